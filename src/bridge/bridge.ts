@@ -1,0 +1,551 @@
+/**
+ * The bridge core. Each Market chat is a portal with its own serial queue: syncing its history into the
+ * topic and delivering operator replies to the Market both run there, in order, so a topic is created
+ * exactly once and echoes of our own replies are recognised. The per-chat cursor advances only after
+ * Telegram accepted a message, and replies are written to the store before anything is sent.
+ */
+import type { Logger } from 'pino';
+import { escapeHtml, messageHeader, messageTexts, splitText, TEXT_LIMIT, topicTitle, contextCard, formatSize } from './format.ts';
+import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
+import type { MarketAttachment, MarketChat, MarketMessage } from './model.ts';
+import { isFatal, TopicGoneError, type MarketPort, type OperatorMessage, type SendOutcome, type TelegramPort } from './ports.ts';
+import { KeyedQueue } from './queue.ts';
+import type { ChatRecord, ReplyRecord, StorePort } from './store-port.ts';
+import type { Texts } from './texts.ts';
+
+/** The Market accepts files up to 5 MB. */
+export const MARKET_FILE_LIMIT = 5 * 1024 * 1024;
+/** Telegram bots may upload documents up to 50 MB and photos up to 10 MB. */
+const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
+const TELEGRAM_PHOTO_LIMIT = 10 * 1024 * 1024;
+const PHOTO_EXTENSIONS = /\.(jpe?g|png)$/i;
+/** Longest operator message accepted for splitting, in parts of 4096. */
+const MAX_REPLY_PARTS = 10;
+const MAX_HISTORY_PAGES = 1000;
+/** A reply that the Market may have taken is re-sent after a clean history check at most this often. */
+const MAX_AMBIGUOUS_ATTEMPTS = 3;
+/** Finished replies are forgotten after this long (their echoes have long been matched). */
+const REPLY_TTL_MS = 3 * 24 * 3600 * 1000;
+
+export const REACTION_DELIVERED = '👍';
+
+export interface BridgeOptions {
+  businessId: number;
+  /** Messages mirrored into a new topic for a chat older than the store. */
+  historyOnFirstSight: number;
+  texts: Texts;
+  logger: Logger;
+  now?: () => Date;
+  /** Delay before the history is checked for a reply whose fate is unknown. */
+  ambiguousCheckDelayMs?: number;
+  /** Backoff before a failed sync or an unsent reply is tried again. */
+  retryDelayMs?: (attempt: number) => number;
+  /** IANA time zone for times told to operators (e.g. when a queued reply will go). */
+  timeZone?: string;
+  /** Called with an error that must stop the service (bad credentials). */
+  onFatal?: (err: Error) => void;
+}
+
+export class Bridge {
+  private readonly queue: KeyedQueue<MarketChatId>;
+  /** Newest chat info received while a sync was queued. */
+  private readonly latest = new Map<MarketChatId, MarketChat>();
+  private readonly syncQueued = new Set<MarketChatId>();
+  private readonly deliverQueued = new Set<MarketChatId>();
+  private readonly syncFailures = new Map<MarketChatId, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+  private readonly t: Texts;
+  private readonly retryDelayMs: (attempt: number) => number;
+
+  constructor(
+    private readonly market: MarketPort,
+    private readonly telegram: TelegramPort,
+    private readonly store: StorePort,
+    private readonly options: BridgeOptions,
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.log = options.logger;
+    this.t = options.texts;
+    this.retryDelayMs = options.retryDelayMs ?? ((n) => Math.min(300_000, 2_000 * 2 ** Math.min(n, 8)));
+    this.queue = new KeyedQueue((marketChatId, err) => this.taskFailed(marketChatId, err));
+  }
+
+  // ---------------------------------------------------------------- Market → Telegram
+
+  /**
+   * The Market showed us a chat (poll or notification). Queues a sync when something may have changed;
+   * finished chats the bridge never saw stay out of Telegram until they come alive again.
+   */
+  chatSeen(chat: MarketChat): void {
+    const rec = this.store.getChat(chat.id);
+    if (!rec && chat.status === 'FINISHED') return;
+    if (
+      rec?.topicId !== undefined &&
+      rec.backfilled &&
+      rec.chat.updatedAt === chat.updatedAt &&
+      rec.chat.status === chat.status &&
+      rec.chat.kind === chat.kind
+    ) {
+      return;
+    }
+    this.latest.set(chat.id, chat);
+    this.requestSync(chat.id);
+  }
+
+  /** Something happened in a chat (e.g. a push notification without details): fetch what is new. */
+  requestSync(marketChatId: MarketChatId): void {
+    if (this.stopped || this.syncQueued.has(marketChatId)) return;
+    this.syncQueued.add(marketChatId);
+    void this.queue.push(marketChatId, () => this.sync(marketChatId));
+  }
+
+  private async sync(marketChatId: MarketChatId): Promise<void> {
+    this.syncQueued.delete(marketChatId);
+    if (this.stopped) return;
+    let chat = this.latest.get(marketChatId);
+    this.latest.delete(marketChatId);
+    let rec = this.store.getChat(marketChatId);
+    if (!rec) {
+      chat ??= await this.market.getChat(marketChatId);
+      // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
+      rec = { marketChatId, chat: { ...chat, updatedAt: '' }, firstSeenAt: this.now().toISOString() };
+      this.store.putChat(rec);
+      this.log.info({ marketChatId, status: chat.status }, 'new chat');
+    }
+    const current = chat ?? rec.chat;
+    await this.ensureTopic(rec, current);
+    await this.mirrorNew(rec, current);
+    // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
+    // poll still sees a change and tries again.
+    rec.chat = current;
+    await this.updateTitle(rec);
+    await this.store.commit();
+    this.syncFailures.delete(marketChatId);
+  }
+
+  private async ensureTopic(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
+    if (rec.topicId !== undefined) return rec.topicId;
+    const title = topicTitle(chat, this.t);
+    const topicId = await this.telegram.createTopic(title);
+    this.store.setTopic(rec, topicId);
+    rec.title = title;
+    await this.store.commit();
+    this.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
+    await this.telegram.sendText(topicId, contextCard(chat, this.t, this.options.businessId));
+    if (recreated) await this.telegram.sendText(topicId, escapeHtml(this.t.topicRecreated));
+    return topicId;
+  }
+
+  /** Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. */
+  private async inTopic<T>(rec: ChatRecord, chat: MarketChat, post: (topicId: TopicId) => Promise<T>): Promise<T> {
+    const topicId = await this.ensureTopic(rec, chat);
+    try {
+      return await post(topicId);
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) throw err;
+      this.log.warn({ marketChatId: rec.marketChatId, topicId }, 'topic was deleted, recreating it');
+      this.store.setTopic(rec, undefined);
+      return post(await this.ensureTopic(rec, chat, true));
+    }
+  }
+
+  private async updateTitle(rec: ChatRecord): Promise<void> {
+    const title = topicTitle(rec.chat, this.t);
+    if (title === rec.title || rec.topicId === undefined) return;
+    try {
+      await this.telegram.renameTopic(rec.topicId, title);
+      rec.title = title;
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) throw err;
+      // The next message recreates it with the right title.
+      this.store.setTopic(rec, undefined);
+    }
+  }
+
+  /** Fetches the messages after the cursor and mirrors each, advancing the cursor after each one. */
+  private async mirrorNew(rec: ChatRecord, chat: MarketChat): Promise<void> {
+    let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
+    if (!rec.backfilled) {
+      const isOld = Date.parse(chat.createdAt) < Date.parse(this.store.initializedAt);
+      const keep = this.options.historyOnFirstSight;
+      if (isOld && messages.length > keep) {
+        const skipped = messages.slice(0, messages.length - keep);
+        messages = messages.slice(messages.length - keep);
+        rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
+        if (keep > 0) {
+          await this.inTopic(rec, chat, (topicId) => this.telegram.sendText(topicId, escapeHtml(this.t.historyNote(keep))));
+        }
+      }
+      rec.backfilled = true;
+      await this.store.commit();
+    }
+    for (const message of messages) {
+      if (message.sender === 'PARTNER' && this.matchEcho(rec, message)) {
+        this.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
+      } else {
+        await this.post(rec, chat, message);
+      }
+      rec.cursor = message.id;
+      rec.partial = undefined;
+      await this.store.commit();
+    }
+  }
+
+  /** Every message after `cursor`, in id order, each once. */
+  private async fetchSince(marketChatId: MarketChatId, cursor: MarketMessageId | undefined): Promise<MarketMessage[]> {
+    const byId = new Map<number, MarketMessage>();
+    const seenTokens = new Set<string>();
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const res = await this.market.getHistory(marketChatId, { messageIdFrom: cursor, pageToken, limit: 100 });
+      for (const m of res.items) if (cursor === undefined || m.id > cursor) byId.set(m.id, m);
+      pageToken = res.nextPageToken;
+      if (!pageToken || seenTokens.has(pageToken)) break;
+      seenTokens.add(pageToken);
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Posts one Market message: its text (split if needed), then each attachment. Resumes a partial post. */
+  private async post(rec: ChatRecord, chat: MarketChat, message: MarketMessage): Promise<void> {
+    const texts = messageTexts(message, chat, this.t);
+    const steps: Array<(topicId: TopicId) => Promise<unknown>> = texts.map(
+      (html) => (topicId) => this.telegram.sendText(topicId, html),
+    );
+    const caption = texts.length === 0 ? messageHeader(message, chat, this.t) : undefined;
+    for (const att of message.attachments) steps.push((topicId) => this.postAttachment(topicId, att, caption));
+    const start = rec.partial?.messageId === message.id ? rec.partial.partsDone : 0;
+    for (let i = start; i < steps.length; i++) {
+      const step = steps[i];
+      if (step) await this.inTopic(rec, chat, step);
+      if (i < steps.length - 1) {
+        rec.partial = { messageId: message.id, partsDone: i + 1 };
+        await this.store.commit();
+      }
+    }
+    this.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id, topicId: rec.topicId }, 'mirrored');
+  }
+
+  private async postAttachment(topicId: TopicId, att: MarketAttachment, caption: string | undefined): Promise<void> {
+    const label = `📎 ${escapeHtml(att.name)}`;
+    const fullCaption = caption ? `${caption}\n${label}` : label;
+    if (att.size > TELEGRAM_UPLOAD_LIMIT) {
+      await this.telegram.sendText(topicId, escapeHtml(this.t.attachmentTooBig(att.name, formatSize(att.size))));
+      return;
+    }
+    let data: Uint8Array;
+    try {
+      ({ data } = await this.market.downloadAttachment(att.url, TELEGRAM_UPLOAD_LIMIT));
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      this.log.warn({ err, name: att.name, size: att.size }, 'attachment download failed');
+      const note = escapeHtml(this.t.attachmentFailed(att.name, formatSize(att.size)));
+      await this.telegram.sendText(topicId, caption ? `${caption}\n${note}` : note);
+      return;
+    }
+    const kind = PHOTO_EXTENSIONS.test(att.name) && data.length <= TELEGRAM_PHOTO_LIMIT ? 'photo' : 'document';
+    await this.telegram.sendFile(topicId, { name: att.name, data, kind }, fullCaption);
+  }
+
+  /** A PARTNER message in the history that is one of our own replies: link it and skip it. */
+  private matchEcho(rec: ChatRecord, message: MarketMessage): boolean {
+    const text = normalise(message.text ?? '');
+    const fileName = message.attachments[0]?.name;
+    const reply = this.store
+      .replies(rec.marketChatId)
+      .find(
+        (r) =>
+          r.echoMessageId === undefined &&
+          (r.state === 'sent' || r.state === 'sending' || r.state === 'unknown') &&
+          (r.file ? r.file.name === fileName : r.text !== undefined && normalise(r.text) === text),
+      );
+    if (!reply) return false;
+    reply.echoMessageId = message.id;
+    if (reply.state !== 'sent') {
+      this.log.info({ replyId: reply.id, marketMessageId: message.id }, 'reply of unknown fate found in history');
+      this.markSent(reply);
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- Telegram → Market
+
+  /**
+   * An operator wrote in a topic. The reply is written down (durably) before anything is sent, then
+   * delivered through the chat's queue; the operator sees the outcome on their message.
+   */
+  async operatorMessage(msg: OperatorMessage): Promise<void> {
+    const rec = this.store.findChatByTopic(msg.topicId);
+    const say = (text: string) => this.tellOperator(msg.topicId, msg.messageId, text);
+    if (!rec) {
+      await say(this.t.notLinked);
+      return;
+    }
+    const texts: string[] = [];
+    const body = msg.file ? msg.caption : msg.text;
+    if (body !== undefined && body.trim().length > 0) {
+      const parts = splitText(body, TEXT_LIMIT);
+      if (parts.length > MAX_REPLY_PARTS) {
+        await say(this.t.replyTooLong(parts.length));
+        return;
+      }
+      texts.push(...parts);
+    }
+    if (msg.file && msg.file.size !== undefined && msg.file.size > MARKET_FILE_LIMIT) {
+      await say(this.t.fileTooBig(MARKET_FILE_LIMIT / 1024 / 1024));
+      return;
+    }
+    const items: Array<Pick<ReplyRecord, 'text' | 'file'>> = [];
+    if (msg.file) items.push({ file: { fileId: msg.file.fileId, name: msg.file.name } });
+    for (const text of texts) items.push({ text });
+    if (items.length === 0) {
+      await say(this.t.unsupportedMessage);
+      return;
+    }
+    const createdAt = this.now().toISOString();
+    let added = 0;
+    items.forEach((item, part) => {
+      const id = `${msg.topicId}:${msg.messageId}:${part}`;
+      if (this.store.allReplies().some((r) => r.id === id)) return; // a redelivered update
+      this.store.putReply({
+        id,
+        marketChatId: rec.marketChatId,
+        topicId: msg.topicId,
+        telegramMessageId: msg.messageId,
+        part,
+        parts: items.length,
+        ...item,
+        state: 'queued',
+        attempts: 0,
+        createdAt,
+      });
+      added++;
+    });
+    if (added === 0) return;
+    await this.store.commit();
+    this.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
+    this.requestDelivery(rec.marketChatId);
+  }
+
+  /** An operator edited a message that was (or is being) sent: the Market cannot change it. */
+  async operatorEdited(topicId: TopicId, messageId: OperatorMessage['messageId']): Promise<void> {
+    const known = this.store.allReplies().some((r) => r.topicId === topicId && r.telegramMessageId === messageId);
+    if (known) await this.tellOperator(topicId, messageId, this.t.editNotApplied);
+  }
+
+  private requestDelivery(marketChatId: MarketChatId): void {
+    if (this.stopped || this.deliverQueued.has(marketChatId)) return;
+    this.deliverQueued.add(marketChatId);
+    void this.queue.push(marketChatId, () => this.deliver(marketChatId));
+  }
+
+  /** Sends this chat's queued replies in order; stops at the first that has to wait. */
+  private async deliver(marketChatId: MarketChatId): Promise<void> {
+    this.deliverQueued.delete(marketChatId);
+    for (const reply of this.store.replies(marketChatId)) {
+      if (this.stopped) return;
+      if (reply.state === 'unknown' && !(await this.resolveUnknown(reply))) return;
+      if (reply.state !== 'queued') continue;
+      const waitMs = reply.notBefore ? Date.parse(reply.notBefore) - this.now().getTime() : 0;
+      if (waitMs > 0) {
+        this.schedule(`deliver:${marketChatId}`, waitMs, () => this.requestDelivery(marketChatId));
+        return;
+      }
+      const outcome = await this.sendOne(reply);
+      if (!(await this.handleOutcome(reply, outcome))) return;
+    }
+  }
+
+  private async sendOne(reply: ReplyRecord): Promise<SendOutcome> {
+    let file: { name: string; data: Uint8Array } | undefined;
+    if (reply.file) {
+      try {
+        const got = await this.telegram.downloadFile(reply.file.fileId, MARKET_FILE_LIMIT);
+        file = { name: reply.file.name, data: got.data };
+      } catch (err) {
+        return { kind: 'rejected', status: 0, reason: (err as Error).message };
+      }
+    }
+    reply.state = 'sending';
+    reply.attempts++;
+    reply.attemptedAt = this.now().toISOString();
+    await this.store.commit();
+    return file
+      ? this.market.sendFile(reply.marketChatId, file)
+      : this.market.sendMessage(reply.marketChatId, reply.text ?? '');
+  }
+
+  /** Applies a send outcome; returns whether the next reply of the chat may go now. */
+  private async handleOutcome(reply: ReplyRecord, outcome: SendOutcome): Promise<boolean> {
+    const chatId = reply.marketChatId;
+    const fields = { marketChatId: chatId, replyId: reply.id, outcome: outcome.kind };
+    switch (outcome.kind) {
+      case 'sent':
+        this.markSent(reply);
+        await this.store.commit();
+        this.log.info(fields, 'reply delivered');
+        return true;
+      case 'rejected':
+        await this.fail(reply, this.t.marketRejected(outcome.status, outcome.reason));
+        this.log.warn({ ...fields, reason: outcome.reason }, 'reply rejected');
+        return true;
+      case 'rate-limited':
+      case 'not-sent': {
+        reply.state = 'queued';
+        const retryAt =
+          outcome.kind === 'rate-limited' ? outcome.retryAt : new Date(this.now().getTime() + this.retryDelayMs(reply.attempts));
+        reply.notBefore = retryAt.toISOString();
+        const tell = !reply.toldQueued;
+        reply.toldQueued = true;
+        await this.store.commit();
+        this.log.warn({ ...fields, reason: outcome.reason, retryAt }, 'reply waits');
+        if (tell) await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyQueued(this.clock(retryAt)));
+        this.schedule(`deliver:${chatId}`, retryAt.getTime() - this.now().getTime(), () => this.requestDelivery(chatId));
+        return false;
+      }
+      case 'ambiguous':
+        reply.state = 'unknown';
+        await this.store.commit();
+        this.log.warn({ ...fields, reason: outcome.reason }, 'reply fate unknown, will check the history');
+        this.schedule(`deliver:${chatId}`, this.options.ambiguousCheckDelayMs ?? 5_000, () =>
+          this.requestDelivery(chatId),
+        );
+        return false;
+    }
+  }
+
+  /**
+   * A reply the Market may or may not have taken: read the history. Found → delivered. Not found → it is
+   * safe to send again (a bounded number of times). Returns false if the check itself failed.
+   */
+  private async resolveUnknown(reply: ReplyRecord): Promise<boolean> {
+    const rec = this.store.getChat(reply.marketChatId);
+    if (!rec) return true;
+    await this.mirrorNew(rec, rec.chat);
+    if (reply.state === 'sent') return true;
+    if (reply.attempts >= MAX_AMBIGUOUS_ATTEMPTS) {
+      await this.fail(reply, this.t.replyUnknown);
+      return true;
+    }
+    reply.state = 'queued';
+    await this.store.commit();
+    return true;
+  }
+
+  private markSent(reply: ReplyRecord): void {
+    reply.state = 'sent';
+    reply.sentAt = this.now().toISOString();
+    reply.error = undefined;
+    const siblings = this.store.allReplies().filter((r) => r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId);
+    if (siblings.every((r) => r.state === 'sent')) {
+      void this.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {
+        this.log.warn({ err, replyId: reply.id }, 'could not react to the operator message');
+      });
+      if (reply.parts > 1 && reply.text !== undefined && siblings.every((r) => r.text !== undefined)) {
+        void this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replySplit(reply.parts));
+      }
+    }
+  }
+
+  /** Marks a reply (and the later parts of the same operator message) failed and tells the operator once. */
+  private async fail(reply: ReplyRecord, reason: string): Promise<void> {
+    for (const r of this.store.replies(reply.marketChatId)) {
+      if (r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId && r.part >= reply.part) {
+        r.state = 'failed';
+        r.error = reason;
+      }
+    }
+    await this.store.commit();
+    await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyFailed(reason));
+  }
+
+  private async tellOperator(topicId: TopicId, replyTo: OperatorMessage['messageId'], text: string): Promise<void> {
+    try {
+      await this.telegram.sendText(topicId, escapeHtml(text), { replyTo });
+    } catch (err) {
+      this.log.warn({ err, topicId }, 'could not tell the operator');
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** After a start: replies that were on their way when the process stopped are picked up again. */
+  async resume(): Promise<void> {
+    const chats = new Set<MarketChatId>();
+    const cutoff = this.now().getTime() - REPLY_TTL_MS;
+    for (const r of this.store.allReplies()) {
+      if ((r.state === 'sent' || r.state === 'failed') && Date.parse(r.createdAt) < cutoff) {
+        this.store.deleteReply(r.id);
+        continue;
+      }
+      if (r.state === 'sending') r.state = 'unknown';
+      if (r.state === 'queued' || r.state === 'unknown') chats.add(r.marketChatId);
+    }
+    await this.store.commit();
+    for (const id of chats) this.requestDelivery(id);
+  }
+
+  /** Work queued or running (for status and shutdown). */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Stops taking new work and cancels scheduled retries; running tasks finish (await idle()). */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private clock(d: Date): string {
+    return new Intl.DateTimeFormat('ru-RU', {
+      timeZone: this.options.timeZone ?? 'Europe/Moscow',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZoneName: 'short',
+    }).format(d);
+  }
+
+  private schedule(key: string, delayMs: number, fn: () => void): void {
+    if (this.stopped) return;
+    const old = this.timers.get(key);
+    if (old) clearTimeout(old);
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(key);
+        fn();
+      },
+      Math.max(0, delayMs),
+    );
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  private taskFailed(marketChatId: MarketChatId, err: unknown): void {
+    if (isFatal(err)) {
+      this.log.fatal({ err }, 'stopping: the Market refused our credentials');
+      this.options.onFatal?.(err);
+      return;
+    }
+    const failures = (this.syncFailures.get(marketChatId) ?? 0) + 1;
+    this.syncFailures.set(marketChatId, failures);
+    const delayMs = this.retryDelayMs(failures);
+    this.log.warn({ err, marketChatId, failures, delayMs }, 'chat task failed, will retry');
+    this.schedule(`retry:${marketChatId}`, delayMs, () => {
+      this.requestSync(marketChatId);
+      this.requestDelivery(marketChatId);
+    });
+  }
+}
+
+function normalise(s: string): string {
+  return s.replace(/\r\n?/g, '\n').replace(/[ \t]+/g, ' ').trim();
+}
+

@@ -1,0 +1,67 @@
+/**
+ * The bridge's view of Market chats and messages. The Market client maps API payloads onto these types;
+ * unknown enum values arrive as 'UNKNOWN' rather than failing, as the Market's best practices ask.
+ */
+import type { MarketChatId, MarketMessageId } from './ids.ts';
+
+export const CHAT_STATUSES = [
+  'NEW',
+  'WAITING_FOR_CUSTOMER',
+  'WAITING_FOR_PARTNER',
+  'WAITING_FOR_ARBITER',
+  'WAITING_FOR_MARKET',
+  'FINISHED',
+] as const;
+export type ChatStatus = (typeof CHAT_STATUSES)[number] | 'UNKNOWN';
+
+/** Every status except FINISHED: the chats that may still get new messages. */
+export const OPEN_CHAT_STATUSES = CHAT_STATUSES.filter((s) => s !== 'FINISHED');
+
+export type ChatKind = 'CHAT' | 'ARBITRAGE' | 'UNKNOWN';
+export type ChatContextType = 'ORDER' | 'RETURN' | 'DIRECT' | 'UNKNOWN';
+export type MessageSender = 'PARTNER' | 'CUSTOMER' | 'MARKET' | 'SUPPORT' | 'UNKNOWN';
+
+export interface ChatCustomer {
+  /** Public Yandex ID display name. */
+  name?: string;
+  /** Public Yandex ID; profile at https://market.yandex.ru/user/{publicId}/reviews */
+  publicId?: string;
+}
+
+export interface ChatContext {
+  type: ChatContextType;
+  customer?: ChatCustomer;
+  campaignId?: number;
+  orderId?: number;
+  returnId?: number;
+}
+
+/** A Market chat (GetChatInfoDTO). */
+export interface MarketChat {
+  id: MarketChatId;
+  kind: ChatKind;
+  status: ChatStatus;
+  context: ChatContext;
+  /** ISO 8601 with offset, as the Market sent it. */
+  createdAt: string;
+  /** ISO 8601; the time of the chat's last message. */
+  updatedAt: string;
+}
+
+/** An attachment of a Market message (ChatMessagePayloadDTO). */
+export interface MarketAttachment {
+  name: string;
+  url: string;
+  /** Bytes. */
+  size: number;
+}
+
+/** A message in a Market chat (ChatMessageDTO). */
+export interface MarketMessage {
+  id: MarketMessageId;
+  /** ISO 8601 with offset. */
+  createdAt: string;
+  sender: MessageSender;
+  text?: string;
+  attachments: MarketAttachment[];
+}

@@ -1,0 +1,107 @@
+/**
+ * The bridge core's ports: the small interfaces through which it talks to the Market, to Telegram and to
+ * the store. The Market and Telegram sides implement them; the core imports nothing else.
+ */
+import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
+import type { ChatStatus, MarketChat, MarketMessage } from './model.ts';
+
+/**
+ * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying
+ * cannot help, a person has to fix the configuration. Ports throw errors with `fatal: true` for these.
+ */
+export interface FatalError extends Error {
+  readonly fatal: true;
+}
+export function isFatal(err: unknown): err is FatalError {
+  return err instanceof Error && (err as { fatal?: unknown }).fatal === true;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque token for the next page; undefined on the last page. */
+  nextPageToken?: string;
+}
+
+/** The outcome of a write to the Market. Expected failures are values, not exceptions. */
+export type SendOutcome =
+  | { kind: 'sent' }
+  /** The Market answered and refused (4xx other than 420): re-sending the same thing will not help. */
+  | { kind: 'rejected'; status: number; reason: string }
+  /** Rate-limited (420) before the request was accepted: nothing was sent; try again at `retryAt`. */
+  | { kind: 'rate-limited'; retryAt: Date; reason: string }
+  /** The Market may or may not have accepted it (timeout, reset after the request was written, 5xx). */
+  | { kind: 'ambiguous'; reason: string }
+  /** It surely did not reach the Market (connection refused, DNS, request never written). */
+  | { kind: 'not-sent'; reason: string };
+
+export interface MarketFile {
+  name: string;
+  data: Uint8Array;
+  contentType?: string;
+}
+
+/**
+ * The Market side. Reads retry internally (network errors, 5xx, 420 until the quota window ends) and
+ * throw only when that is exhausted, or with a FatalError for 401/403. Writes are never retried blindly.
+ */
+export interface MarketPort {
+  /** One page of chats (at most 20), optionally filtered by status. */
+  listChats(query: { statuses?: readonly ChatStatus[]; pageToken?: string; limit?: number }): Promise<Page<MarketChat>>;
+  getChat(chatId: MarketChatId): Promise<MarketChat>;
+  /** One page of history (at most 100), starting at `messageIdFrom` (treat as inclusive). Order unspecified. */
+  getHistory(
+    chatId: MarketChatId,
+    query: { messageIdFrom?: MarketMessageId; pageToken?: string; limit?: number },
+  ): Promise<Page<MarketMessage>>;
+  getMessage(chatId: MarketChatId, messageId: MarketMessageId): Promise<MarketMessage>;
+  /** Text of 1–4096 characters. The Market returns no message id. */
+  sendMessage(chatId: MarketChatId, text: string): Promise<SendOutcome>;
+  /** A file of at most 5 MB. */
+  sendFile(chatId: MarketChatId, file: MarketFile): Promise<SendOutcome>;
+  /** Downloads an attachment of a Market message. Throws on failure. */
+  downloadAttachment(url: string, maxBytes: number): Promise<{ data: Uint8Array; contentType?: string }>;
+}
+
+/** Thrown by the Telegram port when the topic no longer exists (deleted by someone in Telegram). */
+export class TopicGoneError extends Error {
+  readonly code = 'TOPIC_GONE';
+  constructor(readonly topicId: TopicId) {
+    super(`Telegram topic ${topicId} no longer exists`);
+    this.name = 'TopicGoneError';
+  }
+}
+
+export interface TelegramFile {
+  name: string;
+  data: Uint8Array;
+  /** 'photo' is shown inline; everything else is posted as a document. */
+  kind: 'photo' | 'document';
+}
+
+/**
+ * The Telegram side, bound to the one configured forum supergroup. Texts are HTML (parse_mode HTML);
+ * the caller escapes. Calls are paced and retried on 429/5xx inside the implementation.
+ */
+export interface TelegramPort {
+  createTopic(title: string): Promise<TopicId>;
+  renameTopic(topicId: TopicId, title: string): Promise<void>;
+  /** Throws TopicGoneError when the topic was deleted. */
+  sendText(topicId: TopicId, html: string, options?: { replyTo?: TelegramMessageId }): Promise<TelegramMessageId>;
+  /** Throws TopicGoneError when the topic was deleted. */
+  sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId>;
+  /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
+  react(messageId: TelegramMessageId, emoji: string): Promise<void>;
+  /** Downloads a file an operator posted. */
+  downloadFile(fileId: string, maxBytes: number): Promise<{ data: Uint8Array; path?: string }>;
+}
+
+/** What an operator typed in a topic, after the Telegram side filtered out bots, commands and service messages. */
+export interface OperatorMessage {
+  topicId: TopicId;
+  messageId: TelegramMessageId;
+  from: { id: TelegramUserId; name: string };
+  text?: string;
+  file?: { fileId: string; name: string; size?: number; kind: 'photo' | 'document' };
+  /** Caption of a photo or document. */
+  caption?: string;
+}

@@ -1,0 +1,79 @@
+/**
+ * The bridge's view of its persistent state: which Market chat lives in which topic, how far each chat is
+ * mirrored, and the operator replies on their way to the Market. Records are live objects: mutate them,
+ * then `commit()` to make every change so far durable.
+ */
+import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
+import type { MarketChat } from './model.ts';
+
+export interface ChatRecord {
+  marketChatId: MarketChatId;
+  /** The topic the chat is mirrored into; undefined until created (or after it was found deleted). */
+  topicId?: TopicId;
+  /** The title last given to the topic. */
+  title?: string;
+  /** The chat as the Market last described it. */
+  chat: MarketChat;
+  /** Highest Market message id already mirrored (or recognised as our own echo). */
+  cursor?: MarketMessageId;
+  /** The first sync is done: from now on every new message is mirrored (no trimming to recent history). */
+  backfilled?: boolean;
+  /** A message whose first `partsDone` Telegram posts are out; the rest follow on resume. */
+  partial?: { messageId: MarketMessageId; partsDone: number };
+  firstSeenAt: string;
+}
+
+export type ReplyState =
+  /** Written down, waiting for its turn (or for a rate-limit window). */
+  | 'queued'
+  /** Handed to the Market; if the process dies now, it is unknown whether it arrived. */
+  | 'sending'
+  /** The Market accepted it. */
+  | 'sent'
+  /** The Market may or may not have it; the chat history decides. */
+  | 'unknown'
+  /** It will not be sent; `error` says why. */
+  | 'failed';
+
+/** One operator message (or one part of a split one) on its way to the Market. */
+export interface ReplyRecord {
+  id: string;
+  marketChatId: MarketChatId;
+  topicId: TopicId;
+  /** The operator's Telegram message this part comes from. */
+  telegramMessageId: TelegramMessageId;
+  part: number;
+  parts: number;
+  text?: string;
+  file?: { fileId: string; name: string };
+  state: ReplyState;
+  attempts: number;
+  createdAt: string;
+  /** When the last send attempt started. */
+  attemptedAt?: string;
+  sentAt?: string;
+  /** Not before this time (rate limit or backoff). */
+  notBefore?: string;
+  /** The Market message that turned out to be this reply, once seen in the history. */
+  echoMessageId?: MarketMessageId;
+  error?: string;
+  /** The operator was already told it is waiting. */
+  toldQueued?: boolean;
+}
+
+export interface StorePort {
+  /** When this store was first created: chats born before it are "old" and get only recent history. */
+  readonly initializedAt: string;
+  getChat(id: MarketChatId): ChatRecord | undefined;
+  findChatByTopic(topicId: TopicId): ChatRecord | undefined;
+  chats(): ChatRecord[];
+  putChat(record: ChatRecord): void;
+  /** Re-indexes a chat after its topic changed. */
+  setTopic(record: ChatRecord, topicId: TopicId | undefined): void;
+  replies(chatId: MarketChatId): ReplyRecord[];
+  allReplies(): ReplyRecord[];
+  putReply(reply: ReplyRecord): void;
+  deleteReply(id: string): void;
+  /** Resolves once every change made before the call is on disk. Concurrent calls share one write. */
+  commit(): Promise<void>;
+}

@@ -1,0 +1,136 @@
+/**
+ * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
+ * pass through here: they are mirrored unchanged.
+ */
+import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
+
+export type Language = 'ru' | 'en';
+
+export interface Texts {
+  sender: Record<MessageSender, string>;
+  context: Record<ChatContextType, string>;
+  status: Record<ChatStatus, string>;
+  dispute: string;
+  order: (n: number) => string;
+  returnNo: (n: number) => string;
+  question: string;
+  buyer: string;
+  created: string;
+  chatId: string;
+  cardTitle: string;
+  openInCabinet: string;
+  buyerProfile: string;
+  topicRecreated: string;
+  historyNote: (shown: number) => string;
+  attachmentFailed: (name: string, size: string) => string;
+  attachmentTooBig: (name: string, size: string) => string;
+  replyFailed: (reason: string) => string;
+  replyQueued: (until: string) => string;
+  replyUnknown: string;
+  replyTooLong: (parts: number) => string;
+  replySplit: (parts: number) => string;
+  fileTooBig: (limitMb: number) => string;
+  unsupportedMessage: string;
+  editNotApplied: string;
+  notLinked: string;
+  marketRejected: (status: number, message: string) => string;
+  notSent: (reason: string) => string;
+}
+
+const ru: Texts = {
+  sender: {
+    CUSTOMER: '👤 Покупатель',
+    PARTNER: '🏪 Продавец (кабинет)',
+    MARKET: '🤖 Маркет',
+    SUPPORT: '🛟 Поддержка Маркета',
+    UNKNOWN: '❔ Неизвестный отправитель',
+  },
+  context: { ORDER: 'Заказ', RETURN: 'Возврат', DIRECT: 'Вопрос о товаре', UNKNOWN: 'Чат' },
+  status: {
+    NEW: 'новый',
+    WAITING_FOR_CUSTOMER: 'ждём покупателя',
+    WAITING_FOR_PARTNER: 'ждёт нашего ответа',
+    WAITING_FOR_ARBITER: 'ждёт арбитра',
+    WAITING_FOR_MARKET: 'ждёт Маркет',
+    FINISHED: 'завершён',
+    UNKNOWN: 'неизвестно',
+  },
+  dispute: 'Спор',
+  order: (n) => `Заказ ${n}`,
+  returnNo: (n) => `Возврат ${n}`,
+  question: 'Вопрос',
+  buyer: 'Покупатель',
+  created: 'Создан',
+  chatId: 'Чат Маркета',
+  cardTitle: 'Чат с покупателем Яндекс Маркета',
+  openInCabinet: 'Открыть в кабинете',
+  buyerProfile: 'Профиль покупателя',
+  topicRecreated: '♻️ Тема была удалена и создана заново. Переписка продолжается здесь.',
+  historyNote: (n) => `Ниже — последние ${n} сообщ. из истории чата.`,
+  attachmentFailed: (name, size) => `📎 ${name} (${size}) — не удалось загрузить файл`,
+  attachmentTooBig: (name, size) => `📎 ${name} (${size}) — файл слишком большой для Telegram`,
+  replyFailed: (reason) => `⚠️ Не доставлено покупателю: ${reason}`,
+  replyQueued: (until) => `⏳ Маркет просит подождать: сообщение в очереди и уйдёт примерно в ${until}.`,
+  replyUnknown:
+    '⚠️ Маркет не подтвердил доставку, и в истории чата сообщения нет. Повторно не отправлено, чтобы не продублировать.',
+  replyTooLong: (parts) => `⚠️ Слишком длинное сообщение (понадобилось бы ${parts} частей). Сократите его.`,
+  replySplit: (parts) => `✂️ Сообщение длиннее 4096 символов, отправлено частями: ${parts}.`,
+  fileTooBig: (mb) => `⚠️ Файл больше ${mb} МБ — Маркет такие не принимает. Не отправлено.`,
+  unsupportedMessage: '⚠️ Покупателю можно отправить только текст, фото или документ. Это сообщение не отправлено.',
+  editNotApplied:
+    '✏️ Изменение не дойдёт до покупателя: Маркет не позволяет править отправленные сообщения. Отправьте исправление новым сообщением.',
+  notLinked: '⚠️ Эта тема не связана с чатом Маркета. Сообщение не отправлено.',
+  marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
+  notSent: (reason) => `нет связи с Маркетом (${reason})`,
+};
+
+const en: Texts = {
+  sender: {
+    CUSTOMER: '👤 Buyer',
+    PARTNER: '🏪 Seller (cabinet)',
+    MARKET: '🤖 Market',
+    SUPPORT: '🛟 Market support',
+    UNKNOWN: '❔ Unknown sender',
+  },
+  context: { ORDER: 'Order', RETURN: 'Return', DIRECT: 'Product question', UNKNOWN: 'Chat' },
+  status: {
+    NEW: 'new',
+    WAITING_FOR_CUSTOMER: 'waiting for the buyer',
+    WAITING_FOR_PARTNER: 'waiting for our reply',
+    WAITING_FOR_ARBITER: 'waiting for the arbiter',
+    WAITING_FOR_MARKET: 'waiting for the Market',
+    FINISHED: 'finished',
+    UNKNOWN: 'unknown',
+  },
+  dispute: 'Dispute',
+  order: (n) => `Order ${n}`,
+  returnNo: (n) => `Return ${n}`,
+  question: 'Question',
+  buyer: 'Buyer',
+  created: 'Created',
+  chatId: 'Market chat',
+  cardTitle: 'Yandex Market buyer chat',
+  openInCabinet: 'Open in the seller cabinet',
+  buyerProfile: 'Buyer profile',
+  topicRecreated: '♻️ This topic was deleted and has been created again. The conversation continues here.',
+  historyNote: (n) => `Below are the last ${n} messages of the chat history.`,
+  attachmentFailed: (name, size) => `📎 ${name} (${size}) — the file could not be downloaded`,
+  attachmentTooBig: (name, size) => `📎 ${name} (${size}) — the file is too big for Telegram`,
+  replyFailed: (reason) => `⚠️ Not delivered to the buyer: ${reason}`,
+  replyQueued: (until) => `⏳ The Market asks us to wait: the message is queued and will go at about ${until}.`,
+  replyUnknown:
+    '⚠️ The Market did not confirm delivery and the message is not in the chat history. It was not re-sent, to avoid a duplicate.',
+  replyTooLong: (parts) => `⚠️ The message is too long (it would take ${parts} parts). Please shorten it.`,
+  replySplit: (parts) => `✂️ The message is longer than 4096 characters and was sent in ${parts} parts.`,
+  fileTooBig: (mb) => `⚠️ The file is larger than ${mb} MB, which the Market does not accept. Not sent.`,
+  unsupportedMessage: '⚠️ Only text, photos and documents can be sent to the buyer. This message was not sent.',
+  editNotApplied:
+    '✏️ The edit will not reach the buyer: the Market cannot change a sent message. Send the correction as a new message.',
+  notLinked: '⚠️ This topic is not linked to a Market chat. The message was not sent.',
+  marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,
+  notSent: (reason) => `the Market could not be reached (${reason})`,
+};
+
+export function textsFor(language: Language): Texts {
+  return language === 'en' ? en : ru;
+}

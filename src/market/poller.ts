@@ -1,0 +1,138 @@
+/**
+ * Discovers new and changed Market chats by polling, cheaply: each round lists only chats that are not
+ * finished (a handful, even in a cabinet with thousands of old chats), asks getChat only for chats we
+ * mirror that left that list, and sweeps every chat rarely. History is read only for chats that changed
+ * (the bridge compares updatedAt). The round interval stretches when listing would eat too much quota.
+ */
+import type { Logger } from 'pino';
+import type { MarketChatId } from '../bridge/ids.ts';
+import { OPEN_CHAT_STATUSES, type MarketChat } from '../bridge/model.ts';
+import { isFatal, type MarketPort } from '../bridge/ports.ts';
+import type { StorePort } from '../bridge/store-port.ts';
+
+export interface ChatSink {
+  chatSeen(chat: MarketChat): void;
+}
+
+export interface PollerOptions {
+  intervalMs: number;
+  /** 0 disables the sweep over all chats. */
+  fullSyncIntervalMs: number;
+  logger: Logger;
+  /** Share of the hourly getChats quota the poller may use (the rest is left for people and other tools). */
+  listQuotaShare?: number;
+  listQuotaPerHour?: number;
+  onFatal?: (err: Error) => void;
+  now?: () => number;
+}
+
+const PAGE = 20;
+const MAX_PAGES = 5000;
+
+export class MarketPoller {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private lastFullSync: number;
+  private failures = 0;
+  /** When the last round completed successfully (for health). */
+  lastSuccessAt: number | undefined;
+  rounds = 0;
+
+  constructor(
+    private readonly market: MarketPort,
+    private readonly store: StorePort,
+    private readonly sink: ChatSink,
+    private readonly options: PollerOptions,
+  ) {
+    this.lastFullSync = this.now();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops after the round in progress, if any. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One polling round; returns the getChats pages it used. Throws what the Market threw. */
+  async pollOnce(): Promise<number> {
+    const full = this.options.fullSyncIntervalMs > 0 && this.now() - this.lastFullSync >= this.options.fullSyncIntervalMs;
+    const seen = new Set<MarketChatId>();
+    const pages = await this.listAll(full ? undefined : OPEN_CHAT_STATUSES, (chat) => {
+      seen.add(chat.id);
+      this.sink.chatSeen(chat);
+    });
+    if (full) this.lastFullSync = this.now();
+    // Chats we mirror that were open last time but are no longer listed as open: finished, or in a state we
+    // did not ask for. One getChat each tells which, and lets the bridge pick up their last messages.
+    for (const rec of this.store.chats()) {
+      if (seen.has(rec.marketChatId) || rec.chat.status === 'FINISHED') continue;
+      if (this.stopped) break;
+      try {
+        this.sink.chatSeen(await this.market.getChat(rec.marketChatId));
+      } catch (err) {
+        if (isFatal(err)) throw err;
+        this.options.logger.warn({ err, marketChatId: rec.marketChatId }, 'could not refresh a chat');
+      }
+    }
+    this.rounds++;
+    this.lastSuccessAt = this.now();
+    return pages;
+  }
+
+  private async listAll(statuses: readonly MarketChat['status'][] | undefined, each: (chat: MarketChat) => void) {
+    let pageToken: string | undefined;
+    const tokens = new Set<string>();
+    let pages = 0;
+    while (pages < MAX_PAGES && !this.stopped) {
+      const page = await this.market.listChats({ statuses, pageToken, limit: PAGE });
+      pages++;
+      page.items.forEach(each);
+      pageToken = page.nextPageToken;
+      if (!pageToken || tokens.has(pageToken)) break;
+      tokens.add(pageToken);
+    }
+    return pages;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.round().finally(() => {
+        this.running = undefined;
+      });
+    }, delayMs);
+  }
+
+  private async round(): Promise<void> {
+    let next = this.options.intervalMs;
+    try {
+      const pages = await this.pollOnce();
+      this.failures = 0;
+      // Keep listing within a share of the getChats quota, however many open chats there are.
+      const perHour = (this.options.listQuotaPerHour ?? 5000) * (this.options.listQuotaShare ?? 0.5);
+      next = Math.max(next, Math.ceil((pages * 3_600_000) / perHour));
+    } catch (err) {
+      if (isFatal(err)) {
+        this.options.logger.fatal({ err }, 'stopping: the Market refused our credentials');
+        this.stopped = true;
+        this.options.onFatal?.(err);
+        return;
+      }
+      this.failures++;
+      next = Math.min(300_000, this.options.intervalMs * 2 ** Math.min(this.failures, 6));
+      this.options.logger.warn({ err, failures: this.failures, nextMs: next }, 'poll failed, will retry');
+    }
+    this.schedule(next);
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Builds the grammY bot for the one configured group: API root, flood-limit pacing for sends (the official
+ * throttler, applied only to methods that post into the group) and auto-retry for 429 and 5xx.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { apiThrottler } from '@grammyjs/transformer-throttler';
+import { Bot, type Transformer } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+
+export interface BotOptions {
+  token: string;
+  apiRoot: string;
+  /** Pace posting methods to the limits below. */
+  pacing: boolean;
+  groupPerMinute: number;
+  globalPerSecond: number;
+  /** Skips getMe at start (tests). */
+  botInfo?: UserFromGetMe;
+  /** Upper bound for one API call, seconds (long polls add their own timeout). */
+  timeoutSeconds?: number;
+}
+
+/** Methods that post something into a chat and so count against Telegram's flood limits. */
+const PACED = new Set([
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'sendMediaGroup',
+  'copyMessage',
+  'forwardMessage',
+  'createForumTopic',
+  'editForumTopic',
+]);
+
+export function createBot(options: BotOptions): Bot {
+  const bot = new Bot(options.token, {
+    botInfo: options.botInfo,
+    client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 },
+  });
+  if (options.pacing) {
+    const throttle = apiThrottler({
+      global: {
+        reservoir: options.globalPerSecond,
+        reservoirRefreshAmount: options.globalPerSecond,
+        reservoirRefreshInterval: 1000,
+      },
+      group: {
+        maxConcurrent: 1,
+        minTime: Math.floor(60_000 / options.groupPerMinute / 2),
+        reservoir: options.groupPerMinute,
+        reservoirRefreshAmount: options.groupPerMinute,
+        reservoirRefreshInterval: 60_000,
+      },
+    });
+    const pacedOnly: Transformer = (prev, method, payload, signal) =>
+      PACED.has(method) ? throttle(prev, method, payload, signal) : prev(method, payload, signal);
+    bot.api.config.use(pacedOnly);
+  }
+  // Installed last so it runs first: a retried call goes through the throttler again.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: 3600 }));
+  return bot;
+}

@@ -1,0 +1,100 @@
+/**
+ * The bridge's TelegramPort on grammY, bound to the configured forum supergroup. Maps Telegram's answers
+ * for deleted topics onto TopicGoneError, falls back from photo to document, and downloads operator files.
+ */
+import { GrammyError, InputFile, type Api } from 'grammy';
+import { telegramMessageId, topicId as toTopicId, type TelegramMessageId, type TopicId } from '../bridge/ids.ts';
+import { TopicGoneError, type TelegramFile, type TelegramPort } from '../bridge/ports.ts';
+
+/** Descriptions Telegram gives when the thread a request names no longer exists. */
+const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
+
+export class TelegramGroup implements TelegramPort {
+  constructor(
+    private readonly api: Api,
+    private readonly chatId: number,
+    private readonly fileRoot: string,
+  ) {}
+
+  async createTopic(title: string): Promise<TopicId> {
+    const topic = await this.api.createForumTopic(this.chatId, title);
+    return toTopicId(topic.message_thread_id);
+  }
+
+  async renameTopic(topicId: TopicId, title: string): Promise<void> {
+    try {
+      await this.api.editForumTopic(this.chatId, topicId, { name: title });
+    } catch (err) {
+      if (err instanceof GrammyError && /TOPIC_NOT_MODIFIED/i.test(err.description)) return;
+      throw this.map(err, topicId);
+    }
+  }
+
+  async sendText(
+    topicId: TopicId,
+    html: string,
+    options?: { replyTo?: TelegramMessageId },
+  ): Promise<TelegramMessageId> {
+    try {
+      const msg = await this.api.sendMessage(this.chatId, html, {
+        message_thread_id: topicId,
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_parameters: options?.replyTo
+          ? { message_id: options.replyTo, allow_sending_without_reply: true }
+          : undefined,
+      });
+      return telegramMessageId(msg.message_id);
+    } catch (err) {
+      throw this.map(err, topicId);
+    }
+  }
+
+  async sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
+    const other = { message_thread_id: topicId, caption: captionHtml, parse_mode: 'HTML' as const };
+    try {
+      if (file.kind === 'photo') {
+        try {
+          const msg = await this.api.sendPhoto(this.chatId, new InputFile(file.data, file.name), other);
+          return telegramMessageId(msg.message_id);
+        } catch (err) {
+          // Telegram refuses some images as photos (dimensions, format): post them as documents instead.
+          if (!(err instanceof GrammyError) || err.error_code !== 400 || TOPIC_GONE.test(err.description)) throw err;
+        }
+      }
+      const msg = await this.api.sendDocument(this.chatId, new InputFile(file.data, file.name), other);
+      return telegramMessageId(msg.message_id);
+    } catch (err) {
+      throw this.map(err, topicId);
+    }
+  }
+
+  async react(messageId: TelegramMessageId, emoji: string): Promise<void> {
+    await this.api.setMessageReaction(this.chatId, messageId, [{ type: 'emoji', emoji: emoji as '👍' }]);
+  }
+
+  async downloadFile(fileId: string, maxBytes: number): Promise<{ data: Uint8Array; path?: string }> {
+    const file = await this.api.getFile(fileId);
+    if (!file.file_path) throw new Error('Telegram gave no file path for this file');
+    if (file.file_size !== undefined && file.file_size > maxBytes) {
+      throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+    }
+    const res = await fetch(`${this.fileRoot}/${file.file_path}`);
+    if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+      total += chunk.length;
+      if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+      chunks.push(chunk);
+    }
+    return { data: Buffer.concat(chunks), path: file.file_path };
+  }
+
+  private map(err: unknown, topicId: TopicId): unknown {
+    if (err instanceof GrammyError && err.error_code === 400 && TOPIC_GONE.test(err.description)) {
+      return new TopicGoneError(topicId);
+    }
+    return err;
+  }
+}

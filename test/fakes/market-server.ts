@@ -1,0 +1,1397 @@
+/**
+ * A stateful fake of the Yandex Market Partner API: the eight chat methods plus `POST /v2/auth/token`,
+ * served by `node:http` on 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and
+ * `shared/market-api/README.md` §9: Api-Key auth and scopes, query-string ids, aliased page tokens, page
+ * limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the three
+ * `X-RateLimit-Resource-*` headers, and the per-business parallel-request limit.
+ *
+ * Tests build the world with `addChat`/`addMessage`, point the real client at `url`, and inspect what
+ * arrived through `requests`, `sent` and `messages`. `failNext` injects faults (420, 5xx, slow, hanging,
+ * malformed and reset answers), `setQuotaRemaining` drives the quota towards 420.
+ *
+ * Where the real Market is undocumented the behaviour is configurable (history order, whether
+ * `messageIdFrom` is inclusive, chat list order) so the client can be tested against every variant.
+ */
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** The operationIds of the Partner API methods this fake serves (as named in the spec). */
+export type OperationId =
+  | 'getChats'
+  | 'getChat'
+  | 'getChatHistory'
+  | 'getChatMessage'
+  | 'sendMessageToChat'
+  | 'sendFileToChat'
+  | 'createChat'
+  | 'getAuthTokenInfo';
+
+/** Every operationId, in the order of the README's limit table. */
+export const OPERATION_IDS: readonly OperationId[] = [
+  'getChats',
+  'getChat',
+  'getChatHistory',
+  'getChatMessage',
+  'sendMessageToChat',
+  'sendFileToChat',
+  'createChat',
+  'getAuthTokenInfo',
+];
+
+/** Hourly quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b). */
+export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
+  getChats: 5000,
+  getChat: 1000,
+  getChatHistory: 10000,
+  getChatMessage: 1000,
+  sendMessageToChat: 1000,
+  sendFileToChat: 1000,
+  createChat: 1000,
+  getAuthTokenInfo: 100,
+};
+
+export type ChatContextType = 'ORDER' | 'RETURN' | 'DIRECT';
+export type ChatType = 'CHAT' | 'ARBITRAGE';
+export type ChatMessageSender = 'CUSTOMER' | 'PARTNER' | 'MARKET' | 'SUPPORT';
+/** The spec's ChatStatusType values. The fake also stores unknown strings, to test enum tolerance. */
+export const CHAT_STATUSES = [
+  'NEW',
+  'WAITING_FOR_CUSTOMER',
+  'WAITING_FOR_PARTNER',
+  'WAITING_FOR_ARBITER',
+  'WAITING_FOR_MARKET',
+  'FINISHED',
+] as const;
+
+/** Maximum file size of sendFileToChat: 5 MB, read as 5 MiB. */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Maximum request body of every other method (README §1). */
+export const MAX_JSON_BODY_BYTES = 512 * 1024;
+/** Maximum text of sendMessageToChat, counted in UTF-16 code units as Java's String.length() does. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+export interface FakeMarketOptions {
+  /** The only Api-Key value accepted. */
+  apiKey: string;
+  /** The business (cabinet) the key belongs to; any other `{businessId}` in a path gets 403. */
+  businessId: number;
+  /** ApiKeyScopeType values of the key. Default `['COMMUNICATION']`. */
+  scopes?: string[];
+  /** Name of the key reported by getAuthTokenInfo. Default `'marketgram-test'`. */
+  apiKeyName?: string;
+  /** Order of messages within history pages (undocumented in reality). Default `'asc'`. */
+  historyOrder?: 'asc' | 'desc';
+  /** Whether history's `messageIdFrom` includes that message itself (undocumented). Default `true`. */
+  messageIdFromInclusive?: boolean;
+  /** Order of getChats (undocumented). Default `'updated-desc'`. */
+  chatsOrder?: 'updated-desc' | 'created-asc' | 'id-asc';
+  /** Parallel requests allowed per business before 420. Default 4. */
+  maxParallel?: number;
+  /** Per-hour quotas overriding `DEFAULT_LIMITS`. */
+  limits?: Partial<Record<OperationId, number>>;
+  /** Whether attachment URLs require the Api-Key header (undocumented). Default false. */
+  attachmentsRequireApiKey?: boolean;
+  /**
+   * Clock in epoch ms for dates, quota windows and records. Default `Date.now`. Delays of `{ delayMs }`
+   * faults use real `setTimeout`, so under fake timers they advance only with the fake clock.
+   */
+  now?: () => number;
+  /** Called for every message stored, including the ones the client sends (e.g. to emit notifications). */
+  onMessage?: (message: FakeChatMessage) => void;
+}
+
+/** A chat as the fake stores it. Dates are formatted like the API's (`+03:00`). */
+export interface FakeChat {
+  readonly chatId: number;
+  readonly contextType: ChatContextType;
+  readonly orderId?: number;
+  readonly returnId?: number;
+  readonly campaignId?: number;
+  readonly customer?: { readonly name?: string; readonly publicId?: string };
+  readonly type: string;
+  readonly status: string;
+  readonly createdAt: string;
+  /** Time of the last message, or `createdAt` while the chat is empty. */
+  readonly updatedAt: string;
+}
+
+/** A file attached to a message, downloadable from `url` on the fake itself. */
+export interface FakeAttachment {
+  readonly name: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly url: string;
+  readonly data: Uint8Array;
+}
+
+/** A message in a chat's history. */
+export interface FakeChatMessage {
+  readonly messageId: number;
+  readonly chatId: number;
+  readonly sender: ChatMessageSender;
+  readonly text?: string;
+  readonly attachments: readonly FakeAttachment[];
+  readonly createdAt: string;
+}
+
+/** What the client sent through sendMessageToChat or sendFileToChat (both also become PARTNER messages). */
+export interface SentRecord {
+  readonly chatId: number;
+  readonly at: number;
+  readonly text?: string;
+  readonly file?: { readonly name: string; readonly contentType?: string; readonly data: Uint8Array };
+}
+
+/** One HTTP request the fake received. `status` is 0 while unanswered and stays 0 if never answered. */
+export interface RequestRecord {
+  readonly operationId: OperationId | 'attachment' | 'unknown';
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** Parsed JSON body, the raw text when it was not JSON, or a summary of a multipart upload. */
+  readonly body?: unknown;
+  readonly status: number;
+  /** Arrival time, from the `now` clock. */
+  readonly at: number;
+  /** Request headers, lower-cased, without `api-key` and `authorization` (secrets are never recorded). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Whether the request carried the right Api-Key. */
+  readonly apiKeyOk: boolean;
+}
+
+/**
+ * A fault for the next requests of an operation. It applies after routing and the parallel-limit check
+ * and before auth, validation and the operation's effect — except `acceptThenReset`, which lets the
+ * request take full effect and then destroys the socket without answering.
+ */
+export type Fault =
+  /** 420 with `X-RateLimit-Resource-Until` = `untilMs` (epoch ms on the `now` clock; default now + 1 s). */
+  | { status: 420; untilMs?: number; message?: string }
+  /** That status with the spec's ApiErrorResponse body. */
+  | { status: 500 | 503 | 423 | 400 | 404 }
+  /** Wait, then answer normally. */
+  | { delayMs: number }
+  /** Never answer; the socket is destroyed by `close()`. */
+  | { hang: true }
+  /** 200 whose body is `body` (default: truncated JSON) — no effect. */
+  | { malformed: true; body?: string }
+  /** Take effect, then destroy the socket before any answer: an ambiguous failure. */
+  | { acceptThenReset: true }
+  /** Destroy the socket without any effect. */
+  | { resetBeforeEffect: true };
+
+/** Starts a fake Market on 127.0.0.1 and an ephemeral port. Close it with `close()`. */
+export async function startFakeMarket(options: FakeMarketOptions): Promise<FakeMarket> {
+  const market = new FakeMarket(options);
+  await market.listen();
+  return market;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Internals
+
+const HOUR_MS = 60 * 60 * 1000;
+const MSK_OFFSET_MS = 3 * HOUR_MS;
+const FIRST_CHAT_ID = 1001;
+const FIRST_MESSAGE_ID = 500001;
+/** Multipart overhead allowed on top of MAX_FILE_BYTES before the body itself counts as too big. */
+const MULTIPART_SLACK_BYTES = 64 * 1024;
+
+const READ_SCOPES = ['COMMUNICATION', 'ALL_METHODS', 'ALL_METHODS_READ_ONLY'];
+const WRITE_SCOPES = ['COMMUNICATION', 'ALL_METHODS'];
+const ALL_SCOPES = [
+  'ALL_METHODS',
+  'ALL_METHODS_READ_ONLY',
+  'INVENTORY_AND_ORDER_PROCESSING',
+  'INVENTORY_AND_ORDER_PROCESSING_READ_ONLY',
+  'PRICING',
+  'PRICING_READ_ONLY',
+  'OFFERS_AND_CARDS_MANAGEMENT',
+  'OFFERS_AND_CARDS_MANAGEMENT_READ_ONLY',
+  'PROMOTION',
+  'PROMOTION_READ_ONLY',
+  'FINANCE_AND_ACCOUNTING',
+  'COMMUNICATION',
+  'SETTINGS_MANAGEMENT',
+  'SUPPLIES_MANAGEMENT_READ_ONLY',
+];
+/** `x-auth-scopes` of each operation, in ApiKeyScopeType spelling. */
+const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
+  getChats: READ_SCOPES,
+  getChat: READ_SCOPES,
+  getChatHistory: READ_SCOPES,
+  getChatMessage: READ_SCOPES,
+  sendMessageToChat: WRITE_SCOPES,
+  sendFileToChat: WRITE_SCOPES,
+  createChat: WRITE_SCOPES,
+  getAuthTokenInfo: ALL_SCOPES,
+};
+
+/** Paths below `/v2/businesses/{businessId}/`, with the operation of each method. */
+const BUSINESS_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, OperationId>>>>> = {
+  chats: { POST: 'getChats' },
+  chat: { GET: 'getChat' },
+  'chats/history': { POST: 'getChatHistory' },
+  'chats/message': { GET: 'getChatMessage', POST: 'sendMessageToChat' },
+  'chats/file/send': { POST: 'sendFileToChat' },
+  'chats/new': { POST: 'createChat' },
+};
+
+const ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  420: 'REQUEST_LIMIT_EXCEEDED',
+  423: 'LOCKED',
+  500: 'INTERNAL_ERROR',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+const FAULT_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  404: 'Resource not found',
+  423: 'Resource is locked',
+  500: 'Internal server error',
+  503: 'Service temporarily unavailable. Please, try again later',
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  bmp: 'image/bmp',
+  pdf: 'application/pdf',
+  txt: 'text/plain; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json',
+  zip: 'application/zip',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+};
+
+/** Guesses a Content-Type from a file name's extension. */
+export function contentTypeFor(name: string): string {
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot + 1).toLowerCase();
+  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
+}
+
+/** Formats epoch ms the way the Partner API does: `2025-01-01T10:00:00+03:00`. */
+export function formatMarketDate(ms: number): string {
+  return `${new Date(ms + MSK_OFFSET_MS).toISOString().slice(0, 19)}+03:00`;
+}
+
+interface FileState {
+  readonly fileId: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+}
+
+interface MessageState {
+  readonly messageId: number;
+  readonly chatId: number;
+  readonly sender: ChatMessageSender;
+  readonly text?: string;
+  readonly files: FileState[];
+  readonly createdAtMs: number;
+}
+
+interface ChatState {
+  readonly chatId: number;
+  readonly contextType: ChatContextType;
+  readonly orderId?: number;
+  readonly returnId?: number;
+  readonly campaignId?: number;
+  readonly customer?: { readonly name?: string; readonly publicId?: string };
+  type: string;
+  status: string;
+  readonly createdAtMs: number;
+  updatedAtMs: number;
+  readonly messages: MessageState[];
+}
+
+interface QuotaState {
+  untilMs: number;
+  remaining: number;
+}
+
+interface QueuedFault {
+  readonly fault: Fault;
+  left: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+interface Reply {
+  readonly status: number;
+  /** A value serialised as JSON, or a raw string sent as is. */
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** An expected failure of a request, turned into an ApiErrorResponse. */
+class Rejection extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string = ERROR_CODES[status] ?? 'ERROR',
+  ) {
+    super(message);
+  }
+}
+
+const bad = (message: string): Rejection => new Rejection(400, message);
+
+function errorBody(code: string, message: string): unknown {
+  return { status: 'ERROR', errors: [{ code, message }] };
+}
+
+function isPositiveInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
+}
+
+function parseIdParam(query: URLSearchParams, name: string): number {
+  const raw = query.get(name);
+  if (raw === null || raw === '') throw bad(`Required parameter '${name}' is missing`);
+  if (!/^[0-9]+$/.test(raw)) throw bad(`Parameter '${name}' must be an int64, got '${raw}'`);
+  const n = Number(raw);
+  if (!isPositiveInt(n)) throw bad(`Parameter '${name}' must be at least 1`);
+  return n;
+}
+
+function parseLimit(query: URLSearchParams, def: number, max: number): number {
+  const raw = query.get('limit');
+  if (raw === null || raw === '') return def;
+  if (!/^-?[0-9]+$/.test(raw)) throw bad(`Parameter 'limit' must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < 1 || n > max) throw bad('Limit exceeded');
+  return n;
+}
+
+function pageTokenOf(query: URLSearchParams): string | undefined {
+  const token = query.get('pageToken') ?? query.get('page_token');
+  return token === null || token === '' ? undefined : token;
+}
+
+function encodeToken(value: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // falls through to the rejection below
+  }
+  throw bad('Invalid page token');
+}
+
+function parseJsonObject(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
+  if (raw.length === 0) throw bad('Request body is required');
+  if (!/^application\/json\b/i.test(contentType ?? '')) {
+    throw new Rejection(415, `Content type '${contentType ?? ''}' is not supported, use application/json`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw bad('Request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('Request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Reads an optional, nullable filter array of the spec: at least one item, unique items. */
+function filterArray<T>(
+  body: Record<string, unknown>,
+  key: string,
+  item: (v: unknown) => T | undefined,
+): T[] | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.length === 0) throw bad(`'${key}' must be a non-empty array`);
+  const items = value.map((v: unknown) => {
+    const parsed = item(v);
+    if (parsed === undefined) throw bad(`'${key}' contains an invalid value: ${JSON.stringify(v)}`);
+    return parsed;
+  });
+  if (new Set(items.map((i) => JSON.stringify(i))).size !== items.length) throw bad(`'${key}' items must be unique`);
+  return items;
+}
+
+const enumItem =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown): T | undefined =>
+    values.find((x) => x === v);
+
+function contextItem(v: unknown): { type: 'ORDER' | 'RETURN'; id: number } | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { type, id } = v as Record<string, unknown>;
+  if ((type !== 'ORDER' && type !== 'RETURN') || !isPositiveInt(id)) return undefined;
+  return { type, id };
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+async function readBody(req: IncomingMessage, cap: number): Promise<{ data: Buffer; tooBig: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooBig = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > cap) {
+      tooBig = true;
+      chunks.length = 0;
+    } else if (!tooBig) {
+      chunks.push(chunk);
+    }
+  }
+  return { data: Buffer.concat(chunks), tooBig };
+}
+
+type Route =
+  | { kind: 'operation'; operationId: OperationId; businessIdRaw: string | undefined }
+  | { kind: 'attachment'; fileId: string; name: string }
+  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'unknown' };
+
+function matchRoute(method: string, pathname: string): Route {
+  if (pathname === '/v2/auth/token') {
+    return method === 'POST'
+      ? { kind: 'operation', operationId: 'getAuthTokenInfo', businessIdRaw: undefined }
+      : { kind: 'method-not-allowed', allow: ['POST'] };
+  }
+  const business = /^\/v2\/businesses\/([^/]+)\/(.+)$/.exec(pathname);
+  if (business) {
+    const methods = BUSINESS_ROUTES[business[2] ?? ''];
+    if (methods) {
+      const operationId = methods[method];
+      return operationId
+        ? { kind: 'operation', operationId, businessIdRaw: business[1] }
+        : { kind: 'method-not-allowed', allow: Object.keys(methods) };
+    }
+  }
+  const file = /^\/files\/([^/]+)\/([^/]+)$/.exec(pathname);
+  if (file) {
+    if (method !== 'GET' && method !== 'HEAD') return { kind: 'method-not-allowed', allow: ['GET', 'HEAD'] };
+    let name: string;
+    try {
+      name = decodeURIComponent(file[2] ?? '');
+    } catch {
+      return { kind: 'unknown' };
+    }
+    return { kind: 'attachment', fileId: file[1] ?? '', name };
+  }
+  return { kind: 'unknown' };
+}
+
+/**
+ * The fake Market. Create it with `startFakeMarket`. State lives in memory for the server's lifetime; every
+ * setter validates its input and throws on misuse, so a broken test set-up fails loudly.
+ */
+export class FakeMarket {
+  /** Everything the client sent via sendMessageToChat/sendFileToChat, in order of arrival. */
+  readonly sent: SentRecord[] = [];
+  /** Every request received, in order of arrival; `status` is filled in when answered. */
+  readonly requests: RequestRecord[] = [];
+
+  private readonly apiKey: string;
+  private readonly businessId: number;
+  private readonly scopes: readonly string[];
+  private readonly apiKeyName: string;
+  private readonly historyOrder: 'asc' | 'desc';
+  private readonly messageIdFromInclusive: boolean;
+  private readonly chatsOrder: 'updated-desc' | 'created-asc' | 'id-asc';
+  private readonly maxParallel: number;
+  private readonly limits: Record<OperationId, number>;
+  private readonly attachmentsRequireApiKey: boolean;
+  private readonly now: () => number;
+  private readonly onMessage: ((message: FakeChatMessage) => void) | undefined;
+
+  private readonly server: Server;
+  private baseUrl: string | undefined;
+  private closed = false;
+  private readonly chatsById = new Map<number, ChatState>();
+  private readonly files = new Map<string, FileState>();
+  private nextChatId = FIRST_CHAT_ID;
+  private nextMessageId = FIRST_MESSAGE_ID;
+  private nextFileId = 1;
+  private readonly quotas = new Map<OperationId, QuotaState>();
+  private readonly faults = new Map<OperationId | '*', QueuedFault[]>();
+  private readonly inFlightByBusiness = new Map<string, number>();
+  private inFlightTotal = 0;
+  private maxParallelSeen = 0;
+  private readonly pendingDelays = new Set<() => void>();
+  private readonly waiters = new Set<{
+    readonly operation: RequestRecord['operationId'] | '*';
+    readonly nth: number;
+    readonly resolve: (r: RequestRecord) => void;
+    readonly reject: (e: Error) => void;
+  }>();
+
+  /** Prefer `startFakeMarket`, which also starts listening. */
+  constructor(options: FakeMarketOptions) {
+    if (options.apiKey === '') throw new Error('FakeMarket: apiKey must not be empty');
+    if (!isPositiveInt(options.businessId)) throw new Error('FakeMarket: businessId must be a positive integer');
+    const maxParallel = options.maxParallel ?? 4;
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new Error('FakeMarket: maxParallel must be ≥ 1');
+    this.apiKey = options.apiKey;
+    this.businessId = options.businessId;
+    this.scopes = [...(options.scopes ?? ['COMMUNICATION'])];
+    this.apiKeyName = options.apiKeyName ?? 'marketgram-test';
+    this.historyOrder = options.historyOrder ?? 'asc';
+    this.messageIdFromInclusive = options.messageIdFromInclusive ?? true;
+    this.chatsOrder = options.chatsOrder ?? 'updated-desc';
+    this.maxParallel = maxParallel;
+    this.limits = { ...DEFAULT_LIMITS };
+    for (const [operation, limit] of Object.entries(options.limits ?? {})) {
+      if (!OPERATION_IDS.includes(operation as OperationId))
+        throw new Error(`FakeMarket: unknown operation ${operation}`);
+      if (limit === undefined || !Number.isInteger(limit) || limit < 0) {
+        throw new Error(`FakeMarket: limit of ${operation} must be a non-negative integer`);
+      }
+      this.limits[operation as OperationId] = limit;
+    }
+    this.attachmentsRequireApiKey = options.attachmentsRequireApiKey ?? false;
+    this.now = options.now ?? Date.now;
+    this.onMessage = options.onMessage;
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.crash(res, error));
+    });
+    this.server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  /** Base URL, `http://127.0.0.1:<port>`, to use as MARKET_API_URL. */
+  get url(): string {
+    if (this.baseUrl === undefined) throw new Error('FakeMarket: not listening yet, use startFakeMarket()');
+    return this.baseUrl;
+  }
+
+  /** The highest number of concurrent requests of the eight operations seen so far. */
+  get maxObservedParallel(): number {
+    return this.maxParallelSeen;
+  }
+
+  /** Requests of the eight operations currently being processed (including hanging ones). */
+  get inFlight(): number {
+    return this.inFlightTotal;
+  }
+
+  /** Starts listening on 127.0.0.1 and an ephemeral port. Called by `startFakeMarket`. */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
+  }
+
+  /** Stops the server, destroys every open socket (hanging and delayed requests included). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cancel of this.pendingDelays) cancel();
+    this.pendingDelays.clear();
+    for (const waiter of this.waiters) waiter.reject(new Error('FakeMarket closed'));
+    this.waiters.clear();
+    if (!this.server.listening) return;
+    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closing;
+  }
+
+  // --- world set-up ---------------------------------------------------------------------------------
+
+  /**
+   * Adds a chat and returns its chatId (auto-incremented from 1001 unless given). ORDER chats need
+   * `orderId`, RETURN chats `returnId`; DIRECT chats carry neither. Defaults: type CHAT, status NEW,
+   * createdAt now.
+   */
+  addChat(c: {
+    chatId?: number;
+    contextType: ChatContextType;
+    orderId?: number;
+    returnId?: number;
+    campaignId?: number;
+    customer?: { name?: string; publicId?: string };
+    type?: ChatType;
+    status?: string;
+    createdAt?: string;
+  }): number {
+    const chatId = c.chatId ?? this.nextChatId;
+    if (!isPositiveInt(chatId)) throw new Error(`FakeMarket.addChat: bad chatId ${String(chatId)}`);
+    if (this.chatsById.has(chatId)) throw new Error(`FakeMarket.addChat: chat ${chatId} already exists`);
+    if (c.contextType === 'ORDER' && c.orderId === undefined)
+      throw new Error('FakeMarket.addChat: ORDER needs orderId');
+    if (c.contextType === 'RETURN' && c.returnId === undefined)
+      throw new Error('FakeMarket.addChat: RETURN needs returnId');
+    if (c.contextType === 'DIRECT' && (c.orderId ?? c.returnId ?? c.campaignId) !== undefined) {
+      throw new Error('FakeMarket.addChat: a DIRECT chat has no order, return or campaign');
+    }
+    const createdAtMs = c.createdAt === undefined ? this.now() : parseDate(c.createdAt);
+    this.chatsById.set(chatId, {
+      chatId,
+      contextType: c.contextType,
+      ...(c.orderId !== undefined && { orderId: c.orderId }),
+      ...(c.returnId !== undefined && { returnId: c.returnId }),
+      ...(c.campaignId !== undefined && { campaignId: c.campaignId }),
+      ...(c.customer !== undefined && { customer: { ...c.customer } }),
+      type: c.type ?? 'CHAT',
+      status: c.status ?? 'NEW',
+      createdAtMs,
+      updatedAtMs: createdAtMs,
+      messages: [],
+    });
+    this.nextChatId = Math.max(this.nextChatId, chatId + 1);
+    return chatId;
+  }
+
+  /**
+   * Adds a message and returns its messageId (globally increasing, from 500001). Sets the chat's
+   * updatedAt. In a CHAT-type chat that is not FINISHED, a CUSTOMER message sets WAITING_FOR_PARTNER and a
+   * PARTNER message WAITING_FOR_CUSTOMER; arbitrage and finished chats change status only via `setStatus`.
+   */
+  addMessage(
+    chatId: number,
+    m: {
+      sender: ChatMessageSender;
+      text?: string;
+      attachments?: Array<{ name: string; data: Uint8Array; contentType?: string }>;
+      createdAt?: string;
+    },
+  ): number {
+    const chat = this.requireChat(chatId, 'addMessage');
+    if (m.text === undefined && (m.attachments === undefined || m.attachments.length === 0)) {
+      throw new Error('FakeMarket.addMessage: a message needs text or attachments');
+    }
+    const createdAtMs = m.createdAt === undefined ? this.now() : parseDate(m.createdAt);
+    const files = (m.attachments ?? []).map((a) => this.storeFile(a.name, a.data, a.contentType));
+    return this.storeMessage(chat, m.sender, m.text, files, createdAtMs).messageId;
+  }
+
+  /** Sets a chat's status; any string is accepted, to test tolerance of unknown enum values. */
+  setStatus(chatId: number, status: string): void {
+    this.requireChat(chatId, 'setStatus').status = status;
+  }
+
+  /** Sets a chat's type (CHAT or ARBITRAGE, or an unknown string). */
+  setType(chatId: number, type: ChatType | (string & {})): void {
+    this.requireChat(chatId, 'setType').type = type;
+  }
+
+  /** A snapshot of one chat, or undefined. */
+  chat(chatId: number): FakeChat | undefined {
+    const chat = this.chatsById.get(chatId);
+    return chat && this.chatSnapshot(chat);
+  }
+
+  /** Snapshots of all chats, by chatId. */
+  chats(): FakeChat[] {
+    return [...this.chatsById.values()].sort((a, b) => a.chatId - b.chatId).map((c) => this.chatSnapshot(c));
+  }
+
+  /** A chat's history in messageId order. Throws for an unknown chat. */
+  messages(chatId: number): FakeChatMessage[] {
+    return this.requireChat(chatId, 'messages').messages.map((m) => this.messageSnapshot(m));
+  }
+
+  /** Number of answered requests (any status) of an operation. */
+  count(operationId: OperationId | 'attachment' | 'unknown'): number {
+    return this.requests.filter((r) => r.operationId === operationId && r.status !== 0).length;
+  }
+
+  /**
+   * Resolves with the `nth` request (1-based, counted since start, answered or not) of an operation or of
+   * any kind (`'*'`) as soon as it has arrived — useful to know a hanging or delayed request is in.
+   */
+  waitForRequest(operation: RequestRecord['operationId'] | '*', nth = 1): Promise<RequestRecord> {
+    const seen = this.requests.filter((r) => operation === '*' || r.operationId === operation);
+    const hit = seen[nth - 1];
+    if (hit) return Promise.resolve(hit);
+    if (this.closed) return Promise.reject(new Error('FakeMarket closed'));
+    return new Promise((resolve, reject) => this.waiters.add({ operation, nth, resolve, reject }));
+  }
+
+  // --- faults -----------------------------------------------------------------------------------------
+
+  /** Makes the next `count` requests of `operation` (or of any operation, `'*'`) fail with `fault`. */
+  failNext(operation: OperationId | '*', fault: Fault, count = 1): void {
+    if (!Number.isInteger(count) || count < 1) throw new Error('FakeMarket.failNext: count must be ≥ 1');
+    const queue = this.faults.get(operation) ?? [];
+    queue.push({ fault, left: count });
+    this.faults.set(operation, queue);
+  }
+
+  /**
+   * Sets the quota of an operation: `remaining` requests until `untilMs` (epoch ms on the `now` clock;
+   * default now + 1 hour), after which a fresh window with the full limit starts.
+   */
+  setQuotaRemaining(operation: OperationId, remaining: number, untilMs?: number): void {
+    if (!Number.isInteger(remaining) || remaining < 0) throw new Error('FakeMarket.setQuotaRemaining: bad remaining');
+    this.quotas.set(operation, { remaining, untilMs: untilMs ?? this.now() + HOUR_MS });
+  }
+
+  // --- state helpers ----------------------------------------------------------------------------------
+
+  private requireChat(chatId: number, caller: string): ChatState {
+    const chat = this.chatsById.get(chatId);
+    if (!chat) throw new Error(`FakeMarket.${caller}: no chat ${chatId}`);
+    return chat;
+  }
+
+  private storeFile(name: string, data: Uint8Array, contentType?: string): FileState {
+    const file: FileState = {
+      fileId: String(this.nextFileId++),
+      name,
+      contentType: contentType ?? contentTypeFor(name),
+      data: new Uint8Array(data),
+    };
+    this.files.set(file.fileId, file);
+    return file;
+  }
+
+  private storeMessage(
+    chat: ChatState,
+    sender: ChatMessageSender,
+    text: string | undefined,
+    files: FileState[],
+    createdAtMs: number,
+  ): MessageState {
+    const message: MessageState = {
+      messageId: this.nextMessageId++,
+      chatId: chat.chatId,
+      sender,
+      ...(text !== undefined && { text }),
+      files,
+      createdAtMs,
+    };
+    chat.messages.push(message);
+    chat.updatedAtMs = createdAtMs;
+    if (chat.type === 'CHAT' && chat.status !== 'FINISHED') {
+      if (sender === 'CUSTOMER') chat.status = 'WAITING_FOR_PARTNER';
+      if (sender === 'PARTNER') chat.status = 'WAITING_FOR_CUSTOMER';
+    }
+    this.onMessage?.(this.messageSnapshot(message));
+    return message;
+  }
+
+  private fileUrl(file: FileState): string {
+    return `${this.url}/files/${file.fileId}/${encodeURIComponent(file.name)}`;
+  }
+
+  private chatSnapshot(chat: ChatState): FakeChat {
+    return {
+      chatId: chat.chatId,
+      contextType: chat.contextType,
+      ...(chat.orderId !== undefined && { orderId: chat.orderId }),
+      ...(chat.returnId !== undefined && { returnId: chat.returnId }),
+      ...(chat.campaignId !== undefined && { campaignId: chat.campaignId }),
+      ...(chat.customer !== undefined && { customer: { ...chat.customer } }),
+      type: chat.type,
+      status: chat.status,
+      createdAt: formatMarketDate(chat.createdAtMs),
+      updatedAt: formatMarketDate(chat.updatedAtMs),
+    };
+  }
+
+  private messageSnapshot(m: MessageState): FakeChatMessage {
+    return {
+      messageId: m.messageId,
+      chatId: m.chatId,
+      sender: m.sender,
+      ...(m.text !== undefined && { text: m.text }),
+      attachments: m.files.map((f) => ({
+        name: f.name,
+        size: f.data.byteLength,
+        contentType: f.contentType,
+        url: this.fileUrl(f),
+        data: new Uint8Array(f.data),
+      })),
+      createdAt: formatMarketDate(m.createdAtMs),
+    };
+  }
+
+  // --- DTOs (the spec's shapes) --------------------------------------------------------------------
+
+  private contextDto(chat: ChatState): Record<string, unknown> {
+    return {
+      type: chat.contextType,
+      ...(chat.customer !== undefined && { customer: { ...chat.customer } }),
+      ...(chat.campaignId !== undefined && { campaignId: chat.campaignId }),
+      ...(chat.orderId !== undefined && { orderId: chat.orderId }),
+      ...(chat.returnId !== undefined && { returnId: chat.returnId }),
+    };
+  }
+
+  private chatDto(chat: ChatState): Record<string, unknown> {
+    return {
+      chatId: chat.chatId,
+      ...(chat.contextType === 'ORDER' && chat.orderId !== undefined && { orderId: chat.orderId }),
+      context: this.contextDto(chat),
+      type: chat.type,
+      status: chat.status,
+      createdAt: formatMarketDate(chat.createdAtMs),
+      updatedAt: formatMarketDate(chat.updatedAtMs),
+    };
+  }
+
+  private messageDto(m: MessageState): Record<string, unknown> {
+    return {
+      messageId: m.messageId,
+      createdAt: formatMarketDate(m.createdAtMs),
+      sender: m.sender,
+      ...(m.text !== undefined && { message: m.text }),
+      ...(m.files.length > 0 && {
+        payload: m.files.map((f) => ({ name: f.name, url: this.fileUrl(f), size: f.data.byteLength })),
+      }),
+    };
+  }
+
+  // --- quotas ---------------------------------------------------------------------------------------
+
+  private quota(operation: OperationId): QuotaState {
+    const now = this.now();
+    let q = this.quotas.get(operation);
+    if (!q || now >= q.untilMs) {
+      q = { untilMs: now + HOUR_MS, remaining: this.limits[operation] };
+      this.quotas.set(operation, q);
+    }
+    return q;
+  }
+
+  private rateHeaders(operation: OperationId, remaining: number, untilMs: number): Record<string, string> {
+    return {
+      'X-RateLimit-Resource-Limit': String(this.limits[operation]),
+      'X-RateLimit-Resource-Remaining': String(Math.max(0, remaining)),
+      'X-RateLimit-Resource-Until': new Date(untilMs).toUTCString(),
+    };
+  }
+
+  private resourceName(operation: OperationId): string {
+    if (operation === 'getAuthTokenInfo') return '/v2/auth/token';
+    const suffix = Object.entries(BUSINESS_ROUTES).find(([, methods]) => Object.values(methods).includes(operation));
+    return `/v2/businesses/${this.businessId}/${suffix?.[0] ?? ''}`;
+  }
+
+  private quotaExceededMessage(operation: OperationId): string {
+    return (
+      `Hit rate limit of ${this.limits[operation]} requests per 1 hour for resource ` +
+      `${this.resourceName(operation)} for businessId ${this.businessId}`
+    );
+  }
+
+  /** Adds the rate-limit headers to a reply of an identified request and charges the quota (2xx, 4xx but 420). */
+  private charge(operation: OperationId, reply: Reply): Reply {
+    const q = this.quota(operation);
+    if (reply.status < 500 && reply.status !== 420) q.remaining = Math.max(0, q.remaining - 1);
+    return { ...reply, headers: { ...this.rateHeaders(operation, q.remaining, q.untilMs), ...reply.headers } };
+  }
+
+  private takeFault(operation: OperationId): Fault | undefined {
+    for (const key of [operation, '*'] as const) {
+      const queue = this.faults.get(key);
+      const head = queue?.[0];
+      if (queue && head) {
+        head.left -= 1;
+        if (head.left <= 0) queue.shift();
+        return head.fault;
+      }
+    }
+    return undefined;
+  }
+
+  // --- HTTP -----------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const route = matchRoute(method, url.pathname);
+    const headers: Record<string, string | undefined> = {};
+    for (const name of Object.keys(req.headers)) {
+      if (name !== 'api-key' && name !== 'authorization') headers[name] = headerValue(req.headers, name);
+    }
+    const record: Mutable<RequestRecord> = {
+      operationId:
+        route.kind === 'operation' ? route.operationId : route.kind === 'attachment' ? 'attachment' : 'unknown',
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      at: this.now(),
+      headers,
+      apiKeyOk: headerValue(req.headers, 'api-key') === this.apiKey,
+    };
+    this.requests.push(record);
+    this.notifyWaiters();
+
+    if (route.kind !== 'operation') {
+      await readBody(req, MAX_JSON_BODY_BYTES);
+      this.respond(res, record, this.answerOther(route, req));
+      return;
+    }
+
+    const operation = route.operationId;
+    const businessKey = route.businessIdRaw ?? String(this.businessId);
+    const inFlight = (this.inFlightByBusiness.get(businessKey) ?? 0) + 1;
+    this.inFlightByBusiness.set(businessKey, inFlight);
+    this.inFlightTotal += 1;
+    this.maxParallelSeen = Math.max(this.maxParallelSeen, this.inFlightTotal);
+    res.once('close', () => {
+      this.inFlightByBusiness.set(businessKey, (this.inFlightByBusiness.get(businessKey) ?? 1) - 1);
+      this.inFlightTotal -= 1;
+    });
+
+    const cap = operation === 'sendFileToChat' ? MAX_FILE_BYTES + MULTIPART_SLACK_BYTES : MAX_JSON_BODY_BYTES;
+    let body: { data: Buffer; tooBig: boolean };
+    try {
+      body = await readBody(req, cap);
+    } catch {
+      return; // the client went away mid-body
+    }
+    record.body = summariseBody(req.headers['content-type'], body.data);
+
+    if (inFlight > this.maxParallel) {
+      const q = this.quota(operation);
+      this.respond(res, record, {
+        status: 420,
+        body: errorBody(
+          'REQUEST_LIMIT_EXCEEDED',
+          `Hit rate limit of ${this.maxParallel} parallel requests for businessId ${businessKey}`,
+        ),
+        headers: this.rateHeaders(operation, q.remaining, q.untilMs),
+      });
+      return;
+    }
+
+    let acceptThenReset = false;
+    const fault = this.takeFault(operation);
+    if (fault) {
+      if ('delayMs' in fault) {
+        await this.sleep(fault.delayMs);
+        if (this.closed) {
+          req.socket.destroy();
+          return;
+        }
+      } else if ('hang' in fault) {
+        return;
+      } else if ('resetBeforeEffect' in fault) {
+        req.socket.destroy();
+        return;
+      } else if ('acceptThenReset' in fault) {
+        acceptThenReset = true;
+      } else if ('malformed' in fault) {
+        this.respond(
+          res,
+          record,
+          this.charge(operation, { status: 200, body: fault.body ?? '{"status":"OK","result":{' }),
+        );
+        return;
+      } else if (fault.status === 420) {
+        const untilMs = fault.untilMs ?? this.now() + 1000;
+        this.respond(res, record, {
+          status: 420,
+          body: errorBody('REQUEST_LIMIT_EXCEEDED', fault.message ?? this.quotaExceededMessage(operation)),
+          headers: this.rateHeaders(operation, 0, untilMs),
+        });
+        return;
+      } else {
+        const reply: Reply = {
+          status: fault.status,
+          body: errorBody(ERROR_CODES[fault.status] ?? 'ERROR', FAULT_MESSAGES[fault.status] ?? 'Error'),
+        };
+        this.respond(res, record, this.charge(operation, reply));
+        return;
+      }
+    }
+
+    const reply = await this.answerOperation(operation, route.businessIdRaw, req, url.searchParams, body);
+    if (acceptThenReset) {
+      req.socket.destroy();
+      return;
+    }
+    this.respond(res, record, reply);
+  }
+
+  /** Auth, business, scope and quota checks, then the operation itself. */
+  private async answerOperation(
+    operation: OperationId,
+    businessIdRaw: string | undefined,
+    req: IncomingMessage,
+    query: URLSearchParams,
+    body: { data: Buffer; tooBig: boolean },
+  ): Promise<Reply> {
+    try {
+      this.authenticate(req, businessIdRaw);
+    } catch (error) {
+      if (error instanceof Rejection) return rejectionReply(error); // unidentified: no quota, no headers
+      throw error;
+    }
+    let reply: Reply;
+    const q = this.quota(operation);
+    if (q.remaining <= 0) {
+      return {
+        status: 420,
+        body: errorBody('REQUEST_LIMIT_EXCEEDED', this.quotaExceededMessage(operation)),
+        headers: this.rateHeaders(operation, 0, q.untilMs),
+      };
+    }
+    try {
+      if (!this.scopes.some((s) => OPERATION_SCOPES[operation].includes(s))) {
+        throw new Rejection(403, 'Token does not have any of the scopes to access the API method');
+      }
+      if (body.tooBig) throw bad('The request is too big');
+      reply = { status: 200, body: await this.execute(operation, req, query, body.data) };
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      reply = rejectionReply(error);
+    }
+    return this.charge(operation, reply);
+  }
+
+  private authenticate(req: IncomingMessage, businessIdRaw: string | undefined): void {
+    const key = headerValue(req.headers, 'api-key');
+    if (key === undefined || key === '') {
+      const authorization = headerValue(req.headers, 'authorization') ?? '';
+      if (/^(bearer|oauth)\s/i.test(authorization)) throw new Rejection(401, 'OAuth token is invalid', 'UNAUTHORIZED');
+      throw new Rejection(401, 'Credentials are not specified', 'UNAUTHORIZED');
+    }
+    if (/^bearer\s/i.test(key)) throw new Rejection(401, 'Api-Key token prefix invalid', 'UNAUTHORIZED');
+    if (key !== this.apiKey) throw new Rejection(401, 'Api-Key token is invalid', 'UNAUTHORIZED');
+    if (businessIdRaw !== undefined) {
+      if (!/^[0-9]+$/.test(businessIdRaw) || !isPositiveInt(Number(businessIdRaw))) {
+        throw bad(`Path parameter 'businessId' must be a positive int64, got '${businessIdRaw}'`);
+      }
+      if (Number(businessIdRaw) !== this.businessId) throw new Rejection(403, 'Access denied', 'FORBIDDEN');
+    }
+  }
+
+  private async execute(
+    operation: OperationId,
+    req: IncomingMessage,
+    query: URLSearchParams,
+    raw: Buffer,
+  ): Promise<unknown> {
+    const contentType = req.headers['content-type'];
+    switch (operation) {
+      case 'getAuthTokenInfo':
+        return { status: 'OK', result: { apiKey: { name: this.apiKeyName, authScopes: [...this.scopes] } } };
+      case 'getChats':
+        return this.getChats(query, parseJsonObject(contentType, raw));
+      case 'getChat': {
+        const chat = this.findChat(parseIdParam(query, 'chatId'));
+        return { status: 'OK', result: this.chatDto(chat) };
+      }
+      case 'getChatHistory':
+        return this.getChatHistory(query, contentType, raw);
+      case 'getChatMessage': {
+        const chatId = parseIdParam(query, 'chatId');
+        const messageId = parseIdParam(query, 'messageId');
+        const message = this.findChat(chatId).messages.find((m) => m.messageId === messageId);
+        if (!message) throw new Rejection(404, `Message ${messageId} not found in chat ${chatId}`);
+        return { status: 'OK', result: this.messageDto(message) };
+      }
+      case 'sendMessageToChat':
+        return this.sendMessage(query, contentType, raw);
+      case 'sendFileToChat':
+        return this.sendFile(query, contentType, raw);
+      case 'createChat':
+        return this.createChat(parseJsonObject(contentType, raw));
+    }
+  }
+
+  private findChat(chatId: number): ChatState {
+    const chat = this.chatsById.get(chatId);
+    if (!chat) throw new Rejection(404, `Chat ${chatId} not found`);
+    return chat;
+  }
+
+  private getChats(query: URLSearchParams, body: Record<string, unknown>): unknown {
+    const limit = parseLimit(query, 10, 20);
+    const token = pageTokenOf(query);
+    let offset = 0;
+    if (token !== undefined) {
+      const decoded = decodeToken(token);
+      if (decoded.k !== 'chats' || typeof decoded.o !== 'number' || !Number.isSafeInteger(decoded.o) || decoded.o < 0) {
+        throw bad('Invalid page token');
+      }
+      offset = decoded.o;
+    }
+    const statuses = filterArray(body, 'statuses', enumItem(CHAT_STATUSES));
+    const types = filterArray(body, 'types', enumItem(['CHAT', 'ARBITRAGE'] as const));
+    const contextTypes = filterArray(body, 'contextTypes', enumItem(['ORDER', 'RETURN', 'DIRECT'] as const));
+    const contexts = filterArray(body, 'contexts', contextItem);
+    const orderIds = filterArray(body, 'orderIds', (v) => (isPositiveInt(v) ? v : undefined));
+
+    const matching = [...this.chatsById.values()].filter(
+      (c) =>
+        (!statuses || statuses.some((s) => s === c.status)) &&
+        (!types || types.some((t) => t === c.type)) &&
+        (!contextTypes || contextTypes.includes(c.contextType)) &&
+        (!contexts ||
+          contexts.some((x) => x.type === c.contextType && x.id === (x.type === 'ORDER' ? c.orderId : c.returnId))) &&
+        (!orderIds || (c.orderId !== undefined && orderIds.includes(c.orderId))),
+    );
+    matching.sort((a, b) => {
+      switch (this.chatsOrder) {
+        case 'updated-desc':
+          return b.updatedAtMs - a.updatedAtMs || b.chatId - a.chatId;
+        case 'created-asc':
+          return a.createdAtMs - b.createdAtMs || a.chatId - b.chatId;
+        case 'id-asc':
+          return a.chatId - b.chatId;
+      }
+    });
+    const page = matching.slice(offset, offset + limit);
+    const next = offset + limit < matching.length ? encodeToken({ k: 'chats', o: offset + limit }) : undefined;
+    return {
+      status: 'OK',
+      result: { chats: page.map((c) => this.chatDto(c)), paging: next === undefined ? {} : { nextPageToken: next } },
+    };
+  }
+
+  private getChatHistory(query: URLSearchParams, contentType: string | undefined, raw: Buffer): unknown {
+    const chatId = parseIdParam(query, 'chatId');
+    const limit = parseLimit(query, 50, 100);
+    const token = pageTokenOf(query);
+    let after: number | undefined;
+    if (token !== undefined) {
+      const decoded = decodeToken(token);
+      if (
+        decoded.k !== 'history' ||
+        decoded.c !== chatId ||
+        decoded.d !== this.historyOrder ||
+        typeof decoded.a !== 'number' ||
+        !Number.isSafeInteger(decoded.a)
+      ) {
+        throw bad('Invalid page token');
+      }
+      after = decoded.a;
+    }
+    const body = parseJsonObject(contentType, raw);
+    const from = body.messageIdFrom;
+    if (from !== undefined && from !== null && !isPositiveInt(from)) throw bad("'messageIdFrom' must be an int64 ≥ 1");
+    const chat = this.findChat(chatId);
+
+    const desc = this.historyOrder === 'desc';
+    let messages = chat.messages.filter(
+      (m) => typeof from !== 'number' || (this.messageIdFromInclusive ? m.messageId >= from : m.messageId > from),
+    );
+    if (desc) messages = messages.reverse();
+    if (after !== undefined) {
+      const cursor = after;
+      messages = messages.filter((m) => (desc ? m.messageId < cursor : m.messageId > cursor));
+    }
+    const page = messages.slice(0, limit);
+    const last = page[page.length - 1];
+    const next =
+      messages.length > limit && last
+        ? encodeToken({ k: 'history', c: chatId, d: this.historyOrder, a: last.messageId })
+        : undefined;
+    return {
+      status: 'OK',
+      result: {
+        ...(chat.contextType === 'ORDER' && chat.orderId !== undefined && { orderId: chat.orderId }),
+        context: this.contextDto(chat),
+        messages: page.map((m) => this.messageDto(m)),
+        paging: next === undefined ? {} : { nextPageToken: next },
+      },
+    };
+  }
+
+  private sendMessage(query: URLSearchParams, contentType: string | undefined, raw: Buffer): unknown {
+    const chatId = parseIdParam(query, 'chatId');
+    const body = parseJsonObject(contentType, raw);
+    const text = body.message;
+    if (typeof text !== 'string') throw bad("'message' is required and must be a string");
+    if (text.length < 1 || text.length > MAX_MESSAGE_LENGTH) {
+      throw bad(`'message' length must be between 1 and ${MAX_MESSAGE_LENGTH}, got ${text.length}`);
+    }
+    const chat = this.findChat(chatId);
+    const at = this.now();
+    this.storeMessage(chat, 'PARTNER', text, [], at);
+    this.sent.push({ chatId, at, text });
+    return { status: 'OK' };
+  }
+
+  private async sendFile(query: URLSearchParams, contentType: string | undefined, raw: Buffer): Promise<unknown> {
+    const chatId = parseIdParam(query, 'chatId');
+    if (!/^multipart\/form-data\b/i.test(contentType ?? '')) {
+      throw new Rejection(415, `Content type '${contentType ?? ''}' is not supported, use multipart/form-data`);
+    }
+    let form: FormData;
+    try {
+      form = await new Response(raw, { headers: { 'content-type': contentType ?? '' } }).formData();
+    } catch {
+      throw bad('Request body is not valid multipart/form-data');
+    }
+    const part = form.get('file');
+    if (part === null) throw bad("Required part 'file' is missing");
+    if (typeof part === 'string') throw bad("Part 'file' must be a file");
+    if (part.size === 0) throw bad('File is empty');
+    if (part.size > MAX_FILE_BYTES) throw bad(`File is too big: ${part.size} bytes, the maximum is ${MAX_FILE_BYTES}`);
+    const chat = this.findChat(chatId);
+    const data = new Uint8Array(await part.arrayBuffer());
+    const name = part.name;
+    const partType = part.type === '' ? undefined : part.type;
+    const at = this.now();
+    this.storeMessage(chat, 'PARTNER', undefined, [this.storeFile(name, data, partType)], at);
+    this.sent.push({
+      chatId,
+      at,
+      file: { name, ...(partType !== undefined && { contentType: partType }), data: new Uint8Array(data) },
+    });
+    return { status: 'OK' };
+  }
+
+  private createChat(body: Record<string, unknown>): unknown {
+    let type: 'ORDER' | 'RETURN';
+    let id: number;
+    if (body.context !== undefined && body.context !== null) {
+      const context = contextItem(body.context);
+      if (!context) throw bad("'context' must be {type: ORDER|RETURN, id: int64 ≥ 1}");
+      ({ type, id } = context);
+    } else if (body.orderId !== undefined && body.orderId !== null) {
+      if (!isPositiveInt(body.orderId)) throw bad("'orderId' must be an int64 ≥ 1");
+      type = 'ORDER';
+      id = body.orderId;
+    } else {
+      throw bad("Either 'context' or 'orderId' is required");
+    }
+    const existing = [...this.chatsById.values()].find(
+      (c) => c.contextType === type && (type === 'ORDER' ? c.orderId : c.returnId) === id,
+    );
+    const chatId =
+      existing?.chatId ??
+      this.addChat(type === 'ORDER' ? { contextType: type, orderId: id } : { contextType: type, returnId: id });
+    return { status: 'OK', result: { chatId } };
+  }
+
+  /** Attachment downloads, unknown paths and wrong methods: no quota, no faults. */
+  private answerOther(route: Exclude<Route, { kind: 'operation' }>, req: IncomingMessage): Reply {
+    switch (route.kind) {
+      case 'unknown':
+        return { status: 404, body: errorBody('NOT_FOUND', 'Resource not found') };
+      case 'method-not-allowed':
+        return {
+          status: 405,
+          body: errorBody('METHOD_NOT_ALLOWED', `Method ${req.method ?? ''} is not allowed`),
+          headers: { Allow: route.allow.join(', ') },
+        };
+      case 'attachment': {
+        if (this.attachmentsRequireApiKey && headerValue(req.headers, 'api-key') !== this.apiKey) {
+          return { status: 401, body: errorBody('UNAUTHORIZED', 'Credentials are not specified') };
+        }
+        const file = this.files.get(route.fileId);
+        if (!file || file.name !== route.name) return { status: 404, body: errorBody('NOT_FOUND', 'File not found') };
+        return { status: 200, body: file.data, headers: { 'Content-Type': file.contentType } };
+      }
+    }
+  }
+
+  private respond(res: ServerResponse, record: Mutable<RequestRecord>, reply: Reply): void {
+    if (res.destroyed || res.headersSent) return;
+    let payload: string | Uint8Array;
+    let contentType = 'application/json;charset=UTF-8';
+    if (reply.body instanceof Uint8Array) {
+      payload = reply.body;
+      contentType = 'application/octet-stream';
+    } else if (typeof reply.body === 'string') {
+      payload = reply.body;
+    } else {
+      payload = JSON.stringify(reply.body);
+    }
+    record.status = reply.status;
+    res.writeHead(reply.status, {
+      'Content-Type': contentType,
+      'Content-Length': String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength),
+      ...reply.headers,
+    });
+    res.end(payload);
+  }
+
+  private crash(res: ServerResponse, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    if (res.destroyed || res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const payload = JSON.stringify(errorBody('INTERNAL_ERROR', `Fake Market bug: ${message}`));
+    res.writeHead(500, { 'Content-Type': 'application/json;charset=UTF-8' });
+    res.end(payload);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const cancel = (): void => {
+        clearTimeout(timer);
+        this.pendingDelays.delete(cancel);
+        resolve();
+      };
+      const timer = setTimeout(cancel, ms);
+      this.pendingDelays.add(cancel);
+    });
+  }
+
+  private notifyWaiters(): void {
+    for (const waiter of this.waiters) {
+      const seen = this.requests.filter((r) => waiter.operation === '*' || r.operationId === waiter.operation);
+      const hit = seen[waiter.nth - 1];
+      if (hit) {
+        this.waiters.delete(waiter);
+        waiter.resolve(hit);
+      }
+    }
+  }
+}
+
+function rejectionReply(error: Rejection): Reply {
+  return { status: error.status, body: errorBody(error.code, error.message) };
+}
+
+function parseDate(value: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`FakeMarket: bad date ${value}`);
+  return ms;
+}
+
+function summariseBody(contentType: string | undefined, data: Buffer): unknown {
+  if (data.length === 0) return undefined;
+  if (/^multipart\/form-data\b/i.test(contentType ?? '')) return { multipart: true, bytes: data.length };
+  const text = data.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
