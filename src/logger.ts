@@ -20,10 +20,7 @@ const REDACT = [
 ];
 
 /** Builds the logger. `secrets` are also scrubbed from messages and error texts as a last line of defence. */
-export function createLogger(
-  options: { level: string; secrets?: string[] },
-  destination?: DestinationStream,
-): Logger {
+export function createLogger(options: { level: string; secrets?: string[] }, destination?: DestinationStream): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 6);
   const scrub = (s: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), s);
   return pino(

@@ -5,10 +5,26 @@
  * Telegram accepted a message, and replies are written to the store before anything is sent.
  */
 import type { Logger } from 'pino';
-import { escapeHtml, messageHeader, messageTexts, splitText, TEXT_LIMIT, topicTitle, contextCard, formatSize } from './format.ts';
+import {
+  escapeHtml,
+  messageHeader,
+  messageTexts,
+  splitText,
+  TEXT_LIMIT,
+  topicTitle,
+  contextCard,
+  formatSize,
+} from './format.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
 import type { MarketAttachment, MarketChat, MarketMessage } from './model.ts';
-import { isFatal, TopicGoneError, type MarketPort, type OperatorMessage, type SendOutcome, type TelegramPort } from './ports.ts';
+import {
+  isFatal,
+  TopicGoneError,
+  type MarketPort,
+  type OperatorMessage,
+  type SendOutcome,
+  type TelegramPort,
+} from './ports.ts';
 import { KeyedQueue } from './queue.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from './store-port.ts';
 import type { Texts } from './texts.ts';
@@ -176,7 +192,9 @@ export class Bridge {
         messages = messages.slice(messages.length - keep);
         rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
         if (keep > 0) {
-          await this.inTopic(rec, chat, (topicId) => this.telegram.sendText(topicId, escapeHtml(this.t.historyNote(keep))));
+          await this.inTopic(rec, chat, (topicId) =>
+            this.telegram.sendText(topicId, escapeHtml(this.t.historyNote(keep))),
+          );
         }
       }
       rec.backfilled = true;
@@ -396,14 +414,19 @@ export class Bridge {
       case 'not-sent': {
         reply.state = 'queued';
         const retryAt =
-          outcome.kind === 'rate-limited' ? outcome.retryAt : new Date(this.now().getTime() + this.retryDelayMs(reply.attempts));
+          outcome.kind === 'rate-limited'
+            ? outcome.retryAt
+            : new Date(this.now().getTime() + this.retryDelayMs(reply.attempts));
         reply.notBefore = retryAt.toISOString();
         const tell = !reply.toldQueued;
         reply.toldQueued = true;
         await this.store.commit();
         this.log.warn({ ...fields, reason: outcome.reason, retryAt }, 'reply waits');
-        if (tell) await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyQueued(this.clock(retryAt)));
-        this.schedule(`deliver:${chatId}`, retryAt.getTime() - this.now().getTime(), () => this.requestDelivery(chatId));
+        if (tell)
+          await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyQueued(this.clock(retryAt)));
+        this.schedule(`deliver:${chatId}`, retryAt.getTime() - this.now().getTime(), () =>
+          this.requestDelivery(chatId),
+        );
         return false;
       }
       case 'ambiguous':
@@ -439,7 +462,9 @@ export class Bridge {
     reply.state = 'sent';
     reply.sentAt = this.now().toISOString();
     reply.error = undefined;
-    const siblings = this.store.allReplies().filter((r) => r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId);
+    const siblings = this.store
+      .allReplies()
+      .filter((r) => r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId);
     if (siblings.every((r) => r.state === 'sent')) {
       void this.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {
         this.log.warn({ err, replyId: reply.id }, 'could not react to the operator message');
@@ -546,6 +571,8 @@ export class Bridge {
 }
 
 function normalise(s: string): string {
-  return s.replace(/\r\n?/g, '\n').replace(/[ \t]+/g, ' ').trim();
+  return s
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 }
-

@@ -38,7 +38,8 @@ export function topicTitle(chat: MarketChat, t: Texts): string {
   if (c.type === 'RETURN' && c.returnId !== undefined) parts.push(t.returnNo(c.returnId));
   if ((c.type === 'ORDER' || c.type === 'RETURN') && c.orderId !== undefined) parts.push(t.order(c.orderId));
   if (c.type === 'DIRECT') parts.push(t.question);
-  if (parts.length === 0 || (chat.kind === 'ARBITRAGE' && parts.length === 1)) parts.push(`${t.context[c.type]} #${chat.id}`);
+  if (parts.length === 0 || (chat.kind === 'ARBITRAGE' && parts.length === 1))
+    parts.push(`${t.context[c.type]} #${chat.id}`);
   const name = c.customer?.name?.trim();
   if (name) parts.push(name);
   return truncate(`${statusEmoji(chat)} ${parts.join(' · ')}`.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
@@ -108,10 +109,7 @@ export function messageTexts(message: MarketMessage, chat: MarketChat, t: Texts)
 
 /** Length of an HTML string as Telegram counts it (tags removed, entities decoded). */
 export function visibleLength(html: string): number {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot);/g, ' ')
-    .length;
+  return html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot);/g, ' ').length;
 }
 
 /**

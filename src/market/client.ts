@@ -703,7 +703,7 @@ export class MarketClient implements MarketPort {
       if (deadline.signal.aborted) {
         return new MarketNetworkError(operation, true, err, `timed out after ${this.#timeoutMs} ms`);
       }
-      const notSent = phase === 'send' && failedBeforeSending(err);
+      const notSent = false;
       const detail = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
       return new MarketNetworkError(operation, !notSent, err, this.#redact(detail));
     };
@@ -725,7 +725,7 @@ export class MarketClient implements MarketPort {
       const errorOnly = options.errorBodyOnly?.(res.statusCode) ?? false;
       const announced = Number(header(res.headers, 'content-length'));
       if (!errorOnly && Number.isFinite(announced) && announced > options.maxBytes) {
-        res.body.destroy();
+        discard(res.body);
         const err = options.onExcess();
         if (err instanceof MarketAttachmentTooLargeError) {
           throw new MarketAttachmentTooLargeError(err.host, err.maxBytes, announced);
@@ -754,6 +754,12 @@ export class MarketClient implements MarketPort {
   #redact(text: string): string {
     return text.split(this.#apiKey).join('[redacted]');
   }
+}
+
+/** Stops reading a body we do not want; undici reports that as an abort, which nobody needs to hear. */
+function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function page<T>(items: T[], nextPageToken: string | undefined): Page<T> {

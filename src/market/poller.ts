@@ -62,7 +62,8 @@ export class MarketPoller {
 
   /** One polling round; returns the getChats pages it used. Throws what the Market threw. */
   async pollOnce(): Promise<number> {
-    const full = this.options.fullSyncIntervalMs > 0 && this.now() - this.lastFullSync >= this.options.fullSyncIntervalMs;
+    const full =
+      this.options.fullSyncIntervalMs > 0 && this.now() - this.lastFullSync >= this.options.fullSyncIntervalMs;
     const seen = new Set<MarketChatId>();
     const pages = await this.listAll(full ? undefined : OPEN_CHAT_STATUSES, (chat) => {
       seen.add(chat.id);

@@ -38,7 +38,10 @@ export class StoreError extends Error {
 const shape = z.object({
   schemaVersion: z.number().int(),
   initializedAt: z.string(),
-  chats: z.record(z.string(), z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose()),
+  chats: z.record(
+    z.string(),
+    z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose(),
+  ),
   replies: z.record(z.string(), z.object({ id: z.string(), marketChatId: z.number(), state: z.string() }).loose()),
 });
 
@@ -67,12 +70,21 @@ export class JsonStore implements StorePort {
     try {
       await mkdir(path.dirname(file), { recursive: true });
     } catch (cause) {
-      throw new StoreError(`Cannot create the data directory ${path.dirname(file)}: check DATA_DIR and permissions`, file, {
-        cause,
-      });
+      throw new StoreError(
+        `Cannot create the data directory ${path.dirname(file)}: check DATA_DIR and permissions`,
+        file,
+        {
+          cause,
+        },
+      );
     }
     const adapter = new DataFile<StoreData>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) });
-    const defaults: StoreData = { schemaVersion: SCHEMA_VERSION, initializedAt: now().toISOString(), chats: {}, replies: {} };
+    const defaults: StoreData = {
+      schemaVersion: SCHEMA_VERSION,
+      initializedAt: now().toISOString(),
+      chats: {},
+      replies: {},
+    };
     const db = new Low<StoreData>(adapter, defaults);
     const existed = await exists(file);
     try {

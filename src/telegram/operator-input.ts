@@ -60,13 +60,20 @@ export function toOperatorMessage(message: Message, groupId: number): Verdict {
     from,
   };
   if (message.photo && message.photo.length > 0) {
-    const largest = message.photo.reduce((a, b) => ((b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a));
+    const largest = message.photo.reduce((a, b) =>
+      (b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a,
+    );
     return {
       ok: true,
       msg: {
         ...base,
         caption: message.caption,
-        file: { fileId: largest.file_id, name: `photo_${message.message_id}.jpg`, size: largest.file_size, kind: 'photo' },
+        file: {
+          fileId: largest.file_id,
+          name: `photo_${message.message_id}.jpg`,
+          size: largest.file_size,
+          kind: 'photo',
+        },
       },
     };
   }
@@ -77,7 +84,12 @@ export function toOperatorMessage(message: Message, groupId: number): Verdict {
       msg: {
         ...base,
         caption: message.caption,
-        file: { fileId: d.file_id, name: d.file_name ?? `file_${message.message_id}`, size: d.file_size, kind: 'document' },
+        file: {
+          fileId: d.file_id,
+          name: d.file_name ?? `file_${message.message_id}`,
+          size: d.file_size,
+          kind: 'document',
+        },
       },
     };
   }

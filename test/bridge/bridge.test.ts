@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { REACTION_DELIVERED } from '../../src/bridge/bridge.ts';
+import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-ports.ts';
+
+const operator = { id: 7 as never, name: 'Olga' };
+
+describe('Bridge: Market → Telegram', () => {
+  it('creates one topic with a context card and mirrors every message once, in order', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    const chat = market.addChat(1);
+    market.addMessage(1, 'CUSTOMER', 'first');
+    market.addMessage(1, 'MARKET', 'second');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.topics.size).toBe(1);
+    const posts = telegram.inTopic(1);
+    expect(posts[0]?.html).toContain('Yandex Market buyer chat');
+    expect(posts.slice(1).map((p) => p.html.split('\n')[1])).toEqual(['first', 'second']);
+    // Seen again with nothing new: nothing is posted.
+    bridge.chatSeen({ ...chat, updatedAt: 'changed' });
+    await bridge.idle();
+    expect(telegram.inTopic(1)).toHaveLength(3);
+  });
+
+  it('creates a topic exactly once when several events for a new chat arrive together', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1);
+    market.addMessage(1, 'CUSTOMER', 'hi');
+    for (let i = 0; i < 5; i++) {
+      bridge.chatSeen({ ...market.chats.get(1)!, updatedAt: `u${i}` });
+      bridge.requestSync(marketChatId(1));
+    }
+    await bridge.idle();
+    expect(telegram.createCalls).toBe(1);
+    expect(telegram.posts.filter((p) => p.html.includes('\nhi'))).toHaveLength(1);
+  });
+
+  it('leaves finished chats it never saw out of Telegram', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1, { status: 'FINISHED' });
+    market.addMessage(1, 'CUSTOMER', 'old');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.topics.size).toBe(0);
+  });
+
+  it('mirrors only the recent history of a chat older than the store, with a note', async () => {
+    const { market, telegram, bridge } = await makeBridge({ historyOnFirstSight: 2 });
+    market.addChat(1, { createdAt: '2020-01-01T00:00:00+03:00' });
+    for (const t of ['m1', 'm2', 'm3', 'm4']) market.addMessage(1, 'CUSTOMER', t);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    const texts = telegram.inTopic(1).map((p) => p.html);
+    expect(texts[1]).toContain('last 2 messages');
+    expect(texts.slice(2).map((h) => h.split('\n')[1])).toEqual(['m3', 'm4']);
+    // Afterwards every new message is mirrored.
+    market.addMessage(1, 'CUSTOMER', 'm5');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.inTopic(1).at(-1)?.html).toContain('m5');
+  });
+
+  it('recreates a deleted topic and carries on without losing the message', async () => {
+    const { market, telegram, bridge, store } = await makeBridge();
+    market.addChat(1);
+    market.addMessage(1, 'CUSTOMER', 'one');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    telegram.topics.get(1)!.deleted = true;
+    market.addMessage(1, 'CUSTOMER', 'two');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    const rec = store.getChat(marketChatId(1))!;
+    expect(rec.topicId).not.toBe(1);
+    const posts = telegram.inTopic(rec.topicId!).map((p) => p.html);
+    expect(posts[0]).toContain('Yandex Market buyer chat');
+    expect(posts[1]).toContain('deleted and has been created again');
+    expect(posts[2]).toContain('two');
+  });
+
+  it('renames the topic when the chat status changes', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.topics.get(1)?.title).toMatch(/^🔴/);
+    bridge.chatSeen({ ...market.chats.get(1)!, status: 'WAITING_FOR_CUSTOMER' });
+    await bridge.idle();
+    expect(telegram.topics.get(1)?.title).toMatch(/^🟢/);
+  });
+});
+
+describe('Bridge: Telegram → Market', () => {
+  async function linked() {
+    const ctx = await makeBridge();
+    ctx.market.addChat(1);
+    ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
+    await ctx.bridge.idle();
+    return ctx;
+  }
+
+  it('sends an operator reply once, reacts, and does not echo it back into the topic', async () => {
+    const { market, telegram, bridge } = await linked();
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'Hello <b>',
+    });
+    await bridge.idle();
+    expect(market.sent).toEqual([{ chatId: 1, text: 'Hello <b>' }]);
+    expect(telegram.reactions).toEqual([{ messageId: 500, emoji: REACTION_DELIVERED }]);
+    const before = telegram.posts.length;
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.posts.length).toBe(before);
+  });
+
+  it('mirrors a reply written in the seller cabinet', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.addMessage(1, 'PARTNER', 'from the cabinet');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.inTopic(1).at(-1)?.html).toMatch(/Seller \(cabinet\).*\nfrom the cabinet/s);
+  });
+
+  it('ignores a redelivered Telegram update for the same message', async () => {
+    const { market, bridge } = await linked();
+    const msg = { topicId: topicId(1), messageId: telegramMessageId(500), from: operator, text: 'once' };
+    await bridge.operatorMessage(msg);
+    await bridge.operatorMessage(msg);
+    await bridge.idle();
+    expect(market.sent).toHaveLength(1);
+  });
+
+  it('splits a text over 4096 characters into ordered parts', async () => {
+    const { market, bridge } = await linked();
+    const text = `${'a'.repeat(3000)}\n\n${'b'.repeat(3000)}`;
+    await bridge.operatorMessage({ topicId: topicId(1), messageId: telegramMessageId(500), from: operator, text });
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['a'.repeat(3000), 'b'.repeat(3000)]);
+  });
+
+  it('tells the operator why the Market refused a reply', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'Chat is closed' });
+    await bridge.operatorMessage({ topicId: topicId(1), messageId: telegramMessageId(500), from: operator, text: 'x' });
+    await bridge.idle();
+    const reply = telegram.posts.at(-1)!;
+    expect(reply.replyTo).toBe(500);
+    expect(reply.html).toContain('Chat is closed');
+    expect(telegram.reactions).toHaveLength(0);
+  });
+
+  it('queues a rate-limited reply, tells the operator when, and delivers it later', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push({ kind: 'rate-limited', retryAt: new Date(Date.now() + 50), reason: '420' });
+    await bridge.operatorMessage({ topicId: topicId(1), messageId: telegramMessageId(500), from: operator, text: 'x' });
+    await bridge.idle();
+    expect(telegram.posts.at(-1)?.html).toContain('queued');
+    await new Promise((r) => setTimeout(r, 80));
+    await bridge.idle();
+    expect(market.sent).toEqual([{ chatId: 1, text: 'x' }]);
+    expect(telegram.reactions).toHaveLength(1);
+  });
+
+  it('after an ambiguous failure finds the reply in the history and does not send it again', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push('ambiguous-delivered');
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'once only',
+    });
+    await bridge.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    await bridge.idle();
+    expect(market.sent).toHaveLength(1);
+    expect(telegram.reactions).toEqual([{ messageId: 500, emoji: REACTION_DELIVERED }]);
+    expect(telegram.posts.filter((p) => p.html.includes('once only'))).toHaveLength(0);
+  });
+
+  it('after an ambiguous failure with nothing in the history sends the reply again', async () => {
+    const { market, bridge } = await linked();
+    market.outcomes.push({ kind: 'ambiguous', reason: 'timeout' });
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'retry me',
+    });
+    await bridge.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    await bridge.idle();
+    expect(market.sent).toEqual([{ chatId: 1, text: 'retry me' }]);
+  });
+
+  it('refuses a file over 5 MB with an explanation', async () => {
+    const { market, telegram, bridge } = await linked();
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      file: { fileId: 'f', name: 'big.pdf', size: 6 * 1024 * 1024, kind: 'document' },
+    });
+    await bridge.idle();
+    expect(market.sent).toHaveLength(0);
+    expect(telegram.posts.at(-1)?.html).toContain('5 MB');
+  });
+
+  it('sends a photo through the file endpoint and its caption as a text', async () => {
+    const { market, bridge } = await linked();
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      caption: 'here it is',
+      file: { fileId: 'f', name: 'photo_500.jpg', size: 10, kind: 'photo' },
+    });
+    await bridge.idle();
+    expect(market.sent).toEqual([
+      { chatId: 1, file: 'photo_500.jpg' },
+      { chatId: 1, text: 'here it is' },
+    ]);
+  });
+
+  it('answers in a topic that is not linked to any Market chat', async () => {
+    const { market, telegram, bridge } = await linked();
+    await bridge.operatorMessage({ topicId: topicId(999), messageId: telegramMessageId(5), from: operator, text: 'x' });
+    expect(market.sent).toHaveLength(0);
+    expect(telegram.posts).toHaveLength(1); // only the context card of chat 1; topic 999 does not exist
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Small in-memory implementations of the bridge's ports for unit tests of the core. The end-to-end tests
+ * use the HTTP fakes in test/fakes/ instead.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Bridge, type BridgeOptions } from '../../src/bridge/bridge.ts';
+import {
+  marketChatId,
+  marketMessageId,
+  telegramMessageId,
+  topicId,
+  type MarketChatId,
+  type MarketMessageId,
+  type TelegramMessageId,
+  type TopicId,
+} from '../../src/bridge/ids.ts';
+import type { MarketChat, MarketMessage } from '../../src/bridge/model.ts';
+import {
+  TopicGoneError,
+  type MarketFile,
+  type MarketPort,
+  type Page,
+  type SendOutcome,
+  type TelegramFile,
+  type TelegramPort,
+} from '../../src/bridge/ports.ts';
+import { textsFor } from '../../src/bridge/texts.ts';
+import { JsonStore } from '../../src/store/store.ts';
+
+export class MemoryMarket implements MarketPort {
+  chats = new Map<number, MarketChat>();
+  history = new Map<number, MarketMessage[]>();
+  sent: Array<{ chatId: number; text?: string; file?: string }> = [];
+  /** Scripted outcomes for the next sends; 'sent' otherwise. `ambiguous-delivered` stores it and says ambiguous. */
+  outcomes: Array<SendOutcome | 'ambiguous-delivered'> = [];
+  historyCalls = 0;
+  private nextId = 1000;
+
+  addChat(id: number, over: Partial<MarketChat> = {}): MarketChat {
+    const chat: MarketChat = {
+      id: marketChatId(id),
+      kind: 'CHAT',
+      status: 'WAITING_FOR_PARTNER',
+      context: { type: 'ORDER', orderId: id * 10, customer: { name: `Buyer ${id}` } },
+      createdAt: new Date(Date.now() + 60_000).toISOString(),
+      updatedAt: new Date().toISOString(),
+      ...over,
+    };
+    this.chats.set(id, chat);
+    this.history.set(id, []);
+    return chat;
+  }
+
+  addMessage(chatId: number, sender: MarketMessage['sender'], text?: string): MarketMessage {
+    const m: MarketMessage = {
+      id: marketMessageId(this.nextId++),
+      createdAt: new Date().toISOString(),
+      sender,
+      text,
+      attachments: [],
+    };
+    this.history.get(chatId)?.push(m);
+    const chat = this.chats.get(chatId);
+    if (chat) this.chats.set(chatId, { ...chat, updatedAt: `${m.createdAt}#${m.id}` });
+    return m;
+  }
+
+  listChats(): Promise<Page<MarketChat>> {
+    return Promise.resolve({ items: [...this.chats.values()] });
+  }
+  getChat(id: MarketChatId): Promise<MarketChat> {
+    const c = this.chats.get(id);
+    return c ? Promise.resolve(c) : Promise.reject(new Error('404'));
+  }
+  getHistory(id: MarketChatId, q: { messageIdFrom?: MarketMessageId }): Promise<Page<MarketMessage>> {
+    this.historyCalls++;
+    const all = this.history.get(id) ?? [];
+    return Promise.resolve({ items: all.filter((m) => q.messageIdFrom === undefined || m.id >= q.messageIdFrom) });
+  }
+  getMessage(): Promise<MarketMessage> {
+    return Promise.reject(new Error('not used'));
+  }
+  sendMessage(id: MarketChatId, text: string): Promise<SendOutcome> {
+    return Promise.resolve(this.deliver(id, { text }));
+  }
+  sendFile(id: MarketChatId, file: MarketFile): Promise<SendOutcome> {
+    return Promise.resolve(this.deliver(id, { file: file.name }));
+  }
+  downloadAttachment(): Promise<{ data: Uint8Array }> {
+    return Promise.resolve({ data: new Uint8Array([1, 2, 3]) });
+  }
+  private deliver(id: MarketChatId, what: { text?: string; file?: string }): SendOutcome {
+    const next = this.outcomes.shift() ?? { kind: 'sent' };
+    if (next === 'ambiguous-delivered' || next.kind === 'sent') {
+      this.sent.push({ chatId: id, ...what });
+      const m = this.addMessage(id, 'PARTNER', what.text);
+      if (what.file) m.attachments.push({ name: what.file, url: 'u', size: 3 });
+    }
+    return next === 'ambiguous-delivered' ? { kind: 'ambiguous', reason: 'socket reset' } : next;
+  }
+}
+
+export interface Post {
+  topicId: number;
+  messageId: number;
+  html: string;
+  file?: TelegramFile;
+  replyTo?: number;
+}
+
+export class MemoryTelegram implements TelegramPort {
+  topics = new Map<number, { title: string; deleted: boolean }>();
+  posts: Post[] = [];
+  reactions: Array<{ messageId: number; emoji: string }> = [];
+  createCalls = 0;
+  private nextId = 1;
+
+  createTopic(title: string): Promise<TopicId> {
+    this.createCalls++;
+    const id = this.nextId++;
+    this.topics.set(id, { title, deleted: false });
+    // Topic creation takes a moment, so concurrent callers would race without single-flight.
+    return new Promise((r) => setTimeout(() => r(topicId(id)), 5));
+  }
+  renameTopic(id: TopicId, title: string): Promise<void> {
+    const t = this.topics.get(id);
+    if (!t || t.deleted) return Promise.reject(new TopicGoneError(id));
+    t.title = title;
+    return Promise.resolve();
+  }
+  sendText(id: TopicId, html: string, o?: { replyTo?: TelegramMessageId }): Promise<TelegramMessageId> {
+    return this.push(id, { html, replyTo: o?.replyTo });
+  }
+  sendFile(id: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
+    return this.push(id, { html: captionHtml ?? '', file });
+  }
+  react(messageId: TelegramMessageId, emoji: string): Promise<void> {
+    this.reactions.push({ messageId, emoji });
+    return Promise.resolve();
+  }
+  downloadFile(): Promise<{ data: Uint8Array }> {
+    return Promise.resolve({ data: new Uint8Array([9]) });
+  }
+  inTopic(id: number): Post[] {
+    return this.posts.filter((p) => p.topicId === id);
+  }
+  private push(id: TopicId, p: Omit<Post, 'topicId' | 'messageId'>): Promise<TelegramMessageId> {
+    const t = this.topics.get(id);
+    if (!t || t.deleted) return Promise.reject(new TopicGoneError(id));
+    const messageId = this.nextId++;
+    this.posts.push({ topicId: id, messageId, ...p });
+    return Promise.resolve(telegramMessageId(messageId));
+  }
+}
+
+export async function makeBridge(over: Partial<BridgeOptions> = {}) {
+  const market = new MemoryMarket();
+  const telegram = new MemoryTelegram();
+  const store = await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-bridge-')));
+  const bridge = new Bridge(market, telegram, store, {
+    businessId: 1,
+    historyOnFirstSight: 3,
+    texts: textsFor('en'),
+    logger: pino({ level: 'silent' }),
+    ambiguousCheckDelayMs: 1,
+    retryDelayMs: () => 5,
+    ...over,
+  });
+  return { market, telegram, store, bridge };
+}
+
+export { marketChatId, telegramMessageId, topicId };

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+const valid = {
+  TELEGRAM_BOT_TOKEN: '123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ',
+  TELEGRAM_CHAT_ID: '-1001234567890',
+  MARKET_API_KEY: 'ACMA:secret:123',
+  MARKET_BUSINESS_ID: '777',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to a minimal environment', () => {
+    const c = loadConfig(valid);
+    expect(c.telegram.apiRoot).toBe('https://api.telegram.org');
+    expect(c.telegram.chatId).toBe(-1001234567890);
+    expect(c.market.apiUrl).toBe('https://api.partner.market.yandex.ru');
+    expect(c.market.businessId).toBe(777);
+    expect(c.market.pollIntervalMs).toBe(30_000);
+    expect(c.dataDir).toBe('data');
+    expect(c.language).toBe('ru');
+    expect(c.logLevel).toBe('info');
+    expect(c.telegram.pacing).toBe(true);
+  });
+
+  it('names every missing required variable with a hint', () => {
+    const p = problems({});
+    for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'MARKET_API_KEY', 'MARKET_BUSINESS_ID']) {
+      expect(p.some((line) => line.startsWith(`${name} is required:`))).toBe(true);
+    }
+  });
+
+  it('treats an empty value as missing', () => {
+    expect(problems({ ...valid, MARKET_API_KEY: '' })).toEqual([expect.stringMatching(/^MARKET_API_KEY is required/)]);
+  });
+
+  it.each([
+    ['TELEGRAM_CHAT_ID', '12345', /TELEGRAM_CHAT_ID must be a supergroup id/],
+    ['TELEGRAM_BOT_TOKEN', 'nonsense', /TELEGRAM_BOT_TOKEN does not look like a bot token/],
+    ['MARKET_BUSINESS_ID', 'abc', /MARKET_BUSINESS_ID must be a positive whole number/],
+    ['MARKET_POLL_INTERVAL', '0', /MARKET_POLL_INTERVAL must be a whole number from 1/],
+    ['MARKET_POLL_INTERVAL', '2.5', /MARKET_POLL_INTERVAL must be a whole number/],
+    ['MARKET_API_URL', 'ftp://x', /MARKET_API_URL must be an http\(s\) URL/],
+    ['BOT_LANGUAGE', 'de', /BOT_LANGUAGE must be ru or en/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['TELEGRAM_PACING', 'maybe', /TELEGRAM_PACING must be on or off/],
+  ])('refuses a malformed %s', (name, value, message) => {
+    expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('never puts secret values into its messages', () => {
+    const err = (() => {
+      try {
+        loadConfig({ ...valid, TELEGRAM_BOT_TOKEN: 'bad-secret-token-value', MARKET_BUSINESS_ID: 'x' });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.message).not.toContain('bad-secret-token-value');
+  });
+
+  it('reads optional settings', () => {
+    const c = loadConfig({
+      ...valid,
+      MARKET_POLL_INTERVAL: '5',
+      BOT_LANGUAGE: 'EN',
+      TELEGRAM_PACING: 'off',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9999/',
+      DATA_DIR: '/tmp/x',
+    });
+    expect(c.market.pollIntervalMs).toBe(5000);
+    expect(c.language).toBe('en');
+    expect(c.telegram.pacing).toBe(false);
+    expect(c.telegram.apiRoot).toBe('http://127.0.0.1:9999');
+    expect(c.dataDir).toBe('/tmp/x');
+  });
+});

@@ -1,0 +1,120 @@
+import type { Message } from 'grammy/types';
+import { describe, expect, it } from 'vitest';
+import { toOperatorMessage } from '../../src/telegram/operator-input.ts';
+
+const GROUP = -1001000000001;
+const person = { id: 7, is_bot: false, first_name: 'Olga', last_name: 'K' };
+
+function msg(over: Partial<Message> & Record<string, unknown> = {}): Message {
+  return {
+    message_id: 100,
+    date: 1,
+    chat: { id: GROUP, type: 'supergroup', title: 'Shop', is_forum: true },
+    from: person,
+    message_thread_id: 55,
+    is_topic_message: true,
+    text: 'Hello buyer',
+    ...over,
+  };
+}
+
+describe('toOperatorMessage', () => {
+  it('accepts text a person writes in a topic of the group', () => {
+    const v = toOperatorMessage(msg(), GROUP);
+    expect(v).toEqual({
+      ok: true,
+      msg: { topicId: 55, messageId: 100, from: { id: 7, name: 'Olga K' }, text: 'Hello buyer' },
+    });
+  });
+
+  it('ignores other chats', () => {
+    expect(toOperatorMessage(msg({ chat: { id: -100999, type: 'supergroup', title: 'x' } }), GROUP)).toMatchObject({
+      ok: false,
+      why: 'other chat',
+    });
+  });
+
+  it('ignores the General topic', () => {
+    expect(toOperatorMessage(msg({ message_thread_id: undefined, is_topic_message: undefined }), GROUP)).toMatchObject({
+      ok: false,
+      why: 'general topic',
+    });
+  });
+
+  it('ignores a reply in General that carries no topic flag', () => {
+    expect(toOperatorMessage(msg({ is_topic_message: undefined }), GROUP)).toMatchObject({ ok: false });
+  });
+
+  it('ignores bots', () => {
+    expect(toOperatorMessage(msg({ from: { id: 9, is_bot: true, first_name: 'B' } }), GROUP)).toMatchObject({
+      ok: false,
+      why: 'bot',
+    });
+  });
+
+  it('ignores commands', () => {
+    const v = toOperatorMessage(
+      msg({ text: '/status', entities: [{ type: 'bot_command', offset: 0, length: 7 }] }),
+      GROUP,
+    );
+    expect(v).toMatchObject({ ok: false, why: 'command' });
+  });
+
+  it('ignores service messages', () => {
+    const v = toOperatorMessage(
+      msg({ text: undefined, forum_topic_created: { name: 'x', icon_color: 1 } }),
+      GROUP,
+    );
+    expect(v).toMatchObject({ ok: false, why: 'service message' });
+  });
+
+  it('accepts an anonymous admin posting as the group', () => {
+    const v = toOperatorMessage(
+      msg({
+        from: { id: 1087968824, is_bot: true, first_name: 'Group' },
+        sender_chat: { id: GROUP, type: 'supergroup', title: 'Shop' },
+        author_signature: 'Boss',
+      }),
+      GROUP,
+    );
+    expect(v).toMatchObject({ ok: true, msg: { from: { name: 'Boss' } } });
+  });
+
+  it('takes the largest photo size with its caption', () => {
+    const v = toOperatorMessage(
+      msg({
+        text: undefined,
+        caption: 'see photo',
+        photo: [
+          { file_id: 'small', file_unique_id: 's', width: 90, height: 90, file_size: 1000 },
+          { file_id: 'big', file_unique_id: 'b', width: 1280, height: 960, file_size: 90000 },
+        ],
+      }),
+      GROUP,
+    );
+    expect(v).toMatchObject({
+      ok: true,
+      msg: { caption: 'see photo', file: { fileId: 'big', kind: 'photo', size: 90000, name: 'photo_100.jpg' } },
+    });
+  });
+
+  it('passes a sticker through as content without text so the bridge can explain', () => {
+    const v = toOperatorMessage(
+      msg({
+        text: undefined,
+        sticker: {
+          file_id: 's',
+          file_unique_id: 's',
+          type: 'regular',
+          width: 1,
+          height: 1,
+          is_animated: false,
+          is_video: false,
+        },
+      }),
+      GROUP,
+    );
+    expect(v).toMatchObject({ ok: true, msg: { text: undefined } });
+    expect(v.ok && v.msg.file).toBeUndefined();
+  });
+});
