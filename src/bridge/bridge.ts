@@ -185,7 +185,9 @@ export class Bridge {
   private async mirrorNew(rec: ChatRecord, chat: MarketChat): Promise<void> {
     let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
     if (!rec.backfilled) {
-      const isOld = Date.parse(chat.createdAt) < Date.parse(this.store.initializedAt);
+      // A minute of slack: the Market's times have whole seconds, and a chat born as the bridge first
+      // started is new, not history.
+      const isOld = Date.parse(chat.createdAt) < Date.parse(this.store.initializedAt) - 60_000;
       const keep = this.options.historyOnFirstSight;
       if (isOld && messages.length > keep) {
         const skipped = messages.slice(0, messages.length - keep);

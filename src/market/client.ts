@@ -366,7 +366,7 @@ export class MarketClient implements MarketPort {
       target = new URL(url);
     } catch {
       throw new MarketSchemaError('downloadAttachment', [
-        { code: 'custom', path: ['url'], message: 'attachment URL is not a valid URL', input: undefined },
+        { code: 'custom', path: ['url'], message: 'attachment URL is not a valid URL' },
       ]);
     }
     if (target.protocol !== 'https:' && target.protocol !== 'http:') {
@@ -703,8 +703,10 @@ export class MarketClient implements MarketPort {
       if (deadline.signal.aborted) {
         return new MarketNetworkError(operation, true, err, `timed out after ${this.#timeoutMs} ms`);
       }
-      const notSent = false;
-      const detail = errorCode(err) ?? (err instanceof Error ? err.message : String(err));
+      const notSent = phase === 'send' && failedBeforeSending(err);
+      const code = errorCode(err);
+      const text = err instanceof Error ? err.message : String(err);
+      const detail = code !== undefined && !text.includes(code) ? `${code}: ${text}` : text || (code ?? 'unknown');
       return new MarketNetworkError(operation, !notSent, err, this.#redact(detail));
     };
     try {

@@ -73,16 +73,14 @@ export const chatInfoSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
   })
-  .transform(
-    (c): MarketChat => ({
-      id: marketChatId(c.chatId),
-      kind: c.type,
-      status: c.status,
-      context: c.context,
-      createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
-    }),
-  );
+  .transform((c): MarketChat => ({
+    id: marketChatId(c.chatId),
+    kind: c.type,
+    status: c.status,
+    context: c.context,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+  }));
 
 /** ChatMessagePayloadDTO → MarketAttachment. */
 const attachmentSchema = z

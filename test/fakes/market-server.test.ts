@@ -4,7 +4,7 @@
  * every fault kind. Talks to it with plain `fetch` over loopback only.
  */
 import { connect } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { type FakeMarket, type FakeMarketOptions, MAX_FILE_BYTES, startFakeMarket } from './market-server.ts';
 
@@ -617,15 +617,19 @@ describe('rate limits', () => {
     expect((await call('/v2/auth/token', { method: 'POST' })).status).toBe(200);
   });
 
-  it('answers 420 with the parallel-limit message beyond maxParallel concurrent requests', async () => {
+  it('answers 420 with the parallel-limit message beyond maxParallel concurrent requests, free of quota', async () => {
     await start({ maxParallel: 2 });
-    fm().failNext('*', { delayMs: 300 }, 2);
-    const slow = [call('/v2/auth/token', { method: 'POST' }), call('/v2/auth/token', { method: 'POST' })];
+    fm().failNext('*', { hang: true }, 2);
+    const stuck = new AbortController();
+    const hanging = [1, 2].map(() => call('/v2/auth/token', { method: 'POST', signal: stuck.signal }));
     await fm().waitForRequest('getAuthTokenInfo', 2);
     const third = await call(biz('chats'), { json: {} });
     await expectError(third, 420, `Hit rate limit of 2 parallel requests for businessId ${BUSINESS_ID}`);
-    expect((await Promise.all(slow)).map((r) => r.status)).toEqual([200, 200]);
+    expect(third.headers.get('x-ratelimit-resource-remaining')).toBe('5000');
     expect(fm().maxObservedParallel).toBe(3);
+    stuck.abort();
+    await Promise.allSettled(hanging);
+    await vi.waitFor(() => expect(fm().inFlight).toBe(0));
     expect((await call(biz('chats'), { json: {} })).status).toBe(200);
   });
 });

@@ -11,6 +11,18 @@
  *
  * Where the real Market is undocumented the behaviour is configurable (history order, whether
  * `messageIdFrom` is inclusive, chat list order) so the client can be tested against every variant.
+ * Other gaps are decided here:
+ * - Request pipeline: route (404/405) → parallel limit (420) → injected fault → Api-Key (401) →
+ *   businessId (400/403) → quota (420) → scope (403) → validation (400/415) → existence (404) → effect.
+ * - 401s and the 403 for a foreign business carry no rate-limit headers and cost nothing (the caller is
+ *   not identified); every other answer of the eight operations carries them. 2xx and 4xx cost 1,
+ *   5xx and 420 (quota or parallel) cost nothing. A quota window lasts one hour from its first request.
+ * - Only `/v2/...` paths are served (no `.json` suffix, no unversioned paths), to catch client typos.
+ * - Page tokens are base64url JSON: an offset for getChats (so a chat updated between pages can move,
+ *   as with any offset cursor), the last returned messageId for getChatHistory. Tokens of another
+ *   chat or history order are rejected with 400. `nextPageToken` is present only if more items exist.
+ * - Message lengths count UTF-16 code units (Java's `String.length()`); 5 MB means 5 MiB; an empty
+ *   file is rejected with 400. createChat accepts any order/return id (no order registry).
  */
 import {
   createServer,
@@ -56,8 +68,11 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getAuthTokenInfo: 100,
 };
 
+/** The spec's ChatContextType: what a chat is about. */
 export type ChatContextType = 'ORDER' | 'RETURN' | 'DIRECT';
+/** The spec's ChatType: a chat with the customer or a dispute. */
 export type ChatType = 'CHAT' | 'ARBITRAGE';
+/** The spec's ChatMessageSenderType; PARTNER is the shop, i.e. the bridge. */
 export type ChatMessageSender = 'CUSTOMER' | 'PARTNER' | 'MARKET' | 'SUPPORT';
 /** The spec's ChatStatusType values. The fake also stores unknown strings, to test enum tolerance. */
 export const CHAT_STATUSES = [
@@ -76,6 +91,7 @@ export const MAX_JSON_BODY_BYTES = 512 * 1024;
 /** Maximum text of sendMessageToChat, counted in UTF-16 code units as Java's String.length() does. */
 export const MAX_MESSAGE_LENGTH = 4096;
 
+/** Configuration of a fake Market; everything but the credentials has a spec-based default. */
 export interface FakeMarketOptions {
   /** The only Api-Key value accepted. */
   apiKey: string;
@@ -541,7 +557,7 @@ export class FakeMarket {
   private nextMessageId = FIRST_MESSAGE_ID;
   private nextFileId = 1;
   private readonly quotas = new Map<OperationId, QuotaState>();
-  private readonly faults = new Map<OperationId | '*', QueuedFault[]>();
+  private readonly faults = new Map<OperationId | 'attachment' | '*', QueuedFault[]>();
   private readonly inFlightByBusiness = new Map<string, number>();
   private inFlightTotal = 0;
   private maxParallelSeen = 0;
@@ -745,8 +761,11 @@ export class FakeMarket {
 
   // --- faults -----------------------------------------------------------------------------------------
 
-  /** Makes the next `count` requests of `operation` (or of any operation, `'*'`) fail with `fault`. */
-  failNext(operation: OperationId | '*', fault: Fault, count = 1): void {
+  /**
+   * Makes the next `count` requests of `operation` (or of any operation, `'*'`) fail with `fault`.
+   * `'attachment'` targets attachment downloads; only status faults apply to them.
+   */
+  failNext(operation: OperationId | 'attachment' | '*', fault: Fault, count = 1): void {
     if (!Number.isInteger(count) || count < 1) throw new Error('FakeMarket.failNext: count must be ≥ 1');
     const queue = this.faults.get(operation) ?? [];
     queue.push({ fault, left: count });
@@ -918,7 +937,7 @@ export class FakeMarket {
     return { ...reply, headers: { ...this.rateHeaders(operation, q.remaining, q.untilMs), ...reply.headers } };
   }
 
-  private takeFault(operation: OperationId): Fault | undefined {
+  private takeFault(operation: OperationId | 'attachment'): Fault | undefined {
     for (const key of [operation, '*'] as const) {
       const queue = this.faults.get(key);
       const head = queue?.[0];
@@ -957,6 +976,11 @@ export class FakeMarket {
 
     if (route.kind !== 'operation') {
       await readBody(req, MAX_JSON_BODY_BYTES);
+      const fault = route.kind === 'attachment' ? this.takeFault('attachment') : undefined;
+      if (fault && 'status' in fault) {
+        this.respond(res, record, { status: fault.status, body: errorBody('ERROR', `injected ${fault.status}`) });
+        return;
+      }
       this.respond(res, record, this.answerOther(route, req));
       return;
     }
@@ -1087,7 +1111,7 @@ export class FakeMarket {
       throw new Rejection(401, 'Credentials are not specified', 'UNAUTHORIZED');
     }
     if (/^bearer\s/i.test(key)) throw new Rejection(401, 'Api-Key token prefix invalid', 'UNAUTHORIZED');
-    if (key === 'x') throw new Rejection(401, 'Api-Key token is invalid', 'UNAUTHORIZED');
+    if (key !== this.apiKey) throw new Rejection(401, 'Api-Key token is invalid', 'UNAUTHORIZED');
     if (businessIdRaw !== undefined) {
       if (!/^[0-9]+$/.test(businessIdRaw) || !isPositiveInt(Number(businessIdRaw))) {
         throw bad(`Path parameter 'businessId' must be a positive int64, got '${businessIdRaw}'`);

@@ -300,7 +300,10 @@ describe('request shape', () => {
     );
     const { client } = makeClient(server.url);
 
-    await expect(client.getTokenInfo()).resolves.toEqual({ name: 'bridge', scopes: ['COMMUNICATION', 'SOMETHING_NEW'] });
+    await expect(client.getTokenInfo()).resolves.toEqual({
+      name: 'bridge',
+      scopes: ['COMMUNICATION', 'SOMETHING_NEW'],
+    });
 
     const req = server.requests[0]!;
     expect(req.method).toBe('POST');
@@ -563,7 +566,8 @@ describe('rate limits (420)', () => {
 
   it('honours Retry-After and falls back to a short wait when no window is given', async () => {
     const server = await serve((_req, res, _rec, i) => {
-      if (i === 0) json(res, 420, marketError('LIMIT', 'Hit rate limit of 2 parallel requests'), { 'retry-after': '7' });
+      if (i === 0)
+        json(res, 420, marketError('LIMIT', 'Hit rate limit of 2 parallel requests'), { 'retry-after': '7' });
       else if (i === 1) json(res, 420, marketError('LIMIT', 'Hit rate limit of 2 parallel requests'));
       else json(res, 200, ok({ chats: [] }));
     });

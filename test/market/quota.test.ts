@@ -2,7 +2,13 @@
  * Quota bookkeeping and the concurrency limiter, without HTTP.
  */
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimiter, QuotaTracker, parseHttpDate, parseQuotaHeaders, parseRetryAfter } from '../../src/market/quota.ts';
+import {
+  ConcurrencyLimiter,
+  QuotaTracker,
+  parseHttpDate,
+  parseQuotaHeaders,
+  parseRetryAfter,
+} from '../../src/market/quota.ts';
 
 describe('quota headers', () => {
   it('parses limit, remaining and an RFC 822 until', () => {
