@@ -2,7 +2,7 @@
  * Wires the bridge together: store, Market client and poller, Telegram bot, the bridge core. Used by main.ts
  * and by the end-to-end tests, which run the same code against the fake servers.
  */
-import { GrammyError, HttpError } from 'grammy';
+import { Api, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { Bridge } from './bridge/bridge.ts';
@@ -59,14 +59,15 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     integration: `marketgram/${VERSION}`,
     signal: abort.signal,
   });
-  const bot = createBot({ ...config.telegram, botInfo: overrides.botInfo });
+  let botInfo: UserFromGetMe;
   try {
-    await checkTelegram(bot, config);
+    botInfo = await checkTelegram(config, overrides.botInfo);
     await checkMarket(market, logger);
   } catch (err) {
     await market.close();
     throw err;
   }
+  const bot = createBot({ ...config.telegram, botInfo });
 
   const telegram = new TelegramGroup(
     bot.api,
@@ -98,7 +99,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   poller.start();
   const polling = bot
     .start({
-      allowed_updates: ['message', 'edited_message', 'callback_query'],
+      allowed_updates: ['message', 'edited_message'],
       onStart: (me) => logger.info({ bot: me.username, chatId: config.telegram.chatId }, 'marketgram started'),
     })
     .catch((err: unknown) => {
@@ -125,34 +126,43 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   return { bridge, poller, store, fatal, stop };
 }
 
-async function checkTelegram(bot: ReturnType<typeof createBot>, config: Config): Promise<void> {
+/**
+ * Checks the bot, the group and the bot's rights with a plain API client (no auto-retry, short timeout), so
+ * a wrong setting is reported at once instead of being retried forever. Returns the bot's identity.
+ */
+async function checkTelegram(config: Config, known?: UserFromGetMe): Promise<UserFromGetMe> {
   const chatId = config.telegram.chatId;
+  const api = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot, timeoutSeconds: 20 });
   try {
-    await bot.init();
-    const chat = await bot.api.getChat(chatId);
+    const me = known ?? (await api.getMe());
+    const chat = await api.getChat(chatId);
     if (chat.type !== 'supergroup' || !chat.is_forum) {
       throw new StartupError(
         `TELEGRAM_CHAT_ID ${chatId} is not a forum supergroup: turn on Topics in the group settings (Edit → Topics).`,
       );
     }
-    const me = await bot.api.getChatMember(chatId, bot.botInfo.id);
-    if (me.status !== 'administrator' || !me.can_manage_topics) {
+    const member = await api.getChatMember(chatId, me.id);
+    if (member.status !== 'administrator' || !member.can_manage_topics) {
       throw new StartupError(
-        `The bot is not an administrator with the "Manage topics" right in ${chatId}: promote @${bot.botInfo.username} to admin and enable "Manage topics".`,
+        `The bot is not an administrator with the "Manage topics" right in ${chatId}: promote @${me.username} to admin and enable "Manage topics".`,
       );
     }
+    return me;
   } catch (err) {
     if (err instanceof StartupError) throw err;
     if (err instanceof GrammyError && err.error_code === 401) {
       throw new StartupError('TELEGRAM_BOT_TOKEN was rejected by Telegram: copy the token again from @BotFather.');
     }
-    if (err instanceof GrammyError && err.error_code === 400) {
+    if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403)) {
       throw new StartupError(
-        `TELEGRAM_CHAT_ID ${chatId}: Telegram says "${err.description}". Add the bot to the group and check the id.`,
+        `TELEGRAM_CHAT_ID ${chatId}: Telegram says "${err.description}". Add the bot to the group as an administrator and check the id.`,
       );
     }
     if (err instanceof HttpError) {
-      throw new StartupError(`Telegram (${config.telegram.apiRoot}) cannot be reached: ${err.message}`, { cause: err });
+      throw new StartupError(
+        `Telegram (${config.telegram.apiRoot}) cannot be reached: ${err.message}. Check the network or TELEGRAM_API_ROOT.`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -160,6 +170,8 @@ async function checkTelegram(bot: ReturnType<typeof createBot>, config: Config):
 
 async function checkMarket(market: MarketClient, logger: Logger): Promise<void> {
   try {
+    // A wrong business id shows here as a 403 (the key belongs to another cabinet).
+    await market.listChats({ limit: 1 });
     const info = await market.getTokenInfo();
     const scopes = info.scopes.map((s) => s.toUpperCase());
     if (!scopes.includes('COMMUNICATION') && !scopes.includes('ALL_METHODS')) {

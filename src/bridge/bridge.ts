@@ -42,6 +42,8 @@ const MAX_HISTORY_PAGES = 1000;
 const MAX_AMBIGUOUS_ATTEMPTS = 3;
 /** Finished replies are forgotten after this long (their echoes have long been matched). */
 const REPLY_TTL_MS = 3 * 24 * 3600 * 1000;
+/** How close to our last history read a chat's last message must be for the chat to be read again. */
+const SAME_TIME_SLACK_MS = 60_000;
 
 export const REACTION_DELIVERED = '👍';
 
@@ -97,18 +99,32 @@ export class Bridge {
    */
   chatSeen(chat: MarketChat): void {
     const rec = this.store.getChat(chat.id);
-    if (!rec && chat.status === 'FINISHED') return;
+    // A finished chat is left out until it comes alive: reopened, or written to since the store began.
+    if (!rec && chat.status === 'FINISHED' && !(Date.parse(chat.updatedAt) > Date.parse(this.store.initializedAt))) {
+      return;
+    }
     if (
       rec?.topicId !== undefined &&
       rec.backfilled &&
       rec.chat.updatedAt === chat.updatedAt &&
       rec.chat.status === chat.status &&
-      rec.chat.kind === chat.kind
+      rec.chat.kind === chat.kind &&
+      !this.mayHaveMore(rec)
     ) {
       return;
     }
     this.latest.set(chat.id, chat);
     this.requestSync(chat.id);
+  }
+
+  /**
+   * The Market's updatedAt has whole seconds, so a message written in the same second as (or just after)
+   * our last history read leaves it unchanged. Until the last message is clearly older than that read
+   * (a minute, covering clock skew), the chat is read again.
+   */
+  private mayHaveMore(rec: ChatRecord): boolean {
+    if (!rec.syncedAt) return true;
+    return Date.parse(rec.chat.updatedAt) >= Date.parse(rec.syncedAt) - SAME_TIME_SLACK_MS;
   }
 
   /** Something happened in a chat (e.g. a push notification without details): fetch what is new. */
@@ -183,6 +199,7 @@ export class Bridge {
 
   /** Fetches the messages after the cursor and mirrors each, advancing the cursor after each one. */
   private async mirrorNew(rec: ChatRecord, chat: MarketChat): Promise<void> {
+    const readAt = this.now().toISOString();
     let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
     if (!rec.backfilled) {
       // A minute of slack: the Market's times have whole seconds, and a chat born as the bridge first
@@ -212,6 +229,7 @@ export class Bridge {
       rec.partial = undefined;
       await this.store.commit();
     }
+    rec.syncedAt = readAt;
   }
 
   /** Every message after `cursor`, in id order, each once. */
@@ -375,18 +393,20 @@ export class Bridge {
         return;
       }
       const outcome = await this.sendOne(reply);
-      if (!(await this.handleOutcome(reply, outcome))) return;
+      if (outcome && !(await this.handleOutcome(reply, outcome))) return;
     }
   }
 
-  private async sendOne(reply: ReplyRecord): Promise<SendOutcome> {
+  /** Sends one reply; undefined when it failed before reaching the Market (already reported). */
+  private async sendOne(reply: ReplyRecord): Promise<SendOutcome | undefined> {
     let file: { name: string; data: Uint8Array } | undefined;
     if (reply.file) {
       try {
         const got = await this.telegram.downloadFile(reply.file.fileId, MARKET_FILE_LIMIT);
         file = { name: reply.file.name, data: got.data };
       } catch (err) {
-        return { kind: 'rejected', status: 0, reason: (err as Error).message };
+        await this.fail(reply, this.t.fileDownloadFailed((err as Error).message));
+        return undefined;
       }
     }
     reply.state = 'sending';

@@ -16,6 +16,8 @@ export interface ChatRecord {
   chat: MarketChat;
   /** Highest Market message id already mirrored (or recognised as our own echo). */
   cursor?: MarketMessageId;
+  /** When the history was last read: a chat whose last message is not clearly older may hold more. */
+  syncedAt?: string;
   /** The first sync is done: from now on every new message is mirrored (no trimming to recent history). */
   backfilled?: boolean;
   /** A message whose first `partsDone` Telegram posts are out; the rest follow on resume. */

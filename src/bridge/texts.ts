@@ -34,7 +34,7 @@ export interface Texts {
   editNotApplied: string;
   notLinked: string;
   marketRejected: (status: number, message: string) => string;
-  notSent: (reason: string) => string;
+  fileDownloadFailed: (reason: string) => string;
 }
 
 const ru: Texts = {
@@ -81,7 +81,7 @@ const ru: Texts = {
     '✏️ Изменение не дойдёт до покупателя: Маркет не позволяет править отправленные сообщения. Отправьте исправление новым сообщением.',
   notLinked: '⚠️ Эта тема не связана с чатом Маркета. Сообщение не отправлено.',
   marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
-  notSent: (reason) => `нет связи с Маркетом (${reason})`,
+  fileDownloadFailed: (reason) => `не удалось получить файл из Telegram (${reason})`,
 };
 
 const en: Texts = {
@@ -128,7 +128,7 @@ const en: Texts = {
     '✏️ The edit will not reach the buyer: the Market cannot change a sent message. Send the correction as a new message.',
   notLinked: '⚠️ This topic is not linked to a Market chat. The message was not sent.',
   marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,
-  notSent: (reason) => `the Market could not be reached (${reason})`,
+  fileDownloadFailed: (reason) => `the file could not be fetched from Telegram (${reason})`,
 };
 
 export function textsFor(language: Language): Texts {

@@ -114,8 +114,11 @@ export class MarketPoller {
   private async round(): Promise<void> {
     let next = this.options.intervalMs;
     try {
-      const pages = await this.pollOnce();
+      const wasFull = this.lastFullSync;
+      let pages = await this.pollOnce();
       this.failures = 0;
+      // A rare full sweep is budgeted on its own; only regular rounds stretch the interval.
+      if (this.lastFullSync !== wasFull) pages = 1;
       // Keep listing within a share of the getChats quota, however many open chats there are.
       const perHour = (this.options.listQuotaPerHour ?? 5000) * (this.options.listQuotaShare ?? 0.5);
       next = Math.max(next, Math.ceil((pages * 3_600_000) / perHour));

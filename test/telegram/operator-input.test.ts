@@ -61,10 +61,7 @@ describe('toOperatorMessage', () => {
   });
 
   it('ignores service messages', () => {
-    const v = toOperatorMessage(
-      msg({ text: undefined, forum_topic_created: { name: 'x', icon_color: 1 } }),
-      GROUP,
-    );
+    const v = toOperatorMessage(msg({ text: undefined, forum_topic_created: { name: 'x', icon_color: 1 } }), GROUP);
     expect(v).toMatchObject({ ok: false, why: 'service message' });
   });
 

@@ -1,0 +1,139 @@
+/**
+ * End-to-end harness: the fake Market and fake Telegram servers on loopback, a temp data dir, and the real
+ * bridge started either in this process (startApp) or as a child process (`node src/main.ts`, for restarts,
+ * crashes and signals).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { startApp, type App } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { startFakeMarket, type FakeMarket, type FakeMarketOptions } from '../fakes/market-server.ts';
+import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.ts';
+
+export const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
+export const API_KEY = 'ACMA:test-api-key-0123456789:abcdef';
+export const BUSINESS_ID = 4242;
+export const GROUP_ID = -1001234567890;
+export const BOT = { id: 123456, username: 'marketgram_test_bot', first_name: 'marketgram' };
+export const OPERATOR = { id: 1001, first_name: 'Olga' };
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface World {
+  market: FakeMarket;
+  telegram: FakeTelegram;
+  dataDir: string;
+  env: Record<string, string>;
+  /** Starts the bridge in this process. */
+  start(extra?: Record<string, string>): Promise<App>;
+  /** Starts `node src/main.ts` as a child process. */
+  spawn(extra?: Record<string, string>): Bridged;
+  close(): Promise<void>;
+}
+
+export interface Bridged {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function startWorld(options: Partial<FakeMarketOptions> = {}): Promise<World> {
+  const market = await startFakeMarket({ apiKey: API_KEY, businessId: BUSINESS_ID, ...options });
+  const telegram = await startFakeTelegram({ token: TOKEN, bot: BOT });
+  telegram.addSupergroup({ id: GROUP_ID, title: 'Shop', isForum: true, botIsAdmin: true, canManageTopics: true });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'marketgram-e2e-'));
+  const env: Record<string, string> = {
+    TELEGRAM_BOT_TOKEN: TOKEN,
+    TELEGRAM_CHAT_ID: String(GROUP_ID),
+    TELEGRAM_API_ROOT: telegram.url,
+    MARKET_API_KEY: API_KEY,
+    MARKET_BUSINESS_ID: String(BUSINESS_ID),
+    MARKET_API_URL: market.url,
+    MARKET_POLL_INTERVAL: '1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    BOT_LANGUAGE: 'en',
+    TELEGRAM_PACING: 'off',
+  };
+  const apps: App[] = [];
+  const children: ChildProcess[] = [];
+  return {
+    market,
+    telegram,
+    dataDir,
+    env,
+    async start(extra = {}) {
+      const config = loadConfig({ ...env, ...extra });
+      const app = await startApp(config, pino({ level: process.env.E2E_LOG ?? 'silent' }), {
+        ambiguousCheckDelayMs: 50,
+        retryDelayMs: () => 200,
+      });
+      apps.push(app);
+      return app;
+    },
+    spawn(extra = {}) {
+      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')], {
+        cwd: dataDir,
+        env: { PATH: process.env.PATH ?? '', ...env, ...extra },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      return { child, output: () => out, exited };
+    },
+    async close() {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await Promise.all(apps.map((a) => a.stop(2000)));
+      await Promise.all([market.close(), telegram.close()]);
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value or the time runs out. */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Error | undefined;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err instanceof Error ? err : new Error(String(err));
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Bot-posted texts of a topic, without the context card and service messages. */
+export function topicTexts(telegram: FakeTelegram, threadId: number): string[] {
+  return telegram
+    .messages(GROUP_ID, { threadId, fromBot: true })
+    .filter((m) => !m.isService)
+    .map((m) => m.text ?? m.caption ?? '');
+}
+
+/** The live (not deleted) topics of the group. */
+export function liveTopics(telegram: FakeTelegram) {
+  return telegram.topics(GROUP_ID).filter((t) => !t.deleted);
+}
+
+/** The topic a Market chat's title points at, found by a title fragment. */
+export function topicFor(telegram: FakeTelegram, titlePart: string) {
+  return liveTopics(telegram).find((t) => t.name.includes(titlePart));
+}

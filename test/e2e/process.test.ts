@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+
+let world: World;
+beforeEach(async () => {
+  world = await startWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+const bodies = (texts: string[]) => texts.slice(1).map((t) => t.split('\n').slice(1).join('\n'));
+
+describe('the process, end to end', () => {
+  it('refuses bad configuration within seconds, naming the setting', async () => {
+    const run = world.spawn({ TELEGRAM_BOT_TOKEN: '', MARKET_POLL_INTERVAL: 'often' });
+    const started = Date.now();
+    const { code } = await run.exited;
+    expect(code).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.output()).toMatch(/TELEGRAM_BOT_TOKEN is required/);
+    expect(run.output()).toMatch(/MARKET_POLL_INTERVAL must be a whole number/);
+  });
+
+  it('refuses a Market key the Market rejects, without printing the key', async () => {
+    const run = world.spawn({ MARKET_API_KEY: 'ACMA:wrong-key-value:0000' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toMatch(/MARKET_API_KEY/);
+    expect(run.output()).not.toContain('wrong-key-value');
+  });
+
+  it('stops gracefully on SIGTERM with exit code 0 within 10 seconds', async () => {
+    const { market, telegram } = world;
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 21 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hello' });
+    const run = world.spawn({ LOG_LEVEL: 'info' });
+    const topic = await waitFor(() => topicFor(telegram, 'Order 21'), 'topic', 20_000);
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'message');
+    const stopAt = Date.now();
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - stopAt).toBeLessThan(10_000);
+    expect(run.output()).toContain('marketgram stopped');
+  });
+
+  it('after a restart mirrors what arrived while it was down, without repeating anything', async () => {
+    const { market, telegram } = world;
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 22 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'a' });
+    const first = world.spawn();
+    const topic = await waitFor(() => topicFor(telegram, 'Order 22'), 'topic', 20_000);
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'first message');
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'b' });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'c' });
+    world.spawn();
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 4, 'messages from downtime', 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bodies(topicTexts(telegram, topic.threadId))).toEqual(['a', 'b', 'c']);
+    expect(telegram.topics(-1001234567890)).toHaveLength(1);
+  });
+
+  it('after kill -9 in the middle of mirroring resumes without losing a message', async () => {
+    const { market, telegram } = world;
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 23 });
+    const expected: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      expected.push(`n${i}`);
+      market.addMessage(chatId, { sender: 'CUSTOMER', text: `n${i}` });
+    }
+    // Slow Telegram down so the crash lands mid-stream.
+    telegram.failNext('sendMessage', { delayMs: 15 }, 60);
+    const first = world.spawn();
+    const topic = await waitFor(() => topicFor(telegram, 'Order 23'), 'topic', 20_000);
+    await waitFor(() => topicTexts(telegram, topic.threadId).length >= 25, 'half the messages', 20_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const before = topicTexts(telegram, topic.threadId).length;
+    expect(before).toBeLessThan(61);
+    world.spawn();
+    await waitFor(() => bodies(topicTexts(telegram, topic.threadId)).includes('n59'), 'the rest', 30_000);
+    const got = bodies(topicTexts(telegram, topic.threadId));
+    // Nothing lost, order kept; a crash may at most repeat the one message in flight.
+    const unique = got.filter((t, i) => got.indexOf(t) === i);
+    expect(unique).toEqual(expected);
+    expect(got.length - unique.length).toBeLessThanOrEqual(1);
+    expect(telegram.topics(-1001234567890)).toHaveLength(1);
+  });
+});

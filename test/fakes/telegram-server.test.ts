@@ -1,0 +1,526 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { Api, Bot, GrammyError, HttpError, InputFile } from 'grammy';
+import type { Message } from 'grammy/types';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { parseTelegramHtml, startFakeTelegram, TINY_PNG } from './telegram-server.ts';
+import type { FakeTelegram } from './telegram-server.ts';
+
+const TOKEN = '123456:TEST-token';
+const FORUM = -1001234567890;
+const ALICE = { id: 42, first_name: 'Alice' };
+
+let fake: FakeTelegram;
+let api: Api;
+
+beforeEach(async () => {
+  fake = await startFakeTelegram({ token: TOKEN, webhookRetry: { attempts: 3, delayMs: 20 } });
+  fake.addSupergroup({ id: FORUM, title: 'Shop' });
+  api = new Api(TOKEN, { apiRoot: fake.url });
+});
+
+afterEach(async () => {
+  await fake.close();
+});
+
+async function apiError(call: Promise<unknown>): Promise<GrammyError> {
+  const error: unknown = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error instanceof GrammyError) return error;
+  throw new Error(`expected a GrammyError, got ${String(error)}`);
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function longPollPending(): boolean {
+  return fake.calls.some((call) => call.method === 'getUpdates' && call.status === 0);
+}
+
+async function rawCall(path: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${fake.url}${path}`, init);
+  return { status: res.status, body: await res.json() };
+}
+
+async function createTopic(name = 'Order 1'): Promise<number> {
+  const topic = await api.createForumTopic(FORUM, name);
+  return topic.message_thread_id;
+}
+
+describe('long polling', () => {
+  it('delivers a user message to a long-polling grammY bot and confirms it when the bot stops', async () => {
+    const threadId = await createTopic('Order 77');
+    const bot = new Bot(TOKEN, { botInfo: fake.botInfo, client: { apiRoot: fake.url } });
+    const received = new Promise<Message>((resolve) => {
+      bot.on('message:text', (ctx) => resolve(ctx.message));
+    });
+    const running = bot.start({ timeout: 10 });
+    await waitFor(longPollPending);
+
+    fake.userSends(FORUM, { from: ALICE, threadId, text: 'Where is my parcel?' });
+    const message = await received;
+    await bot.stop();
+    await running;
+
+    expect(message.text).toBe('Where is my parcel?');
+    expect(message.chat).toEqual({ id: FORUM, type: 'supergroup', title: 'Shop', is_forum: true });
+    expect(message.message_thread_id).toBe(threadId);
+    expect(message.is_topic_message).toBe(true);
+    // Telegram's quirk: a topic message that is not a reply "replies" to the topic's creation message.
+    expect(message.reply_to_message?.forum_topic_created?.name).toBe('Order 77');
+    expect(fake.pendingUpdates()).toEqual([]);
+  });
+
+  it('holds getUpdates open until an update arrives', async () => {
+    const started = Date.now();
+    const poll = api.getUpdates({ timeout: 5 });
+    await waitFor(longPollPending);
+    fake.userSends(FORUM, { from: ALICE, text: 'hello' });
+
+    const updates = await poll;
+
+    expect(updates.map((u) => u.message?.text)).toEqual(['hello']);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('answers an idle long poll with no updates when its timeout ends', async () => {
+    const started = Date.now();
+    const updates = await api.getUpdates({ timeout: 1 });
+    expect(updates).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('keeps updates until an offset confirms them and honours limit and allowed_updates', async () => {
+    fake.userSends(FORUM, { from: ALICE, text: 'one' });
+    fake.userSends(FORUM, { from: ALICE, text: 'two' });
+
+    const first = await api.getUpdates({ limit: 1 });
+    const again = await api.getUpdates();
+    const last = again.at(-1)?.update_id ?? 0;
+    const afterConfirm = await api.getUpdates({ offset: last + 1 });
+    fake.userSends(FORUM, { from: ALICE, text: 'three' });
+    const onlyCallbacks = await api.getUpdates({ allowed_updates: ['callback_query'] });
+
+    expect(first.map((u) => u.message?.text)).toEqual(['one']);
+    expect(again.map((u) => u.message?.text)).toEqual(['one', 'two']);
+    expect(afterConfirm).toEqual([]);
+    expect(onlyCallbacks).toEqual([]);
+  });
+
+  it('ends a pending long poll at once when the server closes', async () => {
+    const other = await startFakeTelegram({ token: TOKEN });
+    const started = Date.now();
+    const poll = fetch(`${other.url}/bot${TOKEN}/getUpdates?timeout=30`).then((res) => res.json());
+    await waitFor(() => other.calls.length === 1);
+
+    await other.close();
+
+    expect(await poll).toEqual({ ok: true, result: [] });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('forum topics', () => {
+  it('creates a topic whose thread id is the id of its service message, and sends into it', async () => {
+    const topic = await api.createForumTopic(FORUM, 'Order 42', { icon_color: 16766590 });
+    const sent = await api.sendMessage(FORUM, 'Thanks for your order', { message_thread_id: topic.message_thread_id });
+
+    const [service] = fake.messages(FORUM, { includeService: true });
+    expect(service?.message_id).toBe(topic.message_thread_id);
+    expect(service?.json.forum_topic_created).toEqual({ name: 'Order 42', icon_color: 16766590 });
+    expect(fake.topics(FORUM)).toEqual([
+      { threadId: topic.message_thread_id, name: 'Order 42', iconColor: 16766590, deleted: false, closed: false },
+    ]);
+    expect(sent.message_thread_id).toBe(topic.message_thread_id);
+    expect(sent.is_topic_message).toBe(true);
+    expect(sent.from?.id).toBe(fake.botInfo.id);
+    expect(fake.messages(FORUM, { threadId: topic.message_thread_id }).map((m) => m.text)).toEqual([
+      'Thanks for your order',
+    ]);
+  });
+
+  it('refuses to create a topic in a chat that is not a forum or without can_manage_topics', async () => {
+    fake.addSupergroup({ id: -100777, isForum: false });
+    fake.addSupergroup({ id: -100888, canManageTopics: false });
+
+    expect((await apiError(api.createForumTopic(-100777, 'x'))).description).toBe(
+      'Bad Request: the chat is not a forum',
+    );
+    expect((await apiError(api.createForumTopic(-100888, 'x'))).description).toBe(
+      'Bad Request: not enough rights to create a topic',
+    );
+    expect((await apiError(api.createForumTopic(-100999, 'x'))).description).toBe('Bad Request: chat not found');
+  });
+
+  it('answers "message thread not found" once an admin deleted the topic, and its messages are gone', async () => {
+    const threadId = await createTopic();
+    const sent = await api.sendMessage(FORUM, 'first', { message_thread_id: threadId });
+    fake.deleteTopic(FORUM, threadId);
+
+    const error = await apiError(api.sendMessage(FORUM, 'second', { message_thread_id: threadId }));
+
+    expect(error.error_code).toBe(400);
+    expect(error.description).toBe('Bad Request: message thread not found');
+    expect(fake.message(FORUM, sent.message_id)).toBeUndefined();
+    expect(fake.topics(FORUM)[0]?.deleted).toBe(true);
+  });
+
+  it('puts a reply into the topic of the message it replies to and refuses replies to unknown messages', async () => {
+    const threadId = await createTopic();
+    const question = fake.userSends(FORUM, { from: ALICE, threadId, text: 'Is it in stock?' });
+
+    const answer = await api.sendMessage(FORUM, 'Yes', { reply_parameters: { message_id: question.message_id } });
+    const missing = await apiError(api.sendMessage(FORUM, 'Yes', { reply_parameters: { message_id: 9999 } }));
+    const tolerated = await api.sendMessage(FORUM, 'Yes', {
+      reply_parameters: { message_id: 9999, allow_sending_without_reply: true },
+    });
+
+    expect(answer.message_thread_id).toBe(threadId);
+    expect(answer.reply_to_message?.text).toBe('Is it in stock?');
+    expect(missing.description).toBe('Bad Request: message to be replied not found');
+    expect(tolerated.reply_to_message).toBeUndefined();
+  });
+
+  it('records topic edits and refuses a send into the General topic by thread id 1', async () => {
+    const threadId = await createTopic('Order 1');
+    await api.editForumTopic(FORUM, threadId, { name: 'Order 1 (closed)' });
+    const unchanged = await apiError(api.editForumTopic(FORUM, threadId, { name: 'Order 1 (closed)' }));
+    const general = await apiError(api.sendMessage(FORUM, 'x', { message_thread_id: 1 }));
+
+    expect(fake.topics(FORUM)[0]?.name).toBe('Order 1 (closed)');
+    expect(unchanged.description).toBe('Bad Request: TOPIC_NOT_MODIFIED');
+    expect(general.description).toBe('Bad Request: message thread not found');
+  });
+});
+
+describe('message text', () => {
+  it('parses HTML into the visible text and entities, showing escaped tags literally', async () => {
+    const sent = await api.sendMessage(
+      FORUM,
+      '&lt;b&gt;not bold&lt;/b&gt; <b>bold</b> &amp; <a href="https://example.com/x?a=1&amp;b=2">link</a>',
+      { parse_mode: 'HTML' },
+    );
+
+    expect(sent.text).toBe('<b>not bold</b> bold & link');
+    expect(sent.entities).toEqual([
+      { type: 'bold', offset: 16, length: 4 },
+      { type: 'text_link', offset: 23, length: 4, url: 'https://example.com/x?a=1&b=2' },
+    ]);
+    const stored = fake.message(FORUM, sent.message_id);
+    expect(stored?.rawText).toContain('&lt;b&gt;');
+    expect(stored?.parseMode).toBe('HTML');
+  });
+
+  it.each([
+    ['<b>unclosed', 'Can\'t find end tag corresponding to start tag "b"'],
+    ['1 < 2', 'Unsupported start tag "" at byte offset 2'],
+    ['<marquee>hi</marquee>', 'Unsupported start tag "marquee" at byte offset 0'],
+    ['<b>x</i>', 'Unmatched end tag at byte offset 4, expected "</b>", found "</i>"'],
+    ['AT&T', 'Unsupported HTML entity at byte offset 2; a literal "&" must be written as "&amp;"'],
+  ])('refuses bad HTML %j without creating a message', async (html, reason) => {
+    const error = await apiError(api.sendMessage(FORUM, html, { parse_mode: 'HTML' }));
+
+    expect(error.description).toBe(`Bad Request: can't parse entities: ${reason}`);
+    expect(fake.messages(FORUM)).toEqual([]);
+  });
+
+  it('counts offsets in UTF-16 code units and nests entities as TDLib does', () => {
+    expect(parseTelegramHtml('🏟 🏟<i>🏟 &gt;<b aba = caba>&lt🏟</b></i>')).toEqual({
+      text: '🏟 🏟🏟 ><🏟',
+      entities: [
+        { type: 'italic', offset: 5, length: 7 },
+        { type: 'bold', offset: 9, length: 3 },
+      ],
+    });
+    expect(parseTelegramHtml('<pre><code class="language-ts">x</code></pre><tg-spoiler>s</tg-spoiler>')).toEqual({
+      text: 'xs',
+      entities: [
+        { type: 'pre', offset: 0, length: 1, language: 'ts' },
+        { type: 'spoiler', offset: 1, length: 1 },
+      ],
+    });
+    expect(() => parseTelegramHtml('🏟 🏟&lt;<i>a</em   >')).toThrow(
+      'Unmatched end tag at byte offset 17, expected "</i>", found "</em>"',
+    );
+  });
+
+  it('enforces empty-text, 4096-character and 1024-character caption limits on the visible text', async () => {
+    const empty = await apiError(api.sendMessage(FORUM, '  \n'));
+    const tooLong = await apiError(api.sendMessage(FORUM, 'x'.repeat(4097)));
+    const fits = await api.sendMessage(FORUM, `<b>${'x'.repeat(4096)}</b>`, { parse_mode: 'HTML' });
+    const longCaption = await apiError(api.sendPhoto(FORUM, new InputFile(TINY_PNG), { caption: 'c'.repeat(1025) }));
+
+    expect(empty.description).toBe('Bad Request: message text is empty');
+    expect(tooLong.description).toBe('Bad Request: message is too long');
+    expect(fits.text).toHaveLength(4096);
+    expect(longCaption.description).toBe('Bad Request: message caption is too long');
+  });
+
+  it('edits text, removes the keyboard when reply_markup is omitted and refuses a no-op edit', async () => {
+    const keyboard = { inline_keyboard: [[{ text: 'Done', callback_data: 'done' }]] };
+    const sent = await api.sendMessage(FORUM, 'v1', { reply_markup: keyboard });
+
+    await api.editMessageText(FORUM, sent.message_id, 'v2');
+    const noop = await apiError(api.editMessageText(FORUM, sent.message_id, 'v2'));
+
+    const stored = fake.message(FORUM, sent.message_id);
+    expect(stored?.text).toBe('v2');
+    expect(stored?.replyMarkup).toBeUndefined();
+    expect(stored?.editHistory.map((e) => e.text)).toEqual(['v1']);
+    expect(stored?.json.edit_date).toBeTypeOf('number');
+    expect(noop.description).toMatch(/^Bad Request: message is not modified/);
+  });
+});
+
+describe('faults', () => {
+  it('injects a 429 that carries retry_after and has no effect', async () => {
+    fake.failNext('sendMessage', { status: 429, retryAfter: 7 });
+
+    const error = await apiError(api.sendMessage(FORUM, 'hi'));
+    const retried = await api.sendMessage(FORUM, 'hi');
+
+    expect(error.error_code).toBe(429);
+    expect(error.description).toBe('Too Many Requests: retry after 7');
+    expect(error.parameters.retry_after).toBe(7);
+    expect(fake.messages(FORUM).map((m) => m.message_id)).toEqual([retried.message_id]);
+  });
+
+  it('fails the next N calls, surfaces 502 and dropped connections as HttpError, and can answer late', async () => {
+    fake.failNext('*', { status: 500 }, 2);
+    const first = await apiError(api.sendMessage(FORUM, 'a'));
+    const second = await apiError(api.getMe());
+    await api.getMe();
+
+    fake.failNext('getMe', { status: 502 });
+    const badGateway: unknown = await api.getMe().catch((e: unknown) => e);
+    fake.failNext('getMe', { dropConnection: true });
+    const dropped: unknown = await api.getMe().catch((e: unknown) => e);
+    fake.failNext('sendMessage', { status: 400, description: 'Bad Request: chat is deactivated' });
+    const custom = await apiError(api.sendMessage(FORUM, 'b'));
+    fake.failNext('getMe', { delayMs: 300 });
+    const started = Date.now();
+    await api.getMe();
+
+    expect([first.error_code, second.error_code]).toEqual([500, 500]);
+    expect(badGateway).toBeInstanceOf(HttpError);
+    expect(dropped).toBeInstanceOf(HttpError);
+    expect(custom.description).toBe('Bad Request: chat is deactivated');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(fake.messages(FORUM)).toEqual([]);
+  });
+
+  it('answers sends beyond the flood limit with 429 and the seconds until a slot frees', async () => {
+    fake.setFloodLimit({ perChatPerMinute: 2 });
+    await api.sendMessage(FORUM, '1');
+    await api.sendMessage(FORUM, '2');
+
+    const error = await apiError(api.sendMessage(FORUM, '3'));
+
+    expect(error.error_code).toBe(429);
+    expect(error.parameters.retry_after).toBeGreaterThanOrEqual(59);
+    expect(error.parameters.retry_after).toBeLessThanOrEqual(60);
+    expect(fake.messages(FORUM)).toHaveLength(2);
+  });
+});
+
+describe('files', () => {
+  it('stores photo and document uploads from grammY InputFile byte for byte', async () => {
+    const pdf = new TextEncoder().encode('%PDF-1.4 fake invoice');
+    const photo = await api.sendPhoto(FORUM, new InputFile(TINY_PNG), {
+      caption: '<i>your</i> parcel',
+      parse_mode: 'HTML',
+    });
+    const doc = await api.sendDocument(FORUM, new InputFile(pdf, 'invoice 42.pdf'));
+    const again = await api.sendDocument(FORUM, doc.document?.file_id ?? '');
+
+    const storedPhoto = fake.message(FORUM, photo.message_id);
+    expect(storedPhoto?.photo?.data).toEqual(TINY_PNG);
+    expect(storedPhoto?.caption).toBe('your parcel');
+    expect(photo.photo?.[0]).toMatchObject({ width: 1, height: 1, file_size: TINY_PNG.length });
+    expect(photo.caption_entities).toEqual([{ type: 'italic', offset: 0, length: 4 }]);
+    const storedDoc = fake.message(FORUM, doc.message_id)?.document;
+    expect(storedDoc?.data).toEqual(pdf);
+    expect(doc.document).toMatchObject({ file_name: 'invoice 42.pdf', mime_type: 'application/pdf' });
+    expect(again.document?.file_id).toBe(doc.document?.file_id);
+  });
+
+  it('refuses a photo that is not an image', async () => {
+    const error = await apiError(api.sendPhoto(FORUM, new InputFile(new Uint8Array([1, 2, 3]))));
+    expect(error.description).toBe('Bad Request: IMAGE_PROCESS_FAILED');
+  });
+
+  it('serves a user file through getFile and the file URL, and refuses files over 20 MB', async () => {
+    const bytes = new TextEncoder().encode('receipt');
+    const small = fake.userSends(FORUM, { from: ALICE, document: { data: bytes, fileName: 'r.txt' } });
+    const big = fake.userSends(FORUM, {
+      from: ALICE,
+      document: { data: new Uint8Array(20 * 1024 * 1024 + 1), fileName: 'big.zip' },
+    });
+
+    const file = await api.getFile(small.document?.file_id ?? '');
+    const download = await fetch(`${fake.url}/file/bot${TOKEN}/${file.file_path ?? ''}`);
+    const tooBig = await apiError(api.getFile(big.document?.file_id ?? ''));
+
+    expect(download.status).toBe(200);
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes);
+    expect(file.file_size).toBe(bytes.length);
+    expect(tooBig.description).toBe('Bad Request: file is too big');
+  });
+});
+
+describe('reactions and buttons', () => {
+  it('stores the bot reaction and refuses emoji outside the allowed list', async () => {
+    const question = fake.userSends(FORUM, { from: ALICE, text: 'thanks!' });
+
+    await api.setMessageReaction(FORUM, question.message_id, [{ type: 'emoji', emoji: '👍' }]);
+    const invalid = await apiError(
+      api.raw.setMessageReaction({
+        chat_id: FORUM,
+        message_id: question.message_id,
+        reaction: [{ type: 'emoji', emoji: '🦆' as '👍' }],
+      }),
+    );
+
+    expect(fake.message(FORUM, question.message_id)?.reactions).toEqual(['👍']);
+    expect(invalid.description).toBe('Bad Request: REACTION_INVALID');
+  });
+
+  it('queues a callback query for a pressed button and records the answer once', async () => {
+    const sent = await api.sendMessage(FORUM, 'Close the order?', {
+      reply_markup: { inline_keyboard: [[{ text: 'Close', callback_data: 'close:42' }]] },
+    });
+
+    const queryId = fake.userPressesButton(FORUM, sent.message_id, 'close:42', ALICE);
+    const [update] = await api.getUpdates();
+    await api.answerCallbackQuery(queryId, { text: 'Closed' });
+    const twice = await apiError(api.answerCallbackQuery(queryId));
+
+    expect(update?.callback_query?.data).toBe('close:42');
+    expect(update?.callback_query?.message?.message_id).toBe(sent.message_id);
+    expect(fake.callbackAnswer(queryId)).toEqual({ answered: true, text: 'Closed' });
+    expect(twice.description).toBe('Bad Request: query is too old and response timeout expired or query ID is invalid');
+  });
+});
+
+describe('webhook', () => {
+  async function startReceiver(statuses: number[]): Promise<{
+    url: string;
+    received: Array<{ secret: string | undefined; body: { update_id: number; message?: { text?: string } } }>;
+    close: () => Promise<void>;
+  }> {
+    const received: Array<{ secret: string | undefined; body: { update_id: number; message?: { text?: string } } }> =
+      [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const secret = req.headers['x-telegram-bot-api-secret-token'];
+        received.push({
+          secret: typeof secret === 'string' ? secret : undefined,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as { update_id: number },
+        });
+        res.writeHead(statuses.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}/hook`,
+      received,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('posts updates with the secret header and answers getUpdates with 409 while it is set', async () => {
+    const receiver = await startReceiver([]);
+    await api.setWebhook(receiver.url, { secret_token: 'sekret_1' });
+
+    fake.userSends(FORUM, { from: ALICE, text: 'via webhook' });
+    await waitFor(() => receiver.received.length === 1);
+    const conflict = await apiError(api.getUpdates());
+    await api.deleteWebhook();
+    const afterDelete = await api.getUpdates();
+    await receiver.close();
+
+    expect(receiver.received[0]?.secret).toBe('sekret_1');
+    expect(receiver.received[0]?.body.message?.text).toBe('via webhook');
+    expect(conflict.error_code).toBe(409);
+    expect(conflict.description).toBe(
+      "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    );
+    expect(afterDelete).toEqual([]);
+  });
+
+  it('retries a refused delivery, keeps the order and reports the last error', async () => {
+    const receiver = await startReceiver([500]);
+    await api.setWebhook(receiver.url);
+
+    fake.userSends(FORUM, { from: ALICE, text: 'first' });
+    fake.userSends(FORUM, { from: ALICE, text: 'second' });
+    await waitFor(() => receiver.received.length === 3);
+    const info = await api.getWebhookInfo();
+    await receiver.close();
+
+    expect(receiver.received.map((r) => r.body.message?.text)).toEqual(['first', 'first', 'second']);
+    expect(info.last_error_message).toMatch(/^Wrong response from the webhook: 500/);
+    expect(info.pending_update_count).toBe(0);
+  });
+
+  it('refuses a webhook URL outside loopback', async () => {
+    const error = await apiError(api.setWebhook('https://example.com/hook'));
+    expect(error.error_code).toBe(400);
+    expect((await api.getWebhookInfo()).url).toBe('');
+  });
+});
+
+describe('HTTP protocol', () => {
+  it('answers a wrong token with 401 and an unknown method with 404', async () => {
+    expect(await rawCall('/bot999:wrong/getMe')).toEqual({
+      status: 401,
+      body: { ok: false, error_code: 401, description: 'Unauthorized' },
+    });
+    expect(await rawCall(`/bot${TOKEN}/sendTelepathy`)).toEqual({
+      status: 404,
+      body: { ok: false, error_code: 404, description: 'Not Found' },
+    });
+  });
+
+  it('accepts parameters as a query string and as a urlencoded form', async () => {
+    const viaQuery = await rawCall(`/bot${TOKEN}/sendMessage?chat_id=${FORUM}&text=from+query`);
+    const viaForm = await rawCall(`/bot${TOKEN}/sendMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        chat_id: String(FORUM),
+        text: 'from form',
+        reply_markup: JSON.stringify({ inline_keyboard: [[{ text: 'A', callback_data: 'a' }]] }),
+      }),
+    });
+
+    expect(viaQuery.status).toBe(200);
+    expect(viaForm.status).toBe(200);
+    expect(fake.messages(FORUM).map((m) => m.text)).toEqual(['from query', 'from form']);
+    expect(fake.messages(FORUM)[1]?.replyMarkup?.inline_keyboard[0]?.[0]?.text).toBe('A');
+  });
+
+  it('answers a malformed JSON body with a 400 error object and keeps serving', async () => {
+    const malformed = await rawCall(`/bot${TOKEN}/sendMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"chat_id": ',
+    });
+
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ ok: false, error_code: 400 });
+    expect((await api.getMe()).username).toBe('fake_bot');
+  });
+});
