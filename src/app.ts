@@ -78,6 +78,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     businessId: config.market.businessId,
     historyOnFirstSight: config.historyOnFirstSight,
     texts: textsFor(config.language),
+    timeZone: config.timeZone,
     logger: logger.child({ side: 'bridge' }),
     onFatal: (err) => reportFatal(err),
     ambiguousCheckDelayMs: overrides.ambiguousCheckDelayMs,

@@ -25,6 +25,7 @@ const HINTS: Record<string, string> = {
   DATA_DIR: 'a directory the bridge may write its store into',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   BOT_LANGUAGE: 'ru or en',
+  BOT_TIMEZONE: 'an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg',
   HISTORY_ON_FIRST_SIGHT: 'how many recent messages to mirror into a new topic for an older chat, 0 to 100',
   TELEGRAM_GROUP_RATE: 'messages per minute the bot may post into the group, 1 to 60',
   TELEGRAM_GLOBAL_RATE: 'messages per second the bot may send overall, 1 to 30',
@@ -98,6 +99,17 @@ const schema = z.object({
     .toLowerCase()
     .default('ru')
     .pipe(z.enum(['ru', 'en'], { error: `BOT_LANGUAGE must be ru or en` })),
+  BOT_TIMEZONE: trimmed.default('Europe/Moscow').refine(
+    (s) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: s });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: `BOT_TIMEZONE must be an IANA time zone such as Europe/Moscow` },
+  ),
   HISTORY_ON_FIRST_SIGHT: int('HISTORY_ON_FIRST_SIGHT', 20, 0, 100),
   TELEGRAM_PACING: onOff('TELEGRAM_PACING', true),
   TELEGRAM_GROUP_RATE: int('TELEGRAM_GROUP_RATE', 20, 1, 60),
@@ -125,6 +137,8 @@ export interface Config {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   language: 'ru' | 'en';
+  /** IANA time zone for times the bot tells operators. */
+  timeZone: string;
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
 }
@@ -165,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     language: e.BOT_LANGUAGE,
+    timeZone: e.BOT_TIMEZONE,
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
   };
 }

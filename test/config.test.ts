@@ -53,6 +53,7 @@ describe('loadConfig', () => {
     ['BOT_LANGUAGE', 'de', /BOT_LANGUAGE must be ru or en/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['TELEGRAM_PACING', 'maybe', /TELEGRAM_PACING must be on or off/],
+    ['BOT_TIMEZONE', 'Mars/Olympus', /BOT_TIMEZONE must be an IANA time zone/],
   ])('refuses a malformed %s', (name, value, message) => {
     expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
   });

@@ -50,9 +50,9 @@ export function contextCard(chat: MarketChat, t: Texts, businessId: number): str
   const c = chat.context;
   const lines = [`<b>${escapeHtml(t.cardTitle)}</b>`, ''];
   const row = (label: string, value: string) => lines.push(`${escapeHtml(label)}: ${value}`);
-  row(t.context.UNKNOWN, escapeHtml(`${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`));
-  if (c.orderId !== undefined) row(t.order(c.orderId).split(' ')[0] ?? '', `<code>${c.orderId}</code>`);
-  if (c.returnId !== undefined) row(t.returnNo(c.returnId).split(' ')[0] ?? '', `<code>${c.returnId}</code>`);
+  row(t.chatType, escapeHtml(`${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`));
+  if (c.orderId !== undefined) row(t.orderLabel, `<code>${c.orderId}</code>`);
+  if (c.returnId !== undefined) row(t.returnLabel, `<code>${c.returnId}</code>`);
   if (c.customer?.name || c.customer?.publicId) {
     const name = escapeHtml(c.customer.name ?? c.customer.publicId ?? '');
     row(

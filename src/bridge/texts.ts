@@ -14,6 +14,9 @@ export interface Texts {
   order: (n: number) => string;
   returnNo: (n: number) => string;
   question: string;
+  chatType: string;
+  orderLabel: string;
+  returnLabel: string;
   buyer: string;
   created: string;
   chatId: string;
@@ -59,6 +62,9 @@ const ru: Texts = {
   order: (n) => `Заказ ${n}`,
   returnNo: (n) => `Возврат ${n}`,
   question: 'Вопрос',
+  chatType: 'Тип',
+  orderLabel: 'Заказ',
+  returnLabel: 'Возврат',
   buyer: 'Покупатель',
   created: 'Создан',
   chatId: 'Чат Маркета',
@@ -106,6 +112,9 @@ const en: Texts = {
   order: (n) => `Order ${n}`,
   returnNo: (n) => `Return ${n}`,
   question: 'Question',
+  chatType: 'Type',
+  orderLabel: 'Order',
+  returnLabel: 'Return',
   buyer: 'Buyer',
   created: 'Created',
   chatId: 'Market chat',

@@ -32,7 +32,7 @@ const MAX_PAGES = 5000;
 export class MarketPoller {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private stopped = true;
+  private stopped = false;
   private lastFullSync: number;
   private failures = 0;
   /** When the last round completed successfully (for health). */

@@ -1,0 +1,133 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { marketChatId, topicId } from '../../src/bridge/ids.ts';
+import type { MarketChat } from '../../src/bridge/model.ts';
+import { MarketClient } from '../../src/market/client.ts';
+import { MarketPoller } from '../../src/market/poller.ts';
+import { JsonStore } from '../../src/store/store.ts';
+import { startFakeMarket, type FakeMarket } from '../fakes/market-server.ts';
+
+const KEY = 'ACMA:poller-test-key:1';
+const BUSINESS = 77;
+
+let market: FakeMarket;
+let client: MarketClient;
+let store: JsonStore;
+let seen: MarketChat[];
+let poller: MarketPoller;
+
+beforeEach(async () => {
+  market = await startFakeMarket({ apiKey: KEY, businessId: BUSINESS });
+  client = new MarketClient({
+    baseUrl: market.url,
+    apiKey: KEY,
+    businessId: BUSINESS,
+    logger: pino({ level: 'silent' }),
+    integration: 'marketgram/test',
+  });
+  store = await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-poller-')));
+  seen = [];
+  poller = new MarketPoller(
+    client,
+    store,
+    { chatSeen: (c) => seen.push(c) },
+    {
+      intervalMs: 1000,
+      fullSyncIntervalMs: 0,
+      logger: pino({ level: 'silent' }),
+    },
+  );
+});
+
+afterEach(async () => {
+  await poller.stop();
+  await client.close();
+  await market.close();
+});
+
+describe('MarketPoller', () => {
+  it('lists only unfinished chats, so a cabinet with thousands of old chats costs one page a round', async () => {
+    for (let i = 0; i < 2000; i++)
+      market.setStatus(market.addChat({ contextType: 'ORDER', orderId: i + 1 }), 'FINISHED');
+    const open = [
+      market.addChat({ contextType: 'ORDER', orderId: 90001 }),
+      market.addChat({ contextType: 'DIRECT' }),
+      market.addChat({ contextType: 'RETURN', orderId: 90002, returnId: 5 }),
+    ];
+    for (const chatId of open) market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hi' });
+    const pages = await poller.pollOnce();
+    expect(pages).toBe(1);
+    expect(market.count('getChats')).toBe(1);
+    expect(seen.map((c) => c.id).sort()).toEqual([...open].sort());
+    expect(market.count('getChatHistory')).toBe(0);
+  });
+
+  it('asks once about a mirrored chat that left the open list, to catch its last messages', async () => {
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 1 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hi' });
+    await poller.pollOnce();
+    const chat = seen[0]!;
+    store.putChat({ marketChatId: chat.id, topicId: topicId(5), chat, firstSeenAt: 'x', backfilled: true });
+    market.setStatus(chatId, 'FINISHED');
+    seen = [];
+    await poller.pollOnce();
+    expect(market.count('getChat')).toBe(1);
+    expect(seen).toEqual([expect.objectContaining({ id: marketChatId(chatId), status: 'FINISHED' })]);
+    // Once the store knows it is finished, it is not asked about again.
+    store.getChat(marketChatId(chatId))!.chat = seen[0]!;
+    await poller.pollOnce();
+    expect(market.count('getChat')).toBe(1);
+  });
+
+  it('follows page tokens through many open chats', async () => {
+    for (let i = 0; i < 45; i++)
+      market.addChat({ contextType: 'ORDER', orderId: i + 1, status: 'WAITING_FOR_PARTNER' });
+    const pages = await poller.pollOnce();
+    expect(pages).toBe(3);
+    expect(new Set(seen.map((c) => c.id)).size).toBe(45);
+  });
+
+  it('sweeps every chat, finished ones too, when the full-sync interval has passed', async () => {
+    let now = 1_000_000;
+    const sweeping = new MarketPoller(
+      client,
+      store,
+      { chatSeen: (c) => seen.push(c) },
+      {
+        intervalMs: 1000,
+        fullSyncIntervalMs: 60_000,
+        logger: pino({ level: 'silent' }),
+        now: () => now,
+      },
+    );
+    market.setStatus(market.addChat({ contextType: 'ORDER', orderId: 1 }), 'FINISHED');
+    await sweeping.pollOnce();
+    expect(seen).toHaveLength(0);
+    now += 61_000;
+    await sweeping.pollOnce();
+    expect(seen).toHaveLength(1);
+  });
+
+  it('keeps polling after a failed round and stops on credentials the Market refuses', async () => {
+    const errors: Error[] = [];
+    const fatalPoller = new MarketPoller(
+      new MarketClient({
+        baseUrl: market.url,
+        apiKey: 'ACMA:wrong:0',
+        businessId: BUSINESS,
+        logger: pino({ level: 'silent' }),
+        integration: 'marketgram/test',
+      }),
+      store,
+      { chatSeen: () => undefined },
+      { intervalMs: 1000, fullSyncIntervalMs: 0, logger: pino({ level: 'silent' }), onFatal: (e) => errors.push(e) },
+    );
+    fatalPoller.start();
+    await expect.poll(() => errors.length, { timeout: 5000 }).toBe(1);
+    expect(errors[0]?.message).toMatch(/MARKET_API_KEY/);
+    await fatalPoller.stop();
+  });
+});
