@@ -101,12 +101,17 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const polling = bot
     .start({
       allowed_updates: ['message', 'edited_message'],
-      onStart: (me) => logger.info({ bot: me.username, chatId: config.telegram.chatId }, 'marketgram started'),
+      onStart: (me) => logger.debug({ bot: me.username }, 'telegram long polling started'),
     })
     .catch((err: unknown) => {
       logger.fatal({ err }, 'Telegram polling stopped');
       reportFatal(err instanceof Error ? err : new Error(String(err)));
     });
+
+  logger.info(
+    { bot: botInfo.username, chatId: config.telegram.chatId, businessId: config.market.businessId },
+    'marketgram started',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (deadlineMs = 8_000): Promise<void> => {

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GROUP_ID, OPERATOR, startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import {
+  GROUP_ID,
+  OPERATOR,
+  mirroredBodies,
+  startWorld,
+  topicFor,
+  topicTexts,
+  waitFor,
+  type World,
+} from './harness.ts';
 
 let world: World;
 beforeEach(async () => {
@@ -8,8 +17,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await world.close();
 });
-
-const bodies = (texts: string[]) => texts.slice(1).map((t) => t.split('\n').slice(1).join('\n'));
 
 describe('recovery from faults, end to end', () => {
   it('waits out a Market 420 and 5xx answers and still mirrors everything once, in order', async () => {
@@ -22,8 +29,19 @@ describe('recovery from faults, end to end', () => {
     await world.start();
     const topic = await waitFor(() => topicFor(telegram, 'Order 11'), 'topic', 20_000);
     await waitFor(() => topicTexts(telegram, topic.threadId).length === 6, 'all messages', 20_000);
-    expect(bodies(topicTexts(telegram, topic.threadId))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    expect(mirroredBodies(telegram, topic.threadId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
     expect(market.requests.some((r) => r.status === 420)).toBe(true);
+  });
+
+  it('keeps polling after malformed Market answers', async () => {
+    const { market, telegram } = world;
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 17 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'still here' });
+    market.failNext('getChats', { malformed: true }, 3);
+    market.failNext('getChatHistory', { malformed: true, body: '{"status":"OK","result":{"messages":"nope"}}' }, 2);
+    await world.start();
+    const topic = await waitFor(() => topicFor(telegram, 'Order 17'), 'topic', 20_000);
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'message', 20_000);
   });
 
   it('survives slow Market answers', async () => {
@@ -45,7 +63,7 @@ describe('recovery from faults, end to end', () => {
     for (let i = 0; i < 3; i++) market.addMessage(chatId, { sender: 'CUSTOMER', text: `t${i}` });
     const topic = await waitFor(() => topicFor(telegram, 'Order 13'), 'topic', 20_000);
     await waitFor(() => topicTexts(telegram, topic.threadId).length === 4, 'all messages', 20_000);
-    expect(bodies(topicTexts(telegram, topic.threadId))).toEqual(['t0', 't1', 't2']);
+    expect(mirroredBodies(telegram, topic.threadId)).toEqual(['t0', 't1', 't2']);
     expect(telegram.calls.some((c) => c.status === 429)).toBe(true);
   });
 

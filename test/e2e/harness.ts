@@ -128,6 +128,13 @@ export function topicTexts(telegram: FakeTelegram, threadId: number): string[] {
     .map((m) => m.text ?? m.caption ?? '');
 }
 
+/** The bodies of the mirrored messages of a topic: its texts without the context card and the header lines. */
+export function mirroredBodies(telegram: FakeTelegram, threadId: number): string[] {
+  return topicTexts(telegram, threadId)
+    .slice(1)
+    .map((t) => t.split('\n').slice(1).join('\n'));
+}
+
 /** The live (not deleted) topics of the group. */
 export function liveTopics(telegram: FakeTelegram) {
   return telegram.topics(GROUP_ID).filter((t) => !t.deleted);

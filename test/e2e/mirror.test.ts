@@ -1,6 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TINY_PNG } from '../fakes/telegram-server.ts';
-import { GROUP_ID, liveTopics, startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import {
+  GROUP_ID,
+  mirroredBodies,
+  liveTopics,
+  startWorld,
+  topicFor,
+  topicTexts,
+  waitFor,
+  type World,
+} from './harness.ts';
 
 let world: World;
 beforeEach(async () => {
@@ -49,10 +58,7 @@ describe('Market → Telegram, end to end', () => {
     }
     const topic = await waitFor(() => topicFor(telegram, 'Order 1'), 'topic');
     await waitFor(() => topicTexts(telegram, topic.threadId).length >= 131, 'all messages', 20_000);
-    const bodies = topicTexts(telegram, topic.threadId)
-      .slice(1)
-      .map((t) => t.split('\n').slice(1).join('\n'));
-    expect(bodies).toEqual(sent);
+    expect(mirroredBodies(telegram, topic.threadId)).toEqual(sent);
     // A message written later is mirrored once more, at the end.
     market.addMessage(chatId, { sender: 'SUPPORT', text: 'support here' });
     await waitFor(() => topicTexts(telegram, topic.threadId).length === 132, 'the later message');

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { API_KEY, TOKEN, mirroredBodies, startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
 
 let world: World;
 beforeEach(async () => {
@@ -8,8 +8,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await world.close();
 });
-
-const bodies = (texts: string[]) => texts.slice(1).map((t) => t.split('\n').slice(1).join('\n'));
 
 describe('the process, end to end', () => {
   it('refuses bad configuration within seconds, naming the setting', async () => {
@@ -30,11 +28,11 @@ describe('the process, end to end', () => {
     expect(run.output()).not.toContain('wrong-key-value');
   });
 
-  it('stops gracefully on SIGTERM with exit code 0 within 10 seconds', async () => {
+  it('stops gracefully on SIGTERM with exit code 0 within 10 seconds, logging no secret', async () => {
     const { market, telegram } = world;
     const chatId = market.addChat({ contextType: 'ORDER', orderId: 21 });
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hello' });
-    const run = world.spawn({ LOG_LEVEL: 'info' });
+    const run = world.spawn({ LOG_LEVEL: 'trace' });
     const topic = await waitFor(() => topicFor(telegram, 'Order 21'), 'topic', 20_000);
     await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'message');
     const stopAt = Date.now();
@@ -43,6 +41,12 @@ describe('the process, end to end', () => {
     expect(code).toBe(0);
     expect(Date.now() - stopAt).toBeLessThan(10_000);
     expect(run.output()).toContain('marketgram stopped');
+    // Even at the most verbose level, neither secret appears in the log.
+    expect(run.output()).toContain('marketgram started');
+    expect(run.output()).toContain('"msg":"mirrored"');
+    expect(run.output()).not.toContain(TOKEN);
+    expect(run.output()).not.toContain(API_KEY);
+    expect(run.output()).not.toContain(TOKEN.split(':')[1]);
   });
 
   it('after a restart mirrors what arrived while it was down, without repeating anything', async () => {
@@ -59,7 +63,7 @@ describe('the process, end to end', () => {
     world.spawn();
     await waitFor(() => topicTexts(telegram, topic.threadId).length === 4, 'messages from downtime', 20_000);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(bodies(topicTexts(telegram, topic.threadId))).toEqual(['a', 'b', 'c']);
+    expect(mirroredBodies(telegram, topic.threadId)).toEqual(['a', 'b', 'c']);
     expect(telegram.topics(-1001234567890)).toHaveLength(1);
   });
 
@@ -81,8 +85,8 @@ describe('the process, end to end', () => {
     const before = topicTexts(telegram, topic.threadId).length;
     expect(before).toBeLessThan(61);
     world.spawn();
-    await waitFor(() => bodies(topicTexts(telegram, topic.threadId)).includes('n59'), 'the rest', 30_000);
-    const got = bodies(topicTexts(telegram, topic.threadId));
+    await waitFor(() => mirroredBodies(telegram, topic.threadId).includes('n59'), 'the rest', 30_000);
+    const got = mirroredBodies(telegram, topic.threadId);
     // Nothing lost, order kept; a crash may at most repeat the one message in flight.
     const unique = got.filter((t, i) => got.indexOf(t) === i);
     expect(unique).toEqual(expected);
