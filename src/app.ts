@@ -5,15 +5,24 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import { Bridge } from './bridge/bridge.ts';
+import { Bridge, type ChatEvent } from './bridge/bridge.ts';
+import { marketChatId } from './bridge/ids.ts';
 import { textsFor } from './bridge/texts.ts';
 import type { Config } from './config.ts';
 import { MarketClient } from './market/client.ts';
+import type { MarketNotification } from './market/notifications.ts';
 import { MarketPoller } from './market/poller.ts';
+import { AddressList } from './server/access.ts';
+import { Health } from './server/health.ts';
+import { HttpServer, sendJson } from './server/http.ts';
+import { Metrics } from './server/metrics.ts';
+import { addNotificationRoutes } from './server/notifications.ts';
 import { JsonStore } from './store/store.ts';
 import { createBot } from './telegram/bot.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
 import { TelegramGroup } from './telegram/port.ts';
+import { installStatusCommand } from './telegram/status.ts';
+import { addWebhookRoute } from './telegram/webhook.ts';
 import { VERSION } from './version.ts';
 
 /** The service cannot start (or must stop) until a person fixes something; the message says what. */
@@ -37,6 +46,10 @@ export interface App {
   bridge: Bridge;
   poller: MarketPoller;
   store: JsonStore;
+  health: Health;
+  metrics: Metrics;
+  /** The port the HTTP listener is bound to. */
+  httpPort: number;
   /** Resolves with the error when the service must stop on its own (bad credentials). */
   readonly fatal: Promise<Error>;
   /** Graceful stop: no new work, in-flight work finished (up to `deadlineMs`), store flushed. */
@@ -67,49 +80,151 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     await market.close();
     throw err;
   }
-  const bot = createBot({ ...config.telegram, botInfo });
+  const startedAt = Date.now();
+  let telegramLastOk: number | undefined;
+  let lastNotificationAt: number | undefined;
+  const repliesWaiting = () =>
+    store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
+  const metrics = new Metrics({
+    queueDepth: () => core.pending,
+    repliesWaiting,
+    quota: () => market.quotaSnapshot(),
+  });
+  const bot = createBot({
+    ...config.telegram,
+    botInfo,
+    onAnswer: (_method, ok, code) => {
+      telegramLastOk = Date.now();
+      if (!ok && code === 429) metrics.telegramRetry('429');
+      if (!ok && code !== undefined && code >= 500) metrics.telegramRetry('5xx');
+    },
+    onNetworkError: () => metrics.telegramRetry('network'),
+  });
 
   const telegram = new TelegramGroup(
     bot.api,
     config.telegram.chatId,
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
   );
-  const bridge = new Bridge(market, telegram, store, {
+  const texts = textsFor(config.language);
+  const core = new Bridge(market, telegram, store, {
     businessId: config.market.businessId,
     historyOnFirstSight: config.historyOnFirstSight,
-    texts: textsFor(config.language),
+    texts,
     timeZone: config.timeZone,
     logger: logger.child({ side: 'bridge' }),
     onFatal: (err) => reportFatal(err),
+    observer: metrics,
     ambiguousCheckDelayMs: overrides.ambiguousCheckDelayMs,
     retryDelayMs: overrides.retryDelayMs,
   });
-  const poller = new MarketPoller(market, store, bridge, {
-    intervalMs: config.market.pollIntervalMs,
+  const pollIntervalMs = config.market.notifications ? config.market.reconcileIntervalMs : config.market.pollIntervalMs;
+  const poller = new MarketPoller(market, store, core, {
+    intervalMs: pollIntervalMs,
     fullSyncIntervalMs: config.market.fullSyncIntervalMs,
     logger: logger.child({ side: 'poller' }),
     onFatal: (err) => reportFatal(err),
+    onRound: (ok) => metrics.poll(ok ? 'ok' : 'failed'),
+  });
+  const health = new Health({
+    now: Date.now,
+    startedAt,
+    telegramLastOk: () => telegramLastOk,
+    probeTelegram: async () => {
+      await bot.api.getMe();
+    },
+    marketLastOk: () => market.lastAnswerAt,
+    lastPollAt: () => poller.lastSuccessAt,
+    lastNotificationAt: () => lastNotificationAt,
+    maxSilenceMs: Math.max(3 * pollIntervalMs, 120_000),
+    chats: () => store.chats().length,
+    queueDepth: () => core.pending,
+    repliesWaiting,
+    quota: () => market.quotaSnapshot(),
+    mode: { telegram: config.telegram.webhook ? 'webhook' : 'polling', notifications: config.market.notifications },
   });
 
-  installOperatorInput(bot, config.telegram.chatId, bridge, logger.child({ side: 'telegram' }));
+  const httpLog = logger.child({ side: 'http' });
+  const server = new HttpServer({ host: config.http.host, port: config.http.port, logger: httpLog });
+  server.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
+  server.route('GET', '/readyz', async (_req, res) => {
+    const report = await health.report();
+    sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report });
+  });
+  server.route('GET', '/metrics', async (_req, res) => {
+    const { contentType, body } = await metrics.render();
+    res.writeHead(200, { 'Content-Type': contentType }).end(body);
+  });
+  addNotificationRoutes(server, {
+    path: config.market.notificationPath,
+    allow: config.market.notificationAllow ? new AddressList(config.market.notificationAllow) : undefined,
+    trustedProxies: new AddressList(config.http.trustedProxies),
+    name: 'marketgram',
+    version: VERSION,
+    logger: httpLog,
+    onRejected: (reason) => metrics.notificationRejected(reason),
+    onNotification: (n, receivedAt) => {
+      lastNotificationAt = receivedAt;
+      metrics.notification(n.notificationType);
+      dispatchNotification(n, receivedAt, config.market.businessId, core, httpLog);
+    },
+  });
+  if (config.telegram.webhook) {
+    addWebhookRoute(
+      server,
+      bot,
+      new URL(config.telegram.webhook.url).pathname,
+      config.telegram.webhook.secret,
+      logger.child({ side: 'telegram' }),
+    );
+  }
+
+  installStatusCommand(bot, config.telegram.chatId, health, texts);
+  installOperatorInput(bot, config.telegram.chatId, core, logger.child({ side: 'telegram' }));
   bot.catch((err) => {
     logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'update handler failed');
   });
 
-  await bridge.resume();
+  let httpPort: number;
+  try {
+    httpPort = await server.listen();
+  } catch (err) {
+    await market.close();
+    throw new StartupError(
+      `Cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}): change HTTP_PORT or HTTP_HOST.`,
+    );
+  }
+  await core.resume();
   poller.start();
-  const polling = bot
-    .start({
-      allowed_updates: ['message', 'edited_message'],
-      onStart: (me) => logger.debug({ bot: me.username }, 'telegram long polling started'),
-    })
-    .catch((err: unknown) => {
-      logger.fatal({ err }, 'Telegram polling stopped');
-      reportFatal(err instanceof Error ? err : new Error(String(err)));
+  const allowedUpdates = ['message', 'edited_message'] as const;
+  let polling: Promise<void> = Promise.resolve();
+  if (config.telegram.webhook) {
+    // Updates that waited while we were polling (or down) are delivered to the webhook: nothing is dropped.
+    await bot.api.setWebhook(config.telegram.webhook.url, {
+      secret_token: config.telegram.webhook.secret,
+      allowed_updates: [...allowedUpdates],
+      max_connections: 1,
     });
-
+  } else {
+    polling = bot
+      .start({
+        allowed_updates: [...allowedUpdates],
+        onStart: (me) => logger.debug({ bot: me.username }, 'telegram long polling started'),
+      })
+      .catch((err: unknown) => {
+        logger.fatal({ err }, 'Telegram polling stopped');
+        reportFatal(err instanceof Error ? err : new Error(String(err)));
+      });
+  }
   logger.info(
-    { bot: botInfo.username, chatId: config.telegram.chatId, businessId: config.market.businessId },
+    {
+      bot: botInfo.username,
+      chatId: config.telegram.chatId,
+      businessId: config.market.businessId,
+      httpPort,
+      telegram: config.telegram.webhook ? 'webhook' : 'polling',
+      notifications: config.market.notifications,
+    },
     'marketgram started',
   );
 
@@ -118,9 +233,10 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     stopping ??= (async () => {
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
       await Promise.race([poller.stop(), deadline]);
-      bridge.stop();
+      core.stop();
       await Promise.race([bot.isRunning() ? bot.stop() : Promise.resolve(), deadline]);
-      await Promise.race([bridge.idle(), deadline]);
+      await Promise.race([server.close(), deadline]);
+      await Promise.race([core.idle(), deadline]);
       abort.abort();
       await store.commit();
       await Promise.race([polling, deadline]);
@@ -129,7 +245,31 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     })();
     return stopping;
   };
-  return { bridge, poller, store, fatal, stop };
+  return { bridge: core, poller, store, health, metrics, httpPort, fatal, stop };
+}
+
+const CHAT_EVENTS: Record<string, ChatEvent> = {
+  CHAT_CREATED: 'created',
+  CHAT_MESSAGE_SENT: 'message',
+  CHAT_ARBITRAGE_STARTED: 'arbitrage',
+  CHAT_ARBITRAGE_FINISHED: 'arbitrage',
+};
+
+/** Chat notifications of our cabinet trigger a sync of that chat; everything else is only counted. */
+function dispatchNotification(
+  n: MarketNotification,
+  receivedAt: number,
+  businessId: number,
+  bridge: Bridge,
+  log: Logger,
+): void {
+  const event = CHAT_EVENTS[n.notificationType];
+  if (!event || !('chatId' in n)) return;
+  if ('businessId' in n && n.businessId !== businessId) {
+    log.warn({ businessId: n.businessId }, 'notification for another cabinet ignored');
+    return;
+  }
+  bridge.notified(marketChatId(Number(n.chatId)), event, receivedAt);
 }
 
 /**

@@ -2,6 +2,7 @@
  * Configuration: a zod schema over the environment (and `.env`, loaded by main), producing a typed Config.
  * No singleton: loadConfig(env) is pure, so tests pass their own environment.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** A setting that is missing or malformed; the message names the variable and how to fix it. */
@@ -31,7 +32,19 @@ const HINTS: Record<string, string> = {
   TELEGRAM_GLOBAL_RATE: 'messages per second the bot may send overall, 1 to 30',
   TELEGRAM_PACING: 'on or off',
   MARKET_FULL_SYNC_INTERVAL: 'seconds between full sweeps of every chat including finished ones, 0 to disable',
+  HTTP_PORT: 'the port of the HTTP listener (notifications, webhook, health, metrics), 0 to 65535',
+  HTTP_HOST: 'the address the HTTP listener binds to, e.g. 0.0.0.0 or 127.0.0.1',
+  MARKET_NOTIFICATIONS: 'on when API notifications are enabled in the seller cabinet, else off',
+  MARKET_NOTIFICATION_PATH: 'a URL path starting with /, ideally with a long random segment',
+  MARKET_NOTIFICATION_IPS: 'comma-separated IPs or CIDRs allowed to post notifications, or * for any',
+  TRUSTED_PROXIES: 'comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed',
+  MARKET_RECONCILE_INTERVAL: 'seconds between safety-net polls while notifications are on, 1 to 86400',
+  TELEGRAM_WEBHOOK_URL: 'the public https URL Telegram should post updates to, or empty for long polling',
+  TELEGRAM_WEBHOOK_SECRET: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
 };
+
+/** The ranges the Market documents as the source of its notifications. */
+export const MARKET_NOTIFICATION_RANGES = ['5.45.207.0/25', '141.8.142.0/25', '5.255.253.0/25'];
 
 const trimmed = z.string().trim();
 const required = (name: string) =>
@@ -114,13 +127,79 @@ const schema = z.object({
   TELEGRAM_PACING: onOff('TELEGRAM_PACING', true),
   TELEGRAM_GROUP_RATE: int('TELEGRAM_GROUP_RATE', 20, 1, 60),
   TELEGRAM_GLOBAL_RATE: int('TELEGRAM_GLOBAL_RATE', 30, 1, 30),
+  HTTP_PORT: int('HTTP_PORT', 8080, 0, 65_535),
+  HTTP_HOST: trimmed.default('0.0.0.0').refine((s) => isIP(s) !== 0 || s === 'localhost', {
+    error: `HTTP_HOST must be an IP address: ${HINTS.HTTP_HOST}`,
+  }),
+  MARKET_NOTIFICATIONS: onOff('MARKET_NOTIFICATIONS', false),
+  MARKET_NOTIFICATION_PATH: trimmed
+    .default('/market/notification')
+    .refine((s) => /^\/[A-Za-z0-9._~\-/]*$/.test(s) && !s.includes('//'), {
+      error: `MARKET_NOTIFICATION_PATH must be a URL path: ${HINTS.MARKET_NOTIFICATION_PATH}`,
+    })
+    .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
+  MARKET_NOTIFICATION_IPS: trimmed
+    .default(MARKET_NOTIFICATION_RANGES.join(','))
+    .refine((s) => s === '*' || cidrList(s) !== undefined, {
+      error: `MARKET_NOTIFICATION_IPS must be ${HINTS.MARKET_NOTIFICATION_IPS}`,
+    }),
+  TRUSTED_PROXIES: trimmed.default('').refine((s) => s === '' || cidrList(s) !== undefined, {
+    error: `TRUSTED_PROXIES must be ${HINTS.TRUSTED_PROXIES}`,
+  }),
+  MARKET_RECONCILE_INTERVAL: int('MARKET_RECONCILE_INTERVAL', 300, 1, 86_400),
+  TELEGRAM_WEBHOOK_URL: trimmed.optional().refine(
+    (s) => {
+      if (s === undefined) return true;
+      try {
+        const u = new URL(s);
+        return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopback(u.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { error: `TELEGRAM_WEBHOOK_URL must be an https URL: ${HINTS.TELEGRAM_WEBHOOK_URL}` },
+  ),
+  TELEGRAM_WEBHOOK_SECRET: trimmed.optional().refine((s) => s === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(s), {
+    error: `TELEGRAM_WEBHOOK_SECRET must be ${HINTS.TELEGRAM_WEBHOOK_SECRET}`,
+  }),
 });
+
+/** An IP or CIDR list as [address, prefix, family] triples; undefined if any entry is malformed. */
+export function cidrList(s: string): Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> | undefined {
+  const out: Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> = [];
+  for (const raw of s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [address = '', prefixText] = raw.split('/');
+    const version = isIP(address);
+    if (version === 0) return undefined;
+    const max = version === 4 ? 32 : 128;
+    const prefix = prefixText === undefined ? max : Number(prefixText);
+    if (
+      !Number.isInteger(prefix) ||
+      prefix < 0 ||
+      prefix > max ||
+      (prefixText !== undefined && !/^\d+$/.test(prefixText))
+    ) {
+      return undefined;
+    }
+    out.push({ address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' });
+  }
+  return out;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+}
 
 export interface Config {
   telegram: {
     token: string;
     chatId: number;
     apiRoot: string;
+    /** Webhook mode when set; long polling otherwise. */
+    webhook?: { url: string; secret: string };
     /** Pace sends to the limits below instead of running into 429s. */
     pacing: boolean;
     groupPerMinute: number;
@@ -133,6 +212,18 @@ export interface Config {
     pollIntervalMs: number;
     /** 0 disables the periodic sweep over every chat (finished ones too). */
     fullSyncIntervalMs: number;
+    /** Push notifications are expected: polling becomes a slow safety net. */
+    notifications: boolean;
+    /** Poll interval while notifications are on. */
+    reconcileIntervalMs: number;
+    notificationPath: string;
+    /** undefined: any source may post notifications. */
+    notificationAllow?: string[];
+  };
+  http: {
+    port: number;
+    host: string;
+    trustedProxies: string[];
   };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -141,6 +232,13 @@ export interface Config {
   timeZone: string;
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
+}
+
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
@@ -160,11 +258,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError([
+      `TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: ${HINTS.TELEGRAM_WEBHOOK_SECRET}`,
+    ]);
+  }
   return {
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
       chatId: e.TELEGRAM_CHAT_ID,
       apiRoot: e.TELEGRAM_API_ROOT,
+      webhook: e.TELEGRAM_WEBHOOK_URL
+        ? { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET ?? '' }
+        : undefined,
       pacing: e.TELEGRAM_PACING,
       groupPerMinute: e.TELEGRAM_GROUP_RATE,
       globalPerSecond: e.TELEGRAM_GLOBAL_RATE,
@@ -175,7 +281,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiUrl: e.MARKET_API_URL,
       pollIntervalMs: e.MARKET_POLL_INTERVAL * 1000,
       fullSyncIntervalMs: e.MARKET_FULL_SYNC_INTERVAL * 1000,
+      notifications: e.MARKET_NOTIFICATIONS,
+      reconcileIntervalMs: e.MARKET_RECONCILE_INTERVAL * 1000,
+      notificationPath: e.MARKET_NOTIFICATION_PATH,
+      notificationAllow: e.MARKET_NOTIFICATION_IPS === '*' ? undefined : splitList(e.MARKET_NOTIFICATION_IPS),
     },
+    http: { port: e.HTTP_PORT, host: e.HTTP_HOST, trustedProxies: splitList(e.TRUSTED_PROXIES) },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
     language: e.BOT_LANGUAGE,

@@ -16,9 +16,10 @@ import {
   formatSize,
 } from './format.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
-import type { MarketAttachment, MarketChat, MarketMessage } from './model.ts';
+import type { MarketAttachment, MarketChat, MarketMessage, MessageSender } from './model.ts';
 import {
   isFatal,
+  type BridgeObserver,
   TopicGoneError,
   type MarketPort,
   type OperatorMessage,
@@ -62,7 +63,11 @@ export interface BridgeOptions {
   timeZone?: string;
   /** Called with an error that must stop the service (bad credentials). */
   onFatal?: (err: Error) => void;
+  observer?: BridgeObserver;
 }
+
+/** What a Market push notification says happened in a chat. */
+export type ChatEvent = 'created' | 'message' | 'arbitrage';
 
 export class Bridge {
   private readonly queue: KeyedQueue<MarketChatId>;
@@ -71,6 +76,10 @@ export class Bridge {
   private readonly syncQueued = new Set<MarketChatId>();
   private readonly deliverQueued = new Set<MarketChatId>();
   private readonly syncFailures = new Map<MarketChatId, number>();
+  /** Chats whose info must be fetched afresh at the next sync (status changed at the Market). */
+  private readonly refresh = new Set<MarketChatId>();
+  /** When the earliest not-yet-handled notification for a chat arrived (epoch ms). */
+  private readonly triggers = new Map<MarketChatId, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private stopped = false;
   private readonly now: () => Date;
@@ -127,6 +136,16 @@ export class Bridge {
     return Date.parse(rec.chat.updatedAt) >= Date.parse(rec.syncedAt) - SAME_TIME_SLACK_MS;
   }
 
+  /**
+   * A push notification: something happened in a chat. Notifications are triggers, not truth: the chat is
+   * synced from the API through its queue, so duplicates and bursts cost one history read.
+   */
+  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt = Date.now()): void {
+    if (event !== 'message') this.refresh.add(marketChatId);
+    if (!this.triggers.has(marketChatId)) this.triggers.set(marketChatId, receivedAt);
+    this.requestSync(marketChatId);
+  }
+
   /** Something happened in a chat (e.g. a push notification without details): fetch what is new. */
   requestSync(marketChatId: MarketChatId): void {
     if (this.stopped || this.syncQueued.has(marketChatId)) return;
@@ -139,7 +158,10 @@ export class Bridge {
     if (this.stopped) return;
     let chat = this.latest.get(marketChatId);
     this.latest.delete(marketChatId);
+    const triggeredAt = this.triggers.get(marketChatId);
+    this.triggers.delete(marketChatId);
     let rec = this.store.getChat(marketChatId);
+    if (this.refresh.delete(marketChatId) || !rec) chat = await this.market.getChat(marketChatId);
     if (!rec) {
       chat ??= await this.market.getChat(marketChatId);
       // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
@@ -147,9 +169,10 @@ export class Bridge {
       this.store.putChat(rec);
       this.log.info({ marketChatId, status: chat.status }, 'new chat');
     }
-    const current = chat ?? rec.chat;
+    let current = chat ?? rec.chat;
     await this.ensureTopic(rec, current);
-    await this.mirrorNew(rec, current);
+    const last = await this.mirrorNew(rec, current, triggeredAt);
+    current = withDerivedStatus(current, last);
     // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
     // poll still sees a change and tries again.
     rec.chat = current;
@@ -198,7 +221,8 @@ export class Bridge {
   }
 
   /** Fetches the messages after the cursor and mirrors each, advancing the cursor after each one. */
-  private async mirrorNew(rec: ChatRecord, chat: MarketChat): Promise<void> {
+  /** Returns the sender of the newest message mirrored, if any. */
+  private async mirrorNew(rec: ChatRecord, chat: MarketChat, triggeredAt?: number): Promise<MessageSender | undefined> {
     const readAt = this.now().toISOString();
     let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
     if (!rec.backfilled) {
@@ -224,12 +248,19 @@ export class Bridge {
         this.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
       } else {
         await this.post(rec, chat, message);
+        const now = this.now().getTime();
+        this.options.observer?.mirrored(
+          message.sender,
+          now - Date.parse(message.createdAt),
+          triggeredAt === undefined ? undefined : now - triggeredAt,
+        );
       }
       rec.cursor = message.id;
       rec.partial = undefined;
       await this.store.commit();
     }
     rec.syncedAt = readAt;
+    return messages.at(-1)?.sender;
   }
 
   /** Every message after `cursor`, in id order, each once. */
@@ -422,6 +453,7 @@ export class Bridge {
   private async handleOutcome(reply: ReplyRecord, outcome: SendOutcome): Promise<boolean> {
     const chatId = reply.marketChatId;
     const fields = { marketChatId: chatId, replyId: reply.id, outcome: outcome.kind };
+    this.options.observer?.replyOutcome(outcome.kind);
     switch (outcome.kind) {
       case 'sent':
         this.markSent(reply);
@@ -499,6 +531,7 @@ export class Bridge {
 
   /** Marks a reply (and the later parts of the same operator message) failed and tells the operator once. */
   private async fail(reply: ReplyRecord, reason: string): Promise<void> {
+    this.options.observer?.replyOutcome('failed');
     for (const r of this.store.replies(reply.marketChatId)) {
       if (r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId && r.part >= reply.part) {
         r.state = 'failed';
@@ -590,6 +623,17 @@ export class Bridge {
       this.requestDelivery(marketChatId);
     });
   }
+}
+
+/**
+ * Whose turn it is after the newest message, as the Market itself will say at the next poll: a buyer
+ * message waits for us, our reply waits for the buyer. Keeps the topic title right between polls.
+ */
+function withDerivedStatus(chat: MarketChat, lastSender: MessageSender | undefined): MarketChat {
+  if (chat.kind !== 'CHAT' || chat.status === 'FINISHED' || chat.status === 'WAITING_FOR_ARBITER') return chat;
+  if (lastSender === 'CUSTOMER') return { ...chat, status: 'WAITING_FOR_PARTNER' };
+  if (lastSender === 'PARTNER') return { ...chat, status: 'WAITING_FOR_CUSTOMER' };
+  return chat;
 }
 
 function normalise(s: string): string {

@@ -3,7 +3,7 @@
  * the store. The Market and Telegram sides implement them; the core imports nothing else.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
-import type { ChatStatus, MarketChat, MarketMessage } from './model.ts';
+import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
 
 /**
  * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying
@@ -104,4 +104,12 @@ export interface OperatorMessage {
   file?: { fileId: string; name: string; size?: number; kind: 'photo' | 'document' };
   /** Caption of a photo or document. */
   caption?: string;
+}
+
+/** What the bridge reports as it works (metrics); every method must be cheap and must not throw. */
+export interface BridgeObserver {
+  /** A Market message reached its topic. `sinceTriggerMs`: since the notification that led to it, if any. */
+  mirrored(sender: MessageSender, sinceCreatedMs: number, sinceTriggerMs?: number): void;
+  /** An operator reply reached an outcome. */
+  replyOutcome(outcome: SendOutcome['kind'] | 'failed'): void;
 }

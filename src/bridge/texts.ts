@@ -38,6 +38,23 @@ export interface Texts {
   notLinked: string;
   marketRejected: (status: number, message: string) => string;
   fileDownloadFailed: (reason: string) => string;
+  health: {
+    ok: string;
+    notOk: string;
+    telegram: string;
+    market: string;
+    intake: string;
+    store: string;
+    ago: (seconds: number) => string;
+    never: string;
+    lastPoll: string;
+    lastNotification: string;
+    chats: string;
+    queue: string;
+    replies: string;
+    quota: string;
+    mode: (telegram: 'polling' | 'webhook', notifications: boolean) => string;
+  };
 }
 
 const ru: Texts = {
@@ -88,6 +105,25 @@ const ru: Texts = {
   notLinked: '⚠️ Эта тема не связана с чатом Маркета. Сообщение не отправлено.',
   marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
   fileDownloadFailed: (reason) => `не удалось получить файл из Telegram (${reason})`,
+  health: {
+    ok: '✅ marketgram работает',
+    notOk: '⚠️ marketgram работает с проблемами',
+    telegram: 'Telegram',
+    market: 'Маркет',
+    intake: 'Новые сообщения',
+    store: 'Хранилище',
+    ago: (s) =>
+      s < 60 ? `${s} с назад` : s < 3600 ? `${Math.round(s / 60)} мин назад` : `${Math.round(s / 3600)} ч назад`,
+    never: 'ещё не было',
+    lastPoll: 'Последний опрос Маркета',
+    lastNotification: 'Последнее уведомление',
+    chats: 'Чатов',
+    queue: 'Задач в очереди',
+    replies: 'Ответов ждут отправки',
+    quota: 'Квота Маркета',
+    mode: (tg, n) =>
+      `Режим: Telegram — ${tg === 'webhook' ? 'вебхук' : 'long polling'}, Маркет — ${n ? 'уведомления + сверка' : 'опрос'}`,
+  },
 };
 
 const en: Texts = {
@@ -138,6 +174,24 @@ const en: Texts = {
   notLinked: '⚠️ This topic is not linked to a Market chat. The message was not sent.',
   marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,
   fileDownloadFailed: (reason) => `the file could not be fetched from Telegram (${reason})`,
+  health: {
+    ok: '✅ marketgram is healthy',
+    notOk: '⚠️ marketgram has problems',
+    telegram: 'Telegram',
+    market: 'Market',
+    intake: 'New messages',
+    store: 'Store',
+    ago: (s) => (s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`),
+    never: 'not yet',
+    lastPoll: 'Last Market poll',
+    lastNotification: 'Last notification',
+    chats: 'Chats',
+    queue: 'Queued tasks',
+    replies: 'Replies waiting',
+    quota: 'Market quota',
+    mode: (tg, n) =>
+      `Mode: Telegram ${tg === 'webhook' ? 'webhook' : 'long polling'}, Market ${n ? 'notifications + reconciling polls' : 'polling'}`,
+  },
 };
 
 export function textsFor(language: Language): Texts {

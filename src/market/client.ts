@@ -216,6 +216,7 @@ export class MarketClient implements MarketPort {
   readonly #signal: AbortSignal | undefined;
   readonly #limiter: ConcurrencyLimiter;
   readonly #quota: QuotaTracker;
+  #lastAnswerAt: number | undefined;
 
   constructor(options: MarketClientOptions) {
     this.#baseUrl = new URL(options.baseUrl);
@@ -256,6 +257,11 @@ export class MarketClient implements MarketPort {
         // The Market does not support keep-alive; keep idle sockets briefly only.
         keepAliveTimeout: 1_000,
       });
+  }
+
+  /** When the Market last answered any request (epoch ms), for health checks. */
+  get lastAnswerAt(): number | undefined {
+    return this.#lastAnswerAt;
   }
 
   /** Closes the client's own HTTP agent (an injected dispatcher is left to its owner). */
@@ -724,6 +730,7 @@ export class MarketClient implements MarketPort {
       } catch (err) {
         throw fail(err, 'send');
       }
+      this.#lastAnswerAt = this.#now();
       const errorOnly = options.errorBodyOnly?.(res.statusCode) ?? false;
       const announced = Number(header(res.headers, 'content-length'));
       if (!errorOnly && Number.isFinite(announced) && announced > options.maxBytes) {

@@ -23,6 +23,8 @@ export interface PollerOptions {
   listQuotaShare?: number;
   listQuotaPerHour?: number;
   onFatal?: (err: Error) => void;
+  /** Called after every round (metrics). */
+  onRound?: (ok: boolean) => void;
   now?: () => number;
 }
 
@@ -119,6 +121,7 @@ export class MarketPoller {
       this.failures = 0;
       // A rare full sweep is budgeted on its own; only regular rounds stretch the interval.
       if (this.lastFullSync !== wasFull) pages = 1;
+      this.options.onRound?.(true);
       // Keep listing within a share of the getChats quota, however many open chats there are.
       const perHour = (this.options.listQuotaPerHour ?? 5000) * (this.options.listQuotaShare ?? 0.5);
       next = Math.max(next, Math.ceil((pages * 3_600_000) / perHour));
@@ -129,6 +132,7 @@ export class MarketPoller {
         this.options.onFatal?.(err);
         return;
       }
+      this.options.onRound?.(false);
       this.failures++;
       next = Math.min(300_000, this.options.intervalMs * 2 ** Math.min(this.failures, 6));
       this.options.logger.warn({ err, failures: this.failures, nextMs: next }, 'poll failed, will retry');

@@ -159,9 +159,12 @@ export class JsonStore implements StorePort {
   }
 
   replies(chatId: MarketChatId): ReplyRecord[] {
-    return Object.values(this.db.data.replies)
-      .filter((r) => r.marketChatId === chatId)
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.part - b.part));
+    return (
+      Object.values(this.db.data.replies)
+        .filter((r) => r.marketChatId === chatId)
+        // Telegram message ids grow within a chat: the order operators wrote in, however updates arrived.
+        .sort((a, b) => a.telegramMessageId - b.telegramMessageId || a.part - b.part)
+    );
   }
 
   allReplies(): ReplyRecord[] {

@@ -18,6 +18,10 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
   /** Upper bound for one API call, seconds (long polls add their own timeout). */
   timeoutSeconds?: number;
+  /** Sees every API answer (after retries are decided): for health and metrics. Must not throw. */
+  onAnswer?: (method: string, ok: boolean, errorCode?: number) => void;
+  /** A call failed without an answer (network). */
+  onNetworkError?: (method: string) => void;
 }
 
 /** Methods that post something into a chat and so count against Telegram's flood limits. */
@@ -55,6 +59,19 @@ export function createBot(options: BotOptions): Bot {
     const pacedOnly: Transformer = (prev, method, payload, signal) =>
       PACED.has(method) ? throttle(prev, method, payload, signal) : prev(method, payload, signal);
     bot.api.config.use(pacedOnly);
+  }
+  // Observes each attempt, inside the retries.
+  if (options.onAnswer || options.onNetworkError) {
+    bot.api.config.use(async (prev, method, payload, signal) => {
+      try {
+        const result = await prev(method, payload, signal);
+        options.onAnswer?.(method, result.ok, result.ok ? undefined : result.error_code);
+        return result;
+      } catch (err) {
+        options.onNetworkError?.(method);
+        throw err;
+      }
+    });
   }
   // Installed last so it runs first: a retried call goes through the throttler again.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 6, maxDelaySeconds: 3600 }));

@@ -58,6 +58,9 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
     LOG_LEVEL: 'silent',
     BOT_LANGUAGE: 'en',
     TELEGRAM_PACING: 'off',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    MARKET_NOTIFICATION_IPS: '*',
   };
   const apps: App[] = [];
   const children: ChildProcess[] = [];

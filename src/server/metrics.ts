@@ -1,0 +1,131 @@
+/**
+ * Prometheus metrics (prom-client, a registry of our own). Implements the bridge's observer port and
+ * reads gauges (queue depth, Market quota) from their owners when scraped.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BridgeObserver } from '../bridge/ports.ts';
+import type { MessageSender } from '../bridge/model.ts';
+
+export interface MetricsSources {
+  /** Tasks queued or running in the per-chat queues. */
+  queueDepth: () => number;
+  /** Replies written down and not yet delivered or failed. */
+  repliesWaiting: () => number;
+  /** Market quota per operation, from the last answers' rate-limit headers. */
+  quota: () => Record<string, { limit?: number; remaining?: number }>;
+}
+
+const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
+
+export class Metrics implements BridgeObserver {
+  readonly registry = new Registry();
+  private readonly messages = new Counter({
+    name: 'marketgram_messages_mirrored_total',
+    help: 'Market messages posted into their topics, by sender',
+    labelNames: ['sender'] as const,
+    registers: [this.registry],
+  });
+  private readonly replies = new Counter({
+    name: 'marketgram_replies_total',
+    help: 'Operator replies by outcome (sent, rejected, rate-limited, not-sent, ambiguous, failed)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly notifications = new Counter({
+    name: 'marketgram_notifications_total',
+    help: 'Market push notifications accepted, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  private readonly rejected = new Counter({
+    name: 'marketgram_notifications_rejected_total',
+    help: 'Requests to the notification endpoint that were refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly telegramRetries = new Counter({
+    name: 'marketgram_telegram_retries_total',
+    help: 'Telegram API calls answered with a retryable error (429, 5xx, network), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly polls = new Counter({
+    name: 'marketgram_polls_total',
+    help: 'Market polling rounds, by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  private readonly mirrorLatency = new Histogram({
+    name: 'marketgram_mirror_latency_seconds',
+    help: 'From a Market message being written (its createdAt, whole seconds) to its post in Telegram',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly notificationLatency = new Histogram({
+    name: 'marketgram_notification_to_topic_seconds',
+    help: 'From a push notification arriving to the message it announced being posted in Telegram',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor(sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'marketgram_' });
+    new Gauge({
+      name: 'marketgram_queue_tasks',
+      help: 'Tasks queued or running in the per-chat queues',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'marketgram_replies_waiting',
+      help: 'Operator replies written down and not yet delivered or failed',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.repliesWaiting());
+      },
+    });
+    new Gauge({
+      name: 'marketgram_market_quota_remaining',
+      help: 'Requests left in the current Market quota window, per operation (from X-RateLimit-Resource-Remaining)',
+      labelNames: ['operation'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [operation, q] of Object.entries(sources.quota())) {
+          if (q.remaining !== undefined) this.set({ operation }, q.remaining);
+        }
+      },
+    });
+  }
+
+  mirrored(sender: MessageSender, sinceCreatedMs: number, sinceTriggerMs?: number): void {
+    this.messages.inc({ sender });
+    if (sinceCreatedMs >= 0) this.mirrorLatency.observe(sinceCreatedMs / 1000);
+    if (sinceTriggerMs !== undefined && sinceTriggerMs >= 0) this.notificationLatency.observe(sinceTriggerMs / 1000);
+  }
+
+  replyOutcome(outcome: string): void {
+    this.replies.inc({ outcome });
+  }
+
+  notification(type: string): void {
+    this.notifications.inc({ type });
+  }
+
+  notificationRejected(reason: string): void {
+    this.rejected.inc({ reason });
+  }
+
+  telegramRetry(reason: '429' | '5xx' | 'network'): void {
+    this.telegramRetries.inc({ reason });
+  }
+
+  poll(result: 'ok' | 'failed'): void {
+    this.polls.inc({ result });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

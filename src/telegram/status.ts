@@ -1,0 +1,51 @@
+/**
+ * The /status command: the health report, in the operators' language, for anyone in the configured group.
+ */
+import type { Bot } from 'grammy';
+import { escapeHtml } from '../bridge/format.ts';
+import type { Texts } from '../bridge/texts.ts';
+import type { Health, HealthReport } from '../server/health.ts';
+
+const QUOTA_SHOWN: Record<string, string> = {
+  getChatHistory: 'history',
+  getChats: 'list',
+  sendMessageToChat: 'send',
+  getChatMessage: 'message',
+  getChat: 'chat',
+};
+
+export function formatStatus(r: HealthReport, t: Texts): string {
+  const h = t.health;
+  const when = (s: number | undefined) => (s === undefined ? h.never : h.ago(s));
+  const mark = (ok: boolean) => (ok ? '✓' : '✗');
+  const line = (label: string, c: HealthReport['checks']['telegram']) =>
+    `${mark(c.ok)} ${label}${c.ok ? '' : `: ${c.detail ?? ''}`}`;
+  const quota = Object.entries(r.quota)
+    .filter(([op, q]) => QUOTA_SHOWN[op] && q.remaining !== undefined)
+    .map(([op, q]) => `${QUOTA_SHOWN[op]} ${q.remaining}/${q.limit ?? '?'}`)
+    .join(', ');
+  const lines = [
+    `<b>${escapeHtml(r.ready ? h.ok : h.notOk)}</b>`,
+    escapeHtml(line(h.telegram, r.checks.telegram)),
+    escapeHtml(line(h.market, r.checks.market)),
+    escapeHtml(line(h.intake, r.checks.intake)),
+    '',
+    escapeHtml(`${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`),
+    ...(r.mode.notifications ? [escapeHtml(`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`)] : []),
+    escapeHtml(`${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.replies}: ${r.repliesWaiting}`),
+    ...(quota ? [escapeHtml(`${h.quota}: ${quota}`)] : []),
+    escapeHtml(h.mode(r.mode.telegram, r.mode.notifications)),
+  ];
+  return lines.join('\n');
+}
+
+export function installStatusCommand(bot: Bot, groupId: number, health: Health, t: Texts): void {
+  bot.command('status', async (ctx) => {
+    if (ctx.chat.id !== groupId) return;
+    const report = await health.report();
+    await ctx.reply(formatStatus(report, t), {
+      parse_mode: 'HTML',
+      message_thread_id: ctx.message?.is_topic_message ? ctx.message.message_thread_id : undefined,
+    });
+  });
+}
