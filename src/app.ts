@@ -85,8 +85,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   let lastNotificationAt: number | undefined;
   const repliesWaiting = () =>
     store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
-  const metrics = new Metrics({
-    queueDepth: () => core.pending,
+  const metrics: Metrics = new Metrics({
+    queueDepth: (): number => core.pending,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
   });
@@ -107,7 +107,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
   );
   const texts = textsFor(config.language);
-  const core = new Bridge(market, telegram, store, {
+  const core: Bridge = new Bridge(market, telegram, store, {
     businessId: config.market.businessId,
     historyOnFirstSight: config.historyOnFirstSight,
     texts,
@@ -138,7 +138,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     lastNotificationAt: () => lastNotificationAt,
     maxSilenceMs: Math.max(3 * pollIntervalMs, 120_000),
     chats: () => store.chats().length,
-    queueDepth: () => core.pending,
+    queueDepth: (): number => core.pending,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
     mode: { telegram: config.telegram.webhook ? 'webhook' : 'polling', notifications: config.market.notifications },
