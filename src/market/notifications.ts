@@ -177,7 +177,7 @@ export const ORDER_SUBSTATUSES = [
 ] as const;
 /** `OrderUpdateType`. */
 export const ORDER_UPDATE_TYPES = ['SHIPMENT_DATE_UPDATED', 'DELIVERY_DATE_UPDATED', 'UNKNOWN'] as const;
-/** `ReturnType`. */
+/** `ReturnType` (typed here as `OrderReturnType`, not to shadow the TypeScript utility). */
 export const RETURN_TYPES = ['UNREDEEMED', 'RETURN'] as const;
 /** `RefundStatusType`. */
 export const REFUND_STATUSES = [
@@ -222,7 +222,7 @@ export type OpenEnum<T extends string> = T | (string & Record<never, never>);
 export type OrderStatus = OpenEnum<(typeof ORDER_STATUSES)[number]>;
 export type OrderSubstatus = OpenEnum<(typeof ORDER_SUBSTATUSES)[number]>;
 export type OrderUpdateType = OpenEnum<(typeof ORDER_UPDATE_TYPES)[number]>;
-export type ReturnType = OpenEnum<(typeof RETURN_TYPES)[number]>;
+export type OrderReturnType = OpenEnum<(typeof RETURN_TYPES)[number]>;
 export type RefundStatus = OpenEnum<(typeof REFUND_STATUSES)[number]>;
 export type ReturnShipmentStatus = OpenEnum<(typeof RETURN_SHIPMENT_STATUSES)[number]>;
 

@@ -147,3 +147,37 @@ export function liveTopics(telegram: FakeTelegram) {
 export function topicFor(telegram: FakeTelegram, titlePart: string) {
   return liveTopics(telegram).find((t) => t.name.includes(titlePart));
 }
+
+/** Posts a notification to the bridge as the Market would. */
+export async function notify(
+  port: number,
+  body: unknown,
+  path = '/market/notification',
+): Promise<{ status: number; body: unknown; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed, ms: performance.now() - started };
+}
+
+/** A free loopback port (for a webhook URL that must be known before the bridge starts). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Health, type HealthSources } from '../../src/server/health.ts';
+
+function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { now: number } } {
+  const clock = { now: 1_000_000 };
+  return {
+    clock,
+    now: () => clock.now,
+    startedAt: 0,
+    telegramLastOk: () => clock.now - 1000,
+    probeTelegram: () => Promise.resolve(),
+    marketLastOk: () => clock.now - 1000,
+    lastPollAt: () => clock.now - 1000,
+    lastNotificationAt: () => undefined,
+    maxSilenceMs: 120_000,
+    chats: () => 3,
+    queueDepth: () => 0,
+    repliesWaiting: () => 0,
+    quota: () => ({}),
+    mode: { telegram: 'polling', notifications: false },
+    ...over,
+  };
+}
+
+describe('Health', () => {
+  it('is ready when everything answered recently', async () => {
+    const r = await new Health(sources()).report();
+    expect(r.ready).toBe(true);
+    expect(r.checks.market).toEqual({ ok: true, ageSeconds: 1 });
+  });
+
+  it('is not ready when the Market has not answered for longer than the allowed silence', async () => {
+    const s = sources();
+    const r = await new Health({ ...s, marketLastOk: () => s.clock.now - 200_000 }).report();
+    expect(r.ready).toBe(false);
+    expect(r.checks.market.ok).toBe(false);
+    expect(r.checks.market.ageSeconds).toBe(200);
+  });
+
+  it('probes a quiet Telegram and reports the failure', async () => {
+    let probes = 0;
+    const s = sources({
+      telegramLastOk: () => undefined,
+      probeTelegram: () => {
+        probes++;
+        return Promise.reject(new Error('connect ECONNREFUSED'));
+      },
+    });
+    const health = new Health(s);
+    const r = await health.report();
+    expect(probes).toBe(1);
+    expect(r.checks.telegram).toMatchObject({ ok: false, detail: 'connect ECONNREFUSED' });
+    // A second report right away does not probe again.
+    await health.report();
+    expect(probes).toBe(1);
+  });
+
+  it('is not ready when neither a poll nor a notification succeeded lately', async () => {
+    const s = sources();
+    const r = await new Health({
+      ...s,
+      lastPollAt: () => s.clock.now - 500_000,
+      lastNotificationAt: () => s.clock.now - 400_000,
+    }).report();
+    expect(r.checks.intake.ok).toBe(false);
+    expect(r.lastNotificationAgeSeconds).toBe(400);
+  });
+
+  it('gives a fresh start time to make its first poll', async () => {
+    const s = sources({ lastPollAt: () => undefined });
+    const r = await new Health({ ...s, startedAt: s.clock.now - 10_000 }).report();
+    expect(r.checks.intake.ok).toBe(true);
+  });
+});
