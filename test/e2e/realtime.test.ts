@@ -45,7 +45,7 @@ describe('Market push notifications, end to end', () => {
       createdAt: new Date().toISOString(),
     });
     expect(created.status).toBe(200);
-    expect(created.body).toEqual({ version: expect.any(String), name: 'marketgram', time: expect.any(String) });
+    expect(created.body).toEqual({ version: expect.any(String) as string, name: 'marketgram', time: expect.any(String) as string });
     const messageId = market.addMessage(chatId, { sender: 'CUSTOMER', text: 'pushed' });
     const res = await notify(app.httpPort, messageSent(chatId, messageId), '/market/notification/notification');
     expect(res.status).toBe(200);
@@ -90,7 +90,7 @@ describe('Market push notifications, end to end', () => {
     ]) {
       const res = await notify(app.httpPort, bad);
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ error: { type: 'WRONG_EVENT_FORMAT', message: expect.any(String) } });
+      expect(res.body).toMatchObject({ error: { type: 'WRONG_EVENT_FORMAT', message: expect.any(String) as string } });
     }
     const ping = await notify(app.httpPort, { notificationType: 'PING', time: new Date().toISOString() });
     expect(ping.status).toBe(200);
