@@ -45,7 +45,11 @@ describe('Market push notifications, end to end', () => {
       createdAt: new Date().toISOString(),
     });
     expect(created.status).toBe(200);
-    expect(created.body).toEqual({ version: expect.any(String) as string, name: 'marketgram', time: expect.any(String) as string });
+    expect(created.body).toEqual({
+      version: expect.any(String) as string,
+      name: 'marketgram',
+      time: expect.any(String) as string,
+    });
     const messageId = market.addMessage(chatId, { sender: 'CUSTOMER', text: 'pushed' });
     const res = await notify(app.httpPort, messageSent(chatId, messageId), '/market/notification/notification');
     expect(res.status).toBe(200);
