@@ -161,13 +161,17 @@ export class Bridge {
     const triggeredAt = this.triggers.get(marketChatId);
     this.triggers.delete(marketChatId);
     let rec = this.store.getChat(marketChatId);
-    if (this.refresh.delete(marketChatId) || !rec) chat = await this.market.getChat(marketChatId);
+    // A chat we do not know yet, or one whose status changed at the Market, is described afresh.
+    const refresh = this.refresh.delete(marketChatId);
     if (!rec) {
-      chat ??= await this.market.getChat(marketChatId);
+      const fresh = chat && !refresh ? chat : await this.market.getChat(marketChatId);
+      chat = fresh;
       // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
-      rec = { marketChatId, chat: { ...chat, updatedAt: '' }, firstSeenAt: this.now().toISOString() };
+      rec = { marketChatId, chat: { ...fresh, updatedAt: '' }, firstSeenAt: this.now().toISOString() };
       this.store.putChat(rec);
-      this.log.info({ marketChatId, status: chat.status }, 'new chat');
+      this.log.info({ marketChatId, status: fresh.status }, 'new chat');
+    } else if (refresh) {
+      chat = await this.market.getChat(marketChatId);
     }
     let current = chat ?? rec.chat;
     await this.ensureTopic(rec, current);
