@@ -651,6 +651,11 @@ export class MarketClient implements MarketPort {
         ]),
     });
     this.#quota.record(req.operation, res.headers);
+    // Nothing left in this window: later calls wait for it to end instead of spending requests on 420s
+    // (the Market counts those too). A 420 itself is handled by the caller.
+    if (res.status !== 420 && this.#quota.snapshot()[req.operation]?.remaining === 0) {
+      this.#quota.block(req.operation, this.#rateLimitUntil(res.headers));
+    }
     return res;
   }
 

@@ -950,3 +950,38 @@ describe('attachments', () => {
     expect(server.requests).toHaveLength(2);
   });
 });
+
+describe('MarketClient quota pacing', () => {
+  it('holds back a send once the headers say the quota is used up, without spending a request', async () => {
+    let requests = 0;
+    const server = await startServer((_req, res) => {
+      requests++;
+      json(
+        res,
+        200,
+        { status: 'OK' },
+        {
+          'x-ratelimit-resource-limit': '1000',
+          'x-ratelimit-resource-remaining': '0',
+          'x-ratelimit-resource-until': new Date(Date.now() + 30 * 60_000).toUTCString(),
+        },
+      );
+    });
+    const client = new MarketClient({
+      baseUrl: server.url,
+      apiKey: 'ACMA:k:1',
+      businessId: 1,
+      logger: pino({ level: 'silent' }),
+      integration: 'marketgram/test',
+    });
+    try {
+      expect(await client.sendMessage(marketChatId(1), 'last one')).toEqual({ kind: 'sent' });
+      const next = await client.sendMessage(marketChatId(1), 'over quota');
+      expect(next.kind).toBe('rate-limited');
+      expect(requests).toBe(1);
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
+});
