@@ -112,6 +112,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     historyOnFirstSight: config.historyOnFirstSight,
     texts,
     timeZone: config.timeZone,
+    undoSeconds: config.undoSeconds,
     logger: logger.child({ side: 'bridge' }),
     onFatal: (err) => reportFatal(err),
     observer: metrics,
@@ -165,7 +166,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     onRejected: (reason) => metrics.notificationRejected(reason),
     onNotification: (n, receivedAt) => {
       lastNotificationAt = receivedAt;
-      metrics.notification(n.notificationType);
+      metrics.notification(n.kind === 'known' ? n.notificationType : 'UNKNOWN');
       dispatchNotification(n, receivedAt, config.market.businessId, core, httpLog);
     },
   });
@@ -196,15 +197,39 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   }
   await core.resume();
   poller.start();
-  const allowedUpdates = ['message', 'edited_message'] as const;
   let polling: Promise<void> = Promise.resolve();
+  let stopping: Promise<void> | undefined;
+  const stop = (deadlineMs = 8_000): Promise<void> => {
+    stopping ??= (async () => {
+      const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+      await Promise.race([poller.stop(), deadline]);
+      core.stop();
+      await Promise.race([bot.isRunning() ? bot.stop() : Promise.resolve(), deadline]);
+      await Promise.race([server.close(), deadline]);
+      await Promise.race([core.idle(), deadline]);
+      abort.abort();
+      await store.commit();
+      await Promise.race([polling, deadline]);
+      await market.close();
+      logger.info('marketgram stopped');
+    })();
+    return stopping;
+  };
+  const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
   if (config.telegram.webhook) {
     // Updates that waited while we were polling (or down) are delivered to the webhook: nothing is dropped.
-    await bot.api.setWebhook(config.telegram.webhook.url, {
-      secret_token: config.telegram.webhook.secret,
-      allowed_updates: [...allowedUpdates],
-      max_connections: 1,
-    });
+    try {
+      await bot.api.setWebhook(config.telegram.webhook.url, {
+        secret_token: config.telegram.webhook.secret,
+        allowed_updates: [...allowedUpdates],
+        max_connections: 1,
+      });
+    } catch (err) {
+      await stop(2_000);
+      throw new StartupError(
+        `TELEGRAM_WEBHOOK_URL was refused by Telegram (${err instanceof GrammyError ? err.description : (err as Error).message}): it must be a public https URL on port 443, 80, 88 or 8443 with a valid certificate.`,
+      );
+    }
   } else {
     polling = bot
       .start({
@@ -228,23 +253,6 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     'marketgram started',
   );
 
-  let stopping: Promise<void> | undefined;
-  const stop = (deadlineMs = 8_000): Promise<void> => {
-    stopping ??= (async () => {
-      const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
-      await Promise.race([poller.stop(), deadline]);
-      core.stop();
-      await Promise.race([bot.isRunning() ? bot.stop() : Promise.resolve(), deadline]);
-      await Promise.race([server.close(), deadline]);
-      await Promise.race([core.idle(), deadline]);
-      abort.abort();
-      await store.commit();
-      await Promise.race([polling, deadline]);
-      await market.close();
-      logger.info('marketgram stopped');
-    })();
-    return stopping;
-  };
   return { bridge: core, poller, store, health, metrics, httpPort, fatal, stop };
 }
 

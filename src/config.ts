@@ -41,6 +41,7 @@ const HINTS: Record<string, string> = {
   MARKET_RECONCILE_INTERVAL: 'seconds between safety-net polls while notifications are on, 1 to 86400',
   TELEGRAM_WEBHOOK_URL: 'the public https URL Telegram should post updates to, or empty for long polling',
   TELEGRAM_WEBHOOK_SECRET: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
+  REPLY_UNDO_SECONDS: 'seconds a reply waits with a Cancel button before it goes, 0 (off) to 300',
 };
 
 /** The ranges the Market documents as the source of its notifications. */
@@ -129,7 +130,7 @@ const schema = z.object({
   TELEGRAM_GLOBAL_RATE: int('TELEGRAM_GLOBAL_RATE', 30, 1, 30),
   HTTP_PORT: int('HTTP_PORT', 8080, 0, 65_535),
   HTTP_HOST: trimmed.default('0.0.0.0').refine((s) => isIP(s) !== 0 || s === 'localhost', {
-    error: `HTTP_HOST must be an IP address: ${HINTS.HTTP_HOST}`,
+    error: `HTTP_HOST must be an IP address or localhost: ${HINTS.HTTP_HOST}`,
   }),
   MARKET_NOTIFICATIONS: onOff('MARKET_NOTIFICATIONS', false),
   MARKET_NOTIFICATION_PATH: trimmed
@@ -140,12 +141,13 @@ const schema = z.object({
     .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
   MARKET_NOTIFICATION_IPS: trimmed
     .default(MARKET_NOTIFICATION_RANGES.join(','))
-    .refine((s) => s === '*' || cidrList(s) !== undefined, {
+    .refine((s) => s === '*' || (cidrList(s)?.length ?? 0) > 0, {
       error: `MARKET_NOTIFICATION_IPS must be ${HINTS.MARKET_NOTIFICATION_IPS}`,
     }),
   TRUSTED_PROXIES: trimmed.default('').refine((s) => s === '' || cidrList(s) !== undefined, {
     error: `TRUSTED_PROXIES must be ${HINTS.TRUSTED_PROXIES}`,
   }),
+  REPLY_UNDO_SECONDS: int('REPLY_UNDO_SECONDS', 0, 0, 300),
   MARKET_RECONCILE_INTERVAL: int('MARKET_RECONCILE_INTERVAL', 300, 1, 86_400),
   TELEGRAM_WEBHOOK_URL: trimmed.optional().refine(
     (s) => {
@@ -190,7 +192,7 @@ export function cidrList(s: string): Array<{ address: string; prefix: number; fa
 }
 
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+  return host === 'localhost' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 export interface Config {
@@ -230,6 +232,8 @@ export interface Config {
   language: 'ru' | 'en';
   /** IANA time zone for times the bot tells operators. */
   timeZone: string;
+  /** Seconds a reply waits with a Cancel button; 0 sends at once. */
+  undoSeconds: number;
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
 }
@@ -263,6 +267,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: ${HINTS.TELEGRAM_WEBHOOK_SECRET}`,
     ]);
   }
+  if (e.TELEGRAM_WEBHOOK_URL) {
+    const hook = new URL(e.TELEGRAM_WEBHOOK_URL).pathname.replace(/\/+$/, '') || '/';
+    const n = e.MARKET_NOTIFICATION_PATH;
+    const taken = [n, `${n === '/' ? '' : n}/notification`, '/healthz', '/readyz', '/metrics'];
+    if (taken.includes(hook)) {
+      throw new ConfigError([
+        `TELEGRAM_WEBHOOK_URL: its path ${hook} is already used by the notification endpoint or health/metrics; give the webhook a path of its own (e.g. /telegram/<random>)`,
+      ]);
+    }
+  }
   return {
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
@@ -291,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     language: e.BOT_LANGUAGE,
     timeZone: e.BOT_TIMEZONE,
+    undoSeconds: e.REPLY_UNDO_SECONDS,
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
   };
 }

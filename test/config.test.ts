@@ -70,6 +70,33 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('bad-secret-token-value');
   });
 
+  it('requires a webhook secret with a webhook URL, and an https URL unless it is loopback', () => {
+    expect(problems({ ...valid, TELEGRAM_WEBHOOK_URL: 'https://bot.example.com/tg/x' })).toEqual([
+      expect.stringMatching(/^TELEGRAM_WEBHOOK_SECRET is required/),
+    ]);
+    const secret = { TELEGRAM_WEBHOOK_SECRET: 'abcdefghijklmnop' };
+    expect(problems({ ...valid, ...secret, TELEGRAM_WEBHOOK_URL: 'http://bot.example.com/tg' })).toHaveLength(1);
+    expect(problems({ ...valid, ...secret, TELEGRAM_WEBHOOK_URL: 'http://127.evil.example/tg' })).toHaveLength(1);
+    expect(problems({ ...valid, ...secret, TELEGRAM_WEBHOOK_URL: 'http://127.0.0.1:8080/tg' })).toEqual([]);
+  });
+
+  it('refuses a webhook path that the notification endpoint or health routes already use', () => {
+    const env = { ...valid, TELEGRAM_WEBHOOK_SECRET: 'abcdefghijklmnop' };
+    for (const path of ['/market/notification', '/market/notification/notification', '/metrics']) {
+      expect(problems({ ...env, TELEGRAM_WEBHOOK_URL: `https://bot.example.com${path}` })).toEqual([
+        expect.stringMatching(/^TELEGRAM_WEBHOOK_URL: its path/),
+      ]);
+    }
+  });
+
+  it('refuses an allow-list with no address in it', () => {
+    expect(problems({ ...valid, MARKET_NOTIFICATION_IPS: ',' })).toEqual([
+      expect.stringMatching(/^MARKET_NOTIFICATION_IPS must be/),
+    ]);
+    expect(problems({ ...valid, MARKET_NOTIFICATION_IPS: '10.0.0.0/33' })).toHaveLength(1);
+    expect(loadConfig({ ...valid, MARKET_NOTIFICATION_IPS: '*' }).market.notificationAllow).toBeUndefined();
+  });
+
   it('reads optional settings', () => {
     const c = loadConfig({
       ...valid,

@@ -15,11 +15,15 @@ import {
   contextCard,
   formatSize,
 } from './format.ts';
-import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
+import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketAttachment, MarketChat, MarketMessage, MessageSender } from './model.ts';
 import {
+  actionData,
   isFatal,
+  isNotFound,
   type BridgeObserver,
+  type Button,
+  type OperatorAction,
   TopicGoneError,
   type MarketPort,
   type OperatorMessage,
@@ -59,6 +63,8 @@ export interface BridgeOptions {
   ambiguousCheckDelayMs?: number;
   /** Backoff before a failed sync or an unsent reply is tried again. */
   retryDelayMs?: (attempt: number) => number;
+  /** Seconds a reply waits, with a Cancel button, before it goes; 0 sends at once. */
+  undoSeconds?: number;
   /** IANA time zone for times told to operators (e.g. when a queued reply will go). */
   timeZone?: string;
   /** Called with an error that must stop the service (bad credentials). */
@@ -164,7 +170,8 @@ export class Bridge {
     // A chat we do not know yet, or one whose status changed at the Market, is described afresh.
     const refresh = this.refresh.delete(marketChatId);
     if (!rec) {
-      const fresh = chat && !refresh ? chat : await this.market.getChat(marketChatId);
+      const fresh = chat && !refresh ? chat : await this.describeNewChat(marketChatId, triggeredAt !== undefined);
+      if (!fresh) return;
       chat = fresh;
       // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
       rec = { marketChatId, chat: { ...fresh, updatedAt: '' }, firstSeenAt: this.now().toISOString() };
@@ -183,6 +190,26 @@ export class Bridge {
     await this.updateTitle(rec);
     await this.store.commit();
     this.syncFailures.delete(marketChatId);
+  }
+
+  /**
+   * getChat for a chat the store does not know. When only a notification named it (which anyone who can
+   * reach the endpoint could forge), a chat the Market will not show us is ignored rather than retried
+   * forever or taken as a sign that our credentials are bad.
+   */
+  private async describeNewChat(
+    marketChatId: MarketChatId,
+    fromNotification: boolean,
+  ): Promise<MarketChat | undefined> {
+    try {
+      return await this.market.getChat(marketChatId);
+    } catch (err) {
+      if (fromNotification && (isNotFound(err) || isFatal(err))) {
+        this.log.warn({ err, marketChatId }, 'a notification named a chat the Market does not show us; ignored');
+        return undefined;
+      }
+      throw err;
+    }
   }
 
   private async ensureTopic(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
@@ -378,35 +405,152 @@ export class Bridge {
       await say(this.t.unsupportedMessage);
       return;
     }
+    const added = this.addReplies(rec.marketChatId, msg.topicId, msg.messageId, items, 0);
+    if (added.length === 0) return; // a redelivered update
+    await this.store.commit();
+    this.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
+    const undo = this.options.undoSeconds ?? 0;
+    if (undo > 0) {
+      await this.notice(added, this.t.undoNotice(undo), [
+        {
+          text: this.t.cancelButton,
+          data: actionData({ kind: 'cancel', topicId: msg.topicId, messageId: msg.messageId }),
+        },
+      ]);
+    }
+    this.requestDelivery(rec.marketChatId);
+  }
+
+  /**
+   * Writes down the parts of one operator message (ids `<topic>:<message>:<part>`, offset by `first`);
+   * parts already known are skipped, which makes a redelivered update harmless.
+   */
+  private addReplies(
+    marketChatId: MarketChatId,
+    topicId: TopicId,
+    messageId: OperatorMessage['messageId'],
+    items: Array<Pick<ReplyRecord, 'text' | 'file'>>,
+    first: number,
+  ): ReplyRecord[] {
     const createdAt = this.now().toISOString();
-    let added = 0;
-    items.forEach((item, part) => {
-      const id = `${msg.topicId}:${msg.messageId}:${part}`;
-      if (this.store.allReplies().some((r) => r.id === id)) return; // a redelivered update
-      this.store.putReply({
+    const undo = this.options.undoSeconds ?? 0;
+    const notBefore = undo > 0 ? new Date(this.now().getTime() + undo * 1000).toISOString() : undefined;
+    const known = new Set(this.store.allReplies().map((r) => r.id));
+    const added: ReplyRecord[] = [];
+    items.forEach((item, i) => {
+      const part = first + i;
+      const id = `${topicId}:${messageId}:${part}`;
+      if (known.has(id)) return;
+      const reply: ReplyRecord = {
         id,
-        marketChatId: rec.marketChatId,
-        topicId: msg.topicId,
-        telegramMessageId: msg.messageId,
+        marketChatId,
+        topicId,
+        telegramMessageId: messageId,
         part,
-        parts: items.length,
+        parts: first + items.length,
         ...item,
         state: 'queued',
         attempts: 0,
         createdAt,
-      });
-      added++;
+        notBefore,
+      };
+      this.store.putReply(reply);
+      added.push(reply);
     });
-    if (added === 0) return;
-    await this.store.commit();
-    this.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
-    this.requestDelivery(rec.marketChatId);
+    return added;
   }
 
-  /** An operator edited a message that was (or is being) sent: the Market cannot change it. */
-  async operatorEdited(topicId: TopicId, messageId: OperatorMessage['messageId']): Promise<void> {
-    const known = this.store.allReplies().some((r) => r.topicId === topicId && r.telegramMessageId === messageId);
-    if (known) await this.tellOperator(topicId, messageId, this.t.editNotApplied);
+  /** The parts of one operator message, in order. */
+  private repliesOf(topicId: TopicId, messageId: OperatorMessage['messageId']): ReplyRecord[] {
+    return this.store
+      .allReplies()
+      .filter((r) => r.topicId === topicId && r.telegramMessageId === messageId)
+      .sort((a, b) => a.part - b.part);
+  }
+
+  /**
+   * An operator edited a message. Not sent yet → the new text replaces it. Already sent → the Market
+   * cannot change it: say so, and offer to send the corrected text as a new message.
+   */
+  async operatorEdited(topicId: TopicId, messageId: OperatorMessage['messageId'], newText?: string): Promise<void> {
+    const parts = this.repliesOf(topicId, messageId);
+    const first = parts[0];
+    if (!first) return;
+    const untouched = parts.every((r) => r.state === 'queued' && r.attempts === 0 && !r.file);
+    if (untouched && newText && newText.trim()) {
+      const texts = splitText(newText, TEXT_LIMIT);
+      if (texts.length <= MAX_REPLY_PARTS) {
+        for (const r of parts) this.store.deleteReply(r.id);
+        const added = this.addReplies(
+          first.marketChatId,
+          topicId,
+          messageId,
+          texts.map((text) => ({ text })),
+          0,
+        );
+        for (const r of added) {
+          r.notBefore = first.notBefore;
+          r.noticeId = first.noticeId;
+        }
+        await this.store.commit();
+        await this.tellOperator(topicId, messageId, this.t.editApplied);
+        return;
+      }
+    }
+    if (newText && newText.trim()) first.correction = newText;
+    await this.store.commit();
+    const buttons: Button[] = first.correction
+      ? [{ text: this.t.correctionButton, data: actionData({ kind: 'correct', topicId, messageId }) }]
+      : [];
+    await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
+  }
+
+  /** A button under one of the bot's notices. Returns the short answer shown to the operator. */
+  async operatorAction(action: OperatorAction): Promise<string> {
+    const parts = this.repliesOf(action.topicId, action.messageId);
+    const first = parts[0];
+    if (!first) return this.t.nothingToDo;
+    switch (action.kind) {
+      case 'retry': {
+        const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');
+        if (failed.length === 0) return this.t.nothingToDo;
+        for (const r of failed) {
+          Object.assign(r, { state: 'queued', attempts: 0, error: undefined, toldQueued: false, notBefore: undefined });
+        }
+        await this.store.commit();
+        await this.notice(failed, this.t.retrying);
+        this.requestDelivery(first.marketChatId);
+        return this.t.retrying;
+      }
+      case 'cancel': {
+        if (parts.some((r) => r.state === 'sent' || r.state === 'sending' || r.state === 'unknown')) {
+          return this.t.alreadySent;
+        }
+        const queued = parts.filter((r) => r.state === 'queued');
+        if (queued.length === 0) return this.t.nothingToDo;
+        for (const r of queued) r.state = 'cancelled';
+        await this.store.commit();
+        this.options.observer?.replyOutcome('failed');
+        await this.notice(queued, this.t.cancelled);
+        return this.t.cancelled;
+      }
+      case 'correct': {
+        const text = first.correction;
+        if (!text) return this.t.nothingToDo;
+        first.correction = undefined;
+        const next = Math.max(...parts.map((r) => r.part)) + 1;
+        const added = this.addReplies(
+          first.marketChatId,
+          action.topicId,
+          action.messageId,
+          splitText(text, TEXT_LIMIT).map((t) => ({ text: t })),
+          next,
+        );
+        await this.store.commit();
+        if (added.length > 0) this.requestDelivery(first.marketChatId);
+        return this.t.correctionQueued;
+      }
+    }
   }
 
   private requestDelivery(marketChatId: MarketChatId): void {
@@ -465,7 +609,7 @@ export class Bridge {
         this.log.info(fields, 'reply delivered');
         return true;
       case 'rejected':
-        await this.fail(reply, this.t.marketRejected(outcome.status, outcome.reason));
+        await this.fail(reply, this.t.marketRejected(outcome.status, outcome.reason), false);
         this.log.warn({ ...fields, reason: outcome.reason }, 'reply rejected');
         return true;
       case 'rate-limited':
@@ -480,8 +624,12 @@ export class Bridge {
         reply.toldQueued = true;
         await this.store.commit();
         this.log.warn({ ...fields, reason: outcome.reason, retryAt }, 'reply waits');
-        if (tell)
-          await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyQueued(this.clock(retryAt)));
+        if (tell) {
+          await this.notice(
+            this.repliesOf(reply.topicId, reply.telegramMessageId),
+            this.t.replyQueued(this.clock(retryAt)),
+          );
+        }
         this.schedule(`deliver:${chatId}`, retryAt.getTime() - this.now().getTime(), () =>
           this.requestDelivery(chatId),
         );
@@ -520,22 +668,24 @@ export class Bridge {
     reply.state = 'sent';
     reply.sentAt = this.now().toISOString();
     reply.error = undefined;
-    const siblings = this.store
-      .allReplies()
-      .filter((r) => r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId);
-    if (siblings.every((r) => r.state === 'sent')) {
-      void this.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {
-        this.log.warn({ err, replyId: reply.id }, 'could not react to the operator message');
-      });
-      if (reply.parts > 1 && reply.text !== undefined && siblings.every((r) => r.text !== undefined)) {
-        void this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replySplit(reply.parts));
-      }
+    const siblings = this.repliesOf(reply.topicId, reply.telegramMessageId);
+    if (!siblings.every((r) => r.state === 'sent')) return;
+    void this.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {
+      this.log.warn({ err, replyId: reply.id }, 'could not react to the operator message');
+    });
+    const split = reply.parts > 1 && siblings.every((r) => r.text !== undefined);
+    if (reply.noticeId !== undefined || split) {
+      const text = split ? `${this.t.delivered} ${this.t.replySplit(siblings.length)}` : this.t.delivered;
+      void this.notice(siblings, text);
     }
   }
 
-  /** Marks a reply (and the later parts of the same operator message) failed and tells the operator once. */
-  private async fail(reply: ReplyRecord, reason: string): Promise<void> {
-    this.options.observer?.replyOutcome('failed');
+  /**
+   * Marks a reply (and the later parts of the same operator message) failed and tells the operator, with a
+   * Retry button. `count`: whether this is a new outcome for metrics (a rejection was counted already).
+   */
+  private async fail(reply: ReplyRecord, reason: string, count = true): Promise<void> {
+    if (count) this.options.observer?.replyOutcome('failed');
     for (const r of this.store.replies(reply.marketChatId)) {
       if (r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId && r.part >= reply.part) {
         r.state = 'failed';
@@ -543,15 +693,48 @@ export class Bridge {
       }
     }
     await this.store.commit();
-    await this.tellOperator(reply.topicId, reply.telegramMessageId, this.t.replyFailed(reason));
+    await this.notice(this.repliesOf(reply.topicId, reply.telegramMessageId), this.t.replyFailed(reason), [
+      {
+        text: this.t.retryButton,
+        data: actionData({ kind: 'retry', topicId: reply.topicId, messageId: reply.telegramMessageId }),
+      },
+    ]);
   }
 
-  private async tellOperator(topicId: TopicId, replyTo: OperatorMessage['messageId'], text: string): Promise<void> {
+  private async tellOperator(
+    topicId: TopicId,
+    replyTo: OperatorMessage['messageId'],
+    text: string,
+    buttons?: Button[],
+  ): Promise<TelegramMessageId | undefined> {
     try {
-      await this.telegram.sendText(topicId, escapeHtml(text), { replyTo });
+      return await this.telegram.sendText(topicId, escapeHtml(text), { replyTo, buttons });
     } catch (err) {
       this.log.warn({ err, topicId }, 'could not tell the operator');
+      return undefined;
     }
+  }
+
+  /**
+   * The bot's one notice about an operator message: edited as the reply's state changes (waiting →
+   * delivered, failed → retrying), so the operator sees the latest state under their message.
+   */
+  private async notice(parts: ReplyRecord[], text: string, buttons?: Button[]): Promise<void> {
+    const first = parts[0];
+    if (!first) return;
+    const existing = first.noticeId;
+    if (existing !== undefined) {
+      try {
+        await this.telegram.editText(existing, escapeHtml(text), buttons);
+        return;
+      } catch (err) {
+        this.log.debug({ err }, 'notice could not be edited, sending a new one');
+      }
+    }
+    const id = await this.tellOperator(first.topicId, first.telegramMessageId, text, buttons);
+    if (id === undefined) return;
+    for (const r of this.repliesOf(first.topicId, first.telegramMessageId)) r.noticeId = id;
+    await this.store.commit();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -561,7 +744,8 @@ export class Bridge {
     const chats = new Set<MarketChatId>();
     const cutoff = this.now().getTime() - REPLY_TTL_MS;
     for (const r of this.store.allReplies()) {
-      if ((r.state === 'sent' || r.state === 'failed') && Date.parse(r.createdAt) < cutoff) {
+      const finished = r.state === 'sent' || r.state === 'failed' || r.state === 'cancelled';
+      if (finished && Date.parse(r.createdAt) < cutoff) {
         this.store.deleteReply(r.id);
         continue;
       }

@@ -16,6 +16,11 @@ export function isFatal(err: unknown): err is FatalError {
   return err instanceof Error && (err as { fatal?: unknown }).fatal === true;
 }
 
+/** The Market answered that the thing asked for does not exist (HTTP 404). */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof Error && (err as { status?: unknown }).status === 404;
+}
+
 export interface Page<T> {
   items: T[];
   /** Opaque token for the next page; undefined on the last page. */
@@ -71,6 +76,28 @@ export class TopicGoneError extends Error {
   }
 }
 
+/** An inline button under a bot message; `data` (≤ 64 bytes) comes back as an OperatorAction. */
+export interface Button {
+  text: string;
+  data: string;
+}
+
+/** An operator pressed a button under one of the bot's notices about their reply. */
+export interface OperatorAction {
+  kind: 'retry' | 'correct' | 'cancel';
+  topicId: TopicId;
+  /** The operator's message the notice is about. */
+  messageId: TelegramMessageId;
+}
+
+/** One-letter codes of the actions in button data. */
+export const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
+
+/** Encodes an action as button data, e.g. "r:12:345". */
+export function actionData(a: OperatorAction): string {
+  return `${ACTION_CODES[a.kind]}:${a.topicId}:${a.messageId}`;
+}
+
 export interface TelegramFile {
   name: string;
   data: Uint8Array;
@@ -86,7 +113,13 @@ export interface TelegramPort {
   createTopic(title: string): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted. */
-  sendText(topicId: TopicId, html: string, options?: { replyTo?: TelegramMessageId }): Promise<TelegramMessageId>;
+  sendText(
+    topicId: TopicId,
+    html: string,
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
+  ): Promise<TelegramMessageId>;
+  /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
+  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted. */
   sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */

@@ -35,7 +35,9 @@ export type ReplyState =
   /** The Market may or may not have it; the chat history decides. */
   | 'unknown'
   /** It will not be sent; `error` says why. */
-  | 'failed';
+  | 'failed'
+  /** The operator cancelled it during the undo window. */
+  | 'cancelled';
 
 /** One operator message (or one part of a split one) on its way to the Market. */
 export interface ReplyRecord {
@@ -61,6 +63,10 @@ export interface ReplyRecord {
   error?: string;
   /** The operator was already told it is waiting. */
   toldQueued?: boolean;
+  /** The bot's notice about this reply (queued, undo window, failure), updated as the state changes. */
+  noticeId?: TelegramMessageId;
+  /** The text the operator edited the message to, offered for sending as a correction. */
+  correction?: string;
 }
 
 export interface StorePort {

@@ -35,9 +35,20 @@ export interface Texts {
   fileTooBig: (limitMb: number) => string;
   unsupportedMessage: string;
   editNotApplied: string;
+  editApplied: string;
   notLinked: string;
   marketRejected: (status: number, message: string) => string;
   fileDownloadFailed: (reason: string) => string;
+  delivered: string;
+  retryButton: string;
+  retrying: string;
+  correctionButton: string;
+  correctionQueued: string;
+  undoNotice: (seconds: number) => string;
+  cancelButton: string;
+  cancelled: string;
+  alreadySent: string;
+  nothingToDo: string;
   health: {
     ok: string;
     notOk: string;
@@ -102,9 +113,20 @@ const ru: Texts = {
   unsupportedMessage: '⚠️ Покупателю можно отправить только текст, фото или документ. Это сообщение не отправлено.',
   editNotApplied:
     '✏️ Изменение не дойдёт до покупателя: Маркет не позволяет править отправленные сообщения. Отправьте исправление новым сообщением.',
+  editApplied: '✏️ Ответ ещё не ушёл — покупатель получит исправленный текст.',
   notLinked: '⚠️ Эта тема не связана с чатом Маркета. Сообщение не отправлено.',
   marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
   fileDownloadFailed: (reason) => `не удалось получить файл из Telegram (${reason})`,
+  delivered: '✅ Доставлено покупателю.',
+  retryButton: '🔁 Отправить ещё раз',
+  retrying: '🔁 Отправляю ещё раз…',
+  correctionButton: '📤 Отправить исправленный текст',
+  correctionQueued: '📤 Исправленный текст поставлен в очередь.',
+  undoNotice: (s) => `⏳ Уйдёт покупателю через ${s} с.`,
+  cancelButton: '✖️ Отменить',
+  cancelled: '✖️ Отменено: покупателю не отправлено.',
+  alreadySent: 'Уже отправлено — отменить нельзя.',
+  nothingToDo: 'Здесь нечего делать.',
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -171,9 +193,20 @@ const en: Texts = {
   unsupportedMessage: '⚠️ Only text, photos and documents can be sent to the buyer. This message was not sent.',
   editNotApplied:
     '✏️ The edit will not reach the buyer: the Market cannot change a sent message. Send the correction as a new message.',
+  editApplied: '✏️ The reply had not gone yet — the buyer will get the corrected text.',
   notLinked: '⚠️ This topic is not linked to a Market chat. The message was not sent.',
   marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,
   fileDownloadFailed: (reason) => `the file could not be fetched from Telegram (${reason})`,
+  delivered: '✅ Delivered to the buyer.',
+  retryButton: '🔁 Send again',
+  retrying: '🔁 Sending again…',
+  correctionButton: '📤 Send the corrected text',
+  correctionQueued: '📤 The corrected text is queued.',
+  undoNotice: (s) => `⏳ Goes to the buyer in ${s} s.`,
+  cancelButton: '✖️ Cancel',
+  cancelled: '✖️ Cancelled: not sent to the buyer.',
+  alreadySent: 'Already sent — it cannot be cancelled.',
+  nothingToDo: 'Nothing to do here.',
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

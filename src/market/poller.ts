@@ -134,7 +134,11 @@ export class MarketPoller {
       }
       this.options.onRound?.(false);
       this.failures++;
-      next = Math.min(300_000, this.options.intervalMs * 2 ** Math.min(this.failures, 6));
+      // Back off after failures, up to 5 minutes, but never poll sooner than the interval itself.
+      next = Math.max(
+        this.options.intervalMs,
+        Math.min(300_000, this.options.intervalMs * 2 ** Math.min(this.failures, 6)),
+      );
       this.options.logger.warn({ err, failures: this.failures, nextMs: next }, 'poll failed, will retry');
     }
     this.schedule(next);

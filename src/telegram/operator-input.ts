@@ -6,12 +6,27 @@ import type { Bot, Context } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { Logger } from 'pino';
 import { telegramMessageId, telegramUserId, topicId, type TopicId, type TelegramMessageId } from '../bridge/ids.ts';
-import type { OperatorMessage } from '../bridge/ports.ts';
+import { ACTION_CODES, type OperatorAction, type OperatorMessage } from '../bridge/ports.ts';
 
 /** What the operator input needs from the bridge. */
 export interface OperatorSink {
   operatorMessage(msg: OperatorMessage): Promise<void>;
-  operatorEdited(topicId: TopicId, messageId: TelegramMessageId): Promise<void>;
+  operatorEdited(topicId: TopicId, messageId: TelegramMessageId, newText?: string): Promise<void>;
+  /** Returns the short answer to show on the pressed button. */
+  operatorAction(action: OperatorAction): Promise<string>;
+}
+
+const ACTIONS = Object.fromEntries(Object.entries(ACTION_CODES).map(([kind, code]) => [code, kind])) as Record<
+  string,
+  OperatorAction['kind'] | undefined
+>;
+
+/** Decodes button data made by actionData(); undefined for anything else. */
+export function parseAction(data: string): OperatorAction | undefined {
+  const m = /^([rcu]):(\d{1,15}):(\d{1,15})$/.exec(data);
+  const kind = m && ACTIONS[m[1] ?? ''];
+  if (!m || !kind) return undefined;
+  return { kind, topicId: topicId(Number(m[2])), messageId: telegramMessageId(Number(m[3])) };
 }
 
 /** Content a person can put in a message; a message with none of these is a service message. */
@@ -112,6 +127,23 @@ export function installOperatorInput(bot: Bot, groupId: number, sink: OperatorSi
   bot.on('edited_message', async (ctx: Context) => {
     const message = ctx.editedMessage;
     if (!message || message.chat.id !== groupId || message.message_thread_id === undefined) return;
-    await sink.operatorEdited(topicId(message.message_thread_id), telegramMessageId(message.message_id));
+    if (message.from?.is_bot) return;
+    await sink.operatorEdited(
+      topicId(message.message_thread_id),
+      telegramMessageId(message.message_id),
+      message.text ?? message.caption,
+    );
+  });
+  bot.on('callback_query:data', async (ctx) => {
+    const q = ctx.callbackQuery;
+    const action = parseAction(q.data);
+    // Buttons are only honoured in the configured group, pressed by a person.
+    if (!action || q.message?.chat.id !== groupId || q.from.is_bot) {
+      await ctx.answerCallbackQuery();
+      return;
+    }
+    const text = await sink.operatorAction(action);
+    log.info({ action: action.kind, topicId: action.topicId, by: q.from.id }, 'operator action');
+    await ctx.answerCallbackQuery({ text });
   });
 }

@@ -4,7 +4,7 @@
  */
 import { GrammyError, InputFile, type Api } from 'grammy';
 import { telegramMessageId, topicId as toTopicId, type TelegramMessageId, type TopicId } from '../bridge/ids.ts';
-import { TopicGoneError, type TelegramFile, type TelegramPort } from '../bridge/ports.ts';
+import { TopicGoneError, type Button, type TelegramFile, type TelegramPort } from '../bridge/ports.ts';
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
 const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
@@ -33,7 +33,7 @@ export class TelegramGroup implements TelegramPort {
   async sendText(
     topicId: TopicId,
     html: string,
-    options?: { replyTo?: TelegramMessageId },
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
     try {
       const msg = await this.api.sendMessage(this.chatId, html, {
@@ -43,10 +43,24 @@ export class TelegramGroup implements TelegramPort {
         reply_parameters: options?.replyTo
           ? { message_id: options.replyTo, allow_sending_without_reply: true }
           : undefined,
+        reply_markup: keyboard(options?.buttons),
       });
       return telegramMessageId(msg.message_id);
     } catch (err) {
       throw this.map(err, topicId);
+    }
+  }
+
+  async editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+    try {
+      await this.api.editMessageText(this.chatId, messageId, html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
+      });
+    } catch (err) {
+      if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
+      throw err;
     }
   }
 
@@ -97,4 +111,11 @@ export class TelegramGroup implements TelegramPort {
     }
     return err;
   }
+}
+
+function keyboard(
+  buttons: Button[] | undefined,
+): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
+  if (!buttons || buttons.length === 0) return undefined;
+  return { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: b.data }))] };
 }

@@ -78,6 +78,17 @@ describe('Bridge: Market → Telegram', () => {
     expect(posts[2]).toContain('two');
   });
 
+  it('ignores a notification naming a chat the Market does not know, without retrying', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    bridge.notified(marketChatId(999), 'message');
+    await bridge.idle();
+    await new Promise((r) => setTimeout(r, 30)); // past the retry delay of the test bridge
+    await bridge.idle();
+    expect(telegram.topics.size).toBe(0);
+    expect(market.historyCalls).toBe(0);
+    expect(bridge.pending).toBe(0);
+  });
+
   it('renames the topic when the chat status changes', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1);
@@ -230,5 +241,115 @@ describe('Bridge: Telegram → Market', () => {
     await bridge.operatorMessage({ topicId: topicId(999), messageId: telegramMessageId(5), from: operator, text: 'x' });
     expect(market.sent).toHaveLength(0);
     expect(telegram.posts).toHaveLength(1); // only the context card of chat 1; topic 999 does not exist
+  });
+});
+
+describe('Bridge: reply receipts and operator controls', () => {
+  async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
+    const ctx = await makeBridge(over);
+    ctx.market.addChat(1);
+    ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
+    await ctx.bridge.idle();
+    return ctx;
+  }
+  const msg = (id: number, text: string) => ({
+    topicId: topicId(1),
+    messageId: telegramMessageId(id),
+    from: operator,
+    text,
+  });
+
+  it('puts a Retry button under a failure, and Retry sends the reply', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'Temporary glitch' });
+    await bridge.operatorMessage(msg(500, 'try me'));
+    await bridge.idle();
+    const notice = telegram.posts.at(-1)!;
+    expect(notice.buttons).toEqual([{ text: '🔁 Send again', data: 'r:1:500' }]);
+    const answer = await bridge.operatorAction({
+      kind: 'retry',
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+    });
+    expect(answer).toMatch(/Sending again/);
+    await bridge.idle();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(market.sent.map((s) => s.text)).toEqual(['try me']);
+    expect(telegram.reactions).toEqual([{ messageId: 500, emoji: REACTION_DELIVERED }]);
+    expect(notice.html).toMatch(/Delivered/);
+    expect(notice.buttons).toBeUndefined();
+  });
+
+  it('turns the "queued" notice into "delivered" once the reply goes', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push({ kind: 'rate-limited', retryAt: new Date(Date.now() + 30), reason: '420' });
+    await bridge.operatorMessage(msg(500, 'later'));
+    await bridge.idle();
+    const notice = telegram.posts.at(-1)!;
+    expect(notice.html).toMatch(/queued/);
+    await new Promise((r) => setTimeout(r, 60));
+    await bridge.idle();
+    expect(market.sent).toHaveLength(1);
+    expect(notice.html).toMatch(/Delivered/);
+  });
+
+  it('holds a reply for the undo window and Cancel keeps it from the buyer', async () => {
+    const { market, telegram, bridge } = await linked({ undoSeconds: 1 });
+    await bridge.operatorMessage(msg(500, 'oops'));
+    const notice = telegram.posts.at(-1)!;
+    expect(notice.html).toMatch(/in 1 s/);
+    expect(notice.buttons?.[0]?.data).toBe('u:1:500');
+    const answer = await bridge.operatorAction({
+      kind: 'cancel',
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+    });
+    expect(answer).toMatch(/Cancelled/);
+    await new Promise((r) => setTimeout(r, 1200));
+    await bridge.idle();
+    expect(market.sent).toHaveLength(0);
+    expect(notice.html).toMatch(/Cancelled/);
+  });
+
+  it('sends a reply after the undo window when nobody cancels, and refuses a late Cancel', async () => {
+    const { market, bridge } = await linked({ undoSeconds: 1 });
+    await bridge.operatorMessage(msg(500, 'fine'));
+    await bridge.idle();
+    expect(market.sent).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 1200));
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['fine']);
+    const late = await bridge.operatorAction({
+      kind: 'cancel',
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+    });
+    expect(late).toMatch(/Already sent/);
+  });
+
+  it('sends the edited text instead when a reply was edited before it went', async () => {
+    const { market, bridge } = await linked({ undoSeconds: 1 });
+    await bridge.operatorMessage(msg(500, 'tpyo'));
+    await bridge.operatorEdited(topicId(1), telegramMessageId(500), 'typo fixed');
+    await new Promise((r) => setTimeout(r, 1200));
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['typo fixed']);
+  });
+
+  it('offers to send the correction of a reply that already went, and sends it on request', async () => {
+    const { market, telegram, bridge } = await linked();
+    await bridge.operatorMessage(msg(500, 'price is 100'));
+    await bridge.idle();
+    await bridge.operatorEdited(topicId(1), telegramMessageId(500), 'price is 120');
+    const notice = telegram.posts.at(-1)!;
+    expect(notice.html).toMatch(/cannot change a sent message/);
+    expect(notice.buttons).toEqual([{ text: '📤 Send the corrected text', data: 'c:1:500' }]);
+    await bridge.operatorAction({ kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) });
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['price is 100', 'price is 120']);
+    // Pressing again does nothing more.
+    await bridge.operatorAction({ kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) });
+    await bridge.idle();
+    expect(market.sent).toHaveLength(2);
   });
 });

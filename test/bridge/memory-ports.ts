@@ -20,6 +20,7 @@ import {
 import type { MarketChat, MarketMessage } from '../../src/bridge/model.ts';
 import {
   TopicGoneError,
+  type Button,
   type MarketFile,
   type MarketPort,
   type Page,
@@ -73,7 +74,7 @@ export class MemoryMarket implements MarketPort {
   }
   getChat(id: MarketChatId): Promise<MarketChat> {
     const c = this.chats.get(id);
-    return c ? Promise.resolve(c) : Promise.reject(new Error('404'));
+    return c ? Promise.resolve(c) : Promise.reject(Object.assign(new Error('chat not found'), { status: 404 }));
   }
   getHistory(id: MarketChatId, q: { messageIdFrom?: MarketMessageId }): Promise<Page<MarketMessage>> {
     this.historyCalls++;
@@ -109,6 +110,7 @@ export interface Post {
   html: string;
   file?: TelegramFile;
   replyTo?: number;
+  buttons?: Button[];
 }
 
 export class MemoryTelegram implements TelegramPort {
@@ -131,8 +133,19 @@ export class MemoryTelegram implements TelegramPort {
     t.title = title;
     return Promise.resolve();
   }
-  sendText(id: TopicId, html: string, o?: { replyTo?: TelegramMessageId }): Promise<TelegramMessageId> {
-    return this.push(id, { html, replyTo: o?.replyTo });
+  sendText(
+    id: TopicId,
+    html: string,
+    o?: { replyTo?: TelegramMessageId; buttons?: Button[] },
+  ): Promise<TelegramMessageId> {
+    return this.push(id, { html, replyTo: o?.replyTo, buttons: o?.buttons });
+  }
+  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+    const post = this.posts.find((p) => p.messageId === messageId);
+    if (!post) return Promise.reject(new Error('message to edit not found'));
+    post.html = html;
+    post.buttons = buttons;
+    return Promise.resolve();
   }
   sendFile(id: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
     return this.push(id, { html: captionHtml ?? '', file });

@@ -92,6 +92,24 @@ describe('Telegram → Market, end to end', () => {
     expect(reactions(msg.message_id)).toEqual([]);
   });
 
+  it('lets the operator press Retry under a failed reply and then delivers it once', async () => {
+    const { market, telegram } = world;
+    const { threadId } = await linkedChat();
+    market.failNext('sendMessageToChat', { status: 400 });
+    const msg = telegram.userSends(GROUP_ID, { from: OPERATOR, threadId, text: 'second chance' });
+    const notice = await waitFor(
+      () => telegram.messages(GROUP_ID, { threadId, fromBot: true }).find((m) => m.replyToMessageId === msg.message_id),
+      'failure notice',
+    );
+    const button = (notice.replyMarkup as { inline_keyboard: Array<Array<{ callback_data: string }>> })
+      .inline_keyboard[0]?.[0];
+    expect(button?.callback_data).toBe(`r:${threadId}:${msg.message_id}`);
+    telegram.userPressesButton(GROUP_ID, notice.message_id, button!.callback_data, OPERATOR);
+    await waitFor(() => reactions(msg.message_id).length > 0, 'delivered after retry');
+    expect(market.sent.map((s) => s.text)).toEqual(['second chance']);
+    await waitFor(() => /Delivered/.test(telegram.message(GROUP_ID, notice.message_id)?.text ?? ''), 'notice updated');
+  });
+
   it('says that an edit cannot reach the buyer', async () => {
     const { telegram } = world;
     const { threadId } = await linkedChat();

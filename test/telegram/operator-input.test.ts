@@ -1,6 +1,7 @@
 import type { Message } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { toOperatorMessage } from '../../src/telegram/operator-input.ts';
+import { actionData } from '../../src/bridge/ports.ts';
+import { parseAction, toOperatorMessage } from '../../src/telegram/operator-input.ts';
 
 const GROUP = -1001000000001;
 const person = { id: 7, is_bot: false, first_name: 'Olga', last_name: 'K' };
@@ -113,5 +114,20 @@ describe('toOperatorMessage', () => {
     );
     expect(v).toMatchObject({ ok: true, msg: { text: undefined } });
     expect(v.ok && v.msg.file).toBeUndefined();
+  });
+});
+
+describe('parseAction', () => {
+  it('decodes what actionData encodes, for every action', () => {
+    for (const kind of ['retry', 'correct', 'cancel'] as const) {
+      const action = { kind, topicId: 12 as never, messageId: 345 as never };
+      expect(parseAction(actionData(action))).toEqual(action);
+    }
+  });
+
+  it('refuses anything else', () => {
+    for (const data of ['', 'x:1:2', 'r:1', 'r:a:b', 'r:1:2:3', 'r:1234567890123456:1']) {
+      expect(parseAction(data)).toBeUndefined();
+    }
   });
 });
