@@ -230,11 +230,11 @@ export type ReturnShipmentStatus = OpenEnum<(typeof RETURN_SHIPMENT_STATUSES)[nu
 // Field schemas
 
 const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,18}))?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)$/;
 
 /**
  * Reads a notification date-time: ISO 8601 with `Z` or an offset (`+03:00`, `+0300`, `+03`), seconds
- * optional, up to 9 fractional digits (the Market sends nanoseconds). Returns the instant, truncated to
+ * optional, any number of fractional digits up to 18 (the Market sends nanoseconds; RFC 3339 sets no limit). Returns the instant, truncated to
  * milliseconds, or undefined when the text is not such a date-time or names an impossible date.
  * Notifications keep their date-times as the original strings; use this to compare them.
  */

@@ -54,11 +54,17 @@ export class HttpServer {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
     });
-    this.server.on('clientError', (err, socket) => {
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       if (socket.writable && !socket.destroyed) {
-        const body = JSON.stringify({ error: 'bad request' });
+        const [status, reason] =
+          err.code === 'HPE_HEADER_OVERFLOW'
+            ? [431, 'Request Header Fields Too Large']
+            : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+              ? [408, 'Request Timeout']
+              : [400, 'Bad Request'];
+        const body = JSON.stringify({ error: reason.toLowerCase() });
         socket.end(
-          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+          `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
         );
       } else {
         socket.destroy();
@@ -99,10 +105,11 @@ export class HttpServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let path: string;
-    try {
-      path = new URL(req.url ?? '/', 'http://x').pathname;
-    } catch {
+    // The path as sent, without resolving it as a URL (which would read "//host/x" as a host name).
+    const target = req.url ?? '';
+    const path = target.split('?', 1)[0] ?? '';
+    if (!path.startsWith('/')) {
+      drain(req);
       sendJson(res, 400, { error: 'bad request target' });
       return;
     }

@@ -15,6 +15,9 @@ import {
 import { clientAddress, type AddressList } from './access.ts';
 import { HttpError, isJson, sendJson, type BodyReader, type HttpServer } from './http.ts';
 
+/** The spec requires UTF-8; malformed bytes are refused rather than replaced. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A notification is a few hundred bytes; anything far larger is not one. */
 const MAX_NOTIFICATION_BYTES = 16 * 1024;
 
@@ -57,9 +60,9 @@ export function addNotificationRoutes(server: HttpServer, o: NotificationRouteOp
     }
     let json: unknown;
     try {
-      json = JSON.parse(raw.toString('utf8'));
+      json = JSON.parse(UTF8.decode(raw));
     } catch {
-      refuse(400, 'json', 'the body is not valid JSON');
+      refuse(400, 'json', 'the body is not valid UTF-8 JSON');
     }
     const parsed = parseNotification(json);
     if (!parsed.ok) refuse(400, 'schema', parsed.message);
