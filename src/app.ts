@@ -2,6 +2,7 @@
  * Wires the bridge together: store, Market client and poller, Telegram bot, the bridge core. Used by main.ts
  * and by the end-to-end tests, which run the same code against the fake servers.
  */
+import { setMaxListeners } from 'node:events';
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -59,6 +60,8 @@ export interface App {
 export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const store = await JsonStore.open(config.dataDir);
   const abort = new AbortController();
+  // Every request waiting for a Market slot listens to this signal; many may wait at once.
+  setMaxListeners(0, abort.signal);
   let reportFatal: (err: Error) => void = () => undefined;
   const fatal = new Promise<Error>((resolve) => {
     reportFatal = resolve;

@@ -47,8 +47,11 @@ const MAX_HISTORY_PAGES = 1000;
 const MAX_AMBIGUOUS_ATTEMPTS = 3;
 /** Finished replies are forgotten after this long (their echoes have long been matched). */
 const REPLY_TTL_MS = 3 * 24 * 3600 * 1000;
-/** How close to our last history read a chat's last message must be for the chat to be read again. */
-const SAME_TIME_SLACK_MS = 60_000;
+/**
+ * How close to our last history read a chat's last message must be for the chat to be read again: the
+ * Market's times have whole seconds, plus a margin for the two clocks disagreeing.
+ */
+const SAME_TIME_SLACK_MS = 5_000;
 
 export const REACTION_DELIVERED = '👍';
 
@@ -121,7 +124,7 @@ export class Bridge {
     if (
       rec?.topicId !== undefined &&
       rec.backfilled &&
-      rec.chat.updatedAt === chat.updatedAt &&
+      !isLater(chat.updatedAt, rec.chat.updatedAt) &&
       rec.chat.status === chat.status &&
       rec.chat.kind === chat.kind &&
       !this.mayHaveMore(rec)
@@ -135,7 +138,7 @@ export class Bridge {
   /**
    * The Market's updatedAt has whole seconds, so a message written in the same second as (or just after)
    * our last history read leaves it unchanged. Until the last message is clearly older than that read
-   * (a minute, covering clock skew), the chat is read again.
+   * (SAME_TIME_SLACK_MS, covering the rounding and clock skew), the chat is read again.
    */
   private mayHaveMore(rec: ChatRecord): boolean {
     if (!rec.syncedAt) return true;
@@ -175,7 +178,7 @@ export class Bridge {
       chat = fresh;
       // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
       rec = { marketChatId, chat: { ...fresh, updatedAt: '' }, firstSeenAt: this.now().toISOString() };
-      this.store.putChat(rec);
+      rec = this.store.putChat(rec);
       this.log.info({ marketChatId, status: fresh.status }, 'new chat');
     } else if (refresh) {
       chat = await this.market.getChat(marketChatId);
@@ -183,7 +186,10 @@ export class Bridge {
     let current = chat ?? rec.chat;
     await this.ensureTopic(rec, current);
     const last = await this.mirrorNew(rec, current, triggeredAt);
-    current = withDerivedStatus(current, last);
+    current = withDerivedStatus(current, last?.sender);
+    // Synced without fresh chat info (a notification): the newest message is the chat's last activity, so
+    // the next poll does not see a change that was already mirrored.
+    if (last && isLater(last.createdAt, current.updatedAt)) current = { ...current, updatedAt: last.createdAt };
     // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
     // poll still sees a change and tries again.
     rec.chat = current;
@@ -252,8 +258,8 @@ export class Bridge {
   }
 
   /** Fetches the messages after the cursor and mirrors each, advancing the cursor after each one. */
-  /** Returns the sender of the newest message mirrored, if any. */
-  private async mirrorNew(rec: ChatRecord, chat: MarketChat, triggeredAt?: number): Promise<MessageSender | undefined> {
+  /** Returns the newest message mirrored (or recognised as ours), if any. */
+  private async mirrorNew(rec: ChatRecord, chat: MarketChat, triggeredAt?: number): Promise<MarketMessage | undefined> {
     const readAt = this.now().toISOString();
     let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
     if (!rec.backfilled) {
@@ -291,7 +297,7 @@ export class Bridge {
       await this.store.commit();
     }
     rec.syncedAt = readAt;
-    return messages.at(-1)?.sender;
+    return messages.at(-1);
   }
 
   /** Every message after `cursor`, in id order, each once. */
@@ -454,8 +460,7 @@ export class Bridge {
         createdAt,
         notBefore,
       };
-      this.store.putReply(reply);
-      added.push(reply);
+      added.push(this.store.putReply(reply));
     });
     return added;
   }
@@ -822,6 +827,13 @@ function withDerivedStatus(chat: MarketChat, lastSender: MessageSender | undefin
   if (lastSender === 'CUSTOMER') return { ...chat, status: 'WAITING_FOR_PARTNER' };
   if (lastSender === 'PARTNER') return { ...chat, status: 'WAITING_FOR_CUSTOMER' };
   return chat;
+}
+
+/** Whether time `a` is after time `b` (ISO strings of any offset); an unreadable `b` counts as earlier. */
+function isLater(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isNaN(tb) ? true : ta > tb;
 }
 
 function normalise(s: string): string {

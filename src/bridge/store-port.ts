@@ -75,12 +75,14 @@ export interface StorePort {
   getChat(id: MarketChatId): ChatRecord | undefined;
   findChatByTopic(topicId: TopicId): ChatRecord | undefined;
   chats(): ChatRecord[];
-  putChat(record: ChatRecord): void;
+  /** Adds (or replaces) a chat; returns the live record to keep mutating. */
+  putChat(record: ChatRecord): ChatRecord;
   /** Re-indexes a chat after its topic changed. */
   setTopic(record: ChatRecord, topicId: TopicId | undefined): void;
   replies(chatId: MarketChatId): ReplyRecord[];
   allReplies(): ReplyRecord[];
-  putReply(reply: ReplyRecord): void;
+  /** Adds (or replaces) a reply; returns the live record to keep mutating. */
+  putReply(reply: ReplyRecord): ReplyRecord;
   deleteReply(id: string): void;
   /** Resolves once every change made before the call is on disk. Concurrent calls share one write. */
   commit(): Promise<void>;

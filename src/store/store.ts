@@ -1,10 +1,14 @@
 /**
- * The lowdb store behind the bridge's StorePort: one compact JSON file under DATA_DIR, written atomically
- * (lowdb/steno write a temp file and rename it), with commits coalesced so that any number of changes made
- * while a write is running cost one more write. A file that cannot be read or does not look like ours stops
- * the service and is never overwritten; the last good copy is kept beside it as `<file>.bak`.
+ * The lowdb store behind the bridge's StorePort. Under DATA_DIR:
+ *   marketgram.json        schema version, creation time, and the operator replies on their way
+ *   chats/NNN.json         the chat records whose id hashes to shard NNN (up to 256 shards)
+ * Every file is compact JSON written atomically (lowdb/steno: temp file + rename). Records are live
+ * objects watched by a proxy, so a commit writes only the files whose records changed: advancing one
+ * chat's cursor costs one small shard, not the whole store, at 10,000 or 100,000 chats. Commits made
+ * while a write runs share the next write. A file that cannot be read or does not look like ours stops
+ * the service and is never overwritten; the last good copy of each file is kept beside it as `<file>.bak`.
  */
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -12,14 +16,20 @@ import { z } from 'zod';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const STORE_FILE = 'marketgram.json';
+export const SHARD_DIR = 'chats';
+/** Chats are spread over this many shard files by id. */
+export const SHARDS = 256;
 
-interface StoreData {
+interface MetaData {
   schemaVersion: number;
   initializedAt: string;
-  chats: Record<string, ChatRecord>;
   replies: Record<string, ReplyRecord>;
+}
+
+interface ShardData {
+  chats: Record<string, ChatRecord>;
 }
 
 /** The store file is unreadable, corrupted or from an unknown version. */
@@ -35,107 +45,203 @@ export class StoreError extends Error {
   }
 }
 
-const shape = z.object({
-  schemaVersion: z.number().int(),
+const chatShape = z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose();
+const replyShape = z.object({ id: z.string(), marketChatId: z.number(), state: z.string() }).loose();
+const metaShape = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
   initializedAt: z.string(),
-  chats: z.record(
-    z.string(),
-    z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose(),
-  ),
-  replies: z.record(z.string(), z.object({ id: z.string(), marketChatId: z.number(), state: z.string() }).loose()),
+  replies: z.record(z.string(), replyShape),
 });
+const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 
-/** Upgrades older files in place (in memory) to SCHEMA_VERSION. */
-const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {};
+const json = { parse: JSON.parse, stringify: (d: unknown) => JSON.stringify(d) };
+
+function shardOf(id: number): number {
+  return ((id % SHARDS) + SHARDS) % SHARDS;
+}
+
+function shardFile(dir: string, shard: number): string {
+  return path.join(dir, SHARD_DIR, `${String(shard).padStart(3, '0')}.json`);
+}
 
 export class JsonStore implements StorePort {
+  private readonly chatsById = new Map<number, ChatRecord>();
   private readonly byTopic = new Map<number, MarketChatId>();
+  private readonly shards = new Map<number, Low<ShardData>>();
+  private readonly dirtyShards = new Set<number>();
+  private metaDirty = false;
   private pending: Promise<void> | undefined;
   private running: Promise<void> | undefined;
   private writes = 0;
+  private batches = 0;
 
   private constructor(
-    private readonly db: Low<StoreData>,
-    readonly file: string,
+    private readonly meta: Low<MetaData>,
+    readonly dir: string,
   ) {
-    for (const rec of Object.values(db.data.chats)) {
-      if (rec.topicId !== undefined) this.byTopic.set(rec.topicId, rec.marketChatId);
-    }
+    for (const [id, reply] of Object.entries(meta.data.replies)) meta.data.replies[id] = this.watchReply(reply);
+  }
+
+  /** The main file (schema version, replies). */
+  get file(): string {
+    return path.join(this.dir, STORE_FILE);
   }
 
   /** Opens (or creates) the store in `dataDir`. Throws StoreError for a file it must not touch. */
   static async open(dataDir: string, now: () => Date = () => new Date()): Promise<JsonStore> {
-    const file = path.resolve(dataDir, STORE_FILE);
-    const backup = `${file}.bak`;
+    const dir = path.resolve(dataDir);
+    const file = path.join(dir, STORE_FILE);
     try {
-      await mkdir(path.dirname(file), { recursive: true });
+      await mkdir(path.join(dir, SHARD_DIR), { recursive: true });
     } catch (cause) {
-      throw new StoreError(
-        `Cannot create the data directory ${path.dirname(file)}: check DATA_DIR and permissions`,
-        file,
-        {
-          cause,
-        },
-      );
+      throw new StoreError(`Cannot create the data directory ${dir}: check DATA_DIR and permissions`, file, { cause });
     }
-    const adapter = new DataFile<StoreData>(file, { parse: JSON.parse, stringify: (d) => JSON.stringify(d) });
-    const defaults: StoreData = {
-      schemaVersion: SCHEMA_VERSION,
-      initializedAt: now().toISOString(),
-      chats: {},
-      replies: {},
-    };
-    const db = new Low<StoreData>(adapter, defaults);
     const existed = await exists(file);
-    try {
-      await db.read();
-    } catch (cause) {
+    const raw = existed ? await readJson<Record<string, unknown>>(file) : undefined;
+    const version = typeof raw?.schemaVersion === 'number' ? raw.schemaVersion : undefined;
+    if (raw && version === undefined) {
       throw new StoreError(
-        `The store ${file} cannot be read (${(cause as Error).message}). It was left untouched. ` +
-          `Restore the last good copy (${backup}) or move the file away to start afresh.`,
+        `The store ${file} does not look like a marketgram store (no schema version). It was left untouched. ` +
+          `Restore ${file}.bak or move the file away to start afresh.`,
         file,
-        { cause },
       );
     }
-    let data = db.data as unknown as Record<string, unknown>;
-    const version = typeof data.schemaVersion === 'number' ? data.schemaVersion : -1;
-    if (version > SCHEMA_VERSION) {
+    if (version !== undefined && version > SCHEMA_VERSION) {
       throw new StoreError(
         `The store ${file} has schema version ${version}, newer than this marketgram understands (${SCHEMA_VERSION}). Upgrade marketgram.`,
         file,
       );
     }
-    for (let v = version; v < SCHEMA_VERSION; v++) {
-      const migrate = MIGRATIONS[v];
-      if (!migrate) break;
-      data = migrate(data);
+    // The last good copies, before anything is written.
+    if (existed) await backup(dir);
+
+    const meta = new Low<MetaData>(new DataFile<MetaData>(file, json), {
+      schemaVersion: SCHEMA_VERSION,
+      initializedAt: now().toISOString(),
+      replies: {},
+    });
+    let migratedChats: Record<string, ChatRecord> | undefined;
+    if (raw && version === 1) {
+      // v1 kept every chat in the main file. Move them to shards; the shards are written before the
+      // main file, so an interrupted migration simply runs again.
+      const v1 = z
+        .object({
+          initializedAt: z.string(),
+          chats: z.record(z.string(), chatShape),
+          replies: z.record(z.string(), replyShape),
+        })
+        .safeParse(raw);
+      if (!v1.success) throw notOurs(file, v1.error.issues[0]?.message);
+      migratedChats = v1.data.chats as unknown as Record<string, ChatRecord>;
+      meta.data = {
+        schemaVersion: SCHEMA_VERSION,
+        initializedAt: v1.data.initializedAt,
+        replies: v1.data.replies as unknown as Record<string, ReplyRecord>,
+      };
+    } else if (raw) {
+      const checked = metaShape.safeParse(raw);
+      if (!checked.success) throw notOurs(file, checked.error.issues[0]?.message);
+      meta.data = checked.data as unknown as MetaData;
     }
-    const checked = shape.safeParse(data);
-    if (!checked.success || checked.data.schemaVersion !== SCHEMA_VERSION) {
-      throw new StoreError(
-        `The store ${file} does not look like a marketgram store (${checked.error?.issues[0]?.message ?? 'wrong schema version'}). ` +
-          `It was left untouched. Restore ${backup} or move the file away to start afresh.`,
-        file,
-      );
+
+    const store = new JsonStore(meta, dir);
+    await store.loadShards();
+    if (migratedChats) {
+      for (const rec of Object.values(migratedChats)) store.putChat(rec);
+      store.metaDirty = true;
     }
-    db.data = data as unknown as StoreData;
-    if (existed) await copyFile(file, backup);
-    const store = new JsonStore(db, file);
-    if (!existed) await store.commit();
+    if (!existed || migratedChats) {
+      store.metaDirty = true;
+      await store.commit();
+    }
     return store;
   }
 
-  get initializedAt(): string {
-    return this.db.data.initializedAt;
+  private async loadShards(): Promise<void> {
+    const names = await readdir(path.join(this.dir, SHARD_DIR));
+    for (const name of names) {
+      const m = /^(\d{3})\.json$/.exec(name);
+      if (!m) continue;
+      const shard = Number(m[1]);
+      const file = shardFile(this.dir, shard);
+      const data = await readJson<unknown>(file);
+      const checked = shardShape.safeParse(data);
+      if (!checked.success) throw notOurs(file, checked.error.issues[0]?.message);
+      const low = this.shard(shard);
+      low.data = { chats: {} };
+      for (const rec of Object.values(checked.data.chats as unknown as Record<string, ChatRecord>)) {
+        const live = this.watchChat(rec);
+        low.data.chats[String(rec.marketChatId)] = live;
+        this.chatsById.set(rec.marketChatId, live);
+        if (rec.topicId !== undefined) this.byTopic.set(rec.topicId, rec.marketChatId);
+      }
+    }
   }
 
-  /** Completed writes since open (for tests and benchmarks). */
+  private shard(shard: number): Low<ShardData> {
+    let low = this.shards.get(shard);
+    if (!low) {
+      low = new Low<ShardData>(new DataFile<ShardData>(shardFile(this.dir, shard), json), { chats: {} });
+      this.shards.set(shard, low);
+    }
+    return low;
+  }
+
+  /** A proxy that marks the record's shard dirty on every change of a field. */
+  private watchChat(rec: ChatRecord): ChatRecord {
+    const shard = shardOf(rec.marketChatId);
+    return new Proxy(rec, {
+      set: (target, key, value) => {
+        if (key === 'topicId') this.reindex(target, value as TopicId | undefined);
+        Reflect.set(target, key, value);
+        this.dirtyShards.add(shard);
+        return true;
+      },
+      deleteProperty: (target, key) => {
+        Reflect.deleteProperty(target, key);
+        this.dirtyShards.add(shard);
+        return true;
+      },
+    });
+  }
+
+  private watchReply(reply: ReplyRecord): ReplyRecord {
+    return new Proxy(reply, {
+      set: (target, key, value) => {
+        Reflect.set(target, key, value);
+        this.metaDirty = true;
+        return true;
+      },
+      deleteProperty: (target, key) => {
+        Reflect.deleteProperty(target, key);
+        this.metaDirty = true;
+        return true;
+      },
+    });
+  }
+
+  private reindex(rec: ChatRecord, topicId: TopicId | undefined): void {
+    if (rec.topicId !== undefined && this.byTopic.get(rec.topicId) === rec.marketChatId)
+      this.byTopic.delete(rec.topicId);
+    if (topicId !== undefined) this.byTopic.set(topicId, rec.marketChatId);
+  }
+
+  get initializedAt(): string {
+    return this.meta.data.initializedAt;
+  }
+
+  /** Completed file writes since open (for tests and benchmarks). */
   get writeCount(): number {
     return this.writes;
   }
 
+  /** Completed commits that wrote anything (one per coalesced batch). */
+  get batchCount(): number {
+    return this.batches;
+  }
+
   getChat(id: MarketChatId): ChatRecord | undefined {
-    return this.db.data.chats[String(id)];
+    return this.chatsById.get(id);
   }
 
   findChatByTopic(topicId: TopicId): ChatRecord | undefined {
@@ -144,23 +250,31 @@ export class JsonStore implements StorePort {
   }
 
   chats(): ChatRecord[] {
-    return Object.values(this.db.data.chats);
+    return [...this.chatsById.values()];
   }
 
-  putChat(record: ChatRecord): void {
-    this.db.data.chats[String(record.marketChatId)] = record;
+  putChat(record: ChatRecord): ChatRecord {
+    const existing = this.chatsById.get(record.marketChatId);
+    if (existing === record) return existing;
+    if (existing?.topicId !== undefined) this.byTopic.delete(existing.topicId);
+    const live = this.watchChat({ ...record });
+    const shard = shardOf(record.marketChatId);
+    this.shard(shard).data.chats[String(record.marketChatId)] = live;
+    this.chatsById.set(record.marketChatId, live);
     if (record.topicId !== undefined) this.byTopic.set(record.topicId, record.marketChatId);
+    this.dirtyShards.add(shard);
+    return live;
   }
 
   setTopic(record: ChatRecord, topicId: TopicId | undefined): void {
-    if (record.topicId !== undefined) this.byTopic.delete(record.topicId);
-    record.topicId = topicId;
-    this.putChat(record);
+    const live = this.chatsById.get(record.marketChatId) ?? this.putChat(record);
+    live.topicId = topicId;
+    if (live !== record) record.topicId = topicId;
   }
 
   replies(chatId: MarketChatId): ReplyRecord[] {
     return (
-      Object.values(this.db.data.replies)
+      Object.values(this.meta.data.replies)
         .filter((r) => r.marketChatId === chatId)
         // Telegram message ids grow within a chat: the order operators wrote in, however updates arrived.
         .sort((a, b) => a.telegramMessageId - b.telegramMessageId || a.part - b.part)
@@ -168,27 +282,47 @@ export class JsonStore implements StorePort {
   }
 
   allReplies(): ReplyRecord[] {
-    return Object.values(this.db.data.replies);
+    return Object.values(this.meta.data.replies);
   }
 
-  putReply(reply: ReplyRecord): void {
-    this.db.data.replies[reply.id] = reply;
+  putReply(reply: ReplyRecord): ReplyRecord {
+    const live = this.watchReply({ ...reply });
+    this.meta.data.replies[reply.id] = live;
+    this.metaDirty = true;
+    return live;
   }
 
   deleteReply(id: string): void {
-    delete this.db.data.replies[id];
+    if (!(id in this.meta.data.replies)) return;
+    delete this.meta.data.replies[id];
+    this.metaDirty = true;
   }
 
   commit(): Promise<void> {
     // Everything changed so far is covered by the next write to start. If one is already waiting for the
-    // running write to finish, join it: it will serialise the data as it is when it starts.
+    // running write to finish, join it: it writes the data as it is when it starts.
     if (this.pending) return this.pending;
     const start = async () => {
       await this.running?.catch(() => undefined);
       this.pending = undefined;
-      const write = this.db.write().then(() => {
-        this.writes++;
-      });
+      const shards = [...this.dirtyShards];
+      this.dirtyShards.clear();
+      const meta = this.metaDirty;
+      this.metaDirty = false;
+      const write = (async () => {
+        try {
+          // Shards first: a reply never refers to a chat that is not on disk.
+          await Promise.all(shards.map((s) => this.shard(s).write()));
+          if (meta) await this.meta.write();
+          this.writes += shards.length + (meta ? 1 : 0);
+          if (shards.length > 0 || meta) this.batches++;
+        } catch (err) {
+          // Not written: try these again with the next commit.
+          for (const s of shards) this.dirtyShards.add(s);
+          if (meta) this.metaDirty = true;
+          throw err;
+        }
+      })();
       this.running = write;
       try {
         await write;
@@ -198,6 +332,40 @@ export class JsonStore implements StorePort {
     };
     this.pending = start();
     return this.pending;
+  }
+}
+
+function notOurs(file: string, detail: string | undefined): StoreError {
+  return new StoreError(
+    `The store file ${file} does not look like a marketgram store (${detail ?? 'wrong shape'}). ` +
+      `It was left untouched. Restore ${file}.bak or move the data directory away to start afresh.`,
+    file,
+  );
+}
+
+async function readJson<T>(file: string): Promise<T> {
+  const low = new Low<T | null>(new DataFile<T | null>(file, json), null);
+  try {
+    await low.read();
+  } catch (cause) {
+    throw new StoreError(
+      `The store file ${file} cannot be read (${(cause as Error).message}). It was left untouched. ` +
+        `Restore the last good copy (${file}.bak) or move the data directory away to start afresh.`,
+      file,
+      { cause },
+    );
+  }
+  return low.data as T;
+}
+
+/** Copies every store file to `<file>.bak` (the last good copies) and drops backups of vanished shards. */
+async function backup(dir: string): Promise<void> {
+  await copyFile(path.join(dir, STORE_FILE), path.join(dir, `${STORE_FILE}.bak`));
+  const shardDir = path.join(dir, SHARD_DIR);
+  const names = new Set(await readdir(shardDir));
+  for (const name of names) {
+    if (/^\d{3}\.json$/.test(name)) await copyFile(path.join(shardDir, name), path.join(shardDir, `${name}.bak`));
+    else if (name.endsWith('.json.bak') && !names.has(name.slice(0, -4))) await rm(path.join(shardDir, name));
   }
 }
 

@@ -1,0 +1,567 @@
+/**
+ * Market requests per mirrored message: the real bridge (startApp in this process) against the fake Market
+ * and fake Telegram, on a simulated wall clock so that hours of buyer activity run in seconds.
+ *
+ * - Workload: 50 chats and 1,000 buyer messages (bursts included) over about three simulated hours, mirrored
+ *   (a) with push notifications plus reconciling polls every 300 s, (b) by polling every 30 s (the defaults).
+ *   Rounds are run by the benchmark at those simulated instants through `app.poller.pollOnce()`, the method
+ *   the poller's own timer runs; `Date` is shifted forward between events (see SimClock in lib.ts).
+ * - Idle: 100, 1,000 and 5,000 chats of which 5 % are open, everything already mirrored: requests of one
+ *   regular round and of one full sweep are measured, the cost per hour is derived from them.
+ * - Cross-check: the poller's own timer at MARKET_POLL_INTERVAL=1 in real time, requests per round.
+ *
+ *   npm run bench:market-requests
+ */
+import type { App } from '../src/app.ts';
+import {
+  SimClock,
+  chatCreated,
+  chatMessageSent,
+  codeVersion,
+  consoleTable,
+  countByOperation,
+  describeMachine,
+  diffCounts,
+  fmt,
+  machine,
+  marker,
+  postNotification,
+  prng,
+  settle,
+  stamp,
+  startBenchWorld,
+  summarise,
+  table,
+  until,
+  watchdog,
+  writeSection,
+  type BenchWorld,
+} from './lib.ts';
+
+const COMMAND = 'npm run bench:market-requests';
+const CHATS = 50;
+const MESSAGES_PER_CHAT = 20;
+/** Chats are created over this span of simulated time. */
+const CREATE_SPAN_MS = 2 * 3600_000;
+/** A chat is finished at the Market this long after its last message. */
+const FINISH_AFTER_MS = 30 * 60_000;
+/** Rounds keep running this long after the last event. */
+const DRAIN_MS = 10 * 60_000;
+/** The defaults of MARKET_POLL_INTERVAL, MARKET_RECONCILE_INTERVAL and MARKET_FULL_SYNC_INTERVAL. */
+const POLL_MS = 30_000;
+const RECONCILE_MS = 300_000;
+const FULL_SYNC_MS = 6 * 3600_000;
+const IDLE_SIZES = [100, 1_000, 5_000];
+const OPEN_SHARE = 0.05;
+const IDLE_ROUNDS = 3;
+/** getChats quota of the Market, per hour. */
+const GET_CHATS_QUOTA = 5_000;
+
+const clock = new SimClock();
+
+type Counts = Map<string, number>;
+const total = (c: Counts) => [...c.values()].reduce((s, n) => s + n, 0);
+const get = (c: Counts, op: string) => c.get(op) ?? 0;
+
+// ---------------------------------------------------------------------------------------------------
+// The workload
+
+type Event =
+  | { at: number; kind: 'chat'; chat: number }
+  | { at: number; kind: 'messages'; chat: number; count: number }
+  | { at: number; kind: 'finish'; chat: number };
+
+/**
+ * 50 chats created over two hours; each gets 20 buyer messages in bursts of 1 (45 %), 2–3 (30 %) or 4–6
+ * (25 %) messages, 3–20 s apart or — 40 % of the time — in the same instant (a buyer pasting several lines),
+ * bursts 2–10 minutes apart; a chat is finished 30 minutes after its last message. Seeded: the same on every run.
+ */
+function workload(start: number): Event[] {
+  const rnd = prng(20_251_122);
+  const events: Event[] = [];
+  for (let chat = 0; chat < CHATS; chat++) {
+    const created = start + Math.round(rnd() * CREATE_SPAN_MS);
+    events.push({ at: created, kind: 'chat', chat });
+    let t = created + 5_000 + Math.round(rnd() * 120_000);
+    const times: number[] = [];
+    while (times.length < MESSAGES_PER_CHAT) {
+      const r = rnd();
+      const size = r < 0.45 ? 1 : r < 0.75 ? 2 + Math.floor(rnd() * 2) : 4 + Math.floor(rnd() * 3);
+      for (let i = 0; i < size && times.length < MESSAGES_PER_CHAT; i++) {
+        if (i > 0 && rnd() >= 0.4) t += 3_000 + Math.round(rnd() * 17_000);
+        times.push(t);
+      }
+      t += 120_000 + Math.round(rnd() * 480_000);
+    }
+    for (const at of new Set(times)) {
+      events.push({ at, kind: 'messages', chat, count: times.filter((x) => x === at).length });
+    }
+    events.push({ at: (times.at(-1) ?? t) + FINISH_AFTER_MS, kind: 'finish', chat });
+  }
+  const order = { chat: 0, messages: 1, finish: 2 };
+  return events.sort((a, b) => a.at - b.at || order[a.kind] - order[b.kind]);
+}
+
+interface WorkloadResult {
+  mode: 'notifications' | 'polling';
+  requests: Counts;
+  startup: Counts;
+  rounds: number;
+  messages: number;
+  mirrored: number;
+  duplicates: number;
+  /** Simulated seconds from a message being written to it being in its topic. */
+  delays: number[];
+  simHours: number;
+  bursts: number;
+  /** getChatHistory reads by what caused them, and how many of them found a message not mirrored yet. */
+  reads: Map<string, { reads: number; found: number }>;
+}
+
+/** Why a polling round read a chat's history (the conditions of Bridge.chatSeen, seen from outside). */
+const REASONS = {
+  notification: 'a notification',
+  created: 'round: chat not mirrored yet',
+  status: 'round: status changed (chat finished)',
+  updated: 'round: updatedAt differs from the stored one',
+  slack: 'round: same updatedAt, read again (one-minute same-second slack)',
+} as const;
+
+async function runWorkload(mode: 'notifications' | 'polling'): Promise<WorkloadResult> {
+  const bench = await startBenchWorld();
+  const { world } = bench;
+  try {
+    const app = await world.start({
+      MARKET_NOTIFICATIONS: mode === 'notifications' ? 'on' : 'off',
+      // The poller's timer only runs the round at start; the benchmark runs the others at simulated instants.
+      MARKET_POLL_INTERVAL: '86400',
+      MARKET_RECONCILE_INTERVAL: '86400',
+      TELEGRAM_PACING: 'off',
+    });
+    await until(() => app.poller.rounds >= 1, 'the first poll');
+    await settle(app);
+    const startup = countByOperation(world.market.requests);
+    const start = clock.now();
+    const events = workload(start);
+    const interval = mode === 'polling' ? POLL_MS : RECONCILE_MS;
+    let nextRound = start + interval;
+    let rounds = 0;
+    const written = new Map<number, Array<{ messageId: number; at: number }>>();
+    const reads = new Map<string, { reads: number; found: number }>();
+    /** Attributes the history reads that arrived since `from` to a reason. */
+    const attribute = (from: number, reasonOf: (chatId: number) => string) => {
+      for (const { record } of bench.market.arrivals.slice(from)) {
+        if (record.operationId !== 'getChatHistory') continue;
+        const chatId = Number(record.query.chatId);
+        const cursor = (record.body as { messageIdFrom?: number } | undefined)?.messageIdFrom ?? 0;
+        const found = (written.get(chatId) ?? []).some((m) => m.messageId > cursor && m.at <= record.at);
+        const reason = reasonOf(chatId);
+        const entry = reads.get(reason) ?? { reads: 0, found: 0 };
+        entry.reads++;
+        if (found) entry.found++;
+        reads.set(reason, entry);
+      }
+    };
+    const round = async (at: number) => {
+      clock.advanceTo(at);
+      const stored = new Map(app.store.chats().map((r) => [Number(r.marketChatId), r.chat]));
+      const from = bench.market.arrivals.length;
+      bench.market.tag = 'round';
+      await app.poller.pollOnce();
+      await settle(app);
+      bench.market.tag = '';
+      rounds++;
+      attribute(from, (chatId) => {
+        const known = stored.get(chatId);
+        const now = world.market.chat(chatId);
+        if (!known || !now) return REASONS.created;
+        if (Date.parse(known.updatedAt) !== Date.parse(now.updatedAt)) return REASONS.updated;
+        if (known.status !== now.status) return REASONS.status;
+        return REASONS.slack;
+      });
+    };
+    const chatIds: number[] = [];
+    const writtenAt = new Map<number, number>();
+    let seq = 0;
+    let bursts = 0;
+    for (const event of events) {
+      while (nextRound <= event.at) {
+        await round(nextRound);
+        nextRound += interval;
+      }
+      clock.advanceTo(event.at);
+      const chatId = chatIds[event.chat] ?? 0;
+      const from = bench.market.arrivals.length;
+      switch (event.kind) {
+        case 'chat': {
+          chatIds[event.chat] = world.market.addChat({
+            contextType: 'ORDER',
+            orderId: 900_000 + event.chat,
+            customer: { name: `Buyer ${event.chat}` },
+          });
+          if (mode === 'notifications') {
+            await postNotification(app.httpPort, chatCreated(chatIds[event.chat] ?? 0));
+            await settle(app);
+          }
+          break;
+        }
+        case 'messages': {
+          if (event.count > 1) bursts++;
+          const added = Array.from({ length: event.count }, () => {
+            const n = ++seq;
+            writtenAt.set(n, clock.now());
+            const messageId = world.market.addMessage(chatId, {
+              sender: 'CUSTOMER',
+              text: `${marker(n)} Is the parcel on its way?`,
+            });
+            written.set(chatId, [...(written.get(chatId) ?? []), { messageId, at: clock.now() }]);
+            return { n, messageId };
+          });
+          if (mode === 'notifications') {
+            await Promise.all(
+              added.map(({ messageId }) => postNotification(app.httpPort, chatMessageSent(chatId, messageId))),
+            );
+            await Promise.all(added.map(({ n }) => bench.telegram.waitFor(n)));
+            await settle(app);
+          }
+          break;
+        }
+        case 'finish':
+          world.market.setStatus(chatId, 'FINISHED');
+          break;
+      }
+      attribute(from, () => REASONS.notification);
+    }
+    const end = (events.at(-1)?.at ?? start) + DRAIN_MS;
+    while (nextRound <= end) {
+      await round(nextRound);
+      nextRound += interval;
+    }
+    const requests = diffCounts(countByOperation(world.market.requests), startup);
+    const delays: number[] = [];
+    for (const [n, at] of writtenAt) {
+      const d = bench.telegram.deliveries.get(n);
+      if (d) delays.push((d.wallAt - at) / 1000);
+    }
+    console.error(`workload, ${mode}: ${rounds} rounds, ${delays.length}/${seq} messages mirrored`);
+    return {
+      mode,
+      requests,
+      startup,
+      rounds,
+      messages: seq,
+      mirrored: delays.length,
+      duplicates: bench.telegram.duplicates,
+      delays,
+      simHours: (end - start) / 3600_000,
+      bursts,
+      reads,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Idle cost
+
+interface IdleResult {
+  chats: number;
+  open: number;
+  /** One regular round, polling mode (measured, mean of IDLE_ROUNDS). */
+  pollingRound: Counts;
+  /** One reconciling round with notifications on (measured, mean of IDLE_ROUNDS). */
+  reconcileRound: Counts;
+  /** One full sweep over every chat (measured). */
+  fullSweep: Counts;
+}
+
+/** Chats written to long ago: `open` of them waiting for the buyer, the rest finished. */
+function seedIdle(bench: BenchWorld, chats: number, open: number): void {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const now = clock.now();
+  for (let i = 0; i < chats; i++) {
+    const chatId = bench.world.market.addChat({
+      contextType: 'ORDER',
+      orderId: 500_000 + i,
+      customer: { name: `Buyer ${i}` },
+      createdAt: iso(now - 3 * 86_400_000),
+    });
+    bench.world.market.addMessage(chatId, { sender: 'CUSTOMER', text: 'Hello', createdAt: iso(now - 2 * 86_400_000) });
+    if (i < open) {
+      bench.world.market.addMessage(chatId, {
+        sender: 'PARTNER',
+        text: 'Hello, how can we help?',
+        createdAt: iso(now - 86_400_000),
+      });
+    } else {
+      bench.world.market.setStatus(chatId, 'FINISHED');
+    }
+  }
+}
+
+async function measureRounds(bench: BenchWorld, app: App, rounds: number, everyMs: number): Promise<Counts> {
+  const before = countByOperation(bench.world.market.requests);
+  for (let i = 0; i < rounds; i++) {
+    clock.advanceTo(clock.now() + everyMs);
+    await app.poller.pollOnce();
+    await settle(app);
+  }
+  const diff = diffCounts(countByOperation(bench.world.market.requests), before);
+  return new Map([...diff].map(([op, n]) => [op, n / rounds]));
+}
+
+async function idleCost(chats: number): Promise<IdleResult> {
+  const open = Math.round(chats * OPEN_SHARE);
+  const bench = await startBenchWorld();
+  try {
+    seedIdle(bench, chats, open);
+    const slow = { MARKET_POLL_INTERVAL: '86400', MARKET_RECONCILE_INTERVAL: '86400', TELEGRAM_PACING: 'off' };
+    const polling = await bench.world.start({ ...slow, MARKET_NOTIFICATIONS: 'off' });
+    await until(() => polling.poller.rounds >= 1, 'the first poll', 60_000);
+    await settle(polling);
+    if (polling.store.chats().length !== open) {
+      throw new Error(`expected ${open} mirrored chats, the store has ${polling.store.chats().length}`);
+    }
+    const pollingRound = await measureRounds(bench, polling, IDLE_ROUNDS, POLL_MS);
+    // The next round is a full sweep once MARKET_FULL_SYNC_INTERVAL has passed.
+    const fullSweep = await measureRounds(bench, polling, 1, FULL_SYNC_MS);
+    await polling.stop();
+
+    const pushed = await bench.world.start({ ...slow, MARKET_NOTIFICATIONS: 'on' });
+    await until(() => pushed.poller.rounds >= 1, 'the first reconciling poll', 60_000);
+    await settle(pushed);
+    const reconcileRound = await measureRounds(bench, pushed, IDLE_ROUNDS, RECONCILE_MS);
+    console.error(`idle, ${chats} chats: done`);
+    return { chats, open, pollingRound, reconcileRound, fullSweep };
+  } finally {
+    await bench.close();
+  }
+}
+
+/** Requests per hour: `perHour` regular rounds, of which one in every FULL_SYNC_MS is a full sweep instead. */
+function hourly(round: Counts, full: Counts, roundsPerHour: number): number {
+  return total(round) * roundsPerHour + (total(full) - total(round)) / (FULL_SYNC_MS / 3600_000);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cross-check with the poller's own timer
+
+interface TimerCheck {
+  rounds: number;
+  getChatsPerRound: number;
+  othersPerRound: number;
+  intervalMs: number;
+}
+
+async function timerCheck(): Promise<TimerCheck> {
+  const bench = await startBenchWorld();
+  try {
+    seedIdle(bench, 100, 5);
+    const app = await bench.world.start({ MARKET_NOTIFICATIONS: 'off', MARKET_POLL_INTERVAL: '1' });
+    await until(() => app.poller.rounds >= 2, 'two polls', 30_000);
+    await settle(app);
+    const rounds0 = app.poller.rounds;
+    const before = countByOperation(bench.world.market.requests);
+    const t0 = performance.now();
+    await until(() => app.poller.rounds >= rounds0 + 4, 'four more polls', 30_000);
+    const elapsed = performance.now() - t0;
+    const diff = diffCounts(countByOperation(bench.world.market.requests), before);
+    const rounds = app.poller.rounds - rounds0;
+    return {
+      rounds,
+      getChatsPerRound: get(diff, 'getChats') / rounds,
+      othersPerRound: (total(diff) - get(diff, 'getChats')) / rounds,
+      intervalMs: elapsed / rounds,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  watchdog(175_000, 'bench:market-requests');
+  clock.install();
+  const host = await machine();
+  const started = performance.now();
+  const push = await runWorkload('notifications');
+  const poll = await runWorkload('polling');
+  const idle: IdleResult[] = [];
+  for (const chats of IDLE_SIZES) idle.push(await idleCost(chats));
+  const timer = await timerCheck();
+  const seconds = (performance.now() - started) / 1000;
+
+  // --- workload table
+  const ops = ['getChats', 'getChat', 'getChatHistory'];
+  const others = (c: Counts) => total(c) - ops.reduce((s, op) => s + get(c, op), 0);
+  const row = (label: string, f: (r: WorkloadResult) => number) => [
+    label,
+    fmt(f(push), 0),
+    fmt(f(push) / push.messages),
+    fmt(f(poll), 0),
+    fmt(f(poll) / poll.messages),
+  ];
+  const workHeaders = [
+    'Market operation',
+    'notifications: requests',
+    'per message',
+    'polling 30 s: requests',
+    'per message',
+  ];
+  const workRows = [
+    ...ops.map((op) => row(op, (r) => get(r.requests, op))),
+    row('other', (r) => others(r.requests)),
+    row('**total**', (r) => total(r.requests)),
+    row('… of which driven by messages (all but getChats)', (r) => total(r.requests) - get(r.requests, 'getChats')),
+  ];
+  const delay = (r: WorkloadResult) => summarise(r.delays);
+  const factHeaders = ['', 'notifications', 'polling 30 s'];
+  const factRows = [
+    ['simulated time', `${fmt(push.simHours, 1)} h`, `${fmt(poll.simHours, 1)} h`],
+    ['polling rounds run', `${push.rounds} (every 300 s)`, `${poll.rounds} (every 30 s)`],
+    [
+      'getChats pages per round',
+      fmt(get(push.requests, 'getChats') / push.rounds),
+      fmt(get(poll.requests, 'getChats') / poll.rounds),
+    ],
+    ['messages mirrored / written', `${push.mirrored} / ${push.messages}`, `${poll.mirrored} / ${poll.messages}`],
+    ['duplicate posts', String(push.duplicates), String(poll.duplicates)],
+    ['mirror delay p50 / p99 / max (simulated s)', delayText(delay(push)), delayText(delay(poll))],
+  ];
+
+  // --- history reads by cause
+  const readHeaders = [
+    'getChatHistory reads caused by',
+    'notifications: reads',
+    'found a new message',
+    'polling 30 s: reads',
+    'found a new message',
+  ];
+  const cell = (r: WorkloadResult, reason: string) => r.reads.get(reason) ?? { reads: 0, found: 0 };
+  const readRows = Object.values(REASONS).map((reason) => [
+    reason,
+    fmt(cell(push, reason).reads, 0),
+    fmt(cell(push, reason).found, 0),
+    fmt(cell(poll, reason).reads, 0),
+    fmt(cell(poll, reason).found, 0),
+  ]);
+
+  // --- idle table
+  const idleHeaders = [
+    'chats (open)',
+    'requests per regular round',
+    'requests per full sweep',
+    'polling 30 s: requests/hour',
+    'notifications, reconcile 300 s: requests/hour',
+    'getChats quota used, polling',
+  ];
+  const idleRows = idle.map((r) => {
+    const pollHour = hourly(r.pollingRound, r.fullSweep, 3600_000 / POLL_MS);
+    const pushHour = hourly(r.reconcileRound, r.fullSweep, 3600_000 / RECONCILE_MS);
+    return [
+      `${fmt(r.chats, 0)} (${fmt(r.open, 0)})`,
+      `${describeCounts(r.pollingRound)}${sameCounts(r.pollingRound, r.reconcileRound) ? '' : ` (reconciling: ${describeCounts(r.reconcileRound)})`}`,
+      describeCounts(r.fullSweep),
+      fmt(pollHour, 0),
+      fmt(pushHour, 0),
+      `${fmt((pollHour / GET_CHATS_QUOTA) * 100, 1)} %`,
+    ];
+  });
+
+  console.log(`\nMarket requests per mirrored message (${describeMachine(host)}; ${fmt(seconds, 0)} s)\n`);
+  console.log(consoleTable(workHeaders, workRows));
+  console.log('');
+  console.log(consoleTable(factHeaders, factRows));
+  console.log('');
+  console.log(consoleTable(readHeaders, readRows));
+  console.log(`\nIdle cost (per round: measured; per hour: derived)\n`);
+  console.log(consoleTable(idleHeaders, idleRows));
+  console.log(
+    `\nPoller's own timer, MARKET_POLL_INTERVAL=1, 100 chats (5 open): ${timer.rounds} rounds, ` +
+      `${fmt(timer.getChatsPerRound)} getChats + ${fmt(timer.othersPerRound)} other requests per round, ` +
+      `one round every ${fmt(timer.intervalMs / 1000)} s`,
+  );
+
+  await writeSection(
+    'market-requests',
+    `## Market requests per mirrored message
+
+**What is measured.** Requests the fake Market (\`test/fakes/market-server.ts\`) receives, by operation, while
+the real bridge (\`startApp\` in the benchmark's process, Telegram pacing off) mirrors buyer chats.
+
+**How time is simulated.** A 30 s poll interval makes a real-time run of a realistic workload take hours, so
+the benchmark replaces \`Date\` with a clock that it moves forward between events (\`SimClock\` in
+\`bench/lib.ts\`); the bridge, the poller, the Market client and the fake Market all read that clock, so the
+Market's \`updatedAt\`, the bridge's \`syncedAt\` and its one-minute same-second slack compare as in real life.
+The poller's timer is parked (interval 86 400 s) and the benchmark runs each round at its simulated instant
+through \`app.poller.pollOnce()\`, the method the timer runs; after every round and every notification it waits
+until the bridge's queues are empty. Timers, sockets and \`performance.now()\` stay real. A last check runs the
+poller's own timer in real time (below).
+
+**Workload** (seeded, identical in both modes): ${CHATS} chats created over ${CREATE_SPAN_MS / 3600_000} h;
+each gets ${MESSAGES_PER_CHAT} buyer messages (${fmt(CHATS * MESSAGES_PER_CHAT, 0)} in all) in bursts of 1 (45 %),
+2–3 (30 %) or 4–6 (25 %) messages 3–20 s apart or in the same instant (${push.bursts} instants with several
+messages), bursts 2–10 min apart; a chat is finished ${FINISH_AFTER_MS / 60_000} min after its last message;
+rounds go on ${DRAIN_MS / 60_000} min after the last event. (a) \`MARKET_NOTIFICATIONS=on\`: \`CHAT_CREATED\` and one
+\`CHAT_MESSAGE_SENT\` per message at the moment it is written, reconciling rounds every ${RECONCILE_MS / 1000} s
+(the default); (b) polling every ${POLL_MS / 1000} s (the default). Requests of the start-up (key check and first
+round: ${describeCounts(push.startup)}) are not counted.
+
+**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
+**Date:** ${stamp()}.
+
+All figures in this table are measured:
+
+${table(workHeaders, workRows)}
+
+${table(factHeaders, factRows)}
+
+Why the history was read (a read "found a new message" when the chat held a message past the cursor the bridge
+sent; the cause of a round's read is inferred by comparing the stored chat with the Market's before the round):
+
+${table(readHeaders, readRows)}
+
+**Observations (computed from this run).** Polling: ${fmt(cell(poll, REASONS.slack).reads, 0)} of ${fmt(get(poll.requests, 'getChatHistory'), 0)}
+history reads (${fmt((cell(poll, REASONS.slack).reads / get(poll.requests, 'getChatHistory')) * 100, 0)} %) are the re-reads of
+chats whose \`updatedAt\` did not change (\`Bridge.mayHaveMore\`: a chat is read again until its last message is a
+minute older than the last read), and none of them found a message in this workload. Notifications:
+${fmt(cell(push, REASONS.updated).reads, 0)} reads in reconciling rounds found nothing although the listed \`updatedAt\` differed
+from the stored one: a sync started by a notification does not store the chat's new \`updatedAt\`, so the next
+round sees every chat written to since the previous round as changed and reads its history once more.
+
+**Idle cost.** ${IDLE_SIZES.map((n) => fmt(n, 0)).join(', ')} chats in the fake Market, ${OPEN_SHARE * 100} % of them open
+(waiting for the buyer, last message a day old), the rest finished, everything already mirrored. *Measured:* the
+requests of one regular round (mean of ${IDLE_ROUNDS}, polling mode; the same measured again with notifications
+on, in a second app on the same store) and of one full sweep over every chat (the round after
+\`MARKET_FULL_SYNC_INTERVAL\`, 6 h by default). *Derived:* requests per hour = per-round requests × rounds per
+hour (${3600_000 / POLL_MS} at the default 30 s poll interval, ${3600_000 / RECONCILE_MS} at the default 300 s reconcile
+interval) + one full sweep every 6 h in place of a regular round; quota share against getChats' ${fmt(GET_CHATS_QUOTA, 0)}
+requests per hour.
+
+${table(idleHeaders, idleRows)}
+
+**Cross-check with the poller's own timer** (real time, \`MARKET_POLL_INTERVAL=1\`, 100 chats of which 5 open):
+${timer.rounds} rounds, ${fmt(timer.getChatsPerRound)} getChats and ${fmt(timer.othersPerRound)} other requests per
+round — the same as a \`pollOnce()\` round of the same world — with one round every ${fmt(timer.intervalMs / 1000)} s:
+the poller stretches the 1 s interval to keep listing within half the getChats quota (1 page × 3 600 s / 2 500).`,
+  );
+}
+
+function delayText(s: ReturnType<typeof summarise>): string {
+  return `${fmt(s.p50, 3)} / ${fmt(s.p99, 3)} / ${fmt(s.max, 3)}`;
+}
+
+function describeCounts(c: Counts): string {
+  const parts = [...c].filter(([, n]) => n > 0).map(([op, n]) => `${fmt(n, Number.isInteger(n) ? 0 : 2)} ${op}`);
+  return parts.length > 0 ? parts.join(' + ') : 'none';
+}
+
+function sameCounts(a: Counts, b: Counts): boolean {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys].every((k) => Math.abs(get(a, k) - get(b, k)) < 1e-9);
+}
+
+await main();
+process.exit(0);
