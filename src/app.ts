@@ -90,6 +90,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
   const metrics: Metrics = new Metrics({
     queueDepth: (): number => core.pending,
+    backlog: (): number => core.backlog,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
   });
@@ -143,6 +144,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     maxSilenceMs: Math.max(3 * pollIntervalMs, 120_000),
     chats: () => store.chats().length,
     queueDepth: (): number => core.pending,
+    backlog: (): number => core.backlog,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
     mode: { telegram: config.telegram.webhook ? 'webhook' : 'polling', notifications: config.market.notifications },

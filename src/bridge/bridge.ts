@@ -90,6 +90,8 @@ export class Bridge {
   /** When the earliest not-yet-handled notification for a chat arrived (epoch ms). */
   private readonly triggers = new Map<MarketChatId, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Messages fetched from the Market and not yet posted, per chat. */
+  private readonly unposted = new Map<MarketChatId, number>();
   private stopped = false;
   private readonly now: () => Date;
   private readonly log: Logger;
@@ -280,24 +282,42 @@ export class Bridge {
       rec.backfilled = true;
       await this.store.commit();
     }
-    for (const message of messages) {
-      if (message.sender === 'PARTNER' && this.matchEcho(rec, message)) {
-        this.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
-      } else {
-        await this.post(rec, chat, message);
-        const now = this.now().getTime();
-        this.options.observer?.mirrored(
-          message.sender,
-          now - Date.parse(message.createdAt),
-          triggeredAt === undefined ? undefined : now - triggeredAt,
-        );
+    let left = messages.length;
+    this.unposted.set(rec.marketChatId, left);
+    try {
+      for (const message of messages) {
+        await this.mirrorOne(rec, chat, message, triggeredAt);
+        this.unposted.set(rec.marketChatId, --left);
       }
-      rec.cursor = message.id;
-      rec.partial = undefined;
-      await this.store.commit();
+    } finally {
+      this.unposted.delete(rec.marketChatId);
     }
     rec.syncedAt = readAt;
     return messages.at(-1);
+  }
+
+  /** Mirrors one message (or recognises our own echo) and advances the cursor past it. */
+  private async mirrorOne(
+    rec: ChatRecord,
+    chat: MarketChat,
+    message: MarketMessage,
+    triggeredAt: number | undefined,
+  ): Promise<void> {
+    if (message.sender === 'PARTNER' && this.matchEcho(rec, message)) {
+      this.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
+    } else {
+      await this.post(rec, chat, message);
+      const now = this.now().getTime();
+      this.options.observer?.mirrored(
+        message.sender,
+        now - Date.parse(message.createdAt),
+        triggeredAt === undefined ? undefined : now - triggeredAt,
+      );
+    }
+    // The cursor moves only now that Telegram has the message: a crash before this repeats it, never loses it.
+    rec.cursor = message.id;
+    rec.partial = undefined;
+    await this.store.commit();
   }
 
   /** Every message after `cursor`, in id order, each once. */
@@ -764,6 +784,13 @@ export class Bridge {
   /** Work queued or running (for status and shutdown). */
   get pending(): number {
     return this.queue.size;
+  }
+
+  /** Buyer messages fetched from the Market and waiting for their turn to be posted (for status and metrics). */
+  get backlog(): number {
+    let n = 0;
+    for (const v of this.unposted.values()) n += v;
+    return n;
   }
 
   idle(): Promise<void> {

@@ -62,6 +62,7 @@ export interface Texts {
     lastNotification: string;
     chats: string;
     queue: string;
+    backlog: string;
     replies: string;
     quota: string;
     mode: (telegram: 'polling' | 'webhook', notifications: boolean) => string;
@@ -141,6 +142,7 @@ const ru: Texts = {
     lastNotification: 'Последнее уведомление',
     chats: 'Чатов',
     queue: 'Задач в очереди',
+    backlog: 'Сообщений ждут публикации',
     replies: 'Ответов ждут отправки',
     quota: 'Квота Маркета',
     mode: (tg, n) =>
@@ -220,6 +222,7 @@ const en: Texts = {
     lastNotification: 'Last notification',
     chats: 'Chats',
     queue: 'Queued tasks',
+    backlog: 'Messages waiting to be posted',
     replies: 'Replies waiting',
     quota: 'Market quota',
     mode: (tg, n) =>

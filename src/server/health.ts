@@ -18,6 +18,7 @@ export interface HealthSources {
   maxSilenceMs: number;
   chats: () => number;
   queueDepth: () => number;
+  backlog: () => number;
   repliesWaiting: () => number;
   quota: () => Record<string, { limit?: number; remaining?: number }>;
   mode: { telegram: 'polling' | 'webhook'; notifications: boolean };
@@ -36,6 +37,7 @@ export interface HealthReport {
   uptimeSeconds: number;
   chats: number;
   queueDepth: number;
+  backlog: number;
   repliesWaiting: number;
   lastPollAgeSeconds?: number;
   lastNotificationAgeSeconds?: number;
@@ -79,6 +81,7 @@ export class Health {
       uptimeSeconds: Math.round((now - this.s.startedAt) / 1000),
       chats: this.s.chats(),
       queueDepth: this.s.queueDepth(),
+      backlog: this.s.backlog(),
       repliesWaiting: this.s.repliesWaiting(),
       lastPollAgeSeconds: age(this.s.lastPollAt()),
       lastNotificationAgeSeconds: age(this.s.lastNotificationAt()),

@@ -11,6 +11,8 @@ export interface MetricsSources {
   queueDepth: () => number;
   /** Replies written down and not yet delivered or failed. */
   repliesWaiting: () => number;
+  /** Buyer messages fetched and not yet posted. */
+  backlog: () => number;
   /** Market quota per operation, from the last answers' rate-limit headers. */
   quota: () => Record<string, { limit?: number; remaining?: number }>;
 }
@@ -76,6 +78,14 @@ export class Metrics implements BridgeObserver {
       registers: [this.registry],
       collect() {
         this.set(sources.queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'marketgram_messages_backlog',
+      help: 'Buyer messages fetched from the Market and waiting for their turn to be posted into Telegram',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.backlog());
       },
     });
     new Gauge({

@@ -32,7 +32,9 @@ export function formatStatus(r: HealthReport, t: Texts): string {
     '',
     escapeHtml(`${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`),
     ...(r.mode.notifications ? [escapeHtml(`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`)] : []),
-    escapeHtml(`${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.replies}: ${r.repliesWaiting}`),
+    escapeHtml(
+      `${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.backlog}: ${r.backlog} · ${h.replies}: ${r.repliesWaiting}`,
+    ),
     ...(quota ? [escapeHtml(`${h.quota}: ${quota}`)] : []),
     escapeHtml(h.mode(r.mode.telegram, r.mode.notifications)),
   ];

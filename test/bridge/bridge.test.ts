@@ -89,6 +89,25 @@ describe('Bridge: Market → Telegram', () => {
     expect(bridge.pending).toBe(0);
   });
 
+  it('shows the messages still to be posted as a backlog while a chat is being mirrored', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1);
+    for (let i = 0; i < 5; i++) market.addMessage(1, 'CUSTOMER', `m${i}`);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const send = telegram.sendText.bind(telegram);
+    let calls = 0;
+    telegram.sendText = async (...args) => {
+      if (++calls === 3) await gate; // the card, m0, then wait at m1
+      return send(...args);
+    };
+    bridge.chatSeen(market.chats.get(1)!);
+    await expect.poll(() => bridge.backlog).toBe(4);
+    release();
+    await bridge.idle();
+    expect(bridge.backlog).toBe(0);
+  });
+
   it('renames the topic when the chat status changes', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1);

@@ -163,6 +163,7 @@ describe('health, metrics and /status, end to end', () => {
     expect(metrics).toMatch(/marketgram_messages_mirrored_total\{sender="CUSTOMER"\} 1/);
     expect(metrics).toMatch(/marketgram_market_quota_remaining\{operation="getChatHistory"\} \d+/);
     expect(metrics).toMatch(/marketgram_queue_tasks \d+/);
+    expect(metrics).toMatch(/marketgram_messages_backlog \d+/);
     expect(metrics).toMatch(/marketgram_mirror_latency_seconds_bucket/);
   });
 

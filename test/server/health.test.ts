@@ -15,6 +15,7 @@ function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { 
     maxSilenceMs: 120_000,
     chats: () => 3,
     queueDepth: () => 0,
+    backlog: () => 0,
     repliesWaiting: () => 0,
     quota: () => ({}),
     mode: { telegram: 'polling', notifications: false },
