@@ -70,8 +70,8 @@ export class JsonStore implements StorePort {
   private readonly shards = new Map<number, Low<ShardData>>();
   private readonly dirtyShards = new Set<number>();
   private metaDirty = false;
-  private pending: Promise<void> | undefined;
-  private running: Promise<void> | undefined;
+  /** Per file: the write in progress and the one waiting to start after it. */
+  private readonly chains = new Map<number | 'meta', { running?: Promise<void>; pending?: Promise<void> }>();
   private writes = 0;
   private batches = 0;
 
@@ -298,40 +298,57 @@ export class JsonStore implements StorePort {
     this.metaDirty = true;
   }
 
-  commit(): Promise<void> {
-    // Everything changed so far is covered by the next write to start. If one is already waiting for the
-    // running write to finish, join it: it writes the data as it is when it starts.
-    if (this.pending) return this.pending;
-    const start = async () => {
-      await this.running?.catch(() => undefined);
-      this.pending = undefined;
-      const shards = [...this.dirtyShards];
-      this.dirtyShards.clear();
-      const meta = this.metaDirty;
-      this.metaDirty = false;
-      const write = (async () => {
-        try {
-          // Shards first: a reply never refers to a chat that is not on disk.
-          await Promise.all(shards.map((s) => this.shard(s).write()));
-          if (meta) await this.meta.write();
-          this.writes += shards.length + (meta ? 1 : 0);
-          if (shards.length > 0 || meta) this.batches++;
-        } catch (err) {
-          // Not written: try these again with the next commit.
-          for (const s of shards) this.dirtyShards.add(s);
-          if (meta) this.metaDirty = true;
-          throw err;
-        }
-      })();
-      this.running = write;
+  /**
+   * Resolves once every change made before the call is on disk. Each file has its own write chain: a commit
+   * waits only for the files it changed, and changes made while a file is being written share its next write.
+   */
+  async commit(): Promise<void> {
+    const shards = [...this.dirtyShards];
+    this.dirtyShards.clear();
+    const meta = this.metaDirty;
+    this.metaDirty = false;
+    if (shards.length === 0 && !meta) {
+      // Nothing new, but an earlier commit may still be writing what this caller changed.
+      await Promise.all([...this.chains.values()].map((c) => c.pending ?? c.running));
+      return;
+    }
+    try {
+      // Shards first: a reply never refers to a chat that is not on disk.
+      await Promise.all(shards.map((s) => this.writeFile(s)));
+      if (meta) await this.writeFile('meta');
+      this.batches++;
+    } catch (err) {
+      // Not written: these go again with the next commit.
+      for (const s of shards) this.dirtyShards.add(s);
+      if (meta) this.metaDirty = true;
+      throw err;
+    }
+  }
+
+  /** Writes one file after its running write (if any); callers arriving meanwhile share that next write. */
+  private writeFile(key: number | 'meta'): Promise<void> {
+    let chain = this.chains.get(key);
+    if (!chain) {
+      chain = {};
+      this.chains.set(key, chain);
+    }
+    const c = chain;
+    if (c.pending) return c.pending;
+    c.pending = (async () => {
+      await c.running?.catch(() => undefined);
+      c.pending = undefined;
+      const low = key === 'meta' ? this.meta : this.shard(key);
+      const write = low.write().then(() => {
+        this.writes++;
+      });
+      c.running = write;
       try {
         await write;
       } finally {
-        if (this.running === write) this.running = undefined;
+        if (c.running === write) c.running = undefined;
       }
-    };
-    this.pending = start();
-    return this.pending;
+    })();
+    return c.pending;
   }
 }
 

@@ -85,19 +85,36 @@ describe('JsonStore', () => {
     expect(store.writeCount - before).toBe(1);
   });
 
-  it('coalesces commits made while a write runs into one more write', async () => {
+  it('coalesces commits to one file made while it is being written into one more write', async () => {
     const dir = await tempDir();
     const store = await JsonStore.open(dir);
-    const before = store.batchCount;
+    const rec = store.putChat(record(1));
+    await store.commit();
+    const before = store.writeCount;
     const commits: Promise<void>[] = [];
-    for (let i = 0; i < 50; i++) {
-      store.putChat(record(i));
+    for (let i = 1; i <= 50; i++) {
+      rec.cursor = marketMessageId(i);
       commits.push(store.commit());
     }
     await Promise.all(commits);
-    expect(store.batchCount - before).toBeLessThanOrEqual(2);
+    expect(store.writeCount - before).toBeLessThanOrEqual(2);
     const again = await JsonStore.open(dir);
-    expect(again.chats()).toHaveLength(50);
+    expect(again.getChat(marketChatId(1))?.cursor).toBe(50);
+  });
+
+  it('commits the changes of two chats made one right after the other', async () => {
+    const store = await JsonStore.open(await tempDir());
+    const a = store.putChat(record(1));
+    const b = store.putChat(record(2));
+    await store.commit();
+    a.cursor = marketMessageId(1);
+    const first = store.commit();
+    b.cursor = marketMessageId(2);
+    const second = store.commit();
+    await Promise.all([first, second]);
+    const again = await JsonStore.open(store.dir);
+    expect(again.getChat(marketChatId(1))?.cursor).toBe(1);
+    expect(again.getChat(marketChatId(2))?.cursor).toBe(2);
   });
 
   it('refuses a corrupted main file, names the backup, and leaves the file untouched', async () => {
