@@ -309,7 +309,7 @@ export class JsonStore implements StorePort {
     this.metaDirty = false;
     if (shards.length === 0 && !meta) {
       // Nothing new, but an earlier commit may still be writing what this caller changed.
-      await Promise.all([...this.chains.values()].map((c) => c.pending ?? c.running));
+      await Promise.all([...this.chains.values()].map((c) => c.pending ?? c.running ?? Promise.resolve()));
       return;
     }
     try {
