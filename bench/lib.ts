@@ -12,6 +12,16 @@ import type { App } from '../src/app.ts';
 import { BUSINESS_ID, startWorld, type World } from '../test/e2e/harness.ts';
 import type { FakeMarketOptions, OperationId, RequestRecord } from '../test/fakes/market-server.ts';
 import type { FakeCall, FakeTelegram } from '../test/fakes/telegram-server.ts';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { topicTitle } from '../src/bridge/format.ts';
+import { marketChatId, marketMessageId, topicId } from '../src/bridge/ids.ts';
+import type { MarketChat } from '../src/bridge/model.ts';
+import type { ChatRecord } from '../src/bridge/store-port.ts';
+import { textsFor } from '../src/bridge/texts.ts';
+import { JsonStore } from '../src/store/store.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BENCHMARKS_FILE = `${ROOT}BENCHMARKS.md`;
@@ -416,4 +426,155 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stores of many chats
+
+const FIRST_NAMES = ['Анна', 'Иван', 'Мария', 'Сергей', 'Ольга', 'Дмитрий', 'Елена', 'Алексей', 'Наталья', 'Павел'];
+const LAST_INITIALS = 'АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯ';
+const OPEN_STATUSES = ['WAITING_FOR_PARTNER', 'WAITING_FOR_CUSTOMER', 'NEW', 'WAITING_FOR_MARKET'] as const;
+
+/** An ISO time with the Market's +03:00 offset, `msAgo` before `now`. */
+function marketTime(now: number, msAgo: number): string {
+  return new RealDate(now - msAgo + 3 * 3600_000).toISOString().replace(/\.\d+Z$/, '+03:00');
+}
+
+/**
+ * Chat record `i` of a store as the bridge leaves it after months of service: the chat as the Market described
+ * it (context with order or return, campaign, customer name and public id), its topic and title (made by the
+ * bridge's own `topicTitle`, Russian texts), cursor, last read, first sight. 90 % finished, the rest open; 70 %
+ * orders, 20 % returns, 10 % questions. Deterministic for a given `i`.
+ */
+export function chatRecordFor(i: number, now = RealDate.now()): ChatRecord {
+  const rand = prng(0x5eed + i);
+  const day = 86_400_000;
+  const id = marketChatId(10_000_000 + i);
+  const kindRoll = rand();
+  const type = kindRoll < 0.7 ? 'ORDER' : kindRoll < 0.9 ? 'RETURN' : 'DIRECT';
+  const orderId = 50_000_000 + Math.floor(rand() * 40_000_000);
+  const status = rand() < 0.9 ? 'FINISHED' : (OPEN_STATUSES[Math.floor(rand() * OPEN_STATUSES.length)] ?? 'NEW');
+  const name = `${FIRST_NAMES[Math.floor(rand() * FIRST_NAMES.length)] ?? 'Анна'} ${LAST_INITIALS[Math.floor(rand() * LAST_INITIALS.length)] ?? 'А'}.`;
+  const age = Math.floor(rand() * 180 * day);
+  const lastActivity = Math.floor(age * rand());
+  const chat: MarketChat = {
+    id,
+    kind: 'CHAT',
+    status,
+    context: {
+      type,
+      customer: { name, publicId: `p${Math.floor(rand() * 1e12).toString(36)}` },
+      ...(type !== 'DIRECT' && { campaignId: 21_000_000 + Math.floor(rand() * 10), orderId }),
+      ...(type === 'RETURN' && { returnId: 9_000_000 + Math.floor(rand() * 1_000_000) }),
+    },
+    createdAt: marketTime(now, age),
+    updatedAt: marketTime(now, lastActivity),
+  };
+  return {
+    marketChatId: id,
+    topicId: topicId(100 + i),
+    title: topicTitle(chat, textsFor('ru')),
+    chat,
+    cursor: marketMessageId(500_000_000 + i * 40 + Math.floor(rand() * 40)),
+    syncedAt: new RealDate(now - lastActivity + 2_000).toISOString(),
+    backfilled: true,
+    firstSeenAt: new RealDate(now - age).toISOString(),
+  };
+}
+
+/**
+ * Writes a store of `count` chats (see {@link chatRecordFor}) into `dataDir` through JsonStore itself: open, putChat
+ * each, one commit. Returns the times of the in-memory build and of the commit (the initial full write), in ms.
+ */
+export async function buildStore(dataDir: string, count: number): Promise<{ putMs: number; commitMs: number }> {
+  const store = await JsonStore.open(dataDir);
+  const now = RealDate.now();
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) store.putChat(chatRecordFor(i, now));
+  const t1 = performance.now();
+  await store.commit();
+  return { putMs: t1 - t0, commitMs: performance.now() - t1 };
+}
+
+/** Files under `dir` (recursively) and their total size in bytes, counting `.bak` copies separately. */
+export async function diskUsage(
+  dir: string,
+): Promise<{ files: number; bytes: number; bakFiles: number; bakBytes: number }> {
+  const out = { files: 0, bytes: 0, bakFiles: 0, bakBytes: 0 };
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const { size } = await stat(path.join(entry.parentPath, entry.name));
+    if (entry.name.endsWith('.bak')) {
+      out.bakFiles++;
+      out.bakBytes += size;
+    } else {
+      out.files++;
+      out.bytes += size;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes
+
+/** CPU time (user + system, ms) a live process has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Resident set size of a live process and its peak, in MiB, from /proc (Linux); NaN elsewhere. */
+export function processRssMiB(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+  } catch {
+    return { rss: NaN, peak: NaN };
+  }
+}
+
+/** Kernel clock ticks per second (`getconf CLK_TCK`; 100 on Linux in practice). */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Waits until `GET http://127.0.0.1:<port>/healthz` answers 200, polling every `everyMs`; returns when it did. */
+export async function waitHealthy(port: number, timeoutMs = 60_000, everyMs = 5): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      await res.arrayBuffer();
+      if (res.status === 200) return performance.now();
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() > deadline) throw new Error(`/healthz on port ${port} did not answer in time`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Sends SIGTERM to a child and waits for it to exit (SIGKILL after `graceMs`); resolves with the time taken. */
+export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<number> {
+  const t0 = performance.now();
+  if (child.exitCode !== null || child.signalCode !== null) return 0;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  return performance.now() - t0;
 }

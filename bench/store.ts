@@ -1,0 +1,358 @@
+/**
+ * The sharded store at 10,000 and 100,000 chats: JsonStore itself (open, putChat, commit) on a temp dir, with
+ * chat records as the bridge leaves them (see chatRecordFor in lib.ts). For each size a child process builds the
+ * store and times the initial full write, one commit after changing one chat's cursor (200 times, random chats)
+ * and one commit after changing 100 chats (20 times). Then fresh child processes (`--expose-gc`) each open the
+ * store and report the open time and their memory after a full GC, so memory is not mixed with the build's; after
+ * measuring, they time the parts of an open (copying every file to its .bak, reading and parsing every file).
+ *
+ *   npm run bench:store
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { marketChatId, marketMessageId } from '../src/bridge/ids.ts';
+import { SHARD_DIR, SHARDS, STORE_FILE, JsonStore } from '../src/store/store.ts';
+import {
+  buildStore,
+  codeVersion,
+  consoleTable,
+  describeMachine,
+  diskUsage,
+  fmt,
+  machine,
+  prng,
+  stamp,
+  summarise,
+  table,
+  watchdog,
+  writeSection,
+  type Machine,
+  type Summary,
+} from './lib.ts';
+
+const SIZES = [10_000, 100_000];
+const SINGLE_COMMITS = 200;
+const MULTI_COMMITS = 20;
+const MULTI_CHATS = 100;
+const LOADS = 3;
+const COMMAND = 'npm run bench:store';
+const SELF = fileURLToPath(import.meta.url);
+const run = promisify(execFile);
+
+const MiB = 1024 * 1024;
+
+interface Built {
+  putMs: number;
+  initialMs: number;
+  single: number[];
+  multi: number[];
+  /** Files written per commit of MULTI_CHATS changed chats. */
+  multiFiles: number[];
+  singleFiles: number[];
+}
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+interface Loaded {
+  openMs: number;
+  chats: number;
+  before: Memory;
+  after: Memory;
+  /** Copying every store file to a scratch dir, as open() does to `.bak`. */
+  copyMs: number;
+  /** Reading and JSON.parse of every store file. */
+  readParseMs: number;
+  /** zod validation of every parsed shard with the shard schema of store.ts (copied here: it is not exported). */
+  validateMs: number;
+}
+
+/** The shard schema of src/store/store.ts, copied (it is not exported), to time validation apart. */
+const chatShape = z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose();
+const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
+
+// ---------------------------------------------------------------------------------------------------
+// Child processes
+
+/** `--build <dir> <count>`: builds the store and times commits. */
+async function buildChild(dir: string, count: number): Promise<Built> {
+  const { putMs, commitMs } = await buildStore(dir, count);
+  // The store as the bridge would have it open: JsonStore.open on what was just written.
+  const store = await JsonStore.open(dir);
+  const rand = prng(42);
+  const pick = () => marketChatId(10_000_000 + Math.floor(rand() * count));
+  const single: number[] = [];
+  const singleFiles: number[] = [];
+  for (let i = 0; i < SINGLE_COMMITS; i++) {
+    const rec = store.getChat(pick());
+    if (!rec) throw new Error('chat missing');
+    rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
+    const writes = store.writeCount;
+    const t = performance.now();
+    await store.commit();
+    single.push(performance.now() - t);
+    singleFiles.push(store.writeCount - writes);
+  }
+  const multi: number[] = [];
+  const multiFiles: number[] = [];
+  for (let i = 0; i < MULTI_COMMITS; i++) {
+    for (let j = 0; j < MULTI_CHATS; j++) {
+      const rec = store.getChat(pick());
+      if (!rec) throw new Error('chat missing');
+      rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
+      rec.syncedAt = new Date().toISOString();
+    }
+    const writes = store.writeCount;
+    const t = performance.now();
+    await store.commit();
+    multi.push(performance.now() - t);
+    multiFiles.push(store.writeCount - writes);
+  }
+  return { putMs, initialMs: commitMs, single, multi, multiFiles, singleFiles };
+}
+
+function memory(): Memory {
+  const m = process.memoryUsage();
+  return { rss: m.rss / MiB, heapUsed: m.heapUsed / MiB, heapTotal: m.heapTotal / MiB, external: m.external / MiB };
+}
+
+function fullGc(): void {
+  if (!globalThis.gc) throw new Error('run with --expose-gc');
+  for (let i = 0; i < 3; i++) globalThis.gc();
+}
+
+/** `--load <dir>`: opens the store in a fresh process and reports time and memory; then times the parts of an open. */
+async function loadChild(dir: string): Promise<Loaded> {
+  fullGc();
+  const before = memory();
+  const t0 = performance.now();
+  const store = await JsonStore.open(dir);
+  const openMs = performance.now() - t0;
+  fullGc();
+  const after = memory();
+  const chats = store.chats().length;
+
+  const files = [
+    path.join(dir, STORE_FILE),
+    ...(await readdir(path.join(dir, SHARD_DIR)))
+      .filter((n) => /^\d{3}\.json$/.test(n))
+      .map((n) => path.join(dir, SHARD_DIR, n)),
+  ];
+  const scratch = await mkdtemp(path.join(tmpdir(), 'marketgram-bench-copy-'));
+  try {
+    const t1 = performance.now();
+    for (const [i, f] of files.entries()) await copyFile(f, path.join(scratch, `${i}.json`));
+    const copyMs = performance.now() - t1;
+    const t2 = performance.now();
+    const parsed: unknown[] = [];
+    for (const f of files.slice(1)) parsed.push(JSON.parse(await readFile(f, 'utf8')));
+    const readParseMs = performance.now() - t2;
+    const t3 = performance.now();
+    for (const data of parsed) if (!shardShape.safeParse(data).success) throw new Error('shard does not validate');
+    const validateMs = performance.now() - t3;
+    return { openMs, chats, before, after, copyMs, readParseMs, validateMs };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function child<T>(...args: string[]): Promise<T> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--expose-gc', '--import', import.meta.resolve('tsx'), SELF, ...args],
+    {
+      maxBuffer: 16 * MiB,
+      timeout: 120_000,
+    },
+  );
+  return JSON.parse(stdout) as T;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+
+interface Result {
+  chats: number;
+  built: Built;
+  disk: Awaited<ReturnType<typeof diskUsage>>;
+  diskAfterOpen: Awaited<ReturnType<typeof diskUsage>>;
+  loads: Loaded[];
+}
+
+async function main(): Promise<void> {
+  watchdog(240_000, 'bench:store');
+  const host = await machine();
+  const started = performance.now();
+  const results: Result[] = [];
+  for (const chats of SIZES) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'marketgram-bench-store-'));
+    try {
+      const built = await child<Built>('--build', dir, String(chats));
+      const disk = await diskUsage(dir);
+      const loads: Loaded[] = [];
+      for (let i = 0; i < LOADS; i++) loads.push(await child<Loaded>('--load', dir));
+      results.push({ chats, built, disk, diskAfterOpen: await diskUsage(dir), loads });
+      console.error(`${fmt(chats, 0)} chats: done`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  await report(host, results, (performance.now() - started) / 1000);
+}
+
+async function report(host: Machine, results: Result[], seconds: number): Promise<void> {
+  const p = (s: Summary) => `${fmt(s.p50)} / ${fmt(s.p99)}`;
+  const mid = (r: Result, f: (l: Loaded) => number) => summarise(r.loads.map(f)).p50;
+  const writeHeaders = [
+    'chats',
+    'build in memory (putChat ×N) ms',
+    'initial full write ms',
+    'commit, 1 chat changed: p50 / p99 ms',
+    'files written',
+    'commit, 100 chats changed: p50 / p99 ms',
+    'files written (mean)',
+    'files on disk',
+    'total size MiB',
+    'shard size KiB (mean)',
+  ];
+  const writeRows = results.map((r) => [
+    fmt(r.chats, 0),
+    fmt(r.built.putMs, 0),
+    fmt(r.built.initialMs, 0),
+    p(summarise(r.built.single)),
+    fmt(summarise(r.built.singleFiles).mean, 1),
+    p(summarise(r.built.multi)),
+    fmt(summarise(r.built.multiFiles).mean, 1),
+    `${fmt(r.disk.files, 0)} (+${fmt(r.diskAfterOpen.bakFiles, 0)} .bak after an open)`,
+    `${fmt(r.disk.bytes / MiB, 1)} (+${fmt(r.diskAfterOpen.bakBytes / MiB, 1)} .bak)`,
+    fmt(r.disk.bytes / 1024 / Math.min(SHARDS, r.disk.files - 1), 0),
+  ]);
+  const loadHeaders = [
+    'chats',
+    'JsonStore.open ms (median; each run)',
+    'of which, measured apart: copy every file ms',
+    'read + JSON.parse every shard ms',
+    'zod validation of every shard ms',
+    'RSS before → after open MiB (Δ)',
+    'heapUsed before → after open MiB',
+    'heap per chat bytes',
+  ];
+  const loadRows = results.map((r) => [
+    fmt(r.chats, 0),
+    `${fmt(
+      mid(r, (l) => l.openMs),
+      0,
+    )} (${r.loads.map((l) => fmt(l.openMs, 0)).join(', ')})`,
+    fmt(
+      mid(r, (l) => l.copyMs),
+      0,
+    ),
+    fmt(
+      mid(r, (l) => l.readParseMs),
+      0,
+    ),
+    fmt(
+      mid(r, (l) => l.validateMs),
+      0,
+    ),
+    `${fmt(
+      mid(r, (l) => l.before.rss),
+      0,
+    )} → ${fmt(
+      mid(r, (l) => l.after.rss),
+      0,
+    )} (+${fmt(
+      mid(r, (l) => l.after.rss - l.before.rss),
+      0,
+    )})`,
+    `${fmt(
+      mid(r, (l) => l.before.heapUsed),
+      1,
+    )} → ${fmt(
+      mid(r, (l) => l.after.heapUsed),
+      1,
+    )}`,
+    fmt((mid(r, (l) => l.after.heapUsed - l.before.heapUsed) * MiB) / r.chats, 0),
+  ]);
+  console.log(`\nStore at scale (${describeMachine(host)})\n`);
+  console.log(consoleTable(writeHeaders, writeRows));
+  console.log('');
+  console.log(consoleTable(loadHeaders, loadRows));
+
+  const big = results.at(-1);
+  const small = results[0];
+  const ratio = big && small ? mid(big, (l) => l.openMs) / mid(small, (l) => l.openMs) : NaN;
+  await writeSection(
+    'store',
+    `## Store at 10,000 and 100,000 chats
+
+**What is measured.** \`JsonStore\` (\`src/store/store.ts\`: main file plus up to ${SHARDS} shard files under \`${SHARD_DIR}/\`,
+atomic writes through lowdb/steno, a commit writes only the shards whose records changed) on a temp dir, with chat
+records as the bridge leaves them after months of service: the Market's chat info with context (order, return or
+question; campaign, order and return ids), customer name and public id, topic id, the title made by the bridge's own
+\`topicTitle\`, cursor, \`syncedAt\`, \`backfilled\`, \`firstSeenAt\`; 90 % finished (\`chatRecordFor\` in \`bench/lib.ts\`,
+~470 bytes of JSON each). Per size, a child process builds the store (\`JsonStore.open\` on an empty dir, \`putChat\` for
+every chat, one \`commit\`: the initial full write), opens it again as the bridge does, then times ${SINGLE_COMMITS} commits each after
+changing one random chat's \`cursor\`, and ${MULTI_COMMITS} commits each after changing \`cursor\` and \`syncedAt\` of ${MULTI_CHATS} random chats.
+Then ${LOADS} fresh child processes (\`node --expose-gc\`) each time \`JsonStore.open\` (which first copies every file to its
+\`.bak\`, then reads, validates with zod and indexes every chat) and read \`process.memoryUsage()\` before and after it, each
+after three full GCs; "before" already has the store module, lowdb, zod and tsx loaded. After measuring, the same child
+times parts of an open on their own: copying every file, reading and parsing every shard, validating every parsed
+shard with the shard schema of \`store.ts\` (copied into the benchmark; it is not exported); the rest of an open is
+wrapping every record in its proxy and indexing it. RSS includes tsx's loader thread (the "before" RSS varies by
+~30 MiB from process to process for that reason); heapUsed is the main isolate only and is the steadier figure —
+\`npm run bench:startup\` gives the RSS of the real service, compiled, with these stores.
+
+**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
+**Date:** ${stamp()}. Temp dir on \`${tmpdir()}\`.
+
+${table(writeHeaders, writeRows)}
+
+${table(loadHeaders, loadRows)}
+
+**Observations (computed from this run).** One changed chat costs one shard file at any size: the commit p50 is
+${small ? fmt(summarise(small.built.single).p50) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(summarise(big.built.single).p50) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)} (shards of
+${small ? fmt(small.disk.bytes / 1024 / SHARDS, 0) : '–'} and ${big ? fmt(big.disk.bytes / 1024 / SHARDS, 0) : '–'} KiB). A hundred changed chats touch ~${big ? fmt(summarise(big.built.multiFiles).mean, 0) : '–'} of the ${SHARDS} shards, so that commit rewrites about
+${big ? fmt((summarise(big.built.multiFiles).mean / SHARDS) * 100, 0) : '–'} % of the store (~${big ? fmt((summarise(big.built.multiFiles).mean / SHARDS) * (big.disk.bytes / MiB), 0) : '–'} MiB at ${fmt(big?.chats ?? NaN, 0)} chats). Opening grows with the store (${fmt(ratio, 1)}× from ${fmt(small?.chats ?? NaN, 0)} to ${fmt(big?.chats ?? NaN, 0)} chats) and holds every chat in memory as a
+proxied live record: ${big ? fmt((mid(big, (l) => l.after.heapUsed - l.before.heapUsed) * MiB) / big.chats, 0) : '–'} bytes of heap per chat at ${fmt(big?.chats ?? NaN, 0)}, and RSS grows by
+${
+  big
+    ? fmt(
+        mid(big, (l) => l.after.rss - l.before.rss),
+        0,
+      )
+    : '–'
+} MiB. ${big ? openParts(big) : ''} Every open also doubles the files on disk with the \`.bak\` copies.`,
+  );
+}
+
+/** How an open of the largest store divides, from the parts measured apart. */
+function openParts(r: Result): string {
+  const mid = (f: (l: Loaded) => number) => summarise(r.loads.map(f)).p50;
+  const open = mid((l) => l.openMs);
+  const copy = mid((l) => l.copyMs);
+  const read = mid((l) => l.readParseMs);
+  const validate = mid((l) => l.validateMs);
+  const pct = (ms: number) => `${fmt((ms / open) * 100, 0)} %`;
+  return `Of the ${fmt(open, 0)} ms open at ${fmt(r.chats, 0)} chats, copying the files to \`.bak\` takes about ${fmt(copy, 0)} ms (${pct(copy)}),
+reading and parsing ${fmt(read, 0)} ms (${pct(read)}), zod validation ${fmt(validate, 0)} ms (${pct(validate)}), which leaves
+~${fmt(open - copy - read - validate, 0)} ms (${pct(open - copy - read - validate)}) for wrapping and indexing the records (parts measured separately, so only a guide).`;
+}
+
+const [mode, a, b] = process.argv.slice(2);
+if (mode === '--build') {
+  process.stdout.write(JSON.stringify(await buildChild(a ?? '', Number(b))));
+} else if (mode === '--load') {
+  process.stdout.write(JSON.stringify(await loadChild(a ?? '')));
+} else {
+  await main();
+}
