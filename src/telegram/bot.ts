@@ -50,7 +50,9 @@ export function createBot(options: BotOptions): Bot {
       },
       group: {
         maxConcurrent: 1,
-        minTime: Math.floor(60_000 / options.groupPerMinute / 2),
+        // Even spacing: no rolling minute ever sees more than the limit (a fixed-window reservoir alone
+        // lets a burst straddle its refill and draw 429s).
+        minTime: Math.ceil(60_000 / options.groupPerMinute),
         reservoir: options.groupPerMinute,
         reservoirRefreshAmount: options.groupPerMinute,
         reservoirRefreshInterval: 60_000,
