@@ -213,7 +213,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       await Promise.race([server.close(), deadline]);
       await Promise.race([core.idle(), deadline]);
       abort.abort();
-      await store.commit();
+      await store.close();
       await Promise.race([polling, deadline]);
       await market.close();
       logger.info('marketgram stopped');

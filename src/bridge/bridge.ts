@@ -286,6 +286,7 @@ export class Bridge {
     this.unposted.set(rec.marketChatId, left);
     try {
       for (const message of messages) {
+        if (this.stopped) break; // finish the message in flight, start no other
         await this.mirrorOne(rec, chat, message, triggeredAt);
         this.unposted.set(rec.marketChatId, --left);
       }

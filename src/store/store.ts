@@ -70,6 +70,7 @@ export class JsonStore implements StorePort {
   private readonly shards = new Map<number, Low<ShardData>>();
   private readonly dirtyShards = new Set<number>();
   private metaDirty = false;
+  private closed = false;
   /** Per file: the write in progress and the one waiting to start after it. */
   private readonly chains = new Map<number | 'meta', { running?: Promise<void>; pending?: Promise<void> }>();
   private writes = 0;
@@ -303,6 +304,7 @@ export class JsonStore implements StorePort {
    * waits only for the files it changed, and changes made while a file is being written share its next write.
    */
   async commit(): Promise<void> {
+    if (this.closed) return;
     const shards = [...this.dirtyShards];
     this.dirtyShards.clear();
     const meta = this.metaDirty;
@@ -323,6 +325,15 @@ export class JsonStore implements StorePort {
       if (meta) this.metaDirty = true;
       throw err;
     }
+  }
+
+  /**
+   * Flushes what is pending and stops writing: work still finishing after a shutdown must not touch the
+   * files (what it did is redone at the next start, as after a crash).
+   */
+  async close(): Promise<void> {
+    await this.commit();
+    this.closed = true;
   }
 
   /** Writes one file after its running write (if any); callers arriving meanwhile share that next write. */

@@ -200,3 +200,17 @@ describe('JsonStore', () => {
     expect(store.findChatByTopic(topicId(11))).toBeUndefined();
   });
 });
+
+describe('JsonStore.close', () => {
+  it('flushes pending changes and ignores commits after it', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    const rec = store.putChat(record(1));
+    rec.cursor = marketMessageId(1);
+    await store.close();
+    rec.cursor = marketMessageId(2);
+    await store.commit();
+    const again = await JsonStore.open(dir);
+    expect(again.getChat(marketChatId(1))?.cursor).toBe(1);
+  });
+});
