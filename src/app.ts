@@ -40,6 +40,7 @@ export interface AppOverrides {
   botInfo?: UserFromGetMe;
   /** Delay before checking the history for a reply of unknown fate. */
   ambiguousCheckDelayMs?: number;
+  ambiguousSettleMs?: number;
   retryDelayMs?: (attempt: number) => number;
 }
 
@@ -121,6 +122,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     onFatal: (err) => reportFatal(err),
     observer: metrics,
     ambiguousCheckDelayMs: overrides.ambiguousCheckDelayMs,
+    ambiguousSettleMs: overrides.ambiguousSettleMs,
     retryDelayMs: overrides.retryDelayMs,
   });
   const pollIntervalMs = config.market.notifications ? config.market.reconcileIntervalMs : config.market.pollIntervalMs;

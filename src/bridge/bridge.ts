@@ -64,6 +64,12 @@ export interface BridgeOptions {
   now?: () => Date;
   /** Delay before the history is checked for a reply whose fate is unknown. */
   ambiguousCheckDelayMs?: number;
+  /**
+   * How old an attempt must be before a history without it proves it never arrived: the Market may still
+   * be working on a request whose answer we lost (or whose sender was killed). Default 20 s, twice the
+   * Market's own 10 s server timeout.
+   */
+  ambiguousSettleMs?: number;
   /** Backoff before a failed sync or an unsent reply is tried again. */
   retryDelayMs?: (attempt: number) => number;
   /** Seconds a reply waits, with a Cancel button, before it goes; 0 sends at once. */
@@ -673,14 +679,23 @@ export class Bridge {
   }
 
   /**
-   * A reply the Market may or may not have taken: read the history. Found → delivered. Not found → it is
-   * safe to send again (a bounded number of times). Returns false if the check itself failed.
+   * A reply the Market may or may not have taken: read the history. Found → delivered. Not found, once the
+   * attempt has settled → it is safe to send again (a bounded number of times). Returns false when the
+   * chat's later replies must wait (the check is not conclusive yet).
    */
   private async resolveUnknown(reply: ReplyRecord): Promise<boolean> {
     const rec = this.store.getChat(reply.marketChatId);
     if (!rec) return true;
     await this.mirrorNew(rec, rec.chat);
     if (reply.state === 'sent') return true;
+    // Too early to conclude: the attempt may still land. Look again once it has settled; later replies of
+    // this chat wait behind it, so the order is kept.
+    const settleAt = Date.parse(reply.attemptedAt ?? reply.createdAt) + (this.options.ambiguousSettleMs ?? 20_000);
+    const waitMs = settleAt - this.now().getTime();
+    if (waitMs > 0) {
+      this.schedule(`deliver:${reply.marketChatId}`, waitMs, () => this.requestDelivery(reply.marketChatId));
+      return false;
+    }
     if (reply.attempts >= MAX_AMBIGUOUS_ATTEMPTS) {
       await this.fail(reply, this.t.replyUnknown);
       return true;

@@ -121,8 +121,8 @@ describe('Bridge: Market → Telegram', () => {
 });
 
 describe('Bridge: Telegram → Market', () => {
-  async function linked() {
-    const ctx = await makeBridge();
+  async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
+    const ctx = await makeBridge(over);
     ctx.market.addChat(1);
     ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
     await ctx.bridge.idle();
@@ -209,6 +209,22 @@ describe('Bridge: Telegram → Market', () => {
     expect(market.sent).toHaveLength(1);
     expect(telegram.reactions).toEqual([{ messageId: 500, emoji: REACTION_DELIVERED }]);
     expect(telegram.posts.filter((p) => p.html.includes('once only'))).toHaveLength(0);
+  });
+
+  it('does not resend an ambiguous reply that reaches the history only after the first check', async () => {
+    const { market, telegram, bridge } = await linked({ ambiguousSettleMs: 150 });
+    market.outcomes.push('ambiguous-late');
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'late one',
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['late one']);
+    expect(telegram.posts.filter((p) => p.html.includes('late one'))).toHaveLength(0);
+    expect(telegram.reactions).toEqual([{ messageId: 500, emoji: REACTION_DELIVERED }]);
   });
 
   it('after an ambiguous failure with nothing in the history sends the reply again', async () => {

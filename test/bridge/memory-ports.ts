@@ -36,7 +36,7 @@ export class MemoryMarket implements MarketPort {
   history = new Map<number, MarketMessage[]>();
   sent: Array<{ chatId: number; text?: string; file?: string }> = [];
   /** Scripted outcomes for the next sends; 'sent' otherwise. `ambiguous-delivered` stores it and says ambiguous. */
-  outcomes: Array<SendOutcome | 'ambiguous-delivered'> = [];
+  outcomes: Array<SendOutcome | 'ambiguous-delivered' | 'ambiguous-late'> = [];
   historyCalls = 0;
   private nextId = 1000;
 
@@ -95,6 +95,14 @@ export class MemoryMarket implements MarketPort {
   }
   private deliver(id: MarketChatId, what: { text?: string; file?: string }): SendOutcome {
     const next = this.outcomes.shift() ?? { kind: 'sent' };
+    if (next === 'ambiguous-late') {
+      // The Market is still working on it when our answer is lost; it lands a little later.
+      setTimeout(() => {
+        this.sent.push({ chatId: id, ...what });
+        this.addMessage(id, 'PARTNER', what.text);
+      }, 40);
+      return { kind: 'ambiguous', reason: 'timeout' };
+    }
     if (next === 'ambiguous-delivered' || next.kind === 'sent') {
       this.sent.push({ chatId: id, ...what });
       const m = this.addMessage(id, 'PARTNER', what.text);
@@ -179,6 +187,7 @@ export async function makeBridge(over: Partial<BridgeOptions> = {}) {
     texts: textsFor('en'),
     logger: pino({ level: 'silent' }),
     ambiguousCheckDelayMs: 1,
+    ambiguousSettleMs: 0,
     retryDelayMs: () => 5,
     ...over,
   });

@@ -73,6 +73,7 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
       const config = loadConfig({ ...env, ...extra });
       const app = await startApp(config, pino({ level: process.env.E2E_LOG ?? 'silent' }), {
         ambiguousCheckDelayMs: 50,
+        ambiguousSettleMs: 300,
         retryDelayMs: () => 200,
       });
       apps.push(app);
