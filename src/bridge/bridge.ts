@@ -227,16 +227,27 @@ export class Bridge {
   }
 
   private async ensureTopic(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
-    if (rec.topicId !== undefined) return rec.topicId;
+    if (rec.topicId !== undefined) {
+      if (rec.cardPending) await this.postCard(rec, chat, rec.topicId);
+      return rec.topicId;
+    }
     const title = topicTitle(chat, this.t);
     const topicId = await this.telegram.createTopic(title);
     this.store.setTopic(rec, topicId);
     rec.title = title;
+    rec.cardPending = true;
     await this.store.commit();
     this.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
-    await this.telegram.sendText(topicId, contextCard(chat, this.t, this.options.businessId));
+    await this.postCard(rec, chat, topicId);
     if (recreated) await this.telegram.sendText(topicId, escapeHtml(this.t.topicRecreated));
     return topicId;
+  }
+
+  /** The context card; remembered as pending until Telegram has it, so a crash cannot leave a topic without one. */
+  private async postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
+    await this.telegram.sendText(topicId, contextCard(chat, this.t, this.options.businessId));
+    rec.cardPending = undefined;
+    await this.store.commit();
   }
 
   /** Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. */
@@ -385,16 +396,21 @@ export class Bridge {
 
   /** A PARTNER message in the history that is one of our own replies: link it and skip it. */
   private matchEcho(rec: ChatRecord, message: MarketMessage): boolean {
+    const replies = this.store.replies(rec.marketChatId);
+    // Matched before a crash kept the cursor from moving past it: still ours.
+    if (replies.some((r) => r.echoMessageId === message.id)) return true;
     const text = normalise(message.text ?? '');
     const fileName = message.attachments[0]?.name;
-    const reply = this.store
-      .replies(rec.marketChatId)
-      .find(
-        (r) =>
-          r.echoMessageId === undefined &&
-          (r.state === 'sent' || r.state === 'sending' || r.state === 'unknown') &&
-          (r.file ? r.file.name === fileName : r.text !== undefined && normalise(r.text) === text),
-      );
+    const reply = replies.find(
+      (r) =>
+        r.echoMessageId === undefined &&
+        // A queued reply that was attempted before may have landed late (its answer, or its sender, lost).
+        (r.state === 'sent' ||
+          r.state === 'sending' ||
+          r.state === 'unknown' ||
+          (r.state === 'queued' && r.attempts > 0)) &&
+        (r.file ? r.file.name === fileName : r.text !== undefined && normalise(r.text) === text),
+    );
     if (!reply) return false;
     reply.echoMessageId = message.id;
     if (reply.state !== 'sent') {
@@ -783,6 +799,8 @@ export class Bridge {
   /** After a start: replies that were on their way when the process stopped are picked up again. */
   async resume(): Promise<void> {
     const chats = new Set<MarketChatId>();
+    // Failed before the operator was told (the process stopped in between): tell them now.
+    const unnoticed: ReplyRecord[] = [];
     const cutoff = this.now().getTime() - REPLY_TTL_MS;
     for (const r of this.store.allReplies()) {
       const finished = r.state === 'sent' || r.state === 'failed' || r.state === 'cancelled';
@@ -792,9 +810,26 @@ export class Bridge {
       }
       if (r.state === 'sending') r.state = 'unknown';
       if (r.state === 'queued' || r.state === 'unknown') chats.add(r.marketChatId);
+      if (
+        r.state === 'failed' &&
+        r.noticeId === undefined &&
+        r.part === this.repliesOf(r.topicId, r.telegramMessageId)[0]?.part
+      ) {
+        unnoticed.push(r);
+      }
     }
     await this.store.commit();
     for (const id of chats) this.requestDelivery(id);
+    for (const r of unnoticed) {
+      void this.queue.push(r.marketChatId, () =>
+        this.notice(this.repliesOf(r.topicId, r.telegramMessageId), this.t.replyFailed(r.error ?? ''), [
+          {
+            text: this.t.retryButton,
+            data: actionData({ kind: 'retry', topicId: r.topicId, messageId: r.telegramMessageId }),
+          },
+        ]),
+      );
+    }
   }
 
   /** Work queued or running (for status and shutdown). */

@@ -12,6 +12,8 @@ export interface ChatRecord {
   topicId?: TopicId;
   /** The title last given to the topic. */
   title?: string;
+  /** The topic exists but its context card is not posted yet. */
+  cardPending?: boolean;
   /** The chat as the Market last described it. */
   chat: MarketChat;
   /** Highest Market message id already mirrored (or recognised as our own echo). */

@@ -315,9 +315,10 @@ export class JsonStore implements StorePort {
       return;
     }
     try {
-      // Shards first: a reply never refers to a chat that is not on disk.
-      await Promise.all(shards.map((s) => this.writeFile(s)));
+      // Replies first: a chat's cursor never passes the echo of a reply whose match is not on disk (the
+      // bridge recognises an echo it matched before, so the other order of a crash is harmless).
       if (meta) await this.writeFile('meta');
+      await Promise.all(shards.map((s) => this.writeFile(s)));
       this.batches++;
     } catch (err) {
       // Not written: these go again with the next commit.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REACTION_DELIVERED } from '../../src/bridge/bridge.ts';
+import { marketMessageId } from '../../src/bridge/ids.ts';
 import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-ports.ts';
 
 const operator = { id: 7 as never, name: 'Olga' };
@@ -106,6 +107,46 @@ describe('Bridge: Market → Telegram', () => {
     release();
     await bridge.idle();
     expect(bridge.backlog).toBe(0);
+  });
+
+  it('posts a context card that a crash kept from being posted, at the next sync', async () => {
+    const { market, telegram, bridge, store } = await makeBridge();
+    market.addChat(1);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    const rec = store.getChat(marketChatId(1))!;
+    telegram.posts.length = 0;
+    rec.cardPending = true; // as left by a crash between creating the topic and posting the card
+    market.addMessage(1, 'CUSTOMER', 'after the crash');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.posts[0]?.html).toContain('Yandex Market buyer chat');
+    expect(telegram.posts[1]?.html).toContain('after the crash');
+    expect(rec.cardPending).toBeUndefined();
+  });
+
+  it('does not post an echo it matched before a crash kept the cursor from moving past it', async () => {
+    const { market, telegram, bridge, store } = await makeBridge();
+    market.addChat(1);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'mine',
+    });
+    await bridge.idle();
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    const rec = store.getChat(marketChatId(1))!;
+    const echo = market.history.get(1)!.at(-1)!;
+    expect(store.allReplies()[0]?.echoMessageId).toBe(echo.id);
+    rec.cursor = marketMessageId(echo.id - 1); // the shard write was lost, the replies file was not
+    const before = telegram.posts.length;
+    bridge.requestSync(marketChatId(1));
+    await bridge.idle();
+    expect(telegram.posts.length).toBe(before);
   });
 
   it('renames the topic when the chat status changes', async () => {

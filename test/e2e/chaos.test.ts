@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { runChaos, violations } from '../../bench/chaos-lib.ts';
+
+/** The short version of `npm run chaos` (bench/chaos.ts): same workload and checks, fewer messages and crashes. */
+describe('the bridge under kill -9 and injected faults, end to end', () => {
+  it('loses, reorders and doubles no buyer message and no reply across crashes, Market and Telegram faults', async () => {
+    const report = await runChaos({
+      seed: 20_261_122,
+      messages: 300,
+      replies: 30,
+      crashes: 3,
+      chats: 10,
+      lateChats: 3,
+      topicDeletes: 2,
+      workloadMs: 10_000,
+      faultEveryMs: 300,
+      // A request that never gets an answer costs the client's 15 s timeout: kept for the full run.
+      hangs: false,
+      drainTimeoutMs: 30_000,
+    });
+    const where = report.keptDataDir ? ` (store and bridge logs in ${report.keptDataDir})` : '';
+    expect(report.problems, `problems${where}`).toEqual([]);
+    expect(violations(report), `must-be-zero figures${where}`).toEqual([]);
+    // A crash may repeat, in each chat, the one buyer message whose post Telegram took but whose cursor the
+    // killed process never wrote; chats post concurrently, so one crash can repeat a message in several chats.
+    expect(report.maxDuplicatesPerChatPerCrash).toBeLessThanOrEqual(1);
+    expect(report.duplicates).toBeLessThanOrEqual(report.crashes.length * report.chatsCreated);
+    // The run did what it says: every crash, message and reply happened, and faults of at least 8 kinds.
+    expect(report.crashes).toHaveLength(3);
+    expect(report.buyerMessages).toBe(300);
+    expect(report.repliesTyped).toBe(30);
+    expect(report.mirroredCopies).toBeGreaterThanOrEqual(300);
+    expect(Object.keys(report.faults).length).toBeGreaterThanOrEqual(8);
+  }, 60_000);
+});
