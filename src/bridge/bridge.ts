@@ -228,8 +228,16 @@ export class Bridge {
 
   private async ensureTopic(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
     if (rec.topicId !== undefined) {
-      if (rec.cardPending) await this.postCard(rec, chat, rec.topicId);
-      return rec.topicId;
+      if (!rec.cardPending) return rec.topicId;
+      try {
+        await this.postCard(rec, chat, rec.topicId);
+        return rec.topicId;
+      } catch (err) {
+        if (!(err instanceof TopicGoneError)) throw err;
+        // Deleted before its card was posted: make a new one, like any deleted topic.
+        this.store.setTopic(rec, undefined);
+        recreated = true;
+      }
     }
     const title = topicTitle(chat, this.t);
     const topicId = await this.telegram.createTopic(title);

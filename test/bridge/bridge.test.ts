@@ -125,6 +125,23 @@ describe('Bridge: Market → Telegram', () => {
     expect(rec.cardPending).toBeUndefined();
   });
 
+  it('recreates a topic that was deleted before a crash-skipped context card could be posted', async () => {
+    const { market, telegram, bridge, store } = await makeBridge();
+    market.addChat(1);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    const rec = store.getChat(marketChatId(1))!;
+    rec.cardPending = true;
+    telegram.topics.get(1)!.deleted = true;
+    market.addMessage(1, 'CUSTOMER', 'still arrives');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(rec.topicId).not.toBe(1);
+    const posts = telegram.inTopic(rec.topicId!).map((p) => p.html);
+    expect(posts[0]).toContain('Yandex Market buyer chat');
+    expect(posts.at(-1)).toContain('still arrives');
+  });
+
   it('does not post an echo it matched before a crash kept the cursor from moving past it', async () => {
     const { market, telegram, bridge, store } = await makeBridge();
     market.addChat(1);
