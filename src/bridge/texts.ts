@@ -22,7 +22,6 @@ export interface Texts {
   chatId: string;
   cardTitle: string;
   openInCabinet: string;
-  buyerProfile: string;
   topicRecreated: string;
   historyNote: (shown: number) => string;
   attachmentFailed: (name: string, size: string) => string;
@@ -99,7 +98,6 @@ const ru: Texts = {
   chatId: 'Чат Маркета',
   cardTitle: 'Чат с покупателем Яндекс Маркета',
   openInCabinet: 'Открыть в кабинете',
-  buyerProfile: 'Профиль покупателя',
   topicRecreated: '♻️ Тема была удалена и создана заново. Переписка продолжается здесь.',
   historyNote: (n) => `Ниже — последние ${n} сообщ. из истории чата.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — не удалось загрузить файл`,
@@ -180,7 +178,6 @@ const en: Texts = {
   chatId: 'Market chat',
   cardTitle: 'Yandex Market buyer chat',
   openInCabinet: 'Open in the seller cabinet',
-  buyerProfile: 'Buyer profile',
   topicRecreated: '♻️ This topic was deleted and has been created again. The conversation continues here.',
   historyNote: (n) => `Below are the last ${n} messages of the chat history.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — the file could not be downloaded`,

@@ -5,6 +5,15 @@ import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-p
 
 const operator = { id: 7 as never, name: 'Olga' };
 
+/** A bridge with one Market chat (id 1) already mirrored into topic 1. */
+async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
+  const ctx = await makeBridge(over);
+  ctx.market.addChat(1);
+  ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
+  await ctx.bridge.idle();
+  return ctx;
+}
+
 describe('Bridge: Market → Telegram', () => {
   it('creates one topic with a context card and mirrors every message once, in order', async () => {
     const { market, telegram, bridge } = await makeBridge();
@@ -179,14 +188,6 @@ describe('Bridge: Market → Telegram', () => {
 });
 
 describe('Bridge: Telegram → Market', () => {
-  async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
-    const ctx = await makeBridge(over);
-    ctx.market.addChat(1);
-    ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
-    await ctx.bridge.idle();
-    return ctx;
-  }
-
   it('sends an operator reply once, reacts, and does not echo it back into the topic', async () => {
     const { market, telegram, bridge } = await linked();
     await bridge.operatorMessage({
@@ -338,13 +339,6 @@ describe('Bridge: Telegram → Market', () => {
 });
 
 describe('Bridge: reply receipts and operator controls', () => {
-  async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
-    const ctx = await makeBridge(over);
-    ctx.market.addChat(1);
-    ctx.bridge.chatSeen(ctx.market.chats.get(1)!);
-    await ctx.bridge.idle();
-    return ctx;
-  }
   const msg = (id: number, text: string) => ({
     topicId: topicId(1),
     messageId: telegramMessageId(id),

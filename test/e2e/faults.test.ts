@@ -1,22 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  GROUP_ID,
-  OPERATOR,
-  mirroredBodies,
-  startWorld,
-  topicFor,
-  topicTexts,
-  waitFor,
-  type World,
-} from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { GROUP_ID, OPERATOR, mirroredBodies, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
 
 let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+useWorld((w) => (world = w));
 
 describe('recovery from faults, end to end', () => {
   it('waits out a Market 420 and 5xx answers and still mirrors everything once, in order', async () => {

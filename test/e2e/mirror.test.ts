@@ -1,23 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TINY_PNG } from '../fakes/telegram-server.ts';
-import {
-  GROUP_ID,
-  mirroredBodies,
-  liveTopics,
-  startWorld,
-  topicFor,
-  topicTexts,
-  waitFor,
-  type World,
-} from './harness.ts';
+import { GROUP_ID, mirroredBodies, liveTopics, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
 
 let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+useWorld((w) => (world = w));
 
 describe('Market → Telegram, end to end', () => {
   it('creates one topic per chat, titled by what the chat is, with a context card first', async () => {

@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { API_KEY, TOKEN, mirroredBodies, startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { API_KEY, TOKEN, mirroredBodies, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
 
 let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+useWorld((w) => (world = w));
 
 describe('the process, end to end', () => {
   it('refuses bad configuration within seconds, naming the setting', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BUSINESS_ID,
   GROUP_ID,
@@ -6,20 +6,15 @@ import {
   freePort,
   mirroredBodies,
   notify,
-  startWorld,
   topicFor,
   topicTexts,
   waitFor,
   type World,
 } from './harness.ts';
+import { useWorld } from './use-world.ts';
 
 let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+useWorld((w) => (world = w));
 
 /** Notifications on, with a reconciling poll far away so only notifications can explain a quick mirror. */
 const PUSH = { MARKET_NOTIFICATIONS: 'on', MARKET_RECONCILE_INTERVAL: '3600' };

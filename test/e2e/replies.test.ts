@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BOT, GROUP_ID, OPERATOR, startWorld, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { BOT, GROUP_ID, OPERATOR, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
 
 let world: World;
-beforeEach(async () => {
-  world = await startWorld();
-});
-afterEach(async () => {
-  await world.close();
-});
+useWorld((w) => (world = w));
 
 /** Starts the bridge with one mirrored chat and returns its ids. */
 async function linkedChat(orderId = 100) {
