@@ -12,11 +12,10 @@
  *
  *   npm run bench:throughput      (BENCH_N=… messages per run, default 2000; BENCH_REPS=…, default 7)
  */
-import { spawn } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { availableParallelism, loadavg } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Api } from 'grammy';
 import type { Profiler } from 'node:inspector';
@@ -134,12 +133,7 @@ class SendLog {
 // ---------------------------------------------------------------------------------------------------
 // Runs
 
-type Kind =
-  | 'bridge'
-  | 'bridge, commit() not awaited (diagnostic)'
-  | 'bare, 20 loops'
-  | 'bare, 1 loop'
-  | 'bare, 20 loops, createBot';
+type Kind = 'bridge' | 'bare, 20 loops' | 'bare, 1 loop' | 'bare, 20 loops, createBot';
 type Mode = 'in-process' | 'child process';
 
 interface Run {
@@ -213,8 +207,6 @@ interface Rig {
   seq: number;
   /** Durations of the bridge's `store.commit()` calls since the last `take()` (in-process only). */
   commits: number[];
-  /** Diagnostic: `commit()` resolves at once while the write goes on behind (in-process only). */
-  deferCommits: boolean;
   close(): Promise<void>;
 }
 
@@ -257,7 +249,6 @@ async function rig(mode: Mode): Promise<Rig> {
     child,
     seq: 0,
     commits: [],
-    deferCommits: false,
     async close() {
       if (child) await stopChild(child.child);
       await world.close();
@@ -275,7 +266,7 @@ async function rig(mode: Mode): Promise<Rig> {
         () => r.commits.push(performance.now() - t0),
         () => undefined,
       );
-      return r.deferCommits ? Promise.resolve() : done;
+      return done;
     };
   }
   // Topics (creation, context card, first message), then a warm-up batch; neither is measured.
@@ -305,18 +296,17 @@ async function bridgeBatch(r: Rig, perChat: number): Promise<Send[]> {
   return r.log.take();
 }
 
-async function measureBridge(r: Rig, mode: Mode, rep: number, kind: Kind = 'bridge'): Promise<Run> {
+async function measureBridge(r: Rig, mode: Mode, rep: number): Promise<Run> {
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const child0 = r.child?.child.pid ? processCpuMs(r.child.child.pid) : NaN;
   const writes0 = r.app?.store.writeCount ?? 0;
   const batches0 = r.app?.store.batchCount ?? 0;
-  r.deferCommits = kind !== 'bridge';
-  const sends = await bridgeBatch(r, PER_CHAT).finally(() => (r.deferCommits = false));
+  const sends = await bridgeBatch(r, PER_CHAT);
   const cpu = process.cpuUsage(cpu0);
   return {
     mode,
-    kind,
+    kind: 'bridge',
     rep,
     sends,
     cpuSelf: (cpu.user + cpu.system) / 1000,
@@ -369,53 +359,77 @@ async function measureBareHere(r: Rig, api: Api, kind: Kind, jobs: readonly Job[
   };
 }
 
-/** The bare loop in a child process (this script with `--bare`): warm-up jobs first, then the measured ones. */
-async function measureBareChild(r: Rig, kind: Kind, warmup: Job[], jobs: Job[], rep: number): Promise<Run> {
-  const file = path.join(r.world.dataDir, `bare-${rep}.json`);
-  await writeFile(
-    file,
-    JSON.stringify({ apiRoot: r.world.telegram.url, concurrent: kind !== 'bare, 1 loop', warmup, jobs }),
-  );
-  r.log.take();
-  const cpu0 = process.cpuUsage();
-  const elu0 = performance.eventLoopUtilization();
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELF, '--bare', file], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`the bare child exited with ${code}`);
-  const cpu = process.cpuUsage(cpu0);
-  const elu = performance.eventLoopUtilization(elu0).utilization;
-  const reported = JSON.parse(out) as { cpuMs: number };
-  // The warm-up was awaited before the measured loop began: its sends are the first to arrive.
-  const sends = r.log.take().slice(warmup.length);
-  return {
-    mode: 'child process',
-    kind,
-    rep,
-    sends,
-    cpuSelf: (cpu.user + cpu.system) / 1000,
-    cpuChild: reported.cpuMs,
-    elu,
-  };
+/**
+ * The bare loops in a child process (this script with `--bare`), kept running across repetitions as the bridge's
+ * child is, and warmed up as much as the bridge's child before its first measured run.
+ */
+class BareChild {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+
+  constructor(private readonly r: Rig) {
+    this.child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), SELF, '--bare', r.world.telegram.url],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    this.exited = new Promise((resolve) => this.child.once('exit', resolve));
+  }
+
+  /** Runs the jobs in the child; resolves with the child's CPU ms for them. */
+  private run(jobs: readonly Job[], concurrent: boolean): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the bare child exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (m: { cpuMs: number }) => {
+        this.child.off('exit', onExit);
+        resolve(m.cpuMs);
+      });
+      this.child.send({ jobs, concurrent });
+    });
+  }
+
+  async warmUp(jobs: readonly Job[]): Promise<void> {
+    await this.run(jobs, true);
+    this.r.log.take();
+  }
+
+  async measure(kind: Kind, jobs: readonly Job[], rep: number): Promise<Run> {
+    this.r.log.take();
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
+    const cpuChild = await this.run(jobs, kind !== 'bare, 1 loop');
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      mode: 'child process',
+      kind,
+      rep,
+      sends: this.r.log.take(),
+      cpuSelf: (cpu.user + cpu.system) / 1000,
+      cpuChild,
+      elu: performance.eventLoopUtilization(elu0).utilization,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.child.disconnect();
+    await this.exited;
+  }
 }
 
-/** `--bare <file>`: runs the warm-up, then the measured loops, and prints the CPU ms of the measured part. */
-async function bareChild(file: string): Promise<void> {
-  const job = JSON.parse(await readFile(file, 'utf8')) as {
-    apiRoot: string;
-    concurrent: boolean;
-    warmup: Job[];
-    jobs: Job[];
-  };
-  const api = new Api(TOKEN, { apiRoot: job.apiRoot });
-  await bareLoops(api, job.warmup, true);
-  const cpu0 = process.cpuUsage();
-  await bareLoops(api, job.jobs, job.concurrent);
-  const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000 }));
+/** `--bare <apiRoot>`: runs each job list sent over IPC and answers with the CPU ms it took. */
+function bareChild(apiRoot: string): void {
+  const api = new Api(TOKEN, { apiRoot });
+  process.on('message', (job: { jobs: Job[]; concurrent: boolean }) => {
+    void (async () => {
+      const cpu0 = process.cpuUsage();
+      await bareLoops(api, job.jobs, job.concurrent);
+      const cpu = process.cpuUsage(cpu0);
+      process.send?.({ cpuMs: (cpu.user + cpu.system) / 1000 });
+    })();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -588,11 +602,11 @@ async function main(): Promise<void> {
       const bridge = await measureBridge(here, 'in-process', rep);
       runs.push(bridge);
       const jobs = jobsOf(bridge.sends);
-      if (rep === 1) await bareLoops(api, jobs.slice(0, 200), true); // warm-up of the bare path
+      // Warm-up of the bare path, as many messages as the bridge posted before its first measured run.
+      if (rep === 1) await bareLoops(api, jobs.slice(0, CHATS * (1 + WARMUP_PER_CHAT)), true);
       runs.push(await measureBareHere(here, api, 'bare, 20 loops', jobs, rep));
       runs.push(await measureBareHere(here, api, 'bare, 1 loop', jobs, rep));
       runs.push(await measureBareHere(here, bot.api, 'bare, 20 loops, createBot', jobs, rep));
-      runs.push(await measureBridge(here, 'in-process', rep, 'bridge, commit() not awaited (diagnostic)'));
       console.error(`in-process rep ${rep}: done`);
     }
     const ratioHere = median(rates(runs, 'in-process', 'bridge')) / median(rates(runs, 'in-process', 'bare, 20 loops'));
@@ -616,18 +630,20 @@ async function main(): Promise<void> {
 
   // 2. The bridge as a child process; the bare loops in a child process too.
   const apart = await rig('child process');
+  const bareChild = new BareChild(apart);
   try {
-    let warmup: Job[] = [];
     for (let rep = 1; rep <= REPS; rep++) {
       const bridge = await measureBridge(apart, 'child process', rep);
       runs.push(bridge);
       const jobs = jobsOf(bridge.sends);
-      if (rep === 1) warmup = jobs.slice(0, 200);
-      runs.push(await measureBareChild(apart, 'bare, 20 loops', warmup, jobs, rep));
-      runs.push(await measureBareChild(apart, 'bare, 1 loop', warmup, jobs, rep));
+      // As many messages as the bridge's child posted before its first measured run (topics, warm-up batch).
+      if (rep === 1) await bareChild.warmUp(jobs.slice(0, CHATS * (1 + WARMUP_PER_CHAT)));
+      runs.push(await bareChild.measure('bare, 20 loops', jobs, rep));
+      runs.push(await bareChild.measure('bare, 1 loop', jobs, rep));
       console.error(`child process rep ${rep}: done`);
     }
   } finally {
+    await bareChild.close();
     await apart.close();
   }
 
@@ -656,7 +672,6 @@ async function report(
     ['in-process', 'bare, 20 loops'],
     ['in-process', 'bare, 1 loop'],
     ['in-process', 'bare, 20 loops, createBot'],
-    ['in-process', 'bridge, commit() not awaited (diagnostic)'],
     ['child process', 'bridge'],
     ['child process', 'bare, 20 loops'],
     ['child process', 'bare, 1 loop'],
@@ -798,16 +813,16 @@ ${table(topHeaders, topRows)}
 **What is measured.** Messages per second from the first \`sendMessage\` reaching the fake Telegram to the last one
 it answered, for ${fmt(N, 0)} buyer messages over ${CHATS} chats whose topics already exist (${PER_CHAT} per chat), Telegram
 pacing off. **Bridge:** the messages are put into the fake Market, then one \`CHAT_MESSAGE_SENT\` per chat is posted
-(the bridge reads each chat's history once and posts its messages one at a time, committing the store after each;
-chats run in parallel). **Bare loop:** the same texts to the same topics with the same options
+(the bridge reads each chat's history once and posts its messages one at a time, committing the store after each —
+one line appended to the store journal; chats run in parallel). **Bare loop:** the same texts to the same topics with the same options
 (\`bot.api.sendMessage(GROUP, text, { message_thread_id, parse_mode: 'HTML', link_preview_options })\`, the texts
 captured from the bridge's run just before): 20 concurrent loops, one per topic, each sequential (the concurrency the
 bridge's per-chat queues allow), one single sequential loop, and the 20 loops through \`createBot\` (auto-retry and the
 answer hook installed, pacing off). The bridge runs **in-process** (\`startApp\` in this process: it shares the event
 loop and one CPU with the fakes, exactly as the in-process bare loop does — the fair comparison for CPU cost) and as a
 **child process** (\`node --import tsx src/main.ts\`, \`LOG_LEVEL=info\`, compared with the bare loops run by a
-child process of this script, so both get a core of their own next to the fakes; the child's start-up and a
-200-message warm-up are excluded). Each mode does a topic-creating batch and a warm-up batch of ${WARMUP_PER_CHAT} per chat
+long-lived child process of this script, so both get a core of their own next to the fakes; the bare child posts as many
+warm-up messages as the bridge's child did before its first measured run, and both stay up across repetitions). Each mode does a topic-creating batch and a warm-up batch of ${WARMUP_PER_CHAT} per chat
 first, then ${REPS} repetitions of bridge → bare loops, interleaved; medians are shown. "In flight" is the mean number of
 sends the fake was answering (Σ answer time ÷ span); "gap in a topic" is the time from the fake answering one message
 of a topic to the next message of that topic arriving (the sender's own turn-around). CPU is \`process.cpuUsage()\`
@@ -837,9 +852,11 @@ function notes(
   const zApart = pick('child process', 'bare, 20 loops');
   const cpu = (list: Run[], child: boolean) => mid(list, (s, r) => (child ? (r.cpuChild ?? NaN) : r.cpuSelf) / s.n);
   const rate = (list: Run[]) => mid(list, (s) => s.rate);
-  const diag = pick('in-process', 'bridge, commit() not awaited (diagnostic)');
   const commitP50 = median(bHere.map((r) => summarise(r.commitWaits ?? []).p50));
+  const commitP90 = median(bHere.map((r) => summarise(r.commitWaits ?? []).p90));
   const perMsg = (list: Run[], f: (r: Run) => number | undefined) => mid(list, (s, r) => (f(r) ?? NaN) / s.n);
+  const eluB = median(bHere.map((r) => r.elu));
+  const eluZ = median(zHere.map((r) => r.elu));
   const lines = [
     `**Observations (computed from this run).** Neither sender keeps the fake Telegram busy (${fmt(
       mid(bHere, (s) => s.inFlight),
@@ -853,22 +870,17 @@ function notes(
     )} sends in flight on average, answers in
 ${fmt(mid(zHere, (s) => s.serviceP50))} ms): the rate is set by how quickly each sender turns around. In-process the bridge reaches
 ${fmt(rate(bHere), 0)} msg/s against ${fmt(rate(zHere), 0)} msg/s for the 20 bare loops (ratio **${fmt(rate(bHere) / rate(zHere))}**, target ${fmt(TARGET, 1)}); its event loop is busy
-${fmt(median(bHere.map((r) => r.elu)) * 100, 0)} % of the time against ${fmt(median(zHere.map((r) => r.elu)) * 100, 0)} % for the bare loops${median(bHere.map((r) => r.elu)) < 0.9 ? ': the bridge is waiting, not computing' : ' (both are short of CPU, sharing a core with the fakes)'}. A topic's next message arrives ${fmt(mid(bHere, (s) => s.gapP50))} ms (p50)
-after the previous one was answered, against ${fmt(mid(zHere, (s) => s.gapP50))} ms for the bare loop; the \`store.commit()\` the bridge awaits after
-every message, before it posts the next one of that chat, takes ${fmt(commitP50)} ms (p50) of that
-(${fmt(perMsg(bHere, (r) => r.commitWaits?.length))} commits awaited and ${fmt(perMsg(bHere, (r) => r.storeWrites))} shard files written per message: the 20 chats sit in 20 shards, so every
-message rewrites its chat's shard file — temp file, write, rename). **Diagnostic:** the same bridge with \`commit()\`
-answered at once and the write left to run behind (a wrapper in this benchmark, not a valid configuration: the cursor
-would no longer be on disk before the next post) reaches ${fmt(rate(diag), 0)} msg/s, ratio ${fmt(rate(diag) / rate(zHere))} (the spread between runs is large on a loaded machine: compare the
-per-run figures). CPU per message: ${fmt(cpu(bHere, false))} ms per message for the whole
-process with the bridge, ${fmt(cpu(diag, false))} ms in the diagnostic run (which, its writes coalescing, wrote ${fmt(perMsg(diag, (r) => r.storeWrites))} files per message), ${fmt(cpu(zHere, false))} ms
-with the bare loop — about ${fmt((cpu(bHere, false) - cpu(diag, false)) / (perMsg(bHere, (r) => r.storeWrites) - perMsg(diag, (r) => r.storeWrites)))} ms of CPU per shard file written, judging by the two bridge runs.`,
+${fmt(eluB * 100, 0)} % of the time against ${fmt(eluZ * 100, 0)} % for the bare loops${eluB < 0.9 ? ': the bridge is waiting, not computing' : ' (both are short of CPU, sharing a core with the fakes)'}, and the whole process spends ${fmt(cpu(bHere, false))} ms of CPU
+per message with the bridge against ${fmt(cpu(zHere, false))} ms with the bare loops. A topic's next message arrives ${fmt(mid(bHere, (s) => s.gapP50))} ms (p50)
+after the previous one was answered, against ${fmt(mid(zHere, (s) => s.gapP50))} ms for the bare loop. Of that, the \`store.commit()\` the bridge awaits after
+every message, before it posts the next one of that chat, takes ${fmt(commitP50)} ms (p50; p90 ${fmt(commitP90)} ms): it appends the chat's record to the
+store journal, one \`write\` shared by every chat that committed meanwhile (${fmt(perMsg(bHere, (r) => r.storeWrites))} file writes per message, counting the
+journal appends and the compactions into the shards).`,
     `As a child process the bridge reaches ${fmt(rate(bApart), 0)} msg/s against ${fmt(rate(zApart), 0)} msg/s for the bare loops in a child (ratio
 **${fmt(rate(bApart) / rate(zApart))}**), using ${fmt(cpu(bApart, true))} ms of CPU per message in the child against ${fmt(cpu(zApart, true))} ms for the bare child
-(${fmt((cpu(bApart, true) * rate(bApart)) / 1000, 2)} and ${fmt((cpu(zApart, true) * rate(zApart)) / 1000, 2)} CPU-seconds per second, libuv's and V8's threads included); the
-ratio of CPU per message, bare ÷ bridge, is ${fmt(cpu(zApart, true) / cpu(bApart, true))}${Math.abs(cpu(zApart, true) / cpu(bApart, true) - rate(bApart) / rate(zApart)) < 0.1 ? ', about the throughput ratio: as a child the bridge is slower by as much as it needs more CPU' : ''}. The
+(${fmt((cpu(bApart, true) * rate(bApart)) / 1000, 2)} and ${fmt((cpu(zApart, true) * rate(zApart)) / 1000, 2)} CPU-seconds per second, libuv's and V8's threads included). The
 benchmark process, which hosts the fakes, needs ${fmt((cpu(bApart, false) * rate(bApart)) / 1000, 2)} more, on a machine with ${availableParallelism()} CPUs and a load average of
-${fmt(loadavg()[0] ?? NaN)} at the end of the run.`,
+${fmt(loadavg()[0] ?? NaN)} at the end of the run. The spread between runs is large on a shared machine: compare the per-run figures.`,
   ];
   if (profiles) {
     const diff = [...profiles.bridge.byCategory.entries()]
@@ -883,14 +895,14 @@ ${fmt(loadavg()[0] ?? NaN)} at the end of the run.`,
       .map((d) => `${d.cat} +${fmt(d.perK, 0)} ms`);
     lines.push(
       `In the profiles, per 1,000 messages, the bridge run spends the most extra CPU against the bare loop in:
-${diff.join(', ')} (steno and Node fs are the store's atomic file writes: open, write, close, rename per shard).`,
+${diff.join(', ')}.`,
     );
   }
   return lines.join('\n\n');
 }
 
 if (process.argv[2] === '--bare') {
-  await bareChild(process.argv[3] ?? '');
+  bareChild(process.argv[3] ?? '');
 } else {
   await main();
 }

@@ -60,6 +60,14 @@ export interface App {
 
 export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
   const store = await JsonStore.open(config.dataDir);
+  store.onBackgroundError = (err) =>
+    logger.error({ err }, 'writing the store journal into its shards failed; will retry');
+  if (store.skippedJournalLines > 0) {
+    logger.warn(
+      { skipped: store.skippedJournalLines },
+      'skipped unreadable lines of the store journal (torn by a crash); the chats they touched may repeat a few messages',
+    );
+  }
   const abort = new AbortController();
   // Every request waiting for a Market slot listens to this signal; many may wait at once.
   setMaxListeners(0, abort.signal);

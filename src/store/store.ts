@@ -1,14 +1,29 @@
 /**
  * The lowdb store behind the bridge's StorePort. Under DATA_DIR:
- *   marketgram.json        schema version, creation time, and the operator replies on their way
- *   chats/NNN.json         the chat records whose id hashes to shard NNN (up to 256 shards)
- * Every file is compact JSON written atomically (lowdb/steno: temp file + rename). Records are live
- * objects watched by a proxy, so a commit writes only the files whose records changed: advancing one
- * chat's cursor costs one small shard, not the whole store, at 10,000 or 100,000 chats. Commits made
- * while a write runs share the next write. A file that cannot be read or does not look like ours stops
- * the service and is never overwritten; the last good copy of each file is kept beside it as `<file>.bak`.
+ *   marketgram.json          schema version, creation time, and the operator replies on their way
+ *   chats/NNN.json           the chat records whose id hashes to shard NNN (up to 256 shards)
+ *   chats/journal.ndjson     chat records committed since the shards were last written, one JSON line each
+ * The JSON files are written atomically (lowdb/steno: temp file + rename). Records are live objects watched
+ * by a proxy, so a commit writes only what changed. A changed chat costs one line appended to the journal
+ * (a single write on an open file, shared by every commit made meanwhile), not a rewrite of its shard: the
+ * bridge commits after every mirrored message, so this is its hot path. Every few seconds, and at close and
+ * open, the journal is compacted: the journal is set aside, the shards it touched are written, and it is
+ * removed. At open, journal lines are replayed over the shards in order (each line is a whole record, so the
+ * last one wins and a replay is idempotent); a torn or garbled line is skipped and counted. A file that
+ * cannot be read or does not look like ours stops the service and is never overwritten; the last good copy
+ * of each file is kept beside it as `<file>.bak`.
  */
-import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  open as openFile,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -21,6 +36,14 @@ export const STORE_FILE = 'marketgram.json';
 export const SHARD_DIR = 'chats';
 /** Chats are spread over this many shard files by id. */
 export const SHARDS = 256;
+/** The journal of chat records committed since the shards were written, under SHARD_DIR. */
+export const JOURNAL_FILE = 'journal.ndjson';
+/** A journal set aside by a compaction that has not finished writing its shards. */
+export const OLD_JOURNAL_FILE = 'journal.old.ndjson';
+/** The journal is compacted this long after its first line... */
+const COMPACT_AFTER_MS = 5_000;
+/** ...or as soon as it grows past this. */
+const COMPACT_AT_BYTES = 8 * 1024 * 1024;
 
 interface MetaData {
   schemaVersion: number;
@@ -68,13 +91,34 @@ export class JsonStore implements StorePort {
   private readonly chatsById = new Map<number, ChatRecord>();
   private readonly byTopic = new Map<number, MarketChatId>();
   private readonly shards = new Map<number, Low<ShardData>>();
-  private readonly dirtyShards = new Set<number>();
+  /** Chats changed since the last commit. */
+  private readonly dirtyChats = new Set<number>();
+  /** Shards changed without a journal line (a new chat, a replay at open): written by the next compaction. */
+  private readonly unjournaled = new Set<number>();
+  /** Shards with journal lines newer than the shard file. */
+  private unflushed = new Set<number>();
+  /** Shards of a journal set aside by a compaction that did not finish writing them. */
+  private carried?: Set<number>;
   private metaDirty = false;
   private closed = false;
   /** Per file: the write in progress and the one waiting to start after it. */
   private readonly chains = new Map<number | 'meta', { running?: Promise<void>; pending?: Promise<void> }>();
+  /** Journal operations (appends, rotation) run one after another on this chain. */
+  private journalTail: Promise<unknown> = Promise.resolve();
+  private journal?: FileHandle;
+  private journalBytes = 0;
+  /** The last append may have left half a line: start the next one on a fresh line. */
+  private tornTail = false;
+  /** Chats waiting for the append that has not started yet, and that append. */
+  private readonly toAppend = new Set<number>();
+  private appendQueued?: Promise<void>;
+  private compaction?: Promise<void>;
+  private compactTimer?: NodeJS.Timeout;
   private writes = 0;
   private batches = 0;
+  private skipped = 0;
+  /** Told about a background compaction that failed (it is tried again later). */
+  onBackgroundError: (err: unknown) => void = () => undefined;
 
   private constructor(
     private readonly meta: Low<MetaData>,
@@ -86,6 +130,14 @@ export class JsonStore implements StorePort {
   /** The main file (schema version, replies). */
   get file(): string {
     return path.join(this.dir, STORE_FILE);
+  }
+
+  private get journalFile(): string {
+    return path.join(this.dir, SHARD_DIR, JOURNAL_FILE);
+  }
+
+  private get oldJournalFile(): string {
+    return path.join(this.dir, SHARD_DIR, OLD_JOURNAL_FILE);
   }
 
   /** Opens (or creates) the store in `dataDir`. Throws StoreError for a file it must not touch. */
@@ -147,15 +199,57 @@ export class JsonStore implements StorePort {
 
     const store = new JsonStore(meta, dir);
     await store.loadShards();
+    await store.replayJournals();
     if (migratedChats) {
-      for (const rec of Object.values(migratedChats)) store.putChat(rec);
+      for (const rec of Object.values(migratedChats)) store.unjournaled.add(store.install(rec));
       store.metaDirty = true;
     }
-    if (!existed || migratedChats) {
-      store.metaDirty = true;
-      await store.commit();
-    }
+    if (!existed || migratedChats) store.metaDirty = true;
+    // The main file before the shards (an interrupted migration runs again), then the shards the journals
+    // touched, then the journals go.
+    if (store.metaDirty) await store.commit();
+    await store.flushShards([...store.unjournaled]);
+    store.unjournaled.clear();
+    await rm(store.oldJournalFile, { force: true });
+    store.journal = await openFile(store.journalFile, 'w');
     return store;
+  }
+
+  /** Applies the journal lines left by the last run (a set-aside journal first) over the shards just read. */
+  private async replayJournals(): Promise<void> {
+    for (const file of [this.oldJournalFile, this.journalFile]) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new StoreError(
+          `The store journal ${file} cannot be read (${(err as Error).message}). It was left untouched. ` +
+            `Check the permissions of the data directory.`,
+          file,
+          { cause: err },
+        );
+      }
+      for (const line of text.split('\n')) {
+        if (line === '') continue;
+        let rec: ChatRecord | undefined;
+        try {
+          const checked = chatShape.safeParse(JSON.parse(line));
+          if (checked.success) rec = checked.data as unknown as ChatRecord;
+        } catch {
+          // counted below
+        }
+        // A line torn by a crash or a full disk. Each line is a whole record, so skipping one at worst
+        // takes a chat back to its previous committed state: messages mirrored again, none lost.
+        if (!rec) this.skipped++;
+        else this.unjournaled.add(this.install(rec));
+      }
+    }
+  }
+
+  /** Journal lines skipped at open because they could not be read (a torn last line after a crash). */
+  get skippedJournalLines(): number {
+    return this.skipped;
   }
 
   private async loadShards(): Promise<void> {
@@ -168,15 +262,22 @@ export class JsonStore implements StorePort {
       const data = await readJson<unknown>(file);
       const checked = shardShape.safeParse(data);
       if (!checked.success) throw notOurs(file, checked.error.issues[0]?.message);
-      const low = this.shard(shard);
-      low.data = { chats: {} };
-      for (const rec of Object.values(checked.data.chats as unknown as Record<string, ChatRecord>)) {
-        const live = this.watchChat(rec);
-        low.data.chats[String(rec.marketChatId)] = live;
-        this.chatsById.set(rec.marketChatId, live);
-        if (rec.topicId !== undefined) this.byTopic.set(rec.topicId, rec.marketChatId);
-      }
+      this.shard(shard).data = { chats: {} };
+      for (const rec of Object.values(checked.data.chats as unknown as Record<string, ChatRecord>)) this.install(rec);
     }
+  }
+
+  /** Puts a record in its shard and the indexes (replacing any record with its id); returns the shard. */
+  private install(record: ChatRecord): number {
+    const existing = this.chatsById.get(record.marketChatId);
+    if (existing?.topicId !== undefined && this.byTopic.get(existing.topicId) === record.marketChatId)
+      this.byTopic.delete(existing.topicId);
+    const live = this.watchChat({ ...record });
+    const shard = shardOf(record.marketChatId);
+    this.shard(shard).data.chats[String(record.marketChatId)] = live;
+    this.chatsById.set(record.marketChatId, live);
+    if (record.topicId !== undefined) this.byTopic.set(record.topicId, record.marketChatId);
+    return shard;
   }
 
   private shard(shard: number): Low<ShardData> {
@@ -188,19 +289,19 @@ export class JsonStore implements StorePort {
     return low;
   }
 
-  /** A proxy that marks the record's shard dirty on every change of a field. */
+  /** A proxy that marks the record dirty on every change of a field. */
   private watchChat(rec: ChatRecord): ChatRecord {
-    const shard = shardOf(rec.marketChatId);
+    const id = rec.marketChatId;
     return new Proxy(rec, {
       set: (target, key, value) => {
         if (key === 'topicId') this.reindex(target, value as TopicId | undefined);
         Reflect.set(target, key, value);
-        this.dirtyShards.add(shard);
+        this.dirtyChats.add(id);
         return true;
       },
       deleteProperty: (target, key) => {
         Reflect.deleteProperty(target, key);
-        this.dirtyShards.add(shard);
+        this.dirtyChats.add(id);
         return true;
       },
     });
@@ -257,14 +358,9 @@ export class JsonStore implements StorePort {
   putChat(record: ChatRecord): ChatRecord {
     const existing = this.chatsById.get(record.marketChatId);
     if (existing === record) return existing;
-    if (existing?.topicId !== undefined) this.byTopic.delete(existing.topicId);
-    const live = this.watchChat({ ...record });
-    const shard = shardOf(record.marketChatId);
-    this.shard(shard).data.chats[String(record.marketChatId)] = live;
-    this.chatsById.set(record.marketChatId, live);
-    if (record.topicId !== undefined) this.byTopic.set(record.topicId, record.marketChatId);
-    this.dirtyShards.add(shard);
-    return live;
+    this.install(record);
+    this.dirtyChats.add(record.marketChatId);
+    return this.chatsById.get(record.marketChatId) as ChatRecord;
   }
 
   setTopic(record: ChatRecord, topicId: TopicId | undefined): void {
@@ -300,41 +396,144 @@ export class JsonStore implements StorePort {
   }
 
   /**
-   * Resolves once every change made before the call is on disk. Each file has its own write chain: a commit
-   * waits only for the files it changed, and changes made while a file is being written share its next write.
+   * Resolves once every change made before the call is on disk. A commit waits only for what it changed:
+   * the main file if a reply changed, then one journal append for the changed chats. Changes made while a
+   * file is being written share its next write.
    */
   async commit(): Promise<void> {
     if (this.closed) return;
-    const shards = [...this.dirtyShards];
-    this.dirtyShards.clear();
+    const chats = [...this.dirtyChats];
+    this.dirtyChats.clear();
     const meta = this.metaDirty;
     this.metaDirty = false;
-    if (shards.length === 0 && !meta) {
+    if (chats.length === 0 && !meta) {
       // Nothing new, but an earlier commit may still be writing what this caller changed.
-      await Promise.all([...this.chains.values()].map((c) => c.pending ?? c.running ?? Promise.resolve()));
+      await Promise.all([
+        ...[...this.chains.values()].map((c) => c.pending ?? c.running ?? Promise.resolve()),
+        this.journalTail,
+      ]);
       return;
     }
     try {
       // Replies first: a chat's cursor never passes the echo of a reply whose match is not on disk (the
       // bridge recognises an echo it matched before, so the other order of a crash is harmless).
       if (meta) await this.writeFile('meta');
-      await Promise.all(shards.map((s) => this.writeFile(s)));
+      if (chats.length > 0) await this.append(chats);
       this.batches++;
     } catch (err) {
       // Not written: these go again with the next commit.
-      for (const s of shards) this.dirtyShards.add(s);
+      for (const id of chats) this.dirtyChats.add(id);
       if (meta) this.metaDirty = true;
       throw err;
     }
   }
 
   /**
-   * Flushes what is pending and stops writing: work still finishing after a shutdown must not touch the
-   * files (what it did is redone at the next start, as after a crash).
+   * Flushes what is pending, writes the journal into the shards and stops writing: work still finishing
+   * after a shutdown must not touch the files (what it did is redone at the next start, as after a crash).
    */
   async close(): Promise<void> {
+    if (this.closed) return;
     await this.commit();
     this.closed = true;
+    clearTimeout(this.compactTimer);
+    await this.compact();
+    await this.journalOp(async () => {
+      await this.journal?.close();
+      this.journal = undefined;
+    });
+  }
+
+  /** Appends the current records of `ids` to the journal, with any other chats waiting for the next append. */
+  private append(ids: number[]): Promise<void> {
+    for (const id of ids) this.toAppend.add(id);
+    this.appendQueued ??= this.journalOp(async () => {
+      this.appendQueued = undefined;
+      const batch = [...this.toAppend];
+      this.toAppend.clear();
+      let text = this.tornTail ? '\n' : '';
+      for (const id of batch) text += `${JSON.stringify(this.chatsById.get(id))}\n`;
+      const data = Buffer.from(text);
+      const journal = this.journal;
+      if (!journal) throw new StoreError('The store is not open for writing', this.journalFile);
+      this.tornTail = true;
+      for (let at = 0; at < data.length;) at += (await journal.write(data, at, data.length - at)).bytesWritten;
+      this.tornTail = false;
+      this.writes++;
+      this.journalBytes += data.length;
+      for (const id of batch) this.unflushed.add(shardOf(id));
+      this.scheduleCompaction();
+    });
+    return this.appendQueued;
+  }
+
+  /** Runs `op` after every journal operation queued before it. */
+  private journalOp(op: () => Promise<void>): Promise<void> {
+    const run = this.journalTail.then(op);
+    this.journalTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private scheduleCompaction(): void {
+    if (this.closed) return;
+    if (this.journalBytes >= COMPACT_AT_BYTES) {
+      clearTimeout(this.compactTimer);
+      this.compactTimer = undefined;
+      this.compact().catch((err: unknown) => this.onBackgroundError(err));
+      return;
+    }
+    this.compactTimer ??= setTimeout(() => {
+      this.compactTimer = undefined;
+      this.compact().catch((err: unknown) => this.onBackgroundError(err));
+    }, COMPACT_AFTER_MS).unref();
+  }
+
+  /**
+   * Writes the journal into the shards: the journal is set aside (appends go on in a fresh one), the shards
+   * it touched are written with the records as they are now (never older than their lines), and it is removed.
+   * A crash in between replays both journals at the next open. Resolves when done; concurrent calls share one.
+   */
+  async compact(): Promise<void> {
+    this.compaction ??= (async () => {
+      try {
+        if (!this.carried) {
+          await this.journalOp(async () => {
+            const journal = this.journal;
+            if (!journal || this.journalBytes === 0) return;
+            await journal.close();
+            this.journal = undefined;
+            try {
+              await rename(this.journalFile, this.oldJournalFile);
+            } catch (err) {
+              this.journal = await openFile(this.journalFile, 'a');
+              throw err;
+            }
+            this.carried = this.unflushed;
+            this.unflushed = new Set();
+            this.journalBytes = 0;
+            this.tornTail = false;
+            this.journal = await openFile(this.journalFile, 'w');
+          });
+        }
+        const shards = new Set([...(this.carried ?? []), ...this.unjournaled]);
+        this.unjournaled.clear();
+        try {
+          await this.flushShards([...shards]);
+        } catch (err) {
+          for (const s of shards) if (!this.carried?.has(s)) this.unjournaled.add(s);
+          throw err;
+        }
+        if (this.carried) await rm(this.oldJournalFile, { force: true });
+        this.carried = undefined;
+      } finally {
+        this.compaction = undefined;
+      }
+    })();
+    return this.compaction;
+  }
+
+  private async flushShards(shards: number[]): Promise<void> {
+    await Promise.all(shards.map((s) => this.writeFile(s)));
   }
 
   /** Writes one file after its running write (if any); callers arriving meanwhile share that next write. */
@@ -387,14 +586,16 @@ async function readJson<T>(file: string): Promise<T> {
   return low.data as T;
 }
 
-/** Copies every store file to `<file>.bak` (the last good copies) and drops backups of vanished shards. */
+/** Copies every store file to `<file>.bak` (the last good copies) and drops backups of files that are gone. */
 async function backup(dir: string): Promise<void> {
   await copyFile(path.join(dir, STORE_FILE), path.join(dir, `${STORE_FILE}.bak`));
   const shardDir = path.join(dir, SHARD_DIR);
   const names = new Set(await readdir(shardDir));
+  const ours = (name: string) => /^\d{3}\.json$/.test(name) || name === JOURNAL_FILE || name === OLD_JOURNAL_FILE;
   for (const name of names) {
-    if (/^\d{3}\.json$/.test(name)) await copyFile(path.join(shardDir, name), path.join(shardDir, `${name}.bak`));
-    else if (name.endsWith('.json.bak') && !names.has(name.slice(0, -4))) await rm(path.join(shardDir, name));
+    if (ours(name)) await copyFile(path.join(shardDir, name), path.join(shardDir, `${name}.bak`));
+    else if (name.endsWith('.bak') && ours(name.slice(0, -4)) && !names.has(name.slice(0, -4)))
+      await rm(path.join(shardDir, name));
   }
 }
 

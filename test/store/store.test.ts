@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { marketChatId, marketMessageId, telegramMessageId, topicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord, ReplyRecord } from '../../src/bridge/store-port.ts';
-import { JsonStore, SHARD_DIR, STORE_FILE, StoreError } from '../../src/store/store.ts';
+import { JOURNAL_FILE, JsonStore, OLD_JOURNAL_FILE, SHARD_DIR, STORE_FILE, StoreError } from '../../src/store/store.ts';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'marketgram-store-'));
@@ -180,10 +180,10 @@ describe('JsonStore', () => {
     const dir = await tempDir();
     const store = await JsonStore.open(dir);
     store.putChat(record(5, 50));
-    await store.commit();
+    await store.close();
     await JsonStore.open(dir);
     const files = await readdir(path.join(dir, SHARD_DIR));
-    expect(files.sort()).toEqual(['005.json', '005.json.bak']);
+    expect(files.sort()).toEqual(['005.json', '005.json.bak', JOURNAL_FILE, `${JOURNAL_FILE}.bak`]);
     const backup = JSON.parse(await readFile(path.join(dir, SHARD_DIR, '005.json.bak'), 'utf8')) as {
       chats: Record<string, unknown>;
     };
@@ -212,5 +212,126 @@ describe('JsonStore.close', () => {
     await store.commit();
     const again = await JsonStore.open(dir);
     expect(again.getChat(marketChatId(1))?.cursor).toBe(1);
+  });
+});
+
+describe('JsonStore journal', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const journal = (dir: string) => path.join(dir, SHARD_DIR, JOURNAL_FILE);
+  const shardOf5 = (dir: string) => path.join(dir, SHARD_DIR, '005.json');
+  const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+
+  it('commits a changed chat as one journal line and leaves its shard file alone until compaction', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    const rec = store.putChat(record(5, 50));
+    await store.commit();
+    await store.compact();
+    const shardBefore = await readFile(shardOf5(dir), 'utf8');
+    const mtimeBefore = (await stat(shardOf5(dir))).mtimeMs;
+    expect(await lines(journal(dir))).toEqual([]);
+
+    rec.cursor = marketMessageId(7);
+    await store.commit();
+    rec.cursor = marketMessageId(8);
+    await store.commit();
+    expect((await lines(journal(dir))).map((l) => (JSON.parse(l) as ChatRecord).cursor)).toEqual([7, 8]);
+    expect(await readFile(shardOf5(dir), 'utf8')).toBe(shardBefore);
+    expect((await stat(shardOf5(dir))).mtimeMs).toBe(mtimeBefore);
+
+    // As after kill -9: the journal is replayed over the shard.
+    const again = await JsonStore.open(dir);
+    expect(again.getChat(marketChatId(5))).toMatchObject({ cursor: 8, topicId: 50 });
+    expect(again.findChatByTopic(topicId(50))?.marketChatId).toBe(5);
+    // ...and folded into it at open.
+    expect(await lines(journal(dir))).toEqual([]);
+    expect(JSON.parse(await readFile(shardOf5(dir), 'utf8'))).toMatchObject({ chats: { '5': { cursor: 8 } } });
+  });
+
+  it('compaction writes the journal into the shards and empties it', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    for (let i = 1; i <= 300; i++) store.putChat(record(i));
+    await store.commit();
+    expect(await lines(journal(dir))).toHaveLength(300);
+    await store.compact();
+    expect(await lines(journal(dir))).toEqual([]);
+    await expect(stat(path.join(dir, SHARD_DIR, OLD_JOURNAL_FILE))).rejects.toThrow(/ENOENT/);
+    const shards = (await readdir(path.join(dir, SHARD_DIR))).filter((n) => /^\d{3}\.json$/.test(n));
+    expect(shards).toHaveLength(256);
+    // Reading the shards alone gives every chat.
+    const again = await JsonStore.open(dir);
+    expect(again.chats()).toHaveLength(300);
+    expect(again.skippedJournalLines).toBe(0);
+  });
+
+  it('skips a torn last line left by a crash and counts it, applying every line before it', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(5));
+    await store.close();
+    const line = (cursor: number) => JSON.stringify({ ...record(5), cursor });
+    await writeFile(journal(dir), `${line(1)}\n${line(2)}\n${line(3).slice(0, 40)}`);
+    const again = await JsonStore.open(dir);
+    expect(again.getChat(marketChatId(5))?.cursor).toBe(2);
+    expect(again.skippedJournalLines).toBe(1);
+  });
+
+  it('after a crash in the middle of a compaction, replays the set-aside journal before the new one', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(5));
+    store.putChat(record(6));
+    await store.close();
+    const line = (id: number, cursor: number) => JSON.stringify({ ...record(id), cursor });
+    await writeFile(path.join(dir, SHARD_DIR, OLD_JOURNAL_FILE), `${line(5, 1)}\n${line(6, 10)}\n${line(5, 2)}\n`);
+    await writeFile(journal(dir), `${line(5, 3)}\n`);
+    const again = await JsonStore.open(dir);
+    expect(again.getChat(marketChatId(5))?.cursor).toBe(3);
+    expect(again.getChat(marketChatId(6))?.cursor).toBe(10);
+    await expect(stat(path.join(dir, SHARD_DIR, OLD_JOURNAL_FILE))).rejects.toThrow(/ENOENT/);
+    // Opening once more (nothing left to replay) gives the same.
+    const third = await JsonStore.open(dir);
+    expect(third.getChat(marketChatId(5))?.cursor).toBe(3);
+    expect(third.getChat(marketChatId(6))?.cursor).toBe(10);
+  });
+
+  it('loses no commit made while a compaction runs', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    const recs = Array.from({ length: 40 }, (_, i) => store.putChat(record(i + 1)));
+    await store.commit();
+    const work: Promise<void>[] = [store.compact()];
+    for (let round = 1; round <= 20; round++) {
+      for (const rec of recs) {
+        rec.cursor = marketMessageId(round);
+        work.push(store.commit());
+      }
+      if (round % 5 === 0) work.push(store.compact());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(work);
+    const again = await JsonStore.open(dir);
+    expect(again.chats().map((c) => c.cursor)).toEqual(recs.map(() => 20));
+  });
+
+  it('compacts on its own a few seconds after the first line', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    const rec = store.putChat(record(5));
+    await store.commit();
+    rec.cursor = marketMessageId(1);
+    await store.commit();
+    expect(await lines(journal(dir))).toHaveLength(2);
+    vi.advanceTimersByTime(4_000);
+    expect(await lines(journal(dir))).toHaveLength(2);
+    vi.advanceTimersByTime(2_000);
+    await store.compact(); // joins the compaction the timer started
+    expect(await lines(journal(dir))).toEqual([]);
+    expect(JSON.parse(await readFile(shardOf5(dir), 'utf8'))).toMatchObject({ chats: { '5': { cursor: 1 } } });
   });
 });
