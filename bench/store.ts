@@ -1,8 +1,8 @@
 /**
  * The sharded store at 10,000 and 100,000 chats: JsonStore itself (open, putChat, commit) on a temp dir, with
  * chat records as the bridge leaves them (see chatRecordFor in lib.ts). For each size a child process builds the
- * store and times the initial full write, one commit after changing one chat's cursor (200 times, random chats)
- * and one commit after changing 100 chats (20 times). Then fresh child processes (`--expose-gc`) each open the
+ * store and times the initial full write, one commit after changing one chat's cursor (200 times, random chats),
+ * one commit after changing 100 chats (20 times), and the compaction of the journal those commits wrote. Then fresh child processes (`--expose-gc`) each open the
  * store and report the open time and their memory after a full GC, so memory is not mixed with the build's; after
  * measuring, they time the parts of an open (copying every file to its .bak, reading and parsing every file).
  *
@@ -16,7 +16,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { marketChatId, marketMessageId } from '../src/bridge/ids.ts';
-import { SHARD_DIR, SHARDS, STORE_FILE, JsonStore } from '../src/store/store.ts';
+import { JOURNAL_FILE, SHARD_DIR, SHARDS, STORE_FILE, COMPACT_AFTER_MS, JsonStore } from '../src/store/store.ts';
+
+const COMPACT_SECONDS = COMPACT_AFTER_MS / 1000;
 import {
   buildStore,
   codeVersion,
@@ -54,6 +56,9 @@ interface Built {
   /** Files written per commit of MULTI_CHATS changed chats. */
   multiFiles: number[];
   singleFiles: number[];
+  /** The compaction after all those commits: ms and shard files written. */
+  compactMs: number;
+  compactFiles: number;
 }
 
 interface Memory {
@@ -117,7 +122,20 @@ async function buildChild(dir: string, count: number): Promise<Built> {
     multi.push(performance.now() - t);
     multiFiles.push(store.writeCount - writes);
   }
-  return { putMs, initialMs: commitMs, single, multi, multiFiles, singleFiles };
+  const writes = store.writeCount;
+  const t = performance.now();
+  await store.compact();
+  const compactMs = performance.now() - t;
+  return {
+    putMs,
+    initialMs: commitMs,
+    single,
+    multi,
+    multiFiles,
+    singleFiles,
+    compactMs,
+    compactFiles: store.writeCount - writes,
+  };
 }
 
 function memory(): Memory {
@@ -220,6 +238,7 @@ async function report(host: Machine, results: Result[], seconds: number): Promis
     'files written',
     'commit, 100 chats changed: p50 / p99 ms',
     'files written (mean)',
+    'compaction after those commits: ms (shard files written)',
     'files on disk',
     'total size MiB',
     'shard size KiB (mean)',
@@ -232,9 +251,11 @@ async function report(host: Machine, results: Result[], seconds: number): Promis
     fmt(summarise(r.built.singleFiles).mean, 1),
     p(summarise(r.built.multi)),
     fmt(summarise(r.built.multiFiles).mean, 1),
+    `${fmt(r.built.compactMs, 0)} (${fmt(r.built.compactFiles, 0)})`,
     `${fmt(r.disk.files, 0)} (+${fmt(r.diskAfterOpen.bakFiles, 0)} .bak after an open)`,
     `${fmt(r.disk.bytes / MiB, 1)} (+${fmt(r.diskAfterOpen.bakBytes / MiB, 1)} .bak)`,
-    fmt(r.disk.bytes / 1024 / Math.min(SHARDS, r.disk.files - 1), 0),
+    // Less the main file and the (empty) journal.
+    fmt(r.disk.bytes / 1024 / Math.min(SHARDS, r.disk.files - 2), 0),
   ]);
   const loadHeaders = [
     'chats',
@@ -296,13 +317,16 @@ async function report(host: Machine, results: Result[], seconds: number): Promis
     `## Store at 10,000 and 100,000 chats
 
 **What is measured.** \`JsonStore\` (\`src/store/store.ts\`: main file plus up to ${SHARDS} shard files under \`${SHARD_DIR}/\`,
-atomic writes through lowdb/steno, a commit writes only the shards whose records changed) on a temp dir, with chat
+atomic writes through lowdb/steno; a commit appends one line per changed chat to the journal \`${SHARD_DIR}/${JOURNAL_FILE}\`, and
+a compaction, every ${COMPACT_SECONDS} s while chats change, writes the shards the journal touched) on a temp dir, with chat
 records as the bridge leaves them after months of service: the Market's chat info with context (order, return or
 question; campaign, order and return ids), customer name and public id, topic id, the title made by the bridge's own
 \`topicTitle\`, cursor, \`syncedAt\`, \`backfilled\`, \`firstSeenAt\`; 90 % finished (\`chatRecordFor\` in \`bench/lib.ts\`,
 ~470 bytes of JSON each). Per size, a child process builds the store (\`JsonStore.open\` on an empty dir, \`putChat\` for
-every chat, one \`commit\`: the initial full write), opens it again as the bridge does, then times ${SINGLE_COMMITS} commits each after
-changing one random chat's \`cursor\`, and ${MULTI_COMMITS} commits each after changing \`cursor\` and \`syncedAt\` of ${MULTI_CHATS} random chats.
+every chat, one \`commit\` and \`close\`, which compacts: the initial full write), opens it again as the bridge does, then times
+${SINGLE_COMMITS} commits each after changing one random chat's \`cursor\`, ${MULTI_COMMITS} commits each after changing \`cursor\` and \`syncedAt\` of
+${MULTI_CHATS} random chats, and then one \`compact()\` of everything those commits wrote (about ${SINGLE_COMMITS + MULTI_COMMITS * MULTI_CHATS} changed chats, far more than
+a compaction interval normally sees).
 Then ${LOADS} fresh child processes (\`node --expose-gc\`) each time \`JsonStore.open\` (which first copies every file to its
 \`.bak\`, then reads, validates with zod and indexes every chat) and read \`process.memoryUsage()\` before and after it, each
 after three full GCs; "before" already has the store module, lowdb, zod and tsx loaded. After measuring, the same child
@@ -319,10 +343,11 @@ ${table(writeHeaders, writeRows)}
 
 ${table(loadHeaders, loadRows)}
 
-**Observations (computed from this run).** One changed chat costs one shard file at any size: the commit p50 is
-${small ? fmt(summarise(small.built.single).p50) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(summarise(big.built.single).p50) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)} (shards of
-${small ? fmt(small.disk.bytes / 1024 / SHARDS, 0) : '–'} and ${big ? fmt(big.disk.bytes / 1024 / SHARDS, 0) : '–'} KiB). A hundred changed chats touch ~${big ? fmt(summarise(big.built.multiFiles).mean, 0) : '–'} of the ${SHARDS} shards, so that commit rewrites about
-${big ? fmt((summarise(big.built.multiFiles).mean / SHARDS) * 100, 0) : '–'} % of the store (~${big ? fmt((summarise(big.built.multiFiles).mean / SHARDS) * (big.disk.bytes / MiB), 0) : '–'} MiB at ${fmt(big?.chats ?? NaN, 0)} chats). Opening grows with the store (${fmt(ratio, 1)}× from ${fmt(small?.chats ?? NaN, 0)} to ${fmt(big?.chats ?? NaN, 0)} chats) and holds every chat in memory as a
+**Observations (computed from this run).** One changed chat costs one journal line at any size: the commit p50 is
+${small ? fmt(summarise(small.built.single).p50) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(summarise(big.built.single).p50) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)}; a hundred changed chats, one append of a hundred lines,
+${small ? fmt(summarise(small.built.multi).p50) : '–'} and ${big ? fmt(summarise(big.built.multi).p50) : '–'} ms. The shards are written by the compaction, in the background, at most once per interval
+whatever the number of commits: after the ${SINGLE_COMMITS + MULTI_COMMITS * MULTI_CHATS} changed chats above it wrote ${big ? fmt(big.built.compactFiles, 0) : '–'} shard files (shards of
+${small ? fmt(small.disk.bytes / 1024 / SHARDS, 0) : '–'} and ${big ? fmt(big.disk.bytes / 1024 / SHARDS, 0) : '–'} KiB) in ${small ? fmt(small.built.compactMs, 0) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(big.built.compactMs, 0) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)}. Opening grows with the store (${fmt(ratio, 1)}× from ${fmt(small?.chats ?? NaN, 0)} to ${fmt(big?.chats ?? NaN, 0)} chats) and holds every chat in memory as a
 proxied live record: ${big ? fmt((mid(big, (l) => l.after.heapUsed - l.before.heapUsed) * MiB) / big.chats, 0) : '–'} bytes of heap per chat at ${fmt(big?.chats ?? NaN, 0)}, and RSS grows by
 ${
   big

@@ -41,7 +41,7 @@ export const JOURNAL_FILE = 'journal.ndjson';
 /** A journal set aside by a compaction that has not finished writing its shards. */
 export const OLD_JOURNAL_FILE = 'journal.old.ndjson';
 /** The journal is compacted this long after its first line... */
-const COMPACT_AFTER_MS = 5_000;
+export const COMPACT_AFTER_MS = 5_000;
 /** ...or as soon as it grows past this. */
 const COMPACT_AT_BYTES = 8 * 1024 * 1024;
 
