@@ -644,13 +644,17 @@ export class Bridge {
         return undefined;
       }
     }
-    reply.state = 'sending';
-    reply.attempts++;
-    reply.attemptedAt = this.now().toISOString();
-    await this.store.commit();
+    // Marked as attempted (durably) only once the request has its slot and is about to be written: a crash
+    // while it waited for a slot or a quota window leaves a plain queued reply, not one of unknown fate.
+    const beforeSend = async () => {
+      reply.state = 'sending';
+      reply.attempts++;
+      reply.attemptedAt = this.now().toISOString();
+      await this.store.commit();
+    };
     return file
-      ? this.market.sendFile(reply.marketChatId, file)
-      : this.market.sendMessage(reply.marketChatId, reply.text ?? '');
+      ? this.market.sendFile(reply.marketChatId, file, { beforeSend })
+      : this.market.sendMessage(reply.marketChatId, reply.text ?? '', { beforeSend });
   }
 
   /** Applies a send outcome; returns whether the next reply of the chat may go now. */

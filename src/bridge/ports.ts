@@ -45,6 +45,15 @@ export interface MarketFile {
   contentType?: string;
 }
 
+export interface SendOptions {
+  /**
+   * Runs once the request is about to be written, after any wait for a request slot or a quota window. The
+   * request is written only after it resolves, and not at all if it throws (the outcome is then `not-sent`).
+   * A crash while the request waited therefore leaves no sign of an attempt that never happened.
+   */
+  beforeSend?: () => Promise<void>;
+}
+
 /**
  * The Market side. Reads retry internally (network errors, 5xx, 420 until the quota window ends) and
  * throw only when that is exhausted, or with a FatalError for 401/403. Writes are never retried blindly.
@@ -60,9 +69,9 @@ export interface MarketPort {
   ): Promise<Page<MarketMessage>>;
   getMessage(chatId: MarketChatId, messageId: MarketMessageId): Promise<MarketMessage>;
   /** Text of 1–4096 characters. The Market returns no message id. */
-  sendMessage(chatId: MarketChatId, text: string): Promise<SendOutcome>;
+  sendMessage(chatId: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome>;
   /** A file of at most 5 MB. */
-  sendFile(chatId: MarketChatId, file: MarketFile): Promise<SendOutcome>;
+  sendFile(chatId: MarketChatId, file: MarketFile, options?: SendOptions): Promise<SendOutcome>;
   /** Downloads an attachment of a Market message. Throws on failure. */
   downloadAttachment(url: string, maxBytes: number): Promise<{ data: Uint8Array; contentType?: string }>;
 }

@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, MarketChat, MarketMessage } from '../bridge/model.ts';
-import type { MarketFile, MarketPort, Page, SendOutcome } from '../bridge/ports.ts';
+import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
 import {
   MarketApiError,
   MarketAttachmentTooLargeError,
@@ -93,6 +93,8 @@ interface ApiRequest {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   form?: FormData;
+  /** For writes: runs after the request got its slot, just before it is written (see SendOptions). */
+  beforeSend?: () => Promise<void>;
 }
 
 interface RawResponse {
@@ -396,7 +398,7 @@ export class MarketClient implements MarketPort {
   // ---- MarketPort: writes ---------------------------------------------------------------------
 
   /** Sends a text (sendMessageToChat). Sent at most once; expected failures are outcomes. */
-  sendMessage(chatId: MarketChatId, text: string): Promise<SendOutcome> {
+  sendMessage(chatId: MarketChatId, text: string, options: SendOptions = {}): Promise<SendOutcome> {
     return this.#outcome(
       'sendMessageToChat',
       this.#write({
@@ -405,12 +407,13 @@ export class MarketClient implements MarketPort {
         path: this.#businessPath('/chats/message'),
         query: { chatId },
         json: { message: text },
+        beforeSend: options.beforeSend,
       }),
     );
   }
 
   /** Sends a file as the multipart part `file` (sendFileToChat). Sent at most once. */
-  sendFile(chatId: MarketChatId, file: MarketFile): Promise<SendOutcome> {
+  sendFile(chatId: MarketChatId, file: MarketFile, options: SendOptions = {}): Promise<SendOutcome> {
     const form = new FormData();
     form.append('file', new Blob([file.data], { type: file.contentType ?? 'application/octet-stream' }), file.name);
     return this.#outcome(
@@ -421,6 +424,7 @@ export class MarketClient implements MarketPort {
         path: this.#businessPath('/chats/file/send'),
         query: { chatId },
         form,
+        beforeSend: options.beforeSend,
       }),
     );
   }
@@ -644,6 +648,7 @@ export class MarketClient implements MarketPort {
     }
     const res = await this.#exchange(req.operation, url, req.method, headers, body, {
       limited: true,
+      beforeSend: req.beforeSend,
       maxBytes: MAX_API_BODY_BYTES,
       onExcess: () =>
         new MarketSchemaError(req.operation, [
@@ -705,9 +710,18 @@ export class MarketClient implements MarketPort {
       onExcess: () => Error;
       /** Statuses whose body is read only for an error message (truncated, never too large). */
       errorBodyOnly?: (status: number) => boolean;
+      beforeSend?: () => Promise<void>;
     },
   ): Promise<RawResponse> {
     const release = options.limited ? await this.#limiter.acquire(this.#signal) : undefined;
+    if (options.beforeSend) {
+      try {
+        await options.beforeSend();
+      } catch (err) {
+        release?.();
+        throw new MarketNetworkError(operation, false, err, `not sent: ${(err as Error).message}`);
+      }
+    }
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.#timeoutMs);
     const fail = (err: unknown, phase: 'send' | 'body'): MarketNetworkError => {

@@ -22,6 +22,7 @@ import {
   rename,
   rm,
   stat,
+  writeFile,
   type FileHandle,
 } from 'node:fs/promises';
 import path from 'node:path';
@@ -211,7 +212,9 @@ export class JsonStore implements StorePort {
     await store.flushShards([...store.unjournaled]);
     store.unjournaled.clear();
     await rm(store.oldJournalFile, { force: true });
-    store.journal = await openFile(store.journalFile, 'w');
+    // Emptied (its lines are in the shards now), then appended to: with O_APPEND every write lands at the end.
+    await writeFile(store.journalFile, '');
+    store.journal = await openFile(store.journalFile, 'a');
     return store;
   }
 
@@ -512,7 +515,7 @@ export class JsonStore implements StorePort {
             this.unflushed = new Set();
             this.journalBytes = 0;
             this.tornTail = false;
-            this.journal = await openFile(this.journalFile, 'w');
+            this.journal = await openFile(this.journalFile, 'a');
           });
         }
         const shards = new Set([...(this.carried ?? []), ...this.unjournaled]);

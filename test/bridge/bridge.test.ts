@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { REACTION_DELIVERED } from '../../src/bridge/bridge.ts';
 import { marketMessageId } from '../../src/bridge/ids.ts';
+import type { SendOutcome } from '../../src/bridge/ports.ts';
+import { JsonStore } from '../../src/store/store.ts';
 import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-ports.ts';
 
 const operator = { id: 7 as never, name: 'Olga' };
@@ -203,6 +205,31 @@ describe('Bridge: Telegram → Market', () => {
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
     expect(telegram.posts.length).toBe(before);
+  });
+
+  it('marks a reply as attempted, on disk, only when its request is about to go, not while it waits for a slot', async () => {
+    const { market, bridge, store } = await linked();
+    let go: (() => Promise<void>) | undefined;
+    let answer: (outcome: SendOutcome) => void = () => undefined;
+    market.sendMessage = (_id, _text, options) => {
+      go = options?.beforeSend; // the request waits for a slot: beforeSend is not called yet
+      return new Promise((resolve) => (answer = resolve));
+    };
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'hi',
+    });
+    await vi.waitFor(() => expect(go).toBeDefined());
+    // A crash now would find a plain queued reply.
+    const onDisk = async () => (await JsonStore.open(store.dir)).allReplies()[0];
+    expect(await onDisk()).toMatchObject({ state: 'queued', attempts: 0 });
+    await go?.();
+    expect(await onDisk()).toMatchObject({ state: 'sending', attempts: 1 });
+    answer({ kind: 'sent' });
+    await bridge.idle();
+    expect(await onDisk()).toMatchObject({ state: 'sent', attempts: 1 });
   });
 
   it('mirrors a reply written in the seller cabinet', async () => {

@@ -24,6 +24,7 @@ import {
   type MarketFile,
   type MarketPort,
   type Page,
+  type SendOptions,
   type SendOutcome,
   type TelegramFile,
   type TelegramPort,
@@ -84,11 +85,13 @@ export class MemoryMarket implements MarketPort {
   getMessage(): Promise<MarketMessage> {
     return Promise.reject(new Error('not used'));
   }
-  sendMessage(id: MarketChatId, text: string): Promise<SendOutcome> {
-    return Promise.resolve(this.deliver(id, { text }));
+  async sendMessage(id: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome> {
+    await options?.beforeSend?.();
+    return this.deliver(id, { text });
   }
-  sendFile(id: MarketChatId, file: MarketFile): Promise<SendOutcome> {
-    return Promise.resolve(this.deliver(id, { file: file.name }));
+  async sendFile(id: MarketChatId, file: MarketFile, options?: SendOptions): Promise<SendOutcome> {
+    await options?.beforeSend?.();
+    return this.deliver(id, { file: file.name });
   }
   downloadAttachment(): Promise<{ data: Uint8Array }> {
     return Promise.resolve({ data: new Uint8Array([1, 2, 3]) });

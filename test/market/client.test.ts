@@ -790,6 +790,40 @@ describe('concurrency and quota', () => {
     expect(server.maxInFlight).toBe(2);
   });
 
+  it("runs a write's beforeSend only once the write has a slot, and writes nothing when it throws", async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const server = await serve((req, res) => {
+      if (req.url?.includes('/chat?')) void held.then(() => json(res, 200, ok(chatDto(7))));
+      else json(res, 200, ok({}));
+    });
+    const { client } = makeClient(server.url);
+
+    const reads = [client.getChat(marketChatId(7)), client.getChat(marketChatId(7))];
+    await waitFor(() => server.requests.length === 2);
+    const events: string[] = [];
+    const sending = client.sendMessage(marketChatId(7), 'hi', {
+      beforeSend: () => {
+        events.push('beforeSend');
+        return Promise.resolve();
+      },
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    // Both slots are taken by the reads: the reply has not been attempted yet.
+    expect(events).toEqual([]);
+    release();
+    await expect(sending).resolves.toEqual({ kind: 'sent' });
+    await Promise.all(reads);
+    expect(events).toEqual(['beforeSend']);
+    expect(server.requests).toHaveLength(3);
+
+    const refused = await client.sendMessage(marketChatId(7), 'hi', {
+      beforeSend: () => Promise.reject(new Error('disk full')),
+    });
+    expect(refused).toMatchObject({ kind: 'not-sent', reason: expect.stringMatching(/disk full/) as unknown });
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('keeps a snapshot of the X-RateLimit-Resource-* headers per operation', async () => {
     const server = await serve((req, res) => {
       const headers = req.url?.includes('/chat?')
