@@ -151,7 +151,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     marketLastOk: () => market.lastAnswerAt,
     lastPollAt: () => poller.lastSuccessAt,
     lastNotificationAt: () => lastNotificationAt,
-    maxSilenceMs: Math.max(3 * pollIntervalMs, 120_000),
+    maxSilenceMs: () => Math.max(3 * poller.roundIntervalMs, 120_000),
     chats: () => store.chats().length,
     queueDepth: (): number => core.pending,
     backlog: (): number => core.backlog,

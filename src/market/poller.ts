@@ -37,6 +37,7 @@ export class MarketPoller {
   private stopped = false;
   private lastFullSync: number;
   private failures = 0;
+  private stretchedMs: number | undefined;
   /** When the last round completed successfully (for health). */
   lastSuccessAt: number | undefined;
   rounds = 0;
@@ -113,6 +114,14 @@ export class MarketPoller {
     }, delayMs);
   }
 
+  /**
+   * The time between successful rounds: the configured interval, or longer when listing every open chat
+   * that often would spend too much of the getChats quota (backoff after failures not included).
+   */
+  get roundIntervalMs(): number {
+    return this.stretchedMs ?? this.options.intervalMs;
+  }
+
   private async round(): Promise<void> {
     let next = this.options.intervalMs;
     try {
@@ -125,6 +134,7 @@ export class MarketPoller {
       // Keep listing within a share of the getChats quota, however many open chats there are.
       const perHour = (this.options.listQuotaPerHour ?? 5000) * (this.options.listQuotaShare ?? 0.5);
       next = Math.max(next, Math.ceil((pages * 3_600_000) / perHour));
+      this.stretchedMs = next;
     } catch (err) {
       if (isFatal(err)) {
         this.options.logger.fatal({ err }, 'stopping: the Market refused our credentials');

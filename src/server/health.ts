@@ -14,8 +14,11 @@ export interface HealthSources {
   marketLastOk: () => number | undefined;
   lastPollAt: () => number | undefined;
   lastNotificationAt: () => number | undefined;
-  /** How long without a successful poll or notification still counts as healthy. */
-  maxSilenceMs: number;
+  /**
+   * How long without a successful poll or notification still counts as healthy. Asked at each report: it
+   * follows the poll interval, which stretches with the number of open chats.
+   */
+  maxSilenceMs: () => number;
   chats: () => number;
   queueDepth: () => number;
   backlog: () => number;
@@ -63,15 +66,16 @@ export class Health {
       tgLast !== undefined && now - tgLast < FRESH_MS + PROBE_EVERY_MS
         ? { ok: true, ageSeconds: age(tgLast) }
         : { ok: false, ageSeconds: age(tgLast), detail: this.probeFailed ?? 'no answer from Telegram lately' };
+    const maxSilenceMs = this.s.maxSilenceMs();
     const mkLast = this.s.marketLastOk();
     const market: Check =
-      mkLast !== undefined && now - mkLast < this.s.maxSilenceMs
+      mkLast !== undefined && now - mkLast < maxSilenceMs
         ? { ok: true, ageSeconds: age(mkLast) }
         : { ok: false, ageSeconds: age(mkLast), detail: 'no answer from the Market lately' };
     const lastIntake = Math.max(this.s.lastPollAt() ?? 0, this.s.lastNotificationAt() ?? 0) || undefined;
-    const withinGrace = now - this.s.startedAt < this.s.maxSilenceMs;
+    const withinGrace = now - this.s.startedAt < maxSilenceMs;
     const intake: Check =
-      (lastIntake !== undefined && now - lastIntake < this.s.maxSilenceMs) || (lastIntake === undefined && withinGrace)
+      (lastIntake !== undefined && now - lastIntake < maxSilenceMs) || (lastIntake === undefined && withinGrace)
         ? { ok: true, ageSeconds: age(lastIntake) }
         : { ok: false, ageSeconds: age(lastIntake), detail: 'no successful poll or notification lately' };
     const checks = { store: { ok: true }, telegram, market, intake };

@@ -49,6 +49,22 @@ afterEach(async () => {
 });
 
 describe('MarketPoller', () => {
+  it('stretches its round interval when listing would spend too much of the getChats quota, and says so', async () => {
+    market.addChat({ contextType: 'DIRECT' });
+    const stretched = new MarketPoller(
+      client,
+      store,
+      { chatSeen: () => undefined },
+      // 10 listings an hour, half of them for regular rounds: one page a round allows one round every 12 minutes.
+      { intervalMs: 1000, fullSyncIntervalMs: 0, listQuotaPerHour: 10, logger: pino({ level: 'silent' }) },
+    );
+    expect(stretched.roundIntervalMs).toBe(1000);
+    stretched.start();
+    await expect.poll(() => stretched.lastSuccessAt, { timeout: 5000 }).toBeDefined();
+    await stretched.stop();
+    expect(stretched.roundIntervalMs).toBe(720_000);
+  });
+
   it('lists only unfinished chats, so a cabinet with thousands of old chats costs one page a round', async () => {
     for (let i = 0; i < 2000; i++)
       market.setStatus(market.addChat({ contextType: 'ORDER', orderId: i + 1 }), 'FINISHED');

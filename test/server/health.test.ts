@@ -12,7 +12,7 @@ function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { 
     marketLastOk: () => clock.now - 1000,
     lastPollAt: () => clock.now - 1000,
     lastNotificationAt: () => undefined,
-    maxSilenceMs: 120_000,
+    maxSilenceMs: () => 120_000,
     chats: () => 3,
     queueDepth: () => 0,
     backlog: () => 0,
@@ -36,6 +36,21 @@ describe('Health', () => {
     expect(r.ready).toBe(false);
     expect(r.checks.market.ok).toBe(false);
     expect(r.checks.market.ageSeconds).toBe(200);
+  });
+
+  it('follows the allowed silence as it changes (the poll interval stretches with many open chats)', async () => {
+    let silenceMs = 120_000;
+    const s = sources({ maxSilenceMs: () => silenceMs });
+    const health = new Health({
+      ...s,
+      lastPollAt: () => s.clock.now - 600_000,
+      marketLastOk: () => s.clock.now - 600_000,
+    });
+    expect((await health.report()).ready).toBe(false);
+    silenceMs = 3 * 720_000;
+    const r = await health.report();
+    expect(r.checks.intake.ok).toBe(true);
+    expect(r.checks.market.ok).toBe(true);
   });
 
   it('probes a quiet Telegram and reports the failure', async () => {
