@@ -14,6 +14,9 @@ export interface ChatSink {
   chatSeen(chat: MarketChat): void;
 }
 
+/** How often a chat in a status this version does not know is looked at with getChat. */
+const UNKNOWN_STATUS_RECHECK_MS = 10 * 60_000;
+
 export interface PollerOptions {
   intervalMs: number;
   /** 0 disables the sweep over all chats. */
@@ -38,6 +41,7 @@ export class MarketPoller {
   private lastFullSync: number;
   private failures = 0;
   private stretchedMs: number | undefined;
+  private readonly unknownCheckedAt = new Map<MarketChatId, number>();
   /** When the last round completed successfully (for health). */
   lastSuccessAt: number | undefined;
   rounds = 0;
@@ -78,6 +82,13 @@ export class MarketPoller {
     for (const rec of this.store.chats()) {
       if (seen.has(rec.marketChatId) || rec.chat.status === 'FINISHED') continue;
       if (this.stopped) break;
+      // A status this version does not know is never listed as open: look at such a chat now and then,
+      // not every round (a notification still brings its news at once).
+      if (rec.chat.status === 'UNKNOWN') {
+        const last = this.unknownCheckedAt.get(rec.marketChatId);
+        if (last !== undefined && this.now() - last < UNKNOWN_STATUS_RECHECK_MS) continue;
+        this.unknownCheckedAt.set(rec.marketChatId, this.now());
+      }
       try {
         this.sink.chatSeen(await this.market.getChat(rec.marketChatId));
       } catch (err) {

@@ -81,6 +81,31 @@ describe('MarketPoller', () => {
     expect(market.count('getChatHistory')).toBe(0);
   });
 
+  it('looks at a chat in a status it does not know every ten minutes, not every round', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clocked = new MarketPoller(
+      client,
+      store,
+      { chatSeen: (c) => seen.push(c) },
+      { intervalMs: 1000, fullSyncIntervalMs: 0, logger: pino({ level: 'silent' }), now: () => now },
+    );
+    const chatId = market.addChat({ contextType: 'DIRECT' });
+    market.setStatus(chatId, 'SOMETHING_NEW');
+    const chat = await client.getChat(marketChatId(chatId));
+    expect(chat.status).toBe('UNKNOWN');
+    store.putChat({ marketChatId: chat.id, topicId: topicId(5), chat, firstSeenAt: 'x', backfilled: true });
+    const asked = () => market.count('getChat') - 1;
+    for (let round = 0; round < 5; round++) {
+      await clocked.pollOnce();
+      now += 30_000;
+    }
+    expect(asked()).toBe(1);
+    expect(seen).toEqual([expect.objectContaining({ id: marketChatId(chatId), status: 'UNKNOWN' })]);
+    now += 10 * 60_000;
+    await clocked.pollOnce();
+    expect(asked()).toBe(2);
+  });
+
   it('asks once about a mirrored chat that left the open list, to catch its last messages', async () => {
     const chatId = market.addChat({ contextType: 'ORDER', orderId: 1 });
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hi' });
