@@ -29,6 +29,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { z } from 'zod';
+import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
 
@@ -118,6 +119,7 @@ export class JsonStore implements StorePort {
   private writes = 0;
   private batches = 0;
   private skipped = 0;
+  private lock?: DirLock;
   /** Told about a background compaction that failed (it is tried again later). */
   onBackgroundError: (err: unknown) => void = () => undefined;
 
@@ -141,15 +143,36 @@ export class JsonStore implements StorePort {
     return path.join(this.dir, SHARD_DIR, OLD_JOURNAL_FILE);
   }
 
-  /** Opens (or creates) the store in `dataDir`. Throws StoreError for a file it must not touch. */
-  static async open(dataDir: string, now: () => Date = () => new Date()): Promise<JsonStore> {
+  /**
+   * Opens (or creates) the store in `dataDir`, taking its lock first (waiting up to `lockWaitMs` for another
+   * marketgram on the directory to go). Throws StoreError for a file it must not touch or a directory in use.
+   */
+  static async open(
+    dataDir: string,
+    now: () => Date = () => new Date(),
+    options: { lockWaitMs?: number } = {},
+  ): Promise<JsonStore> {
     const dir = path.resolve(dataDir);
     const file = path.join(dir, STORE_FILE);
+    let lock: DirLock;
     try {
       await mkdir(path.join(dir, SHARD_DIR), { recursive: true });
+      lock = await DirLock.acquire(dir, options.lockWaitMs);
     } catch (cause) {
+      if (cause instanceof LockedError) throw new StoreError(cause.message, cause.file);
       throw new StoreError(`Cannot create the data directory ${dir}: check DATA_DIR and permissions`, file, { cause });
     }
+    try {
+      const store = await JsonStore.openLocked(dir, file, now);
+      store.lock = lock;
+      return store;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private static async openLocked(dir: string, file: string, now: () => Date): Promise<JsonStore> {
     const existed = await exists(file);
     const raw = existed ? await readJson<Record<string, unknown>>(file) : undefined;
     const version = typeof raw?.schemaVersion === 'number' ? raw.schemaVersion : undefined;
@@ -440,11 +463,15 @@ export class JsonStore implements StorePort {
     await this.commit();
     this.closed = true;
     clearTimeout(this.compactTimer);
-    await this.compact();
-    await this.journalOp(async () => {
-      await this.journal?.close();
-      this.journal = undefined;
-    });
+    try {
+      await this.compact();
+    } finally {
+      await this.journalOp(async () => {
+        await this.journal?.close();
+        this.journal = undefined;
+      });
+      await this.lock?.release();
+    }
   }
 
   /** Appends the current records of `ids` to the journal, with any other chats waiting for the next append. */
