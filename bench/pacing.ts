@@ -379,10 +379,10 @@ Timeline (10 s buckets):
 
 ${table(timelineHeaders, f.timeline)}
 
-**The same, with the throttler already running.** The throttler (grammY's transformer-throttler, Bottleneck) counts
-a fixed window: the group's limiter is created by its first send and refills its ${RATE} sends every 60 s from then,
-while posting them ${fmt(60_000 / RATE / 2 / 1000, 1)} s apart (\`minTime\` = 60 s ÷ rate ÷ 2). A second paced bridge, on a fresh flood
-window, posts one message, and ${primedDelay} s later gets a burst of ${primed.total} messages over ${primed.plans.length} small chats (${PRIMED_PER_CHAT} each):
+**The same, with the throttler already running.** The throttler (grammY's transformer-throttler, Bottleneck) spaces
+the group's sends evenly, one every ${fmt((60_000 / RATE / 1000) * 1.01, 2)} s (\`minTime\` = 60 s ÷ rate, plus a 1 % margin), and also holds a reservoir of ${RATE} sends
+refilled every 60 s from the group's first send (a fixed window, as a second guard). A second paced bridge, on a fresh
+flood window, posts one message, and ${primedDelay} s later gets a burst of ${primed.total} messages over ${primed.plans.length} small chats (${PRIMED_PER_CHAT} each):
 
 ${table(['figure', 'value'], summary(primed, g, `${primed.total} (${primed.plans.length} chats × ${PRIMED_PER_CHAT})`))}
 
@@ -398,10 +398,8 @@ function notes(f: Figures, g: Figures, bigLast: number, refillS: number): string
 every message once and in order: ${f.ok ? 'yes' : 'no'}. Small chats were not held behind the big one although its work was
 queued first: every small chat had its first message in Telegram by ${fmt(f.firstMaxS, 1)} s and was complete by
 ${fmt(f.lastMaxS, 1)} s, while the big chat finished at ${fmt(bigLast, 1)} s — each chat has at most one send waiting in the throttler's
-first-come-first-served queue, so chats take turns. The rate is not even: ${RATE} sends go out ${fmt(60_000 / RATE / 2 / 1000, 1)} s apart in the first half of
-each minute, then nothing until the limiter refills (see the timeline). When the burst does not begin as the limiter's
-minute begins, the fixed window and a rolling one disagree: the second burst received ${g.retries} × 429 (the first ${fmt(g.firstRetryS, 1)} s in, just after the limiter refilled
-${fmt(refillS, 1)} s in — 60 s after the priming message — while the ${RATE} sends before it were still inside the rolling minute),
+first-come-first-served queue, so chats take turns. The sends are spaced evenly (see the timeline), so no rolling minute
+gets more than the limit. With the throttler already running (its fixed window refills ${fmt(refillS, 1)} s into the burst), the second burst received ${g.retries} × 429${g.retries ? ` (the first ${fmt(g.firstRetryS, 1)} s in; each was waited out as \`retry_after\` asks)` : ''},
 at most ${g.maxInMinute} messages went out in a rolling minute, and it took ${fmt(g.totalS, 1)} s for ${g.rows.reduce((n, r) => n + Number(r[1]), 0)} messages;
 every message once and in order: ${g.ok ? 'yes' : 'no'}. Whether Telegram counts its per-group limit in a rolling or a fixed
 window is not documented; the fake counts a rolling one.`;

@@ -36,6 +36,9 @@ const PACED = new Set([
   'editForumTopic',
 ]);
 
+/** Group sends are spaced this much wider than the configured rate strictly needs. */
+const GROUP_SPACING_MARGIN = 1.01;
+
 export function createBot(options: BotOptions): Bot {
   const bot = new Bot(options.token, {
     botInfo: options.botInfo,
@@ -51,8 +54,9 @@ export function createBot(options: BotOptions): Bot {
       group: {
         maxConcurrent: 1,
         // Even spacing: no rolling minute ever sees more than the limit (a fixed-window reservoir alone
-        // lets a burst straddle its refill and draw 429s).
-        minTime: Math.ceil(60_000 / options.groupPerMinute),
+        // lets a burst straddle its refill and draw 429s). 1 % slower than the limit, so that a few
+        // milliseconds of network jitter cannot put one send too many into Telegram's minute.
+        minTime: Math.ceil((60_000 / options.groupPerMinute) * GROUP_SPACING_MARGIN),
         reservoir: options.groupPerMinute,
         reservoirRefreshAmount: options.groupPerMinute,
         reservoirRefreshInterval: 60_000,
