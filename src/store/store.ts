@@ -229,11 +229,11 @@ export class JsonStore implements StorePort {
       store.metaDirty = true;
     }
     if (!existed || migratedChats) store.metaDirty = true;
-    // The main file before the shards (an interrupted migration runs again), then the shards the journals
-    // touched, then the journals go.
-    if (store.metaDirty) await store.commit();
+    // The shards first (the chats of a migration, or the journal lines replayed), then the main file: an
+    // interrupted migration still finds the version 1 file and runs again. Then the journals go.
     await store.flushShards([...store.unjournaled]);
     store.unjournaled.clear();
+    if (store.metaDirty) await store.commit();
     await rm(store.oldJournalFile, { force: true });
     // Emptied (its lines are in the shards now), then appended to: with O_APPEND every write lands at the end.
     await writeFile(store.journalFile, '');

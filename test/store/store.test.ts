@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DataFile } from 'lowdb/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { marketChatId, marketMessageId, telegramMessageId, topicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord, ReplyRecord } from '../../src/bridge/store-port.ts';
@@ -174,6 +175,33 @@ describe('JsonStore', () => {
         .map((c) => c.marketChatId)
         .sort(),
     ).toEqual([300, 5]);
+  });
+
+  it('writes the migrated shards before the main file, so an interrupted migration runs again', async () => {
+    const dir = await tempDir();
+    const v1 = {
+      schemaVersion: 1,
+      initializedAt: '2024-01-01T00:00:00.000Z',
+      chats: { '5': record(5, 50), '300': record(300, 51) },
+      replies: {},
+    };
+    await writeFile(path.join(dir, STORE_FILE), JSON.stringify(v1));
+    const order: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the instance as `this`
+    const original = DataFile.prototype.write;
+    const spy = vi.spyOn(DataFile.prototype, 'write').mockImplementation(function (
+      this: DataFile<unknown>,
+      data: unknown,
+    ): Promise<void> {
+      order.push(typeof data === 'object' && data !== null && 'schemaVersion' in data ? 'main' : 'shard');
+      return original.call(this, data);
+    });
+    try {
+      await JsonStore.open(dir);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(order).toEqual(['shard', 'shard', 'main']);
   });
 
   it('keeps the last good copy of every file as a backup when it opens an existing store', async () => {
