@@ -484,8 +484,8 @@ export class JsonStore implements StorePort {
       let text = this.tornTail ? '\n' : '';
       for (const id of batch) text += `${JSON.stringify(this.chatsById.get(id))}\n`;
       const data = Buffer.from(text);
-      const journal = this.journal;
-      if (!journal) throw new StoreError('The store is not open for writing', this.journalFile);
+      // Reopened here if a compaction could not reopen it after setting the old one aside.
+      const journal = (this.journal ??= await openFile(this.journalFile, 'a'));
       this.tornTail = true;
       for (let at = 0; at < data.length;) at += (await journal.write(data, at, data.length - at)).bytesWritten;
       this.tornTail = false;
@@ -532,12 +532,7 @@ export class JsonStore implements StorePort {
             if (!journal || this.journalBytes === 0) return;
             await journal.close();
             this.journal = undefined;
-            try {
-              await rename(this.journalFile, this.oldJournalFile);
-            } catch (err) {
-              this.journal = await openFile(this.journalFile, 'a');
-              throw err;
-            }
+            await rename(this.journalFile, this.oldJournalFile); // if this fails, the next append reopens it
             this.carried = this.unflushed;
             this.unflushed = new Set();
             this.journalBytes = 0;
