@@ -59,7 +59,13 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
-  const store = await JsonStore.open(config.dataDir);
+  const store = await JsonStore.open(config.dataDir, undefined, {
+    onLockWait: (holder) =>
+      logger.warn(
+        { holder, dataDir: config.dataDir },
+        'another marketgram is using the data directory; waiting for it to stop',
+      ),
+  });
   store.onBackgroundError = (err) =>
     logger.error({ err }, 'writing the store journal into its shards failed; will retry');
   if (store.skippedJournalLines > 0) {

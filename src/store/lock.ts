@@ -57,10 +57,15 @@ export class DirLock {
    * Takes the lock of `dir`, waiting up to `waitMs` for a live holder on another host to go (a restart
    * of the other container, say); throws LockedError if it does not.
    */
-  static async acquire(dir: string, waitMs = STALE_MS + HEARTBEAT_MS): Promise<DirLock> {
+  static async acquire(
+    dir: string,
+    waitMs = STALE_MS + HEARTBEAT_MS,
+    onWait: (holder: string) => void = () => undefined,
+  ): Promise<DirLock> {
     const file = path.join(dir, LOCK_FILE);
     const me: Holder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), token: randomUUID() };
     const deadline = Date.now() + waitMs;
+    let told = false;
     for (;;) {
       try {
         await writeFile(file, JSON.stringify(me), { flag: 'wx' });
@@ -83,6 +88,8 @@ export class DirLock {
           file,
         );
       }
+      if (!told) onWait(verdict.who);
+      told = true;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(0, deadline - Date.now()))));
     }
   }

@@ -150,17 +150,22 @@ export class JsonStore implements StorePort {
   static async open(
     dataDir: string,
     now: () => Date = () => new Date(),
-    options: { lockWaitMs?: number } = {},
+    options: { lockWaitMs?: number; onLockWait?: (holder: string) => void } = {},
   ): Promise<JsonStore> {
     const dir = path.resolve(dataDir);
     const file = path.join(dir, STORE_FILE);
     let lock: DirLock;
     try {
       await mkdir(path.join(dir, SHARD_DIR), { recursive: true });
-      lock = await DirLock.acquire(dir, options.lockWaitMs);
+      lock = await DirLock.acquire(dir, options.lockWaitMs, options.onLockWait);
     } catch (cause) {
       if (cause instanceof LockedError) throw new StoreError(cause.message, cause.file);
-      throw new StoreError(`Cannot create the data directory ${dir}: check DATA_DIR and permissions`, file, { cause });
+      const what = (cause as NodeJS.ErrnoException).code ?? (cause as Error).message;
+      throw new StoreError(
+        `Cannot create the data directory ${dir} or its lock file (${what}): check DATA_DIR and permissions`,
+        file,
+        { cause },
+      );
     }
     try {
       const store = await JsonStore.openLocked(dir, file, now);

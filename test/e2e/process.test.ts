@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, TOKEN, mirroredBodies, topicFor, topicTexts, waitFor, type World } from './harness.ts';
 import { useWorld } from './use-world.ts';
@@ -14,6 +16,34 @@ describe('the process, end to end', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(run.output()).toMatch(/TELEGRAM_BOT_TOKEN is required/);
     expect(run.output()).toMatch(/MARKET_POLL_INTERVAL must be a whole number/);
+  });
+
+  it('refuses a data directory it cannot create, naming it', async () => {
+    const file = path.join(world.dataDir, 'a-file');
+    await writeFile(file, '');
+    const run = world.spawn({ DATA_DIR: path.join(file, 'data') });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toMatch(/Cannot create the data directory .*a-file.data.* \(ENOTDIR\): check DATA_DIR/);
+  });
+
+  it('runs one marketgram per data directory: a second one waits until the first has stopped', async () => {
+    const first = world.spawn({ LOG_LEVEL: 'info' });
+    await waitFor(() => first.output().includes('marketgram started'), 'the first marketgram to start');
+    const second = world.spawn({ LOG_LEVEL: 'info' });
+    await waitFor(
+      () => second.output().includes('another marketgram is using the data directory; waiting for it to stop'),
+      'the second marketgram to wait',
+    );
+    expect(second.output()).toContain(`pid ${first.child.pid}`);
+    // Still waiting: it has not touched the Market nor Telegram on its own.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(second.output()).not.toContain('marketgram started');
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    await waitFor(() => second.output().includes('marketgram started'), 'the second marketgram to start');
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
   });
 
   it('refuses a Market key the Market rejects, without printing the key', async () => {
