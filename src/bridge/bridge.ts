@@ -47,6 +47,7 @@ const MAX_HISTORY_PAGES = 1000;
 const MAX_AMBIGUOUS_ATTEMPTS = 3;
 /** Finished replies are forgotten after this long (their echoes have long been matched). */
 const REPLY_TTL_MS = 3 * 24 * 3600 * 1000;
+const FORGET_REPLIES_EVERY_MS = 3600 * 1000;
 /**
  * How close to our last history read a chat's last message must be for the chat to be read again: the
  * Market's times have whole seconds, plus a margin for the two clocks disagreeing.
@@ -813,13 +814,8 @@ export class Bridge {
     const chats = new Set<MarketChatId>();
     // Failed before the operator was told (the process stopped in between): tell them now.
     const unnoticed: ReplyRecord[] = [];
-    const cutoff = this.now().getTime() - REPLY_TTL_MS;
+    this.forgetOldReplies();
     for (const r of this.store.allReplies()) {
-      const finished = r.state === 'sent' || r.state === 'failed' || r.state === 'cancelled';
-      if (finished && Date.parse(r.createdAt) < cutoff) {
-        this.store.deleteReply(r.id);
-        continue;
-      }
       if (r.state === 'sending') r.state = 'unknown';
       if (r.state === 'queued' || r.state === 'unknown') chats.add(r.marketChatId);
       if (
@@ -842,6 +838,19 @@ export class Bridge {
         ]),
       );
     }
+  }
+
+  /**
+   * Drops finished replies older than REPLY_TTL_MS, now and then every hour: the main store file holds every
+   * reply and is rewritten whenever one changes, so it must not grow with the uptime. The next commit writes it.
+   */
+  private forgetOldReplies(): void {
+    const cutoff = this.now().getTime() - REPLY_TTL_MS;
+    for (const r of this.store.allReplies()) {
+      const finished = r.state === 'sent' || r.state === 'failed' || r.state === 'cancelled';
+      if (finished && Date.parse(r.createdAt) < cutoff) this.store.deleteReply(r.id);
+    }
+    this.schedule('forget-replies', FORGET_REPLIES_EVERY_MS, () => this.forgetOldReplies());
   }
 
   /** Work queued or running (for status and shutdown). */

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { REACTION_DELIVERED } from '../../src/bridge/bridge.ts';
 import { marketMessageId } from '../../src/bridge/ids.ts';
 import type { SendOutcome } from '../../src/bridge/ports.ts';
-import { JsonStore } from '../../src/store/store.ts';
+import { STORE_FILE } from '../../src/store/store.ts';
 import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-ports.ts';
 
 const operator = { id: 7 as never, name: 'Olga' };
@@ -223,13 +225,49 @@ describe('Bridge: Telegram → Market', () => {
     });
     await vi.waitFor(() => expect(go).toBeDefined());
     // A crash now would find a plain queued reply.
-    const onDisk = async () => (await JsonStore.open(store.dir)).allReplies()[0];
+    // Replies live in the main store file, written by every commit that changed one.
+    const onDisk = async () =>
+      Object.values(
+        (JSON.parse(await readFile(path.join(store.dir, STORE_FILE), 'utf8')) as { replies: Record<string, unknown> })
+          .replies,
+      )[0];
     expect(await onDisk()).toMatchObject({ state: 'queued', attempts: 0 });
     await go?.();
     expect(await onDisk()).toMatchObject({ state: 'sending', attempts: 1 });
     answer({ kind: 'sent' });
     await bridge.idle();
     expect(await onDisk()).toMatchObject({ state: 'sent', attempts: 1 });
+  });
+
+  it('forgets finished replies three days old at start, and every hour while it runs', async () => {
+    let now = Date.parse('2026-01-10T00:00:00Z');
+    const { bridge, store } = await linked({ now: () => new Date(now) });
+    const sent = (id: string, daysAgo: number) =>
+      store.putReply({
+        id,
+        marketChatId: marketChatId(1),
+        topicId: topicId(1),
+        telegramMessageId: telegramMessageId(id.length),
+        part: 0,
+        parts: 1,
+        text: id,
+        state: 'sent',
+        attempts: 1,
+        createdAt: new Date(now - daysAgo * 24 * 3600_000).toISOString(),
+      });
+    sent('old', 4);
+    sent('recent', 2);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await bridge.resume();
+      expect(store.allReplies().map((r) => r.id)).toEqual(['recent']);
+      now += 1.5 * 24 * 3600_000;
+      vi.advanceTimersByTime(3600_000);
+      expect(store.allReplies()).toEqual([]);
+    } finally {
+      bridge.stop();
+      vi.useRealTimers();
+    }
   });
 
   it('mirrors a reply written in the seller cabinet', async () => {
