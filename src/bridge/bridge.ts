@@ -236,13 +236,13 @@ export class Bridge {
       } catch (err) {
         if (!(err instanceof TopicGoneError)) throw err;
         // Deleted before its card was posted: make a new one, like any deleted topic.
-        this.store.setTopic(rec, undefined);
+        rec.topicId = undefined;
         recreated = true;
       }
     }
     const title = topicTitle(chat, this.t);
     const topicId = await this.telegram.createTopic(title);
-    this.store.setTopic(rec, topicId);
+    rec.topicId = topicId;
     rec.title = title;
     rec.cardPending = true;
     await this.store.commit();
@@ -267,7 +267,7 @@ export class Bridge {
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;
       this.log.warn({ marketChatId: rec.marketChatId, topicId }, 'topic was deleted, recreating it');
-      this.store.setTopic(rec, undefined);
+      rec.topicId = undefined;
       return post(await this.ensureTopic(rec, chat, true));
     }
   }
@@ -281,7 +281,7 @@ export class Bridge {
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;
       // The next message recreates it with the right title.
-      this.store.setTopic(rec, undefined);
+      rec.topicId = undefined;
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The bridge's view of its persistent state: which Market chat lives in which topic, how far each chat is
- * mirrored, and the operator replies on their way to the Market. Records are live objects: mutate them,
- * then `commit()` to make every change so far durable.
+ * mirrored, and the operator replies on their way to the Market. Records are live objects: mutate them
+ * (a chat's new `topicId` is indexed at once), then `commit()` to make every change so far durable.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
@@ -79,8 +79,6 @@ export interface StorePort {
   chats(): ChatRecord[];
   /** Adds (or replaces) a chat; returns the live record to keep mutating. */
   putChat(record: ChatRecord): ChatRecord;
-  /** Re-indexes a chat after its topic changed. */
-  setTopic(record: ChatRecord, topicId: TopicId | undefined): void;
   replies(chatId: MarketChatId): ReplyRecord[];
   allReplies(): ReplyRecord[];
   /** Adds (or replaces) a reply; returns the live record to keep mutating. */

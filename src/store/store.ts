@@ -95,8 +95,6 @@ export class JsonStore implements StorePort {
   private readonly shards = new Map<number, Low<ShardData>>();
   /** Chats changed since the last commit. */
   private readonly dirtyChats = new Set<number>();
-  /** Shards changed without a journal line (a new chat, a replay at open): written by the next compaction. */
-  private readonly unjournaled = new Set<number>();
   /** Shards with journal lines newer than the shard file. */
   private unflushed = new Set<number>();
   /** Shards of a journal set aside by a compaction that did not finish writing them. */
@@ -228,17 +226,15 @@ export class JsonStore implements StorePort {
 
     const store = new JsonStore(meta, dir);
     await store.loadShards();
-    await store.replayJournals();
-    if (migratedChats) {
-      for (const rec of Object.values(migratedChats)) store.unjournaled.add(store.install(rec));
-      store.metaDirty = true;
-    }
-    if (!existed || migratedChats) store.metaDirty = true;
+    const touched = await store.replayJournals();
+    for (const rec of Object.values(migratedChats ?? {})) touched.add(store.install(rec));
     // The shards first (the chats of a migration, or the journal lines replayed), then the main file: an
     // interrupted migration still finds the version 1 file and runs again. Then the journals go.
-    await store.flushShards([...store.unjournaled]);
-    store.unjournaled.clear();
-    if (store.metaDirty) await store.commit();
+    await store.flushShards([...touched]);
+    if (!existed || migratedChats) {
+      store.metaDirty = true;
+      await store.commit();
+    }
     await rm(store.oldJournalFile, { force: true });
     // Emptied (its lines are in the shards now), then appended to: with O_APPEND every write lands at the end.
     await writeFile(store.journalFile, '');
@@ -246,8 +242,12 @@ export class JsonStore implements StorePort {
     return store;
   }
 
-  /** Applies the journal lines left by the last run (a set-aside journal first) over the shards just read. */
-  private async replayJournals(): Promise<void> {
+  /**
+   * Applies the journal lines left by the last run (a set-aside journal first) over the shards just read;
+   * returns the shards they touched.
+   */
+  private async replayJournals(): Promise<Set<number>> {
+    const touched = new Set<number>();
     for (const file of [this.oldJournalFile, this.journalFile]) {
       let text: string;
       try {
@@ -273,9 +273,10 @@ export class JsonStore implements StorePort {
         // A line torn by a crash or a full disk. Each line is a whole record, so skipping one at worst
         // takes a chat back to its previous committed state: messages mirrored again, none lost.
         if (!rec) this.skipped++;
-        else this.unjournaled.add(this.install(rec));
+        else touched.add(this.install(rec));
       }
     }
+    return touched;
   }
 
   /** Journal lines skipped at open because they could not be read (a torn last line after a crash). */
@@ -392,12 +393,6 @@ export class JsonStore implements StorePort {
     this.install(record);
     this.dirtyChats.add(record.marketChatId);
     return this.chatsById.get(record.marketChatId) as ChatRecord;
-  }
-
-  setTopic(record: ChatRecord, topicId: TopicId | undefined): void {
-    const live = this.chatsById.get(record.marketChatId) ?? this.putChat(record);
-    live.topicId = topicId;
-    if (live !== record) record.topicId = topicId;
   }
 
   replies(chatId: MarketChatId): ReplyRecord[] {
@@ -545,15 +540,10 @@ export class JsonStore implements StorePort {
             this.journal = await openFile(this.journalFile, 'a');
           });
         }
-        const shards = new Set([...(this.carried ?? []), ...this.unjournaled]);
-        this.unjournaled.clear();
-        try {
-          await this.flushShards([...shards]);
-        } catch (err) {
-          for (const s of shards) if (!this.carried?.has(s)) this.unjournaled.add(s);
-          throw err;
-        }
-        if (this.carried) await rm(this.oldJournalFile, { force: true });
+        if (!this.carried) return;
+        // On failure the set-aside journal and its shards stay: the next compaction tries them again.
+        await this.flushShards([...this.carried]);
+        await rm(this.oldJournalFile, { force: true });
         this.carried = undefined;
       } finally {
         this.compaction = undefined;
