@@ -7,7 +7,6 @@
  *   npm run bench:notify-latency            (BENCH_N=… changes the number of messages per scenario)
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -39,6 +38,7 @@ import {
   type BenchWorld,
   type Summary,
 } from './lib.ts';
+import { listenOnLoopback } from '../test/fakes/loopback.ts';
 
 const N = Number(process.env.BENCH_N ?? 500);
 const CHATS = 10;
@@ -400,11 +400,10 @@ class Baseline {
         res.end(JSON.stringify({ version: '0', name: 'baseline', time: new Date().toISOString() }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const base = await listenOnLoopback(server);
     const agent = new Agent({ keepAliveTimeout: 1_000 });
     const api = new Api(TOKEN, { apiRoot: bench.world.telegram.url });
-    return new Baseline(bench, topics, `http://127.0.0.1:${port}/market/notification`, server, agent, api);
+    return new Baseline(bench, topics, `${base}/market/notification`, server, agent, api);
   }
 
   async close(): Promise<void> {

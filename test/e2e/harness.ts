@@ -171,14 +171,4 @@ export async function notify(
   return { status: res.status, body: parsed, ms: performance.now() - started };
 }
 
-/** A free loopback port (for a webhook URL that must be known before the bridge starts). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../fakes/loopback.ts';

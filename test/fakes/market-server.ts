@@ -31,7 +31,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.ts';
 
 /** The operationIds of the Partner API methods this fake serves (as named in the spec). */
 export type OperationId =
@@ -622,15 +622,7 @@ export class FakeMarket {
 
   /** Starts listening on 127.0.0.1 and an ephemeral port. Called by `startFakeMarket`. */
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
   }
 
   /** Stops the server, destroys every open socket (hanging and delayed requests included). Idempotent. */

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { Api, Bot, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
@@ -7,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { parseTelegramHtml, startFakeTelegram, TINY_PNG } from './telegram-server.ts';
 import type { FakeTelegram } from './telegram-server.ts';
+import { listenOnLoopback } from './loopback.ts';
 
 const TOKEN = '123456:TEST-token';
 const FORUM = -1001234567890;
@@ -431,10 +431,9 @@ describe('webhook', () => {
         res.writeHead(statuses.shift() ?? 200).end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const base = await listenOnLoopback(server);
     return {
-      url: `http://127.0.0.1:${port}/hook`,
+      url: `${base}/hook`,
       received,
       close: () => new Promise((resolve) => server.close(() => resolve())),
     };

@@ -14,9 +14,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, User, UserFromGetMe } from 'grammy/types';
+import { listenOnLoopback } from './loopback.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Public types
@@ -1045,15 +1045,7 @@ export class FakeTelegram {
 
   /** @internal Binds the port; called by {@link startFakeTelegram}. */
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
   }
 
   /** Stops the server: pending long polls are answered with no updates at once, webhooks stop. */

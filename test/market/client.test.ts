@@ -16,7 +16,8 @@ import {
   MarketRateLimitError,
   MarketSchemaError,
 } from '../../src/market/errors.ts';
-import { closedPort, json, startServer } from './http-server.ts';
+import { freePort } from '../fakes/loopback.ts';
+import { json, startServer } from './http-server.ts';
 import type { Handler, TestServer } from './http-server.ts';
 
 const API_KEY = 'ACMA:I4c4CxCSYaI41RSC2uYWP2qj3Rhhm4knMiBEga5K:151c0664';
@@ -492,7 +493,7 @@ describe('read retries', () => {
   });
 
   it('gives up on an unreachable server with a MarketNetworkError saying nothing reached it', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { client, sleeps } = makeClient(`http://127.0.0.1:${port}`, { retry: { attempts: 2 } });
 
     const err = await rejectionOf(client.listChats({}));
@@ -651,7 +652,7 @@ describe('writes', () => {
   });
 
   it('reports not-sent when the connection is refused', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const { client } = makeClient(`http://127.0.0.1:${port}`);
 
     const outcome = await client.sendMessage(marketChatId(7), 'hi');
