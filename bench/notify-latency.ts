@@ -261,14 +261,27 @@ class Messages {
 // ---------------------------------------------------------------------------------------------------
 // Through the bridge
 
-async function bridgeSequential(app: App, messages: Messages, chats: number[], count: number): Promise<Sample[]> {
+/** How a sender handles one buyer message: the notification, then (the baseline only) what it does after the ack. */
+interface Sender {
+  notify(chatId: number, messageId: number): Promise<void>;
+  forward?(chatId: number, messageId: number, n: number): Promise<void>;
+}
+
+/** The bridge: the notification is all; the bridge does the rest. */
+const bridgeSender = (app: App): Sender => ({
+  notify: (chatId, messageId) => postNotification(app.httpPort, chatMessageSent(chatId, messageId)),
+});
+
+/** One message at a time over `chats`, each mirrored before the next is written. */
+async function sequential(messages: Messages, chats: number[], count: number, sender: Sender): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (let i = 0; i < count; i++) {
     const chatId = chats[i % chats.length] ?? 0;
     const { n, messageId } = messages.add(chatId);
     const t0 = performance.now();
-    await postNotification(app.httpPort, chatMessageSent(chatId, messageId));
+    await sender.notify(chatId, messageId);
     const ack = performance.now();
+    await sender.forward?.(chatId, messageId, n);
     const d = await messages.waitFor(n);
     samples.push({ t0, ack, history: messages.historyAfter(chatId, t0), arrived: d.arrivedAt, stored: d.storedAt });
   }
@@ -276,7 +289,7 @@ async function bridgeSequential(app: App, messages: Messages, chats: number[], c
 }
 
 /** As the Market would under load: notifications posted back to back, `CONCURRENCY` unanswered at most. */
-async function bridgeConcurrent(app: App, messages: Messages, chats: number[], count: number): Promise<Sample[]> {
+async function concurrent(messages: Messages, chats: number[], count: number, sender: Sender): Promise<Sample[]> {
   const pending: Array<Promise<Sample>> = [];
   let next = 0;
   const worker = async () => {
@@ -285,14 +298,26 @@ async function bridgeConcurrent(app: App, messages: Messages, chats: number[], c
       const chatId = chats[i % chats.length] ?? 0;
       const { n, messageId } = messages.add(chatId);
       const t0 = performance.now();
-      await postNotification(app.httpPort, chatMessageSent(chatId, messageId));
+      await sender.notify(chatId, messageId);
       const ack = performance.now();
-      pending.push(messages.waitFor(n).then((d) => ({ t0, ack, arrived: d.arrivedAt, stored: d.storedAt })));
+      pending.push(
+        (async () => {
+          await sender.forward?.(chatId, messageId, n);
+          const d = await messages.waitFor(n);
+          return { t0, ack, arrived: d.arrivedAt, stored: d.storedAt };
+        })(),
+      );
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   return Promise.all(pending);
 }
+
+const bridgeSequential = (app: App, messages: Messages, chats: number[], count: number) =>
+  sequential(messages, chats, count, bridgeSender(app));
+
+const bridgeConcurrent = (app: App, messages: Messages, chats: number[], count: number) =>
+  concurrent(messages, chats, count, bridgeSender(app));
 
 /** A buyer sends `BURST` messages at once, each with its own notification; the next burst once these are mirrored. */
 async function bridgeBursts(app: App, messages: Messages, chatId: number, count: number): Promise<Sample[]> {
@@ -379,7 +404,7 @@ async function commitScaling(template: ChatRecord): Promise<StoreScale[]> {
  * server that only answers, one getChatHistory through undici (2 in flight at most, as the Market client),
  * one sendMessage through grammY's plain Api.
  */
-class Baseline {
+class Baseline implements Sender {
   private active = 0;
   private readonly queue: Array<() => void> = [];
 
@@ -414,45 +439,18 @@ class Baseline {
     });
   }
 
-  async sequential(messages: Messages, chats: number[], count: number): Promise<Sample[]> {
-    const samples: Sample[] = [];
-    for (let i = 0; i < count; i++) {
-      const chatId = chats[i % chats.length] ?? 0;
-      const { n, messageId } = messages.add(chatId);
-      const t0 = performance.now();
-      await this.notify(chatId, messageId);
-      const ack = performance.now();
-      await this.history(chatId, messageId);
-      await this.send(chatId, n);
-      const d = await messages.waitFor(n);
-      samples.push({ t0, ack, history: messages.historyAfter(chatId, t0), arrived: d.arrivedAt, stored: d.storedAt });
-    }
-    return samples;
+  sequential(messages: Messages, chats: number[], count: number): Promise<Sample[]> {
+    return sequential(messages, chats, count, this);
   }
 
-  async concurrent(messages: Messages, chats: number[], count: number): Promise<Sample[]> {
-    const pending: Array<Promise<Sample>> = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < count) {
-        const i = next++;
-        const chatId = chats[i % chats.length] ?? 0;
-        const { n, messageId } = messages.add(chatId);
-        const t0 = performance.now();
-        await this.notify(chatId, messageId);
-        const ack = performance.now();
-        pending.push(
-          (async () => {
-            await this.history(chatId, messageId);
-            await this.send(chatId, n);
-            const d = await messages.waitFor(n);
-            return { t0, ack, arrived: d.arrivedAt, stored: d.storedAt };
-          })(),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return Promise.all(pending);
+  concurrent(messages: Messages, chats: number[], count: number): Promise<Sample[]> {
+    return concurrent(messages, chats, count, this);
+  }
+
+  /** After the ack: one history read, then the post. */
+  async forward(chatId: number, messageId: number, n: number): Promise<void> {
+    await this.history(chatId, messageId);
+    await this.send(chatId, n);
   }
 
   /** The least any bridge must do for a burst: one history read, then the messages in order. */
@@ -478,7 +476,7 @@ class Baseline {
     return samples;
   }
 
-  private async notify(chatId: number, messageId: number): Promise<void> {
+  async notify(chatId: number, messageId: number): Promise<void> {
     const res = await fetch(this.notifyUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -10,6 +10,7 @@
  *   npm run bench:pacing           (takes about 2.5 minutes: the burst is paced at one message per second)
  */
 import type { App } from '../src/app.ts';
+import { GROUP_SPACING_MARGIN } from '../src/telegram/bot.ts';
 import { GROUP_ID } from '../test/e2e/harness.ts';
 import {
   chatMessageSent,
@@ -380,7 +381,7 @@ Timeline (10 s buckets):
 ${table(timelineHeaders, f.timeline)}
 
 **The same, with the throttler already running.** The throttler (grammY's transformer-throttler, Bottleneck) spaces
-the group's sends evenly, one every ${fmt((60_000 / RATE / 1000) * 1.01, 2)} s (\`minTime\` = 60 s ÷ rate, plus a 1 % margin), and also holds a reservoir of ${RATE} sends
+the group's sends evenly, one every ${fmt((60_000 / RATE / 1000) * GROUP_SPACING_MARGIN, 2)} s (\`minTime\` = 60 s ÷ rate, plus a ${fmt((GROUP_SPACING_MARGIN - 1) * 100, 0)} % margin), and also holds a reservoir of ${RATE} sends
 refilled every 60 s from the group's first send (a fixed window, as a second guard). A second paced bridge, on a fresh
 flood window, posts one message, and ${primedDelay} s later gets a burst of ${primed.total} messages over ${primed.plans.length} small chats (${PRIMED_PER_CHAT} each):
 

@@ -37,7 +37,7 @@ const PACED = new Set([
 ]);
 
 /** Group sends are spaced this much wider than the configured rate strictly needs. */
-const GROUP_SPACING_MARGIN = 1.01;
+export const GROUP_SPACING_MARGIN = 1.01;
 
 export function createBot(options: BotOptions): Bot {
   const bot = new Bot(options.token, {

@@ -74,42 +74,23 @@ export function toOperatorMessage(message: Message, groupId: number): Verdict {
     messageId: telegramMessageId(message.message_id),
     from,
   };
+  const file = attachedFile(message);
+  if (file) return { ok: true, msg: { ...base, caption: message.caption, file } };
+  // Text, or content the Market cannot take (the bridge answers that it was not sent).
+  return { ok: true, msg: { ...base, text: message.text } };
+}
+
+/** The photo (its largest size) or document of a message, if any. */
+function attachedFile(message: Message): OperatorMessage['file'] {
   if (message.photo && message.photo.length > 0) {
     const largest = message.photo.reduce((a, b) =>
       (b.file_size ?? b.width * b.height) > (a.file_size ?? a.width * a.height) ? b : a,
     );
-    return {
-      ok: true,
-      msg: {
-        ...base,
-        caption: message.caption,
-        file: {
-          fileId: largest.file_id,
-          name: `photo_${message.message_id}.jpg`,
-          size: largest.file_size,
-          kind: 'photo',
-        },
-      },
-    };
+    return { fileId: largest.file_id, name: `photo_${message.message_id}.jpg`, size: largest.file_size, kind: 'photo' };
   }
-  if (message.document) {
-    const d = message.document;
-    return {
-      ok: true,
-      msg: {
-        ...base,
-        caption: message.caption,
-        file: {
-          fileId: d.file_id,
-          name: d.file_name ?? `file_${message.message_id}`,
-          size: d.file_size,
-          kind: 'document',
-        },
-      },
-    };
-  }
-  // Text, or content the Market cannot take (the bridge answers that it was not sent).
-  return { ok: true, msg: { ...base, text: message.text } };
+  const d = message.document;
+  if (!d) return undefined;
+  return { fileId: d.file_id, name: d.file_name ?? `file_${message.message_id}`, size: d.file_size, kind: 'document' };
 }
 
 /** Registers the group handlers on the bot. */

@@ -390,40 +390,37 @@ function normalizeUrl(raw: string): string | undefined {
   }
 }
 
+/** Tags whose entity carries nothing but its type. */
+const PLAIN_ENTITY: Partial<Record<string, 'bold' | 'italic' | 'underline' | 'strikethrough' | 'spoiler' | 'pre'>> = {
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  span: 'spoiler',
+  'tg-spoiler': 'spoiler',
+  pre: 'pre',
+};
+
 function closeTag(open: OpenTag, text: string, out: Array<{ entity: MessageEntity; codeLanguage?: string }>): void {
   const offset = open.offset;
   const length = text.length - offset;
   if (length === 0) return;
+  const plain = PLAIN_ENTITY[open.tag];
+  if (plain) {
+    out.push({ entity: { type: plain, offset, length } });
+    return;
+  }
   switch (open.tag) {
-    case 'b':
-    case 'strong':
-      out.push({ entity: { type: 'bold', offset, length } });
-      return;
-    case 'i':
-    case 'em':
-      out.push({ entity: { type: 'italic', offset, length } });
-      return;
-    case 'u':
-    case 'ins':
-      out.push({ entity: { type: 'underline', offset, length } });
-      return;
-    case 's':
-    case 'strike':
-    case 'del':
-      out.push({ entity: { type: 'strikethrough', offset, length } });
-      return;
-    case 'span':
-    case 'tg-spoiler':
-      out.push({ entity: { type: 'spoiler', offset, length } });
-      return;
     case 'tg-emoji':
       out.push({ entity: { type: 'custom_emoji', offset, length, custom_emoji_id: open.emojiId ?? '' } });
       return;
     case 'blockquote':
       out.push({ entity: { type: open.expandable ? 'expandable_blockquote' : 'blockquote', offset, length } });
-      return;
-    case 'pre':
-      out.push({ entity: { type: 'pre', offset, length } });
       return;
     case 'code':
       out.push({ entity: { type: 'code', offset, length }, codeLanguage: open.language });
