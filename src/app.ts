@@ -158,7 +158,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     lastPollAt: () => poller.lastSuccessAt,
     lastNotificationAt: () => lastNotificationAt,
     maxSilenceMs: () => Math.max(3 * poller.roundIntervalMs, 120_000),
-    chats: () => store.chats().length,
+    chats: () => store.chatCount,
     queueDepth: (): number => core.pending,
     backlog: (): number => core.backlog,
     repliesWaiting,

@@ -387,6 +387,11 @@ export class JsonStore implements StorePort {
     return [...this.chatsById.values()];
   }
 
+  /** How many chats the store holds, without copying them (health, metrics). */
+  get chatCount(): number {
+    return this.chatsById.size;
+  }
+
   putChat(record: ChatRecord): ChatRecord {
     const existing = this.chatsById.get(record.marketChatId);
     if (existing === record) return existing;

@@ -153,6 +153,7 @@ describe('health, metrics and /status, end to end', () => {
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       checks: { store: { ok: true }, telegram: { ok: true }, market: { ok: true }, intake: { ok: true } },
+      chats: 1,
     });
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/marketgram_messages_mirrored_total\{sender="CUSTOMER"\} 1/);
