@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import {
+  CAPTION_LIMIT,
   escapeHtml,
   messageHeader,
   messageTexts,
@@ -400,6 +401,12 @@ export class Bridge {
       return;
     }
     const kind = PHOTO_EXTENSIONS.test(att.name) && data.length <= TELEGRAM_PHOTO_LIMIT ? 'photo' : 'document';
+    // Telegram refuses a caption over its limit (a very long file name): then the caption goes as a text first.
+    if (fullCaption.length > CAPTION_LIMIT) {
+      await this.telegram.sendText(topicId, fullCaption);
+      await this.telegram.sendFile(topicId, { name: att.name, data, kind });
+      return;
+    }
     await this.telegram.sendFile(topicId, { name: att.name, data, kind }, fullCaption);
   }
 

@@ -179,6 +179,19 @@ describe('Bridge: Market → Telegram', () => {
     expect(telegram.posts.length).toBe(before);
   });
 
+  it('posts the caption of an attachment with a very long name as a text before the file', async () => {
+    const { market, telegram, bridge } = await linked();
+    telegram.posts.length = 0;
+    const name = `${'очень-длинное-имя-'.repeat(60)}.pdf`;
+    market.addMessage(1, 'CUSTOMER').attachments.push({ name, url: 'u', size: 3 });
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(telegram.posts).toHaveLength(2);
+    expect(telegram.posts[0]?.html).toContain(name);
+    expect(telegram.posts[0]?.file).toBeUndefined();
+    expect(telegram.posts[1]).toMatchObject({ html: '', file: { name } });
+  });
+
   it('renames the topic when the chat status changes', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1);
