@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# marketgram: build with `docker build -t marketgram .`; see README.md, "Running with Docker".
+# marketgram: build with `docker build -t marketgram .`; see docs/operations.md, "Running with Docker".
 # Any Node.js image that satisfies package.json "engines" (>= 20.18) works here.
 ARG NODE_IMAGE=node:22-bookworm-slim
 
