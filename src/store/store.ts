@@ -192,9 +192,6 @@ export class JsonStore implements StorePort {
         file,
       );
     }
-    // The last good copies, before anything is written.
-    if (existed) await backup(dir);
-
     const meta = new Low<MetaData>(new DataFile<MetaData>(file, json), {
       schemaVersion: SCHEMA_VERSION,
       initializedAt: now().toISOString(),
@@ -227,6 +224,9 @@ export class JsonStore implements StorePort {
     const store = new JsonStore(meta, dir);
     await store.loadShards();
     const touched = await store.replayJournals();
+    // Every file has been read and checked: these are the last good copies. Taken before anything is written,
+    // and never when a file failed to load (the refusal above left the previous copies for restoring).
+    if (existed) await backup(dir);
     for (const rec of Object.values(migratedChats ?? {})) touched.add(store.install(rec));
     // The shards first (the chats of a migration, or the journal lines replayed), then the main file: an
     // interrupted migration still finds the version 1 file and runs again. Then the journals go.

@@ -138,6 +138,28 @@ describe('JsonStore', () => {
     expect(await readFile(shard, 'utf8')).toBe('garbage');
   });
 
+  it('keeps the good backups of every file when a damaged shard stops the start, however often it is retried', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(233, 7));
+    store.putReply(reply('1:5:0', 233));
+    await store.close();
+    await (await JsonStore.open(dir)).close(); // the second start keeps the good copies
+    const shard = path.join(dir, SHARD_DIR, '233.json');
+    const good = await readFile(`${shard}.bak`, 'utf8');
+    const goodMain = await readFile(path.join(dir, `${STORE_FILE}.bak`), 'utf8');
+    expect(JSON.parse(good)).toMatchObject({ chats: { '233': { topicId: 7 } } });
+    await writeFile(shard, good.slice(0, good.length / 2));
+    for (let i = 0; i < 2; i++) await expect(JsonStore.open(dir)).rejects.toThrow(/233\.json\.bak/);
+    expect(await readFile(`${shard}.bak`, 'utf8')).toBe(good);
+    expect(await readFile(path.join(dir, `${STORE_FILE}.bak`), 'utf8')).toBe(goodMain);
+    // Restoring the copy it names brings the chat back.
+    await writeFile(shard, good);
+    const restored = await JsonStore.open(dir);
+    expect(restored.getChat(marketChatId(233))?.topicId).toBe(7);
+    await restored.close();
+  });
+
   it('refuses a file that is JSON but not a marketgram store', async () => {
     const dir = await tempDir();
     await writeFile(path.join(dir, STORE_FILE), '{"hello":"world"}');
