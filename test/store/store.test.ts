@@ -5,6 +5,7 @@ import { DataFile } from 'lowdb/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { marketChatId, marketMessageId, telegramMessageId, topicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord, ReplyRecord } from '../../src/bridge/store-port.ts';
+import { FullDisk } from '../fakes/full-disk.ts';
 import { JOURNAL_FILE, JsonStore, OLD_JOURNAL_FILE, SHARD_DIR, STORE_FILE, StoreError } from '../../src/store/store.ts';
 
 async function tempDir(): Promise<string> {
@@ -248,6 +249,35 @@ describe('JsonStore', () => {
     expect(store.findChatByTopic(topicId(11))?.marketChatId).toBe(1);
     rec.topicId = undefined;
     expect(store.findChatByTopic(topicId(11))).toBeUndefined();
+  });
+});
+
+describe('JsonStore on a full disk', () => {
+  it('says why it cannot write, keeps the changes, and writes them by itself once the disk has room', async () => {
+    const dir = await tempDir();
+    const disk = new FullDisk();
+    const store = await JsonStore.open(dir, undefined, { beforeWrite: disk.beforeWrite, writeRetryMs: 30 });
+    const failures: boolean[] = [];
+    let recovered = 0;
+    store.onWriteFailed = (_err, first) => failures.push(first);
+    store.onWriteRecovered = () => recovered++;
+    expect(store.writeProblem).toBeUndefined();
+    disk.full = true;
+    store.putChat(record(8, 80));
+    store.putReply(reply('1:5:0', 8));
+    await expect(store.commit()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(store.writeProblem).toBe(`cannot write DATA_DIR (${dir}): ENOSPC`);
+    await vi.waitFor(() => expect(disk.refused).toBeGreaterThan(2)); // it keeps trying on its own
+    expect(failures[0]).toBe(true);
+    expect(failures.slice(1)).not.toContain(true);
+    disk.full = false;
+    await vi.waitFor(() => expect(store.writeProblem).toBeUndefined());
+    expect(recovered).toBe(1);
+    await store.close();
+    const reopened = await JsonStore.open(dir);
+    expect(reopened.getChat(marketChatId(8))?.topicId).toBe(80);
+    expect(reopened.allReplies().map((r) => r.id)).toEqual(['1:5:0']);
+    await reopened.close();
   });
 });
 
