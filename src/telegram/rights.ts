@@ -28,7 +28,10 @@ export interface GroupRightsOptions {
   bot: { id: number; username: string };
   /** How often the rights are checked without a reason (default a minute). */
   intervalMs?: number;
-  /** At most one check this often when calls are refused (default 10 s). */
+  /**
+   * At most one check this often when calls are refused; while the rights are missing, they are checked this
+   * often, so their return shows soon (default 15 s).
+   */
   minGapMs?: number;
   log: Logger;
   texts: Pick<Texts, 'rightsLost' | 'rightsBack'>;
@@ -70,8 +73,12 @@ export class GroupRights {
 
   /** Sees a Telegram answer: a refusal for lack of rights brings the next check forward. */
   answered(code: number | undefined, description: string | undefined): void {
-    if (!isRightsError(code, description) || this.soon || !this.timer) return;
-    const wait = Math.max(0, this.lastCheck + (this.o.minGapMs ?? 10_000) - this.now());
+    if (isRightsError(code, description)) this.checkSoon();
+  }
+
+  private checkSoon(): void {
+    if (this.soon || !this.timer) return;
+    const wait = Math.max(0, this.lastCheck + (this.o.minGapMs ?? 15_000) - this.now());
     this.soon = setTimeout(() => {
       this.soon = undefined;
       void this.check();
@@ -105,6 +112,7 @@ export class GroupRights {
       problem = `the bot was removed from the group (Telegram says "${err.description}"): add ${bot} to the group again as an administrator with the "Manage topics" right`;
     }
     await this.settle(problem);
+    if (problem !== undefined) this.checkSoon();
   }
 
   private async settle(problem: string | undefined): Promise<void> {
