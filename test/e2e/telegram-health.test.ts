@@ -29,7 +29,7 @@ describe('Telegram health, end to end', () => {
 
     const down = await waitFor(async () => {
       const r = await readyz(app.httpPort);
-      return r.status === 503 && r;
+      return r.status === 503 ? r : undefined;
     }, 'not ready');
     expect(down.body.checks.telegram.detail).toMatch(/lost the "Manage topics" right: edit @marketgram_test_bot/);
     await waitFor(() => general().some((t) => t.includes('Manage topics')), 'notice in General');
@@ -58,7 +58,7 @@ describe('Telegram health, end to end', () => {
 
     const down = await waitFor(async () => {
       const r = await readyz(app.httpPort);
-      return r.status === 503 && r;
+      return r.status === 503 ? r : undefined;
     }, 'not ready');
     expect(down.body.checks.telegram.detail).toMatch(/removed from the group.*add @marketgram_test_bot/);
     expect(errorLines(logs, /removed from the group/)).toHaveLength(1);
