@@ -193,7 +193,7 @@ export class JsonStore implements StorePort {
       return store;
     } catch (err) {
       await lock.release();
-      throw err;
+      throw await withoutMissingBackup(err);
     }
   }
 
@@ -689,6 +689,16 @@ async function backup(dir: string): Promise<void> {
     else if (name.endsWith('.bak') && ours(name.slice(0, -4)) && !names.has(name.slice(0, -4)))
       await rm(path.join(shardDir, name));
   }
+}
+
+/** A refusal that names a `.bak` nobody has made yet (the file is newer than the last start) says so instead. */
+async function withoutMissingBackup(err: unknown): Promise<unknown> {
+  if (!(err instanceof StoreError) || !err.message.includes(`${err.file}.bak`) || (await exists(`${err.file}.bak`)))
+    return err;
+  const message = err.message
+    .replace(/Restore the last good copy \([^)]*\) or move/, 'It has no backup yet: move')
+    .replace(/Restore \S+\.bak or move/, 'It has no backup yet: move');
+  return new StoreError(message, err.file, { cause: err.cause });
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -122,6 +122,7 @@ describe('JsonStore', () => {
   it('refuses a corrupted main file, names the backup, and leaves the file untouched', async () => {
     const dir = await tempDir();
     const file = path.join(dir, STORE_FILE);
+    await writeFile(`${file}.bak`, '{"schemaVersion":2,"initializedAt":"2025-01-01T00:00:00Z","replies":{}}');
     await writeFile(file, '{"schemaVersion":2, "replies": {');
     await expect(JsonStore.open(dir)).rejects.toThrow(StoreError);
     await expect(JsonStore.open(dir)).rejects.toThrow(/marketgram\.json\.bak/);
@@ -132,7 +133,8 @@ describe('JsonStore', () => {
     const dir = await tempDir();
     const store = await JsonStore.open(dir);
     store.putChat(record(3));
-    await store.commit();
+    await store.close();
+    await (await JsonStore.open(dir)).close();
     const shard = path.join(dir, SHARD_DIR, '003.json');
     await writeFile(shard, 'garbage');
     await expect(JsonStore.open(dir)).rejects.toThrow(/003\.json.*003\.json\.bak/s);
@@ -159,6 +161,17 @@ describe('JsonStore', () => {
     const restored = await JsonStore.open(dir);
     expect(restored.getChat(marketChatId(233))?.topicId).toBe(7);
     await restored.close();
+  });
+
+  it('does not send the user to a backup that does not exist yet', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(3));
+    await store.close();
+    await writeFile(path.join(dir, SHARD_DIR, '003.json'), 'garbage');
+    const refusal = JsonStore.open(dir);
+    await expect(refusal).rejects.toThrow(/003\.json.*It has no backup yet: move the data directory away/s);
+    await expect(refusal).rejects.not.toThrow(/\.bak/);
   });
 
   it('refuses a file that is JSON but not a marketgram store', async () => {
