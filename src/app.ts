@@ -22,6 +22,7 @@ import { JsonStore } from './store/store.ts';
 import { createBot } from './telegram/bot.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
 import { TelegramGroup } from './telegram/port.ts';
+import { GroupRights, isRightsError } from './telegram/rights.ts';
 import { installStatusCommand } from './telegram/status.ts';
 import { addWebhookRoute } from './telegram/webhook.ts';
 import { VERSION } from './version.ts';
@@ -42,6 +43,15 @@ export interface AppOverrides {
   ambiguousCheckDelayMs?: number;
   ambiguousSettleMs?: number;
   retryDelayMs?: (attempt: number) => number;
+  /** How long after a failed store write the pending changes are written again. */
+  storeWriteRetryMs?: number;
+  /** Test-only: runs before each store file write; what it throws fails the write (see StoreOptions.beforeWrite). */
+  storeBeforeWrite?: (file: string) => void;
+  /** How often the bot's rights in the group are checked (default a minute) and the least gap after a refusal. */
+  rightsCheckIntervalMs?: number;
+  rightsCheckMinGapMs?: number;
+  /** Test-only: the clock of the health report (to look at it as if time had passed). */
+  healthNow?: () => number;
 }
 
 export interface App {
@@ -65,9 +75,21 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
         { holder, dataDir: config.dataDir },
         'another marketgram is using the data directory; waiting for it to stop',
       ),
+    writeRetryMs: overrides.storeWriteRetryMs,
+    beforeWrite: overrides.storeBeforeWrite,
   });
   store.onBackgroundError = (err) =>
     logger.error({ err }, 'writing the store journal into its shards failed; will retry');
+  store.onWriteFailed = (err, first) => {
+    metrics.storeWriteFailed();
+    if (first) {
+      logger.error(
+        { err, dataDir: config.dataDir },
+        'cannot write the store: free disk space in DATA_DIR (or fix its permissions); changes are kept and written again, replies typed meanwhile are refused',
+      );
+    }
+  };
+  store.onWriteRecovered = () => logger.info({ dataDir: config.dataDir }, 'the store can be written again');
   if (store.skippedJournalLines > 0) {
     logger.warn(
       { skipped: store.skippedJournalLines },
@@ -108,14 +130,34 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     backlog: (): number => core.backlog,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
+    storeWritable: () => store.writeProblem === undefined,
+    telegramRightsOk: () => rights.problem === undefined,
+  });
+  const texts = textsFor(config.language);
+  // Health checks go around the bot's retries and pacing: they must answer in a second or two.
+  const plainApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot, timeoutSeconds: 5 });
+  const rights: GroupRights = new GroupRights({
+    api: plainApi,
+    chatId: config.telegram.chatId,
+    bot: { id: botInfo.id, username: botInfo.username },
+    intervalMs: overrides.rightsCheckIntervalMs,
+    minGapMs: overrides.rightsCheckMinGapMs,
+    log: logger.child({ side: 'telegram' }),
+    texts,
+    announce: async (text) => {
+      await bot.api.sendMessage(config.telegram.chatId, text);
+    },
   });
   const bot = createBot({
     ...config.telegram,
     botInfo,
-    onAnswer: (_method, ok, code) => {
-      telegramLastOk = Date.now();
+    onAnswer: (_method, ok, code, description) => {
+      // An answer shows Telegram works; flood control, its own errors and refusals for rights do not.
+      if (ok || (code !== undefined && code < 500 && code !== 429 && !isRightsError(code, description)))
+        telegramLastOk = Date.now();
       if (!ok && code === 429) metrics.telegramRetry('429');
       if (!ok && code !== undefined && code >= 500) metrics.telegramRetry('5xx');
+      if (!ok) rights.answered(code, description);
     },
     onNetworkError: () => metrics.telegramRetry('network'),
   });
@@ -125,7 +167,6 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     config.telegram.chatId,
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
   );
-  const texts = textsFor(config.language);
   const core: Bridge = new Bridge(market, telegram, store, {
     businessId: config.market.businessId,
     historyOnFirstSight: config.historyOnFirstSight,
@@ -148,12 +189,15 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     onRound: (ok) => metrics.poll(ok ? 'ok' : 'failed'),
   });
   const health = new Health({
-    now: Date.now,
+    now: overrides.healthNow ?? Date.now,
     startedAt,
     telegramLastOk: () => telegramLastOk,
     probeTelegram: async () => {
-      await bot.api.getMe();
+      await plainApi.getMe();
+      telegramLastOk = Date.now();
     },
+    telegramProblem: () => rights.problem,
+    storeProblem: () => store.writeProblem,
     marketLastOk: () => market.lastAnswerAt,
     lastPollAt: () => poller.lastSuccessAt,
     lastNotificationAt: () => lastNotificationAt,
@@ -218,6 +262,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   }
   await core.resume();
   poller.start();
+  rights.start();
   let polling: Promise<void> = Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stop = (deadlineMs = 8_000): Promise<void> => {
@@ -225,6 +270,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
       await Promise.race([poller.stop(), deadline]);
       core.stop();
+      rights.stop();
       await Promise.race([bot.isRunning() ? bot.stop() : Promise.resolve(), deadline]);
       await Promise.race([server.close(), deadline]);
       await Promise.race([core.idle(), deadline]);

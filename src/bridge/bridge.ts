@@ -98,6 +98,8 @@ export class Bridge {
   /** When the earliest not-yet-handled notification for a chat arrived (epoch ms). */
   private readonly triggers = new Map<MarketChatId, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Replies written down in memory whose first commit has not succeeded yet: not to be sent. */
+  private readonly unsaved = new Set<string>();
   /** Messages fetched from the Market and not yet posted, per chat. */
   private readonly unposted = new Map<MarketChatId, number>();
   private stopped = false;
@@ -472,7 +474,21 @@ export class Bridge {
     }
     const added = this.addReplies(rec.marketChatId, msg.topicId, msg.messageId, items, 0);
     if (added.length === 0) return; // a redelivered update
-    await this.store.commit();
+    for (const r of added) this.unsaved.add(r.id);
+    try {
+      await this.store.commit();
+    } catch (err) {
+      // Never sent behind the operator's back later: the records go, so a resend (or a redelivery) is new.
+      for (const r of added) this.store.deleteReply(r.id);
+      this.log.error(
+        { err, marketChatId: rec.marketChatId, topicId: msg.topicId },
+        'reply refused: the store cannot be written',
+      );
+      await say(this.t.replyNotSaved(describeError(err)));
+      return;
+    } finally {
+      for (const r of added) this.unsaved.delete(r.id);
+    }
     this.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
     const undo = this.options.undoSeconds ?? 0;
     if (undo > 0) {
@@ -629,7 +645,7 @@ export class Bridge {
     for (const reply of this.store.replies(marketChatId)) {
       if (this.stopped) return;
       if (reply.state === 'unknown' && !(await this.resolveUnknown(reply))) return;
-      if (reply.state !== 'queued') continue;
+      if (reply.state !== 'queued' || this.unsaved.has(reply.id)) continue;
       const waitMs = reply.notBefore ? Date.parse(reply.notBefore) - this.now().getTime() : 0;
       if (waitMs > 0) {
         this.schedule(`deliver:${marketChatId}`, waitMs, () => this.requestDelivery(marketChatId));
@@ -940,6 +956,12 @@ function isLater(a: string, b: string): boolean {
   const ta = Date.parse(a);
   const tb = Date.parse(b);
   return Number.isNaN(tb) ? true : ta > tb;
+}
+
+/** An error's code (ENOSPC, EACCES…) when it has one, its message otherwise. */
+function describeError(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : err instanceof Error ? err.message : String(err);
 }
 
 function normalise(s: string): string {

@@ -36,6 +36,11 @@ export interface Texts {
   editNotApplied: string;
   editApplied: string;
   notLinked: string;
+  /** The reply could not be written down (disk full, no permission): it is dropped, the operator sends it again. */
+  replyNotSaved: (reason: string) => string;
+  /** Said in the General topic when the bot lost its administrator rights (or the "Manage topics" right). */
+  rightsLost: (botUsername: string) => string;
+  rightsBack: string;
   marketRejected: (status: number, message: string) => string;
   fileDownloadFailed: (reason: string) => string;
   delivered: string;
@@ -114,6 +119,11 @@ const ru: Texts = {
     '✏️ Изменение не дойдёт до покупателя: Маркет не позволяет править отправленные сообщения. Отправьте исправление новым сообщением.',
   editApplied: '✏️ Ответ ещё не ушёл — покупатель получит исправленный текст.',
   notLinked: '⚠️ Эта тема не связана с чатом Маркета. Сообщение не отправлено.',
+  rightsLost: (bot) =>
+    `⚠️ У бота нет прав администратора с правом «Управление темами». Новые чаты Маркета не появятся, темы не обновляются. Администратор группы: назначьте @${bot} администратором и включите «Управление темами».`,
+  rightsBack: '✅ Права бота восстановлены, чаты Маркета снова зеркалируются.',
+  replyNotSaved: (reason) =>
+    `⚠️ Сообщение НЕ отправлено: бот не смог его сохранить (${reason}). Отправьте его ещё раз, когда проблема будет устранена.`,
   marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
   fileDownloadFailed: (reason) => `не удалось получить файл из Telegram (${reason})`,
   delivered: '✅ Доставлено покупателю.',
@@ -194,6 +204,11 @@ const en: Texts = {
     '✏️ The edit will not reach the buyer: the Market cannot change a sent message. Send the correction as a new message.',
   editApplied: '✏️ The reply had not gone yet — the buyer will get the corrected text.',
   notLinked: '⚠️ This topic is not linked to a Market chat. The message was not sent.',
+  rightsLost: (bot) =>
+    `⚠️ The bot is not an administrator with the "Manage topics" right. New Market chats will not appear and topics are not updated. Group admin: promote @${bot} to administrator and enable "Manage topics".`,
+  rightsBack: '✅ The bot has its rights back; Market chats are mirrored again.',
+  replyNotSaved: (reason) =>
+    `⚠️ The message was NOT sent: the bot could not save it (${reason}). Send it again once the problem is fixed.`,
   marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,
   fileDownloadFailed: (reason) => `the file could not be fetched from Telegram (${reason})`,
   delivered: '✅ Delivered to the buyer.',

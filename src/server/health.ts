@@ -6,10 +6,17 @@
 export interface HealthSources {
   now: () => number;
   startedAt: number;
-  /** Last time Telegram answered any call (epoch ms). */
+  /** Last time Telegram answered a call (epoch ms). */
   telegramLastOk: () => number | undefined;
-  /** Calls Telegram once (getMe); used when nothing else talked to it lately. */
+  /**
+   * Calls Telegram once (getMe); used when nothing else talked to it lately. A report waits for it at most
+   * PROBE_WAIT_MS; a probe still running then finishes in the background and counts for the next report.
+   */
   probeTelegram: () => Promise<void>;
+  /** What stops the bot from working in the group (removed, rights lost), with what to do; undefined if nothing. */
+  telegramProblem: () => string | undefined;
+  /** Why the store cannot be written (e.g. "cannot write DATA_DIR (/data): ENOSPC"); undefined if it can. */
+  storeProblem: () => string | undefined;
   /** Last time the Market answered any request. */
   marketLastOk: () => number | undefined;
   lastPollAt: () => number | undefined;
@@ -50,10 +57,13 @@ export interface HealthReport {
 
 const FRESH_MS = 90_000;
 const PROBE_EVERY_MS = 30_000;
+/** A report never waits longer than this for Telegram: a probe must answer in a second or two, whatever the state. */
+export const PROBE_WAIT_MS = 1_500;
 
 export class Health {
   private lastProbe = 0;
   private probeFailed: string | undefined;
+  private probing?: Promise<void>;
 
   constructor(private readonly s: HealthSources) {}
 
@@ -62,10 +72,13 @@ export class Health {
     const age = (t: number | undefined) => (t === undefined ? undefined : Math.max(0, Math.round((now - t) / 1000)));
     await this.probeIfQuiet(now);
     const tgLast = this.s.telegramLastOk();
+    const tgProblem = this.s.telegramProblem();
     const telegram: Check =
-      tgLast !== undefined && now - tgLast < FRESH_MS + PROBE_EVERY_MS
-        ? { ok: true, ageSeconds: age(tgLast) }
-        : { ok: false, ageSeconds: age(tgLast), detail: this.probeFailed ?? 'no answer from Telegram lately' };
+      tgProblem !== undefined
+        ? { ok: false, ageSeconds: age(tgLast), detail: tgProblem }
+        : tgLast !== undefined && now - tgLast < FRESH_MS + PROBE_EVERY_MS
+          ? { ok: true, ageSeconds: age(tgLast) }
+          : { ok: false, ageSeconds: age(tgLast), detail: this.probeFailed ?? 'no answer from Telegram lately' };
     const maxSilenceMs = this.s.maxSilenceMs();
     const mkLast = this.s.marketLastOk();
     const market: Check =
@@ -78,7 +91,9 @@ export class Health {
       (lastIntake !== undefined && now - lastIntake < maxSilenceMs) || (lastIntake === undefined && withinGrace)
         ? { ok: true, ageSeconds: age(lastIntake) }
         : { ok: false, ageSeconds: age(lastIntake), detail: 'no successful poll or notification lately' };
-    const checks = { store: { ok: true }, telegram, market, intake };
+    const storeProblem = this.s.storeProblem();
+    const store: Check = storeProblem === undefined ? { ok: true } : { ok: false, detail: storeProblem };
+    const checks = { store, telegram, market, intake };
     return {
       ready: Object.values(checks).every((c) => c.ok),
       checks,
@@ -98,11 +113,27 @@ export class Health {
     const last = this.s.telegramLastOk();
     if ((last !== undefined && now - last < FRESH_MS) || now - this.lastProbe < PROBE_EVERY_MS) return;
     this.lastProbe = now;
-    try {
-      await this.s.probeTelegram();
-      this.probeFailed = undefined;
-    } catch (err) {
-      this.probeFailed = (err as Error).message;
-    }
+    this.probing ??= this.s
+      .probeTelegram()
+      .then(
+        () => {
+          this.probeFailed = undefined;
+        },
+        (err: unknown) => {
+          this.probeFailed = (err as Error).message;
+        },
+      )
+      .finally(() => {
+        this.probing = undefined;
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.probeFailed = `Telegram did not answer within ${PROBE_WAIT_MS / 1000} s`;
+        resolve();
+      }, PROBE_WAIT_MS);
+    });
+    await Promise.race([this.probing, late]);
+    clearTimeout(timer);
   }
 }

@@ -15,6 +15,10 @@ export interface MetricsSources {
   backlog: () => number;
   /** Market quota per operation, from the last answers' rate-limit headers. */
   quota: () => Record<string, { limit?: number; remaining?: number }>;
+  /** Whether the last write of the store succeeded. */
+  storeWritable: () => boolean;
+  /** Whether the bot is in the group with the rights it needs, as last checked. */
+  telegramRightsOk: () => boolean;
 }
 
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
@@ -49,6 +53,11 @@ export class Metrics implements BridgeObserver {
     name: 'marketgram_telegram_retries_total',
     help: 'Telegram API calls answered with a retryable error (429, 5xx, network), by reason',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly storeWriteFailures = new Counter({
+    name: 'marketgram_store_write_failures_total',
+    help: 'Writes of a store file (main file, shard, journal) that failed (disk full, no permission); retried',
     registers: [this.registry],
   });
   private readonly polls = new Counter({
@@ -97,6 +106,22 @@ export class Metrics implements BridgeObserver {
       },
     });
     new Gauge({
+      name: 'marketgram_store_writable',
+      help: '1 while the store can be written (its last write succeeded), 0 while its writes fail',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.storeWritable() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'marketgram_telegram_rights_ok',
+      help: '1 while the bot is an administrator of the group with the Manage topics right, 0 otherwise',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.telegramRightsOk() ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'marketgram_market_quota_remaining',
       help: 'Requests left in the current Market quota window, per operation (from X-RateLimit-Resource-Remaining)',
       labelNames: ['operation'] as const,
@@ -129,6 +154,10 @@ export class Metrics implements BridgeObserver {
 
   telegramRetry(reason: '429' | '5xx' | 'network'): void {
     this.telegramRetries.inc({ reason });
+  }
+
+  storeWriteFailed(): void {
+    this.storeWriteFailures.inc();
   }
 
   poll(result: 'ok' | 'failed'): void {

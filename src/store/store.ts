@@ -42,6 +42,8 @@ export const SHARDS = 256;
 export const JOURNAL_FILE = 'journal.ndjson';
 /** A journal set aside by a compaction that has not finished writing its shards. */
 export const OLD_JOURNAL_FILE = 'journal.old.ndjson';
+/** After a failed write, pending changes are written again this long after (the disk may have room by then). */
+export const WRITE_RETRY_MS = 5_000;
 /** The journal is compacted this long after its first line... */
 export const COMPACT_AFTER_MS = 5_000;
 /** ...or as soon as it grows past this. */
@@ -81,6 +83,18 @@ const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 
 const json = { parse: JSON.parse, stringify: (d: unknown) => JSON.stringify(d) };
 
+export interface StoreOptions {
+  lockWaitMs?: number;
+  onLockWait?: (holder: string) => void;
+  /** How long after a failed write the pending changes are written again (default WRITE_RETRY_MS). */
+  writeRetryMs?: number;
+  /**
+   * Test-only seam: runs before every write of the main file, a shard or a journal append. An error it throws fails that write exactly as the file system would (e.g. an ENOSPC error),
+   * so tests can fill the disk without mounts. Not used in production.
+   */
+  beforeWrite?: (file: string) => void;
+}
+
 function shardOf(id: number): number {
   return ((id % SHARDS) + SHARDS) % SHARDS;
 }
@@ -118,12 +132,20 @@ export class JsonStore implements StorePort {
   private batches = 0;
   private skipped = 0;
   private lock?: DirLock;
+  /** The error of the last write, until a write succeeds again. */
+  private writeFailure?: NodeJS.ErrnoException;
+  private retryTimer?: NodeJS.Timeout;
   /** Told about a background compaction that failed (it is tried again later). */
   onBackgroundError: (err: unknown) => void = () => undefined;
+  /** Told about every failed write of a store file; `first` is true for the first failure after a success. */
+  onWriteFailed: (err: unknown, first: boolean) => void = () => undefined;
+  /** Told when a write succeeds after failures. */
+  onWriteRecovered: () => void = () => undefined;
 
   private constructor(
     private readonly meta: Low<MetaData>,
     readonly dir: string,
+    private readonly options: StoreOptions = {},
   ) {
     for (const [id, reply] of Object.entries(meta.data.replies)) meta.data.replies[id] = this.watchReply(reply);
   }
@@ -148,7 +170,7 @@ export class JsonStore implements StorePort {
   static async open(
     dataDir: string,
     now: () => Date = () => new Date(),
-    options: { lockWaitMs?: number; onLockWait?: (holder: string) => void } = {},
+    options: StoreOptions = {},
   ): Promise<JsonStore> {
     const dir = path.resolve(dataDir);
     const file = path.join(dir, STORE_FILE);
@@ -166,16 +188,21 @@ export class JsonStore implements StorePort {
       );
     }
     try {
-      const store = await JsonStore.openLocked(dir, file, now);
+      const store = await JsonStore.openLocked(dir, file, now, options);
       store.lock = lock;
       return store;
     } catch (err) {
       await lock.release();
-      throw err;
+      throw await withoutMissingBackup(err);
     }
   }
 
-  private static async openLocked(dir: string, file: string, now: () => Date): Promise<JsonStore> {
+  private static async openLocked(
+    dir: string,
+    file: string,
+    now: () => Date,
+    options: StoreOptions,
+  ): Promise<JsonStore> {
     const existed = await exists(file);
     const raw = existed ? await readJson<Record<string, unknown>>(file) : undefined;
     const version = typeof raw?.schemaVersion === 'number' ? raw.schemaVersion : undefined;
@@ -192,9 +219,6 @@ export class JsonStore implements StorePort {
         file,
       );
     }
-    // The last good copies, before anything is written.
-    if (existed) await backup(dir);
-
     const meta = new Low<MetaData>(new DataFile<MetaData>(file, json), {
       schemaVersion: SCHEMA_VERSION,
       initializedAt: now().toISOString(),
@@ -224,9 +248,12 @@ export class JsonStore implements StorePort {
       meta.data = checked.data as unknown as MetaData;
     }
 
-    const store = new JsonStore(meta, dir);
+    const store = new JsonStore(meta, dir, options);
     await store.loadShards();
     const touched = await store.replayJournals();
+    // Every file has been read and checked: these are the last good copies. Taken before anything is written,
+    // and never when a file failed to load (the refusal above left the previous copies for restoring).
+    if (existed) await backup(dir);
     for (const rec of Object.values(migratedChats ?? {})) touched.add(store.install(rec));
     // The shards first (the chats of a migration, or the journal lines replayed), then the main file: an
     // interrupted migration still finds the version 1 file and runs again. Then the journals go.
@@ -387,6 +414,15 @@ export class JsonStore implements StorePort {
     return [...this.chatsById.values()];
   }
 
+  /**
+   * Why the store cannot be written now (e.g. "cannot write DATA_DIR (/data): ENOSPC"), or undefined when the
+   * last write succeeded. Pending changes are written again every few seconds until one succeeds.
+   */
+  get writeProblem(): string | undefined {
+    const err = this.writeFailure;
+    return err && `cannot write DATA_DIR (${this.dir}): ${err.code ?? err.message}`;
+  }
+
   /** How many chats the store holds, without copying them (health, metrics). */
   get chatCount(): number {
     return this.chatsById.size;
@@ -452,9 +488,37 @@ export class JsonStore implements StorePort {
       if (chats.length > 0) await this.append(chats);
       this.batches++;
     } catch (err) {
-      // Not written: these go again with the next commit.
+      // Not written: these go again with the next commit, which comes on its own if nobody else commits.
       for (const id of chats) this.dirtyChats.add(id);
       if (meta) this.metaDirty = true;
+      this.scheduleRetry();
+      throw err;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // A failure schedules the next try.
+      this.commit().catch(() => undefined);
+    }, this.options.writeRetryMs ?? WRITE_RETRY_MS).unref();
+  }
+
+  /** Runs one write of `file`, keeping track of whether the store can be written. */
+  private async written<T>(file: string, write: () => Promise<T>): Promise<T> {
+    try {
+      this.options.beforeWrite?.(file);
+      const result = await write();
+      if (this.writeFailure) {
+        this.writeFailure = undefined;
+        this.onWriteRecovered();
+      }
+      return result;
+    } catch (err) {
+      const first = !this.writeFailure;
+      this.writeFailure = err as NodeJS.ErrnoException;
+      this.onWriteFailed(err, first);
       throw err;
     }
   }
@@ -468,6 +532,7 @@ export class JsonStore implements StorePort {
     await this.commit();
     this.closed = true;
     clearTimeout(this.compactTimer);
+    clearTimeout(this.retryTimer);
     try {
       await this.compact();
     } finally {
@@ -492,7 +557,9 @@ export class JsonStore implements StorePort {
       // Reopened here if a compaction could not reopen it after setting the old one aside.
       const journal = (this.journal ??= await openFile(this.journalFile, 'a'));
       this.tornTail = true;
-      for (let at = 0; at < data.length;) at += (await journal.write(data, at, data.length - at)).bytesWritten;
+      await this.written(this.journalFile, async () => {
+        for (let at = 0; at < data.length;) at += (await journal.write(data, at, data.length - at)).bytesWritten;
+      });
       this.tornTail = false;
       this.writes++;
       this.journalBytes += data.length;
@@ -574,7 +641,7 @@ export class JsonStore implements StorePort {
       await c.running?.catch(() => undefined);
       c.pending = undefined;
       const low = key === 'meta' ? this.meta : this.shard(key);
-      const write = low.write().then(() => {
+      const write = this.written(key === 'meta' ? this.file : shardFile(this.dir, key), () => low.write()).then(() => {
         this.writes++;
       });
       c.running = write;
@@ -622,6 +689,16 @@ async function backup(dir: string): Promise<void> {
     else if (name.endsWith('.bak') && ours(name.slice(0, -4)) && !names.has(name.slice(0, -4)))
       await rm(path.join(shardDir, name));
   }
+}
+
+/** A refusal that names a `.bak` nobody has made yet (the file is newer than the last start) says so instead. */
+async function withoutMissingBackup(err: unknown): Promise<unknown> {
+  if (!(err instanceof StoreError) || !err.message.includes(`${err.file}.bak`) || (await exists(`${err.file}.bak`)))
+    return err;
+  const message = err.message
+    .replace(/Restore the last good copy \([^)]*\) or move/, 'It has no backup yet: move')
+    .replace(/Restore \S+\.bak or move/, 'It has no backup yet: move');
+  return new StoreError(message, err.file, { cause: err.cause });
 }
 
 async function exists(file: string): Promise<boolean> {

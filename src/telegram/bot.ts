@@ -19,7 +19,7 @@ export interface BotOptions {
   /** Upper bound for one API call, seconds (long polls add their own timeout). */
   timeoutSeconds?: number;
   /** Sees every API answer (after retries are decided): for health and metrics. Must not throw. */
-  onAnswer?: (method: string, ok: boolean, errorCode?: number) => void;
+  onAnswer?: (method: string, ok: boolean, errorCode?: number, description?: string) => void;
   /** A call failed without an answer (network). */
   onNetworkError?: (method: string) => void;
 }
@@ -71,7 +71,8 @@ export function createBot(options: BotOptions): Bot {
     bot.api.config.use(async (prev, method, payload, signal) => {
       try {
         const result = await prev(method, payload, signal);
-        options.onAnswer?.(method, result.ok, result.ok ? undefined : result.error_code);
+        if (result.ok) options.onAnswer?.(method, true);
+        else options.onAnswer?.(method, false, result.error_code, result.description);
         return result;
       } catch (err) {
         options.onNetworkError?.(method);

@@ -29,6 +29,8 @@ export function formatStatus(r: HealthReport, t: Texts): string {
     escapeHtml(line(h.telegram, r.checks.telegram)),
     escapeHtml(line(h.market, r.checks.market)),
     escapeHtml(line(h.intake, r.checks.intake)),
+    // The store is shown only when it fails (it cannot be written): otherwise it is simply there.
+    ...(r.checks.store.ok ? [] : [escapeHtml(line(h.store, r.checks.store))]),
     '',
     escapeHtml(`${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`),
     ...(r.mode.notifications ? [escapeHtml(`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`)] : []),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { startApp, type App } from '../../src/app.ts';
+import { startApp, type App, type AppOverrides } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeMarket, type FakeMarket, type FakeMarketOptions } from '../fakes/market-server.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.ts';
@@ -28,8 +28,11 @@ export interface World {
   telegram: FakeTelegram;
   dataDir: string;
   env: Record<string, string>;
-  /** Starts the bridge in this process. */
-  start(extra?: Record<string, string>): Promise<App>;
+  /**
+   * Starts the bridge in this process. `overrides` are merged over the harness's short delays; with `logs`,
+   * every log line (JSON, level info and up) is appended to it.
+   */
+  start(extra?: Record<string, string>, options?: { overrides?: AppOverrides; logs?: string[] }): Promise<App>;
   /** Starts `node src/main.ts` as a child process. */
   spawn(extra?: Record<string, string>): Bridged;
   close(): Promise<void>;
@@ -69,12 +72,17 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
     telegram,
     dataDir,
     env,
-    async start(extra = {}) {
+    async start(extra = {}, options = {}) {
       const config = loadConfig({ ...env, ...extra });
-      const app = await startApp(config, pino({ level: process.env.E2E_LOG ?? 'silent' }), {
+      const { logs } = options;
+      const logger = logs
+        ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) })
+        : pino({ level: process.env.E2E_LOG ?? 'silent' });
+      const app = await startApp(config, logger, {
         ambiguousCheckDelayMs: 50,
         ambiguousSettleMs: 300,
         retryDelayMs: () => 200,
+        ...options.overrides,
       });
       apps.push(app);
       return app;

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_KEY, TOKEN, mirroredBodies, topicFor, topicTexts, waitFor, type World } from './harness.ts';
@@ -25,6 +25,25 @@ describe('the process, end to end', () => {
     const { code } = await run.exited;
     expect(code).toBe(1);
     expect(run.output()).toMatch(/Cannot create the data directory .*a-file.data.* \(ENOTDIR\): check DATA_DIR/);
+  });
+
+  it('refuses a damaged shard with exit code 1, naming it and its backup, which is still the good copy', async () => {
+    const { market, telegram } = world;
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 23 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'a' });
+    const app = await world.start();
+    const topic = await waitFor(() => topicFor(telegram, 'Order 23'), 'topic');
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'first message');
+    await app.stop();
+    await (await world.start()).stop(); // the second start keeps the good copies
+    const shard = path.join(world.dataDir, 'chats', `${String(chatId % 256).padStart(3, '0')}.json`);
+    const good = await readFile(`${shard}.bak`, 'utf8');
+    expect(good).toContain(`"topicId":${topic.threadId}`);
+    await writeFile(shard, good.slice(0, 20));
+    const run = world.spawn();
+    expect((await run.exited).code).toBe(1);
+    expect(run.output()).toContain(`Restore the last good copy (${shard}.bak)`);
+    expect(await readFile(`${shard}.bak`, 'utf8')).toBe(good);
   });
 
   it('runs one marketgram per data directory: a second one waits until the first has stopped', async () => {

@@ -161,6 +161,36 @@ describe('forum topics', () => {
     expect((await apiError(api.createForumTopic(-100999, 'x'))).description).toBe('Bad Request: chat not found');
   });
 
+  it('answers 403 "bot was kicked" to every call naming the group once the bot is kicked, until it is added back', async () => {
+    const threadId = await createTopic();
+    fake.kickBot(FORUM);
+    for (const call of [
+      api.sendMessage(FORUM, 'hi', { message_thread_id: threadId }),
+      api.getChatMember(FORUM, fake.botInfo.id),
+      api.createForumTopic(FORUM, 'x'),
+      api.getChat(FORUM),
+    ]) {
+      const err = await apiError(call);
+      expect([err.error_code, err.description]).toEqual([403, 'Forbidden: bot was kicked from the supergroup chat']);
+    }
+    fake.addSupergroup({ id: FORUM });
+    expect((await api.getChatMember(FORUM, fake.botInfo.id)).status).toBe('administrator');
+    await api.sendMessage(FORUM, 'back', { message_thread_id: threadId });
+  });
+
+  it('shows a revoked "Manage topics" right in getChatMember and refuses topic changes for it', async () => {
+    fake.addSupergroup({ id: FORUM, canManageTopics: false });
+    expect(await api.getChatMember(FORUM, fake.botInfo.id)).toMatchObject({
+      status: 'administrator',
+      can_manage_topics: false,
+    });
+    expect((await apiError(api.createForumTopic(FORUM, 'x'))).description).toBe(
+      'Bad Request: not enough rights to create a topic',
+    );
+    fake.addSupergroup({ id: FORUM, canManageTopics: true });
+    expect(await api.getChatMember(FORUM, fake.botInfo.id)).toMatchObject({ can_manage_topics: true });
+  });
+
   it('answers "message thread not found" once an admin deleted the topic, and its messages are gone', async () => {
     const threadId = await createTopic();
     const sent = await api.sendMessage(FORUM, 'first', { message_thread_id: threadId });

@@ -776,6 +776,8 @@ interface ChatState {
   isForum: boolean;
   botIsAdmin: boolean;
   canManageTopics: boolean;
+  /** The bot was removed from the chat: every method naming it answers 403. */
+  botKicked: boolean;
   nextMessageId: number;
   /** In send order (Map keeps insertion order). */
   messages: Map<number, StoredMessage>;
@@ -1064,7 +1066,8 @@ export class FakeTelegram {
 
   /**
    * Adds a supergroup the bot is a member of; calling it again for the same id changes its settings
-   * and keeps its history. Defaults: a forum, the bot an admin with can_manage_topics.
+   * and keeps its history (and adds a kicked bot back). Defaults: a forum, the bot an admin with
+   * can_manage_topics. Revoke the right with `{ id, canManageTopics: false }`.
    */
   addSupergroup(opts: {
     id: number;
@@ -1079,6 +1082,7 @@ export class FakeTelegram {
       existing.isForum = opts.isForum ?? existing.isForum;
       existing.botIsAdmin = opts.botIsAdmin ?? existing.botIsAdmin;
       existing.canManageTopics = opts.canManageTopics ?? existing.canManageTopics;
+      existing.botKicked = false;
       return;
     }
     this.chats.set(opts.id, {
@@ -1088,6 +1092,15 @@ export class FakeTelegram {
       botIsAdmin: opts.botIsAdmin ?? true,
       canManageTopics: opts.canManageTopics ?? true,
     });
+  }
+
+  /**
+   * Removes the bot from a supergroup, as an admin kicking it would: from then on every method naming the
+   * chat answers 403 "Forbidden: bot was kicked from the supergroup chat", as Telegram does. `addSupergroup`
+   * with the same id adds it back.
+   */
+  kickBot(chatId: number): void {
+    this.chatOrThrow(chatId).botKicked = true;
   }
 
   /** Adds a private chat between the bot and user `id`. */
@@ -1680,6 +1693,7 @@ export class FakeTelegram {
       isForum: false,
       botIsAdmin: false,
       canManageTopics: false,
+      botKicked: false,
       nextMessageId: 2,
       messages: new Map(),
       topics: new Map(),
@@ -1698,6 +1712,7 @@ export class FakeTelegram {
     if (raw === undefined || raw === '') throw bad(`${field} is empty`);
     const chat = /^-?\d+$/.test(raw.trim()) ? this.chats.get(Number(raw)) : undefined;
     if (!chat) throw bad('chat not found');
+    if (chat.botKicked) throw new ApiFailure(403, 'Forbidden: bot was kicked from the supergroup chat');
     return chat;
   }
 

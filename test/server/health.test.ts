@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Health, type HealthSources } from '../../src/server/health.ts';
+import { Health, PROBE_WAIT_MS, type HealthSources } from '../../src/server/health.ts';
 
 function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { now: number } } {
   const clock = { now: 1_000_000 };
@@ -9,6 +9,8 @@ function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { 
     startedAt: 0,
     telegramLastOk: () => clock.now - 1000,
     probeTelegram: () => Promise.resolve(),
+    telegramProblem: () => undefined,
+    storeProblem: () => undefined,
     marketLastOk: () => clock.now - 1000,
     lastPollAt: () => clock.now - 1000,
     lastNotificationAt: () => undefined,
@@ -69,6 +71,38 @@ describe('Health', () => {
     // A second report right away does not probe again.
     await health.report();
     expect(probes).toBe(1);
+  });
+
+  it('answers within PROBE_WAIT_MS while a Telegram probe hangs, and counts the probe when it ends', async () => {
+    let answer: () => void = () => undefined;
+    const s = sources({
+      telegramLastOk: () => undefined,
+      probeTelegram: () => new Promise<void>((resolve) => (answer = resolve)),
+    });
+    const health = new Health(s);
+    const started = performance.now();
+    const r = await health.report();
+    expect(performance.now() - started).toBeLessThan(PROBE_WAIT_MS + 500);
+    expect(r.checks.telegram).toMatchObject({ ok: false, detail: 'Telegram did not answer within 1.5 s' });
+    answer();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await health.report()).checks.telegram.detail).toBe('no answer from Telegram lately');
+  });
+
+  it('is not ready while the bot lacks its rights in the group, saying what to do', async () => {
+    let problem: string | undefined = 'the bot lost the "Manage topics" right: enable it';
+    const health = new Health(sources({ telegramProblem: () => problem }));
+    const r = await health.report();
+    expect(r.ready).toBe(false);
+    expect(r.checks.telegram).toMatchObject({ ok: false, detail: problem });
+    problem = undefined;
+    expect((await health.report()).ready).toBe(true);
+  });
+
+  it('is not ready while the store cannot be written, saying why', async () => {
+    const r = await new Health(sources({ storeProblem: () => 'cannot write DATA_DIR (/data): ENOSPC' })).report();
+    expect(r.ready).toBe(false);
+    expect(r.checks.store).toEqual({ ok: false, detail: 'cannot write DATA_DIR (/data): ENOSPC' });
   });
 
   it('is not ready when neither a poll nor a notification succeeded lately', async () => {

@@ -5,6 +5,7 @@ import { DataFile } from 'lowdb/node';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { marketChatId, marketMessageId, telegramMessageId, topicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord, ReplyRecord } from '../../src/bridge/store-port.ts';
+import { FullDisk } from '../fakes/full-disk.ts';
 import { JOURNAL_FILE, JsonStore, OLD_JOURNAL_FILE, SHARD_DIR, STORE_FILE, StoreError } from '../../src/store/store.ts';
 
 async function tempDir(): Promise<string> {
@@ -121,6 +122,7 @@ describe('JsonStore', () => {
   it('refuses a corrupted main file, names the backup, and leaves the file untouched', async () => {
     const dir = await tempDir();
     const file = path.join(dir, STORE_FILE);
+    await writeFile(`${file}.bak`, '{"schemaVersion":2,"initializedAt":"2025-01-01T00:00:00Z","replies":{}}');
     await writeFile(file, '{"schemaVersion":2, "replies": {');
     await expect(JsonStore.open(dir)).rejects.toThrow(StoreError);
     await expect(JsonStore.open(dir)).rejects.toThrow(/marketgram\.json\.bak/);
@@ -131,11 +133,45 @@ describe('JsonStore', () => {
     const dir = await tempDir();
     const store = await JsonStore.open(dir);
     store.putChat(record(3));
-    await store.commit();
+    await store.close();
+    await (await JsonStore.open(dir)).close();
     const shard = path.join(dir, SHARD_DIR, '003.json');
     await writeFile(shard, 'garbage');
     await expect(JsonStore.open(dir)).rejects.toThrow(/003\.json.*003\.json\.bak/s);
     expect(await readFile(shard, 'utf8')).toBe('garbage');
+  });
+
+  it('keeps the good backups of every file when a damaged shard stops the start, however often it is retried', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(233, 7));
+    store.putReply(reply('1:5:0', 233));
+    await store.close();
+    await (await JsonStore.open(dir)).close(); // the second start keeps the good copies
+    const shard = path.join(dir, SHARD_DIR, '233.json');
+    const good = await readFile(`${shard}.bak`, 'utf8');
+    const goodMain = await readFile(path.join(dir, `${STORE_FILE}.bak`), 'utf8');
+    expect(JSON.parse(good)).toMatchObject({ chats: { '233': { topicId: 7 } } });
+    await writeFile(shard, good.slice(0, good.length / 2));
+    for (let i = 0; i < 2; i++) await expect(JsonStore.open(dir)).rejects.toThrow(/233\.json\.bak/);
+    expect(await readFile(`${shard}.bak`, 'utf8')).toBe(good);
+    expect(await readFile(path.join(dir, `${STORE_FILE}.bak`), 'utf8')).toBe(goodMain);
+    // Restoring the copy it names brings the chat back.
+    await writeFile(shard, good);
+    const restored = await JsonStore.open(dir);
+    expect(restored.getChat(marketChatId(233))?.topicId).toBe(7);
+    await restored.close();
+  });
+
+  it('does not send the user to a backup that does not exist yet', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putChat(record(3));
+    await store.close();
+    await writeFile(path.join(dir, SHARD_DIR, '003.json'), 'garbage');
+    const refusal = JsonStore.open(dir);
+    await expect(refusal).rejects.toThrow(/003\.json.*It has no backup yet: move the data directory away/s);
+    await expect(refusal).rejects.not.toThrow(/\.bak/);
   });
 
   it('refuses a file that is JSON but not a marketgram store', async () => {
@@ -226,6 +262,35 @@ describe('JsonStore', () => {
     expect(store.findChatByTopic(topicId(11))?.marketChatId).toBe(1);
     rec.topicId = undefined;
     expect(store.findChatByTopic(topicId(11))).toBeUndefined();
+  });
+});
+
+describe('JsonStore on a full disk', () => {
+  it('says why it cannot write, keeps the changes, and writes them by itself once the disk has room', async () => {
+    const dir = await tempDir();
+    const disk = new FullDisk();
+    const store = await JsonStore.open(dir, undefined, { beforeWrite: disk.beforeWrite, writeRetryMs: 30 });
+    const failures: boolean[] = [];
+    let recovered = 0;
+    store.onWriteFailed = (_err, first) => failures.push(first);
+    store.onWriteRecovered = () => recovered++;
+    expect(store.writeProblem).toBeUndefined();
+    disk.full = true;
+    store.putChat(record(8, 80));
+    store.putReply(reply('1:5:0', 8));
+    await expect(store.commit()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(store.writeProblem).toBe(`cannot write DATA_DIR (${dir}): ENOSPC`);
+    await vi.waitFor(() => expect(disk.refused).toBeGreaterThan(2)); // it keeps trying on its own
+    expect(failures[0]).toBe(true);
+    expect(failures.slice(1)).not.toContain(true);
+    disk.full = false;
+    await vi.waitFor(() => expect(store.writeProblem).toBeUndefined());
+    expect(recovered).toBe(1);
+    await store.close();
+    const reopened = await JsonStore.open(dir);
+    expect(reopened.getChat(marketChatId(8))?.topicId).toBe(80);
+    expect(reopened.allReplies().map((r) => r.id)).toEqual(['1:5:0']);
+    await reopened.close();
   });
 });
 
