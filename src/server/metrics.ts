@@ -51,6 +51,12 @@ export class Metrics implements BridgeObserver {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly refusals = new Counter({
+    name: 'marketgram_telegram_refused_total',
+    help: 'Parts of Market messages Telegram refused for good, by kind (text, file) and what the topic got instead (placeholder, minimal, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly polls = new Counter({
     name: 'marketgram_polls_total',
     help: 'Market polling rounds, by result',
@@ -117,6 +123,10 @@ export class Metrics implements BridgeObserver {
 
   replyOutcome(outcome: string): void {
     this.replies.inc({ outcome });
+  }
+
+  refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void {
+    this.refusals.inc({ kind, outcome });
   }
 
   notification(type: string): void {
