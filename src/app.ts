@@ -118,6 +118,10 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       if (!ok && code !== undefined && code >= 500) metrics.telegramRetry('5xx');
     },
     onNetworkError: () => metrics.telegramRetry('network'),
+    onRepeat: (method) => {
+      metrics.telegramRepeat(method);
+      logger.warn({ method }, 'posting again a Telegram call whose answer was lost; it may show twice');
+    },
   });
 
   const telegram = new TelegramGroup(

@@ -51,6 +51,12 @@ export class Metrics implements BridgeObserver {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly repeats = new Counter({
+    name: 'marketgram_telegram_repeats_total',
+    help: 'Posting calls made again after an attempt that got no answer or a 5xx (the post may show twice), by method',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
   private readonly refusals = new Counter({
     name: 'marketgram_telegram_refused_total',
     help: 'Parts of Market messages Telegram refused for good, by kind (text, file) and what the topic got instead (placeholder, minimal, failed)',
@@ -139,6 +145,10 @@ export class Metrics implements BridgeObserver {
 
   telegramRetry(reason: '429' | '5xx' | 'network'): void {
     this.telegramRetries.inc({ reason });
+  }
+
+  telegramRepeat(method: string): void {
+    this.repeats.inc({ method });
   }
 
   poll(result: 'ok' | 'failed'): void {
