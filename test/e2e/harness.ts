@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeMarket, type FakeMarket, type FakeMarketOptions } from '../fakes/market-server.ts';
@@ -28,8 +28,8 @@ export interface World {
   telegram: FakeTelegram;
   dataDir: string;
   env: Record<string, string>;
-  /** Starts the bridge in this process. */
-  start(extra?: Record<string, string>): Promise<App>;
+  /** Starts the bridge in this process (logging nowhere unless given a logger). */
+  start(extra?: Record<string, string>, logger?: Logger): Promise<App>;
   /** Starts `node src/main.ts` as a child process. */
   spawn(extra?: Record<string, string>): Bridged;
   close(): Promise<void>;
@@ -69,9 +69,9 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
     telegram,
     dataDir,
     env,
-    async start(extra = {}) {
+    async start(extra = {}, logger = pino({ level: process.env.E2E_LOG ?? 'silent' })) {
       const config = loadConfig({ ...env, ...extra });
-      const app = await startApp(config, pino({ level: process.env.E2E_LOG ?? 'silent' }), {
+      const app = await startApp(config, logger, {
         ambiguousCheckDelayMs: 50,
         ambiguousSettleMs: 300,
         retryDelayMs: () => 200,
