@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
-import { mirroredBodies, topicFor, waitFor, type World } from './harness.ts';
+import { API_KEY, TOKEN, mirroredBodies, topicFor, waitFor, type World } from './harness.ts';
 import { useWorld } from './use-world.ts';
 
 let world: World;
@@ -14,7 +14,7 @@ describe('logs when Telegram calls fail, end to end', () => {
     const { market, telegram } = world;
     const lines: Array<{ level: number; raw: string }> = [];
     const logger = createLogger(
-      { level: 'debug' },
+      { level: 'debug', secrets: [TOKEN, API_KEY] },
       { write: (raw: string) => void lines.push({ level: (JSON.parse(raw) as { level: number }).level, raw }) },
     );
     const chatId = market.addChat({ contextType: 'ORDER', orderId: 51, customer: { name: NAME } });
