@@ -409,7 +409,7 @@ export class Bridge {
       ({ data } = await this.market.downloadAttachment(att.url, TELEGRAM_UPLOAD_LIMIT));
     } catch (err) {
       if (isFatal(err)) throw err;
-      this.log.warn({ err, name: att.name, size: att.size }, 'attachment download failed');
+      this.log.warn({ err, nameLength: att.name.length, size: att.size }, 'attachment download failed');
       const note = escapeHtml(this.t.attachmentFailed(att.name, formatSize(att.size)));
       await this.telegram.sendText(topicId, caption ? `${caption}\n${note}` : note);
       return;
