@@ -65,12 +65,17 @@ export function repeatWatch(onRepeat: (method: string) => void, capacity = 1000)
 }
 
 function fingerprint(method: string, payload: unknown): string {
-  const json = JSON.stringify(payload, (_key, value: unknown) =>
-    value instanceof InputFile ? `InputFile:${value.filename ?? ''}` : value,
-  );
   return createHash('sha256')
-    .update(`${method}\n${json ?? ''}`)
+    .update(`${method}\n${JSON.stringify(withoutFiles(payload)) ?? ''}`)
     .digest('base64url');
+}
+
+/** The payload with each upload replaced by its file name (an InputFile refuses to be turned into JSON). */
+function withoutFiles(value: unknown): unknown {
+  if (value instanceof InputFile) return `InputFile:${value.filename ?? ''}`;
+  if (Array.isArray(value)) return value.map(withoutFiles);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, withoutFiles(v)]));
 }
 
 /** grammY's signal type is the abort-controller polyfill's; only these members are used. */

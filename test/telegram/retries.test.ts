@@ -1,4 +1,4 @@
-import { HttpError } from 'grammy';
+import { HttpError, InputFile } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/telegram/bot.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.ts';
@@ -47,6 +47,20 @@ describe('the Telegram transport after a lost answer', () => {
     await api.sendMessage(GROUP, 'another');
     expect(repeats).toEqual(['sendMessage']);
     expect(fake.messages(GROUP).map((m) => m.text)).toEqual(['once', 'once', 'another']);
+  });
+
+  it('recognises the repeat of an upload whose answer was lost', async () => {
+    const repeats: string[] = [];
+    const { api } = bot((method) => repeats.push(method));
+    const upload = () => api.sendDocument(GROUP, new InputFile(new Uint8Array([1, 2]), 'a.pdf'), { caption: 'c' });
+    fake.failNext('sendDocument', { applyThenDrop: true });
+
+    const lost: unknown = await upload().catch((e: unknown) => e);
+    await upload();
+
+    expect(lost).toBeInstanceOf(HttpError);
+    expect(repeats).toEqual(['sendDocument']);
+    expect(callsOf('sendDocument')).toBe(2);
   });
 
   it('tries an idempotent call again at most three times when no answer comes, then gives up', async () => {
