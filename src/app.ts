@@ -160,6 +160,10 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       if (!ok) rights.answered(code, description);
     },
     onNetworkError: () => metrics.telegramRetry('network'),
+    onRepeat: (method) => {
+      metrics.telegramRepeat(method);
+      logger.warn({ method }, 'posting again a Telegram call whose answer was lost; it may show twice');
+    },
   });
 
   const telegram = new TelegramGroup(

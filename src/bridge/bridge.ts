@@ -32,6 +32,7 @@ import {
   type TelegramPort,
 } from './ports.ts';
 import { KeyedQueue } from './queue.ts';
+import { Refusals, type PartKind } from './refusals.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from './store-port.ts';
 import type { Texts } from './texts.ts';
 
@@ -107,6 +108,7 @@ export class Bridge {
   private readonly log: Logger;
   private readonly t: Texts;
   private readonly retryDelayMs: (attempt: number) => number;
+  private readonly refusals: Refusals;
 
   constructor(
     private readonly market: MarketPort,
@@ -119,6 +121,7 @@ export class Bridge {
     this.t = options.texts;
     this.retryDelayMs = options.retryDelayMs ?? ((n) => Math.min(300_000, 2_000 * 2 ** Math.min(n, 8)));
     this.queue = new KeyedQueue((marketChatId, err) => this.taskFailed(marketChatId, err));
+    this.refusals = new Refusals(telegram, { ...options, logger: this.log });
   }
 
   // ---------------------------------------------------------------- Market → Telegram
@@ -368,15 +371,26 @@ export class Bridge {
   /** Posts one Market message: its text (split if needed), then each attachment. Resumes a partial post. */
   private async post(rec: ChatRecord, chat: MarketChat, message: MarketMessage): Promise<void> {
     const texts = messageTexts(message, chat, this.t);
-    const steps: Array<(topicId: TopicId) => Promise<unknown>> = texts.map(
-      (html) => (topicId) => this.telegram.sendText(topicId, html),
-    );
-    const caption = texts.length === 0 ? messageHeader(message, chat, this.t) : undefined;
-    for (const att of message.attachments) steps.push((topicId) => this.postAttachment(topicId, att, caption));
+    const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((html) => ({
+      what: { kind: 'text', characters: message.text?.length ?? 0 },
+      run: (topicId) => this.telegram.sendText(topicId, html),
+    }));
+    const headerHtml = messageHeader(message, chat, this.t);
+    const caption = texts.length === 0 ? headerHtml : undefined;
+    for (const att of message.attachments) {
+      steps.push({
+        what: { kind: 'file', name: att.name, size: att.size },
+        run: (topicId) => this.postAttachment(topicId, att, caption),
+      });
+    }
     const start = rec.partial?.messageId === message.id ? rec.partial.partsDone : 0;
     for (let i = start; i < steps.length; i++) {
       const step = steps[i];
-      if (step) await this.inTopic(rec, chat, step);
+      if (step) {
+        // A part Telegram refuses for good is replaced by a placeholder, so that it cannot block the chat.
+        const part = { marketChatId: rec.marketChatId, marketMessageId: message.id, headerHtml, what: step.what };
+        await this.inTopic(rec, chat, (topicId) => this.refusals.postOrReplace(topicId, part, step.run));
+      }
       if (i < steps.length - 1) {
         rec.partial = { messageId: message.id, partsDone: i + 1 };
         await this.store.commit();
@@ -397,7 +411,7 @@ export class Bridge {
       ({ data } = await this.market.downloadAttachment(att.url, TELEGRAM_UPLOAD_LIMIT));
     } catch (err) {
       if (isFatal(err)) throw err;
-      this.log.warn({ err, name: att.name, size: att.size }, 'attachment download failed');
+      this.log.warn({ err, nameLength: att.name.length, size: att.size }, 'attachment download failed');
       const note = escapeHtml(this.t.attachmentFailed(att.name, formatSize(att.size)));
       await this.telegram.sendText(topicId, caption ? `${caption}\n${note}` : note);
       return;

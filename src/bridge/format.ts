@@ -70,11 +70,14 @@ export function contextCard(chat: MarketChat, t: Texts, businessId: number): str
       `<a href="https://partner.market.yandex.ru/shop/${c.campaignId}/orders/${c.orderId}">${escapeHtml(t.order(c.orderId))}</a>`,
     );
   }
-  links.push(
-    `<a href="https://partner.market.yandex.ru/business/${businessId}/chats?chatId=${chat.id}">${escapeHtml(t.openInCabinet)}</a>`,
-  );
+  links.push(`<a href="${cabinetChatUrl(businessId, chat.id)}">${escapeHtml(t.openInCabinet)}</a>`);
   lines.push('', links.join(' · '));
   return lines.join('\n');
+}
+
+/** The chat in the seller cabinet. */
+export function cabinetChatUrl(businessId: number, chatId: number): string {
+  return `https://partner.market.yandex.ru/business/${businessId}/chats?chatId=${chatId}`;
 }
 
 /** "2025-01-01T10:00:00+03:00" → "01.01.2025 10:00", in the offset the Market gave (Moscow time for real chats). */

@@ -85,6 +85,23 @@ export class TopicGoneError extends Error {
   }
 }
 
+/**
+ * Thrown by the Telegram port when Telegram refused one message for good (HTTP 400 or 413 other than a deleted
+ * topic: can't parse entities, message is too long, a file it will not take): sending the same thing again
+ * cannot help. 429, 5xx and network failures are never refusals. Carries Telegram's description, not the request.
+ */
+export class TelegramRefusedError extends Error {
+  readonly code = 'TELEGRAM_REFUSED';
+  constructor(
+    readonly method: string,
+    readonly errorCode: number,
+    readonly description: string,
+  ) {
+    super(`Telegram refused ${method} (${errorCode}: ${description})`);
+    this.name = 'TelegramRefusedError';
+  }
+}
+
 /** An inline button under a bot message; `data` (≤ 64 bytes) comes back as an OperatorAction. */
 export interface Button {
   text: string;
@@ -121,7 +138,7 @@ export interface TelegramFile {
 export interface TelegramPort {
   createTopic(title: string): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;
-  /** Throws TopicGoneError when the topic was deleted. */
+  /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendText(
     topicId: TopicId,
     html: string,
@@ -129,7 +146,7 @@ export interface TelegramPort {
   ): Promise<TelegramMessageId>;
   /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
   editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void>;
-  /** Throws TopicGoneError when the topic was deleted. */
+  /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
   react(messageId: TelegramMessageId, emoji: string): Promise<void>;
@@ -154,4 +171,9 @@ export interface BridgeObserver {
   mirrored(sender: MessageSender, sinceCreatedMs: number, sinceTriggerMs?: number): void;
   /** An operator reply reached an outcome. */
   replyOutcome(outcome: SendOutcome['kind'] | 'failed'): void;
+  /**
+   * Telegram refused part of a Market message for good; `outcome`: what the topic got instead (the full
+   * placeholder, the minimal one, or nothing yet because the placeholders were refused too).
+   */
+  refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void;
 }

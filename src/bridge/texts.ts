@@ -26,6 +26,15 @@ export interface Texts {
   historyNote: (shown: number) => string;
   attachmentFailed: (name: string, size: string) => string;
   attachmentTooBig: (name: string, size: string) => string;
+  /** The placeholder for a message Telegram refused for good. */
+  refused: {
+    title: string;
+    text: (characters: number) => string;
+    file: (name: string, size: string) => string;
+    reason: string;
+    /** Plain fallback when even the placeholder is refused. */
+    minimal: (marketMessageId: number) => string;
+  };
   replyFailed: (reason: string) => string;
   replyQueued: (until: string) => string;
   replyUnknown: string;
@@ -107,6 +116,14 @@ const ru: Texts = {
   historyNote: (n) => `Ниже — последние ${n} сообщ. из истории чата.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — не удалось загрузить файл`,
   attachmentTooBig: (name, size) => `📎 ${name} (${size}) — файл слишком большой для Telegram`,
+  refused: {
+    title: '⚠️ Telegram не принял это сообщение',
+    text: (n) => `Текст, символов: ${n}`,
+    file: (name, size) => `📎 ${name} (${size})`,
+    reason: 'Причина',
+    minimal: (id) =>
+      `⚠️ Сообщение ${id} из чата Маркета не удалось показать в Telegram. Прочитайте его в кабинете продавца.`,
+  },
   replyFailed: (reason) => `⚠️ Не доставлено покупателю: ${reason}`,
   replyQueued: (until) => `⏳ Маркет просит подождать: сообщение в очереди и уйдёт примерно в ${until}.`,
   replyUnknown:
@@ -192,6 +209,13 @@ const en: Texts = {
   historyNote: (n) => `Below are the last ${n} messages of the chat history.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — the file could not be downloaded`,
   attachmentTooBig: (name, size) => `📎 ${name} (${size}) — the file is too big for Telegram`,
+  refused: {
+    title: '⚠️ Telegram refused this message',
+    text: (n) => `Text, ${n} characters`,
+    file: (name, size) => `📎 ${name} (${size})`,
+    reason: 'Reason',
+    minimal: (id) => `⚠️ Market message ${id} could not be shown in Telegram. Read it in the seller cabinet.`,
+  },
   replyFailed: (reason) => `⚠️ Not delivered to the buyer: ${reason}`,
   replyQueued: (until) => `⏳ The Market asks us to wait: the message is queued and will go at about ${until}.`,
   replyUnknown:

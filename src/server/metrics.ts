@@ -60,6 +60,18 @@ export class Metrics implements BridgeObserver {
     help: 'Writes of a store file (main file, shard, journal) that failed (disk full, no permission); retried',
     registers: [this.registry],
   });
+  private readonly repeats = new Counter({
+    name: 'marketgram_telegram_repeats_total',
+    help: 'Posting calls made again after an attempt that got no answer or a 5xx (the post may show twice), by method',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'marketgram_telegram_refused_total',
+    help: 'Parts of Market messages Telegram refused for good, by kind (text, file) and what the topic got instead (placeholder, minimal, failed)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly polls = new Counter({
     name: 'marketgram_polls_total',
     help: 'Market polling rounds, by result',
@@ -144,6 +156,10 @@ export class Metrics implements BridgeObserver {
     this.replies.inc({ outcome });
   }
 
+  refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void {
+    this.refusals.inc({ kind, outcome });
+  }
+
   notification(type: string): void {
     this.notifications.inc({ type });
   }
@@ -158,6 +174,10 @@ export class Metrics implements BridgeObserver {
 
   storeWriteFailed(): void {
     this.storeWriteFailures.inc();
+  }
+
+  telegramRepeat(method: string): void {
+    this.repeats.inc({ method });
   }
 
   poll(result: 'ok' | 'failed'): void {

@@ -1,10 +1,18 @@
 /**
  * The bridge's TelegramPort on grammY, bound to the configured forum supergroup. Maps Telegram's answers
- * for deleted topics onto TopicGoneError, falls back from photo to document, and downloads operator files.
+ * for deleted topics onto TopicGoneError and its other permanent refusals of a post onto TelegramRefusedError,
+ * falls back from photo to document, and downloads operator files.
  */
 import { GrammyError, InputFile, type Api } from 'grammy';
 import { telegramMessageId, topicId as toTopicId, type TelegramMessageId, type TopicId } from '../bridge/ids.ts';
-import { TopicGoneError, type Button, type TelegramFile, type TelegramPort } from '../bridge/ports.ts';
+import {
+  TelegramRefusedError,
+  TopicGoneError,
+  type Button,
+  type TelegramFile,
+  type TelegramPort,
+} from '../bridge/ports.ts';
+import { safeFileName } from './file-name.ts';
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
 const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
@@ -66,17 +74,18 @@ export class TelegramGroup implements TelegramPort {
 
   async sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
     const other = { message_thread_id: topicId, caption: captionHtml, parse_mode: 'HTML' as const };
+    const name = safeFileName(file.name);
     try {
       if (file.kind === 'photo') {
         try {
-          const msg = await this.api.sendPhoto(this.chatId, new InputFile(file.data, file.name), other);
+          const msg = await this.api.sendPhoto(this.chatId, new InputFile(file.data, name), other);
           return telegramMessageId(msg.message_id);
         } catch (err) {
           // Telegram refuses some images as photos (dimensions, format): post them as documents instead.
           if (!(err instanceof GrammyError) || err.error_code !== 400 || TOPIC_GONE.test(err.description)) throw err;
         }
       }
-      const msg = await this.api.sendDocument(this.chatId, new InputFile(file.data, file.name), other);
+      const msg = await this.api.sendDocument(this.chatId, new InputFile(file.data, name), other);
       return telegramMessageId(msg.message_id);
     } catch (err) {
       throw this.map(err, topicId);
@@ -108,6 +117,10 @@ export class TelegramGroup implements TelegramPort {
   private map(err: unknown, topicId: TopicId): unknown {
     if (err instanceof GrammyError && err.error_code === 400 && TOPIC_GONE.test(err.description)) {
       return new TopicGoneError(topicId);
+    }
+    // Any other 400 (or 413, too large) is about this request: sending it again cannot help.
+    if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 413)) {
+      return new TelegramRefusedError(err.method, err.error_code, err.description);
     }
     return err;
   }

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startApp, type App, type AppOverrides } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeMarket, type FakeMarket, type FakeMarketOptions } from '../fakes/market-server.ts';
@@ -30,9 +30,12 @@ export interface World {
   env: Record<string, string>;
   /**
    * Starts the bridge in this process. `overrides` are merged over the harness's short delays; with `logs`,
-   * every log line (JSON, level info and up) is appended to it.
+   * every log line (JSON, level info and up) is appended to it; `logger` replaces the harness's logger.
    */
-  start(extra?: Record<string, string>, options?: { overrides?: AppOverrides; logs?: string[] }): Promise<App>;
+  start(
+    extra?: Record<string, string>,
+    options?: { overrides?: AppOverrides; logs?: string[]; logger?: Logger },
+  ): Promise<App>;
   /** Starts `node src/main.ts` as a child process. */
   spawn(extra?: Record<string, string>): Bridged;
   close(): Promise<void>;
@@ -75,9 +78,11 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
     async start(extra = {}, options = {}) {
       const config = loadConfig({ ...env, ...extra });
       const { logs } = options;
-      const logger = logs
-        ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) })
-        : pino({ level: process.env.E2E_LOG ?? 'silent' });
+      const logger =
+        options.logger ??
+        (logs
+          ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) })
+          : pino({ level: process.env.E2E_LOG ?? 'silent' }));
       const app = await startApp(config, logger, {
         ambiguousCheckDelayMs: 50,
         ambiguousSettleMs: 300,

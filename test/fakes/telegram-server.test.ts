@@ -348,6 +348,46 @@ describe('faults', () => {
     expect(fake.messages(FORUM)).toEqual([]);
   });
 
+  it('carries out a call and then drops the connection unanswered, which grammY sees as an HttpError', async () => {
+    fake.failNext('sendMessage', { applyThenDrop: true });
+
+    const lost: unknown = await api.sendMessage(FORUM, 'applied but unanswered').catch((e: unknown) => e);
+    const next = await api.sendMessage(FORUM, 'answered');
+
+    expect(lost).toBeInstanceOf(HttpError);
+    expect(fake.messages(FORUM).map((m) => m.text)).toEqual(['applied but unanswered', 'answered']);
+    expect(next.text).toBe('answered');
+  });
+
+  it('refuses every send whose text, caption or file name matches, with a 400 error object, and nothing else', async () => {
+    fake.refuse('poison', 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0');
+    fake.refuse('broken.pdf', 'Bad Request: wrong file identifier/HTTP URL specified');
+
+    const text = await apiError(api.sendMessage(FORUM, 'a poison text'));
+    const again = await apiError(api.sendMessage(FORUM, 'a poison text'));
+    const caption = await apiError(api.sendPhoto(FORUM, new InputFile(TINY_PNG), { caption: 'poison' }));
+    const file = await apiError(api.sendDocument(FORUM, new InputFile(new Uint8Array([1]), 'broken.pdf')));
+    const raw = await rawCall(`/bot${TOKEN}/sendMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chat_id: FORUM, text: 'poison' }),
+    });
+    await api.sendMessage(FORUM, 'fine');
+
+    expect([text.error_code, again.error_code, caption.error_code, file.error_code]).toEqual([400, 400, 400, 400]);
+    expect(text.description).toBe('Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0');
+    expect(file.description).toBe('Bad Request: wrong file identifier/HTTP URL specified');
+    expect(raw).toEqual({
+      status: 400,
+      body: {
+        ok: false,
+        error_code: 400,
+        description: 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0',
+      },
+    });
+    expect(fake.messages(FORUM).map((m) => m.text)).toEqual(['fine']);
+  });
+
   it('answers sends beyond the flood limit with 429 and the seconds until a slot frees', async () => {
     fake.setFloodLimit({ perChatPerMinute: 2 });
     await api.sendMessage(FORUM, '1');

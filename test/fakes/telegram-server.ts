@@ -142,7 +142,9 @@ export type FakeFault =
   | { status: 500 | 502 }
   | { status: 400; description: string }
   | { delayMs: number }
-  | { dropConnection: true };
+  | { dropConnection: true }
+  /** The call takes effect (the message is posted), then the connection is dropped without an answer. */
+  | { applyThenDrop: true };
 
 /** What became of a callback query the fake queued. */
 export interface FakeCallbackAnswer {
@@ -172,6 +174,8 @@ const SEND_METHODS = new Set([
   'editForumTopic',
   'copyMessage',
 ]);
+/** Sends that {@link FakeTelegram.refuse} applies to. */
+const REFUSABLE_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'copyMessage']);
 const TOPIC_ICON_COLORS = [7322096, 16766590, 13338331, 9367192, 16749490, 16478047];
 /** ReactionTypeEmoji: the emoji a bot may set. */
 // prettier-ignore
@@ -719,6 +723,11 @@ class Params {
     return undefined;
   }
 
+  /** File names of the uploads in the request. */
+  uploadNames(): string[] {
+    return [...this.uploads.values()].map((u) => u.fileName);
+  }
+
   forLog(): Record<string, unknown> {
     const out: Record<string, unknown> = { ...this.values };
     for (const [key, value] of Object.entries(out)) {
@@ -986,6 +995,7 @@ export class FakeTelegram {
   private readonly callbackQueries = new Map<string, FakeCallbackAnswer>();
   private readonly commandSets = new Map<string, BotCommand[]>();
   private readonly faults: Array<{ method: string; fault: FakeFault; remaining: number }> = [];
+  private readonly refusals: Array<{ match: string; description: string }> = [];
   private readonly sleeps = new Set<() => void>();
   private pending: QueuedUpdate[] = [];
   private nextUpdateId = 100_000_001;
@@ -1259,10 +1269,20 @@ export class FakeTelegram {
    * Makes the next `count` calls of `method` fail before they have any effect. `'*'` matches every
    * method except getUpdates (name getUpdates explicitly to fail polling). `{ status: 502 }` answers
    * with nginx's HTML page, as Telegram's front end does; `{ delayMs }` answers normally but late;
-   * `{ status: 400, description }` uses the description verbatim.
+   * `{ status: 400, description }` uses the description verbatim; `{ applyThenDrop: true }` is the one
+   * fault that has its effect: the call is carried out, then the connection is dropped unanswered (a lost answer).
    */
   failNext(method: string, fault: FakeFault, count = 1): void {
     this.faults.push({ method: method === '*' ? '*' : method.toLowerCase(), fault, remaining: count });
+  }
+
+  /**
+   * Makes Telegram refuse, every time, any send (sendMessage, sendPhoto, sendDocument, copyMessage) whose
+   * text, caption or uploaded file name contains `match`: the answer is `400` with `description` verbatim
+   * (e.g. `Bad Request: message is too long`), as Telegram answers a message it will never take.
+   */
+  refuse(match: string, description: string): void {
+    this.refusals.push({ match, description });
   }
 
   /**
@@ -1384,10 +1404,13 @@ export class FakeTelegram {
     ctx: CallContext,
     withFaults: boolean,
   ): Promise<Outcome> {
+    let dropAfter = false;
     try {
       const fault = withFaults ? this.takeFault(method.name) : undefined;
       if (fault) {
-        if ('delayMs' in fault) {
+        if ('applyThenDrop' in fault) {
+          dropAfter = true;
+        } else if ('delayMs' in fault) {
           await this.sleep(fault.delayMs);
           if (this.closed) return { kind: 'drop' };
         } else if ('dropConnection' in fault) {
@@ -1403,7 +1426,9 @@ export class FakeTelegram {
         }
       }
       this.checkFlood(method.name, p);
+      this.checkRefusals(method.name, p);
       const result: unknown = await method.run(p, ctx);
+      if (dropAfter) return { kind: 'drop' };
       if (result instanceof Described) {
         return {
           kind: 'json',
@@ -1427,6 +1452,15 @@ export class FakeTelegram {
     entry.remaining -= 1;
     if (entry.remaining <= 0) this.faults.splice(index, 1);
     return entry.fault;
+  }
+
+  private checkRefusals(method: string, p: Params): void {
+    if (!REFUSABLE_METHODS.has(method)) return;
+    const values = [p.values.text, p.values.caption, ...p.uploadNames()].filter(
+      (v): v is string => typeof v === 'string',
+    );
+    const refusal = this.refusals.find((r) => values.some((v) => v.includes(r.match)));
+    if (refusal) throw new ApiFailure(400, refusal.description);
   }
 
   private checkFlood(method: string, p: Params): void {
