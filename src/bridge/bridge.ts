@@ -566,14 +566,27 @@ export class Bridge {
     const buttons: Button[] = first.correction
       ? [{ text: this.t.correctionButton, data: actionData({ kind: 'correct', topicId, messageId }) }]
       : [];
-    await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
+    const noticeId = await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
+    if (first.correction && noticeId !== undefined) {
+      first.correctionNoticeId = noticeId;
+      await this.store.commit();
+    }
   }
 
-  /** A button under one of the bot's notices. Returns the short answer shown to the operator. */
-  async operatorAction(action: OperatorAction): Promise<string> {
+  /**
+   * A button under one of the bot's notices. `pressedOn` is the message the button sits under: an action acts
+   * only when that is the bot's notice about the same operator message (a stale button left on an older
+   * notice, or button data pointing at another message, does nothing). Returns the short answer shown.
+   */
+  async operatorAction(action: OperatorAction, pressedOn: TelegramMessageId): Promise<string> {
     const parts = this.repliesOf(action.topicId, action.messageId);
     const first = parts[0];
     if (!first) return this.t.nothingToDo;
+    const notices = action.kind === 'correct' ? parts.map((r) => r.correctionNoticeId) : parts.map((r) => r.noticeId);
+    if (!notices.includes(pressedOn)) {
+      this.log.warn({ ...action, pressedOn }, 'button pressed under a message it does not belong to; ignored');
+      return this.t.nothingToDo;
+    }
     switch (action.kind) {
       case 'retry': {
         const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');
