@@ -4,7 +4,7 @@
  * from `chat_member` updates, and read again every few minutes as a safety net, so that the check on every
  * message is synchronous and never waits for Telegram.
  */
-import type { Api, Bot } from 'grammy';
+import type { Bot } from 'grammy';
 import type { ChatMember, ChatMemberUpdated } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { OperatorsSetting } from '../config.ts';
@@ -30,7 +30,7 @@ export class Operators {
   constructor(
     private readonly setting: OperatorsSetting,
     private readonly deps: {
-      api: Pick<Api, 'getChatAdministrators'>;
+      api: { getChatAdministrators(chatId: number): Promise<readonly ChatMember[]> };
       groupId: number;
       logger: Logger;
       refreshMs?: number;
