@@ -225,6 +225,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   try {
     await operators.start();
   } catch (err) {
+    core.stop();
+    await store.close();
     await market.close();
     throw new StartupError(
       `OPERATORS=admins: the group's administrators cannot be read (${err instanceof GrammyError ? err.description : (err as Error).message}): check that the bot is an administrator of ${config.telegram.chatId}, or set OPERATORS to all or a list of user ids.`,

@@ -56,6 +56,13 @@ describe('who may answer buyers, end to end', () => {
     expect(answersTo(elsewhere)[0]?.threadId).toBe(b);
   });
 
+  it('with OPERATORS=admins, refuses to start when the administrators cannot be read, saying what to fix', async () => {
+    world.telegram.failNext('getChatAdministrators', { status: 400, description: 'Bad Request: CHAT_ADMIN_REQUIRED' });
+    await expect(world.start({ OPERATORS: 'admins' })).rejects.toThrow(
+      /OPERATORS=admins: the group's administrators cannot be read \(Bad Request: CHAT_ADMIN_REQUIRED\)/,
+    );
+  });
+
   it('with OPERATORS=admins, lets a member answer once they are promoted', async () => {
     const { market, telegram } = world;
     telegram.setMemberStatus(GROUP_ID, OPERATOR, 'creator');
