@@ -10,14 +10,14 @@ import type { Logger } from 'pino';
 import { telegramMessageId, telegramUserId, topicId, type TopicId, type TelegramMessageId } from '../bridge/ids.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { Sender } from './operators.ts';
-import { ACTION_CODES, type OperatorAction, type OperatorMessage } from '../bridge/ports.ts';
+import { ACTION_CODES, type ButtonHost, type OperatorAction, type OperatorMessage } from '../bridge/ports.ts';
 
 /** What the operator input needs from the bridge. */
 export interface OperatorSink {
   operatorMessage(msg: OperatorMessage): Promise<void>;
   operatorEdited(topicId: TopicId, messageId: TelegramMessageId, newText?: string): Promise<void>;
-  /** `pressedOn`: the message the button sits under. Returns the short answer to show on the button. */
-  operatorAction(action: OperatorAction, pressedOn: TelegramMessageId): Promise<string>;
+  /** `under`: the message the button sits under. Returns the short answer to show on the button. */
+  operatorAction(action: OperatorAction, under: ButtonHost): Promise<string>;
 }
 
 const ACTIONS = Object.fromEntries(Object.entries(ACTION_CODES).map(([kind, code]) => [code, kind])) as Record<
@@ -212,7 +212,15 @@ export function installOperatorInput(bot: Bot, sink: OperatorSink, options: Oper
       await ctx.answerCallbackQuery({ text: t.refused.notOperatorButton });
       return;
     }
-    const text = await sink.operatorAction(action, telegramMessageId(q.message.message_id));
+    const host = q.message;
+    const repliesTo = 'reply_to_message' in host ? host.reply_to_message?.message_id : undefined;
+    const text = await sink.operatorAction(action, {
+      messageId: telegramMessageId(host.message_id),
+      botReplyTo:
+        'from' in host && host.from?.id === ctx.me.id && repliesTo !== undefined
+          ? telegramMessageId(repliesTo)
+          : undefined,
+    });
     log.info({ action: action.kind, topicId: action.topicId, by: q.from.id }, 'operator action');
     await ctx.answerCallbackQuery({ text });
   });

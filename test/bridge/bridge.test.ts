@@ -433,7 +433,7 @@ describe('Bridge: reply receipts and operator controls', () => {
     expect(notice.buttons).toEqual([{ text: '🔁 Send again', data: 'r:1:500' }]);
     const answer = await bridge.operatorAction(
       { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(notice.messageId),
+      { messageId: telegramMessageId(notice.messageId) },
     );
     expect(answer).toMatch(/Sending again/);
     await bridge.idle();
@@ -465,7 +465,7 @@ describe('Bridge: reply receipts and operator controls', () => {
     expect(notice.buttons?.[0]?.data).toBe('u:1:500');
     const answer = await bridge.operatorAction(
       { kind: 'cancel', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(notice.messageId),
+      { messageId: telegramMessageId(notice.messageId) },
     );
     expect(answer).toMatch(/Cancelled/);
     await new Promise((r) => setTimeout(r, 1200));
@@ -485,7 +485,7 @@ describe('Bridge: reply receipts and operator controls', () => {
     expect(market.sent.map((s) => s.text)).toEqual(['fine']);
     const late = await bridge.operatorAction(
       { kind: 'cancel', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(notice.messageId),
+      { messageId: telegramMessageId(notice.messageId) },
     );
     expect(late).toMatch(/Already sent/);
   });
@@ -509,14 +509,14 @@ describe('Bridge: reply receipts and operator controls', () => {
     expect(notice.buttons).toEqual([{ text: '📤 Send the corrected text', data: 'c:1:500' }]);
     await bridge.operatorAction(
       { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(notice.messageId),
+      { messageId: telegramMessageId(notice.messageId) },
     );
     await bridge.idle();
     expect(market.sent.map((s) => s.text)).toEqual(['price is 100', 'price is 120']);
     // Pressing again does nothing more.
     await bridge.operatorAction(
       { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(notice.messageId),
+      { messageId: telegramMessageId(notice.messageId) },
     );
     await bridge.idle();
     expect(market.sent).toHaveLength(2);
@@ -534,12 +534,26 @@ describe('Bridge: reply receipts and operator controls', () => {
     expect(second.buttons?.[0]?.data).toBe('r:1:501');
     const answer = await bridge.operatorAction(
       { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(second.messageId),
+      { messageId: telegramMessageId(second.messageId), botReplyTo: telegramMessageId(501) },
     );
     expect(answer).toBe('Nothing to do here.');
     await bridge.idle();
     await new Promise((r) => setTimeout(r, 20));
     expect(market.sent).toHaveLength(0);
+  });
+
+  it("accepts a button under the bot's own reply to that operator message even when its id was not recorded", async () => {
+    const { market, bridge } = await linked();
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'no' });
+    await bridge.operatorMessage(msg(500, 'again'));
+    await bridge.idle();
+    const answer = await bridge.operatorAction(
+      { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(9999), botReplyTo: telegramMessageId(500) },
+    );
+    expect(answer).toMatch(/Sending again/);
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['again']);
   });
 
   it('ignores a correction button pressed under any message but the correction offer', async () => {
@@ -550,7 +564,7 @@ describe('Bridge: reply receipts and operator controls', () => {
     const offer = telegram.posts.at(-1)!;
     await bridge.operatorAction(
       { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
-      telegramMessageId(offer.messageId - 1),
+      { messageId: telegramMessageId(offer.messageId - 1) },
     );
     await bridge.idle();
     expect(market.sent.map((s) => s.text)).toEqual(['price is 100']);
