@@ -21,6 +21,7 @@ import { addNotificationRoutes } from './server/notifications.ts';
 import { JsonStore } from './store/store.ts';
 import { createBot } from './telegram/bot.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
+import { Operators } from './telegram/operators.ts';
 import { TelegramGroup } from './telegram/port.ts';
 import { GroupRights, isRightsError } from './telegram/rights.ts';
 import { installStatusCommand } from './telegram/status.ts';
@@ -249,16 +250,42 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     );
   }
 
+  const telegramLog = logger.child({ side: 'telegram' });
+  const operators = new Operators(config.operators, {
+    api: bot.api,
+    groupId: config.telegram.chatId,
+    logger: telegramLog,
+  });
+  operators.install(bot);
   installStatusCommand(bot, config.telegram.chatId, health, texts);
-  installOperatorInput(bot, config.telegram.chatId, core, logger.child({ side: 'telegram' }));
+  installOperatorInput(bot, core, {
+    groupId: config.telegram.chatId,
+    botUsername: botInfo.username,
+    commands: ['status'],
+    mayAnswer: (sender) => operators.mayAnswer(sender),
+    texts,
+    logger: telegramLog,
+  });
   bot.catch((err) => {
     logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'update handler failed');
   });
 
+  try {
+    await operators.start();
+  } catch (err) {
+    core.stop();
+    await store.close();
+    await market.close();
+    throw new StartupError(
+      `OPERATORS=admins: the group's administrators cannot be read (${err instanceof GrammyError ? err.description : (err as Error).message}): check that the bot is an administrator of ${config.telegram.chatId}, or set OPERATORS to all or a list of user ids.`,
+      { cause: err },
+    );
+  }
   let httpPort: number;
   try {
     httpPort = await server.listen();
   } catch (err) {
+    operators.stop();
     await market.close();
     throw new StartupError(
       `Cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}): change HTTP_PORT or HTTP_HOST.`,
@@ -275,6 +302,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       await Promise.race([poller.stop(), deadline]);
       core.stop();
       rights.stop();
+      operators.stop();
       await Promise.race([bot.isRunning() ? bot.stop() : Promise.resolve(), deadline]);
       await Promise.race([server.close(), deadline]);
       await Promise.race([core.idle(), deadline]);
@@ -286,7 +314,13 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     })();
     return stopping;
   };
-  const allowedUpdates = ['message', 'edited_message', 'callback_query'] as const;
+  // chat_member updates come only when asked for; they keep the administrators (OPERATORS=admins) current.
+  const allowedUpdates = [
+    'message',
+    'edited_message',
+    'callback_query',
+    ...(operators.watchesMembers ? (['chat_member'] as const) : []),
+  ] as const;
   if (config.telegram.webhook) {
     // Updates that waited while we were polling (or down) are delivered to the webhook: nothing is dropped.
     try {

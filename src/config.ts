@@ -42,6 +42,8 @@ const HINTS: Record<string, string> = {
   TELEGRAM_WEBHOOK_URL: 'the public https URL Telegram should post updates to, or empty for long polling',
   TELEGRAM_WEBHOOK_SECRET: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
   REPLY_UNDO_SECONDS: 'seconds a reply waits with a Cancel button before it goes, 0 (off) to 300',
+  OPERATORS:
+    "all (anyone in the group), admins (the group's administrators) or comma-separated Telegram user ids like 123456789,987654321",
 };
 
 /** The ranges the Market documents as the source of its notifications. */
@@ -148,6 +150,11 @@ const schema = z.object({
     error: `TRUSTED_PROXIES must be ${HINTS.TRUSTED_PROXIES}`,
   }),
   REPLY_UNDO_SECONDS: int('REPLY_UNDO_SECONDS', 0, 0, 300),
+  OPERATORS: trimmed
+    .toLowerCase()
+    .default('all')
+    .refine((s) => parseOperators(s) !== undefined, { error: `OPERATORS must be ${HINTS.OPERATORS}` })
+    .transform((s) => parseOperators(s) ?? { kind: 'all' as const }),
   MARKET_RECONCILE_INTERVAL: int('MARKET_RECONCILE_INTERVAL', 300, 1, 86_400),
   TELEGRAM_WEBHOOK_URL: trimmed.optional().refine(
     (s) => {
@@ -189,6 +196,20 @@ export function cidrList(s: string): Array<{ address: string; prefix: number; fa
     out.push({ address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' });
   }
   return out;
+}
+
+/** Who may answer buyers: everyone in the group, its administrators, or the listed Telegram user ids. */
+export type OperatorsSetting = { kind: 'all' } | { kind: 'admins' } | { kind: 'ids'; ids: number[] };
+
+/** Reads the OPERATORS setting; undefined when it is none of all, admins or a list of positive user ids. */
+export function parseOperators(s: string): OperatorsSetting | undefined {
+  if (s === 'all') return { kind: 'all' };
+  if (s === 'admins') return { kind: 'admins' };
+  const items = s.split(',').map((x) => x.trim());
+  const ids = items.filter(Boolean).map(Number);
+  const valid =
+    items.every((x) => x === '' || /^\d{1,16}$/.test(x)) && ids.every((n) => n > 0 && Number.isSafeInteger(n));
+  return valid && ids.length > 0 ? { kind: 'ids', ids: [...new Set(ids)] } : undefined;
 }
 
 function isLoopback(host: string): boolean {
@@ -234,6 +255,8 @@ export interface Config {
   timeZone: string;
   /** Seconds a reply waits with a Cancel button; 0 sends at once. */
   undoSeconds: number;
+  /** Who may answer buyers (OPERATORS). */
+  operators: OperatorsSetting;
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
 }
@@ -306,6 +329,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     language: e.BOT_LANGUAGE,
     timeZone: e.BOT_TIMEZONE,
     undoSeconds: e.REPLY_UNDO_SECONDS,
+    operators: e.OPERATORS,
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
   };
 }

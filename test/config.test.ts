@@ -112,4 +112,24 @@ describe('loadConfig', () => {
     expect(c.telegram.apiRoot).toBe('http://127.0.0.1:9999');
     expect(c.dataDir).toBe('/tmp/x');
   });
+
+  it('lets everyone answer buyers by default, and reads admins or a list of user ids from OPERATORS', () => {
+    expect(loadConfig(valid).operators).toEqual({ kind: 'all' });
+    expect(loadConfig({ ...valid, OPERATORS: 'Admins' }).operators).toEqual({ kind: 'admins' });
+    expect(loadConfig({ ...valid, OPERATORS: ' 1001, 2002,1001 ' }).operators).toEqual({
+      kind: 'ids',
+      ids: [1001, 2002],
+    });
+  });
+
+  it.each(['everyone', '-1001234567890', '12,abc', ',', '0', '1.5'])(
+    'refuses OPERATORS=%s and says what to write',
+    (v) => {
+      expect(problems({ ...valid, OPERATORS: v })).toEqual([
+        expect.stringMatching(
+          /^OPERATORS must be all \(anyone in the group\), admins .* comma-separated Telegram user ids/,
+        ),
+      ]);
+    },
+  );
 });

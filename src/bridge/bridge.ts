@@ -24,6 +24,7 @@ import {
   isNotFound,
   type BridgeObserver,
   type Button,
+  type ButtonHost,
   type OperatorAction,
   TopicGoneError,
   type MarketPort,
@@ -596,14 +597,31 @@ export class Bridge {
     const buttons: Button[] = first.correction
       ? [{ text: this.t.correctionButton, data: actionData({ kind: 'correct', topicId, messageId }) }]
       : [];
-    await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
+    const noticeId = await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
+    if (first.correction && noticeId !== undefined) {
+      first.correctionNoticeId = noticeId;
+      await this.store.commit();
+    }
   }
 
-  /** A button under one of the bot's notices. Returns the short answer shown to the operator. */
-  async operatorAction(action: OperatorAction): Promise<string> {
+  /**
+   * A button under one of the bot's notices. `under` is the message the button sits under, as Telegram
+   * reports it: an action acts only when that is the bot's notice about the same operator message, either as
+   * recorded, or (a notice Telegram took although its answer was lost) the bot's own reply to that operator
+   * message. Button data naming another message does nothing. Returns the short answer shown on the button.
+   */
+  async operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
     const parts = this.repliesOf(action.topicId, action.messageId);
     const first = parts[0];
     if (!first) return this.t.nothingToDo;
+    const notices = action.kind === 'correct' ? parts.map((r) => r.correctionNoticeId) : parts.map((r) => r.noticeId);
+    if (!notices.includes(under.messageId) && under.botReplyTo !== action.messageId) {
+      this.log.warn(
+        { ...action, under: under.messageId },
+        'button pressed under a message it does not belong to; ignored',
+      );
+      return this.t.nothingToDo;
+    }
     switch (action.kind) {
       case 'retry': {
         const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');

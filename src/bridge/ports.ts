@@ -116,6 +116,13 @@ export interface OperatorAction {
   messageId: TelegramMessageId;
 }
 
+/** The message a pressed button sits under, as Telegram reports it (not as the button data claims). */
+export interface ButtonHost {
+  messageId: TelegramMessageId;
+  /** When the message is the bot's own reply to an operator message: that message. */
+  botReplyTo?: TelegramMessageId;
+}
+
 /** One-letter codes of the actions in button data. */
 export const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
 

@@ -69,6 +69,8 @@ export interface ReplyRecord {
   noticeId?: TelegramMessageId;
   /** The text the operator edited the message to, offered for sending as a correction. */
   correction?: string;
+  /** The bot's notice offering to send `correction`, the only message whose button may send it. */
+  correctionNoticeId?: TelegramMessageId;
 }
 
 export interface StorePort {

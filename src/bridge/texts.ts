@@ -62,6 +62,15 @@ export interface Texts {
   cancelled: string;
   alreadySent: string;
   nothingToDo: string;
+  /** Why an operator's message was not sent to the buyer, said under it. */
+  notSent: {
+    /** The sender may not answer buyers (OPERATORS); said once per person and topic. */
+    notOperator: string;
+    forwarded: string;
+    command: string;
+    /** The short answer on a button pressed by someone who may not answer buyers. */
+    notOperatorButton: string;
+  };
   health: {
     ok: string;
     notOk: string;
@@ -153,6 +162,14 @@ const ru: Texts = {
   cancelled: '✖️ Отменено: покупателю не отправлено.',
   alreadySent: 'Уже отправлено — отменить нельзя.',
   nothingToDo: 'Здесь нечего делать.',
+  notSent: {
+    notOperator:
+      'ℹ️ Это сообщение не отправлено покупателю: отвечать покупателям могут только операторы. Ваши сообщения в этой теме видят только коллеги.',
+    forwarded: '⚠️ Пересланные сообщения покупателю не отправляются. Чтобы ответить, напишите или вставьте текст сами.',
+    command:
+      '⚠️ Не отправлено покупателю: сообщение начинается с команды боту. Чтобы отправить его, уберите «/» в начале.',
+    notOperatorButton: 'Только операторы могут это сделать.',
+  },
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -245,6 +262,13 @@ const en: Texts = {
   cancelled: '✖️ Cancelled: not sent to the buyer.',
   alreadySent: 'Already sent — it cannot be cancelled.',
   nothingToDo: 'Nothing to do here.',
+  notSent: {
+    notOperator:
+      'ℹ️ This message was not sent to the buyer: only operators may answer buyers. Your messages in this topic are seen by colleagues only.',
+    forwarded: '⚠️ Forwarded messages are never sent to the buyer. To answer, write or paste the text yourself.',
+    command: '⚠️ Not sent to the buyer: the message starts with a bot command. To send it, remove the leading "/".',
+    notOperatorButton: 'Only operators can do this.',
+  },
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

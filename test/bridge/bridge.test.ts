@@ -431,11 +431,10 @@ describe('Bridge: reply receipts and operator controls', () => {
     await bridge.idle();
     const notice = telegram.posts.at(-1)!;
     expect(notice.buttons).toEqual([{ text: '🔁 Send again', data: 'r:1:500' }]);
-    const answer = await bridge.operatorAction({
-      kind: 'retry',
-      topicId: topicId(1),
-      messageId: telegramMessageId(500),
-    });
+    const answer = await bridge.operatorAction(
+      { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(notice.messageId) },
+    );
     expect(answer).toMatch(/Sending again/);
     await bridge.idle();
     await new Promise((r) => setTimeout(r, 10));
@@ -464,11 +463,10 @@ describe('Bridge: reply receipts and operator controls', () => {
     const notice = telegram.posts.at(-1)!;
     expect(notice.html).toMatch(/in 1 s/);
     expect(notice.buttons?.[0]?.data).toBe('u:1:500');
-    const answer = await bridge.operatorAction({
-      kind: 'cancel',
-      topicId: topicId(1),
-      messageId: telegramMessageId(500),
-    });
+    const answer = await bridge.operatorAction(
+      { kind: 'cancel', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(notice.messageId) },
+    );
     expect(answer).toMatch(/Cancelled/);
     await new Promise((r) => setTimeout(r, 1200));
     await bridge.idle();
@@ -477,18 +475,18 @@ describe('Bridge: reply receipts and operator controls', () => {
   });
 
   it('sends a reply after the undo window when nobody cancels, and refuses a late Cancel', async () => {
-    const { market, bridge } = await linked({ undoSeconds: 1 });
+    const { market, telegram, bridge } = await linked({ undoSeconds: 1 });
     await bridge.operatorMessage(msg(500, 'fine'));
+    const notice = telegram.posts.at(-1)!;
     await bridge.idle();
     expect(market.sent).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 1200));
     await bridge.idle();
     expect(market.sent.map((s) => s.text)).toEqual(['fine']);
-    const late = await bridge.operatorAction({
-      kind: 'cancel',
-      topicId: topicId(1),
-      messageId: telegramMessageId(500),
-    });
+    const late = await bridge.operatorAction(
+      { kind: 'cancel', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(notice.messageId) },
+    );
     expect(late).toMatch(/Already sent/);
   });
 
@@ -509,12 +507,66 @@ describe('Bridge: reply receipts and operator controls', () => {
     const notice = telegram.posts.at(-1)!;
     expect(notice.html).toMatch(/cannot change a sent message/);
     expect(notice.buttons).toEqual([{ text: '📤 Send the corrected text', data: 'c:1:500' }]);
-    await bridge.operatorAction({ kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) });
+    await bridge.operatorAction(
+      { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(notice.messageId) },
+    );
     await bridge.idle();
     expect(market.sent.map((s) => s.text)).toEqual(['price is 100', 'price is 120']);
     // Pressing again does nothing more.
-    await bridge.operatorAction({ kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) });
+    await bridge.operatorAction(
+      { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(notice.messageId) },
+    );
     await bridge.idle();
     expect(market.sent).toHaveLength(2);
+  });
+
+  it('ignores a button whose data names another message than the notice it sits under', async () => {
+    const { market, telegram, bridge } = await linked();
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'no' });
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'no' });
+    await bridge.operatorMessage(msg(500, 'first'));
+    await bridge.idle();
+    await bridge.operatorMessage(msg(501, 'second'));
+    await bridge.idle();
+    const second = telegram.posts.at(-1)!;
+    expect(second.buttons?.[0]?.data).toBe('r:1:501');
+    const answer = await bridge.operatorAction(
+      { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(second.messageId), botReplyTo: telegramMessageId(501) },
+    );
+    expect(answer).toBe('Nothing to do here.');
+    await bridge.idle();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(market.sent).toHaveLength(0);
+  });
+
+  it("accepts a button under the bot's own reply to that operator message even when its id was not recorded", async () => {
+    const { market, bridge } = await linked();
+    market.outcomes.push({ kind: 'rejected', status: 400, reason: 'no' });
+    await bridge.operatorMessage(msg(500, 'again'));
+    await bridge.idle();
+    const answer = await bridge.operatorAction(
+      { kind: 'retry', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(9999), botReplyTo: telegramMessageId(500) },
+    );
+    expect(answer).toMatch(/Sending again/);
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['again']);
+  });
+
+  it('ignores a correction button pressed under any message but the correction offer', async () => {
+    const { market, telegram, bridge } = await linked();
+    await bridge.operatorMessage(msg(500, 'price is 100'));
+    await bridge.idle();
+    await bridge.operatorEdited(topicId(1), telegramMessageId(500), 'price is 120');
+    const offer = telegram.posts.at(-1)!;
+    await bridge.operatorAction(
+      { kind: 'correct', topicId: topicId(1), messageId: telegramMessageId(500) },
+      { messageId: telegramMessageId(offer.messageId - 1) },
+    );
+    await bridge.idle();
+    expect(market.sent.map((s) => s.text)).toEqual(['price is 100']);
   });
 });

@@ -481,6 +481,80 @@ describe('reactions and buttons', () => {
   });
 });
 
+describe('members and their roles', () => {
+  const BOB = { id: 43, first_name: 'Bob' };
+
+  it('lists the creator, the administrators and the bot in getChatAdministrators, and each status in getChatMember', async () => {
+    fake.setMemberStatus(FORUM, ALICE, 'creator');
+    fake.setMemberStatus(FORUM, BOB, 'member');
+    const before = await api.getChatAdministrators(FORUM);
+    fake.setMemberStatus(FORUM, BOB, 'administrator', ALICE);
+    const after = await api.getChatAdministrators(FORUM);
+
+    expect(before.map((m) => [m.user.id, m.status])).toEqual([
+      [42, 'creator'],
+      [123456, 'administrator'],
+    ]);
+    expect(after.map((m) => [m.user.id, m.status])).toEqual([
+      [42, 'creator'],
+      [43, 'administrator'],
+      [123456, 'administrator'],
+    ]);
+    expect(after[1]).toMatchObject({ can_be_edited: true, can_manage_chat: true, is_anonymous: false });
+    expect(await api.getChatMember(FORUM, 43)).toMatchObject({ status: 'administrator', user: { id: 43 } });
+    fake.setMemberStatus(FORUM, BOB, 'kicked', ALICE);
+    expect(await api.getChatMember(FORUM, 43)).toEqual({
+      status: 'kicked',
+      user: { ...BOB, is_bot: false },
+      until_date: 0,
+    });
+  });
+
+  it('queues a chat_member update for each change only when allowed_updates asks for it', async () => {
+    fake.setMemberStatus(FORUM, BOB, 'member');
+    expect(await api.getUpdates()).toEqual([]);
+
+    const none = await api.getUpdates({ allowed_updates: ['chat_member'] });
+    fake.setMemberStatus(FORUM, BOB, 'administrator', ALICE);
+    fake.setMemberStatus(FORUM, BOB, 'administrator', ALICE);
+    const [update, ...rest] = await api.getUpdates({ allowed_updates: ['chat_member'] });
+
+    expect(none).toEqual([]);
+    expect(rest).toEqual([]);
+    expect(update?.chat_member).toMatchObject({
+      chat: { id: FORUM, type: 'supergroup' },
+      from: { id: 42 },
+      old_chat_member: { status: 'member', user: { id: 43 } },
+      new_chat_member: { status: 'administrator', user: { id: 43 } },
+    });
+  });
+
+  it('sends no chat_member updates to a bot that is not an administrator', async () => {
+    fake.addSupergroup({ id: FORUM, botIsAdmin: false });
+    fake.setMemberStatus(FORUM, BOB, 'administrator');
+    expect(await api.getUpdates({ allowed_updates: ['chat_member'] })).toEqual([]);
+  });
+});
+
+describe('forwarded messages and stale buttons', () => {
+  it('carries forward_origin on a forwarded message', async () => {
+    const origin = { type: 'hidden_user' as const, date: 1_700_000_000, sender_user_name: 'Somebody' };
+    fake.userSends(FORUM, { from: ALICE, text: 'fwd', forwardOrigin: origin });
+    const [update] = await api.getUpdates();
+    expect(update?.message?.forward_origin).toEqual(origin);
+  });
+
+  it('sends callback data the message does not carry only when asked to', async () => {
+    const sent = await api.sendMessage(FORUM, 'Go?', {
+      reply_markup: { inline_keyboard: [[{ text: 'Go', callback_data: 'go:1' }]] },
+    });
+    expect(() => fake.userPressesButton(FORUM, sent.message_id, 'go:2', ALICE)).toThrow(/has no button/);
+    fake.userPressesButton(FORUM, sent.message_id, 'go:2', ALICE, { anyData: true });
+    const [update] = await api.getUpdates();
+    expect(update?.callback_query).toMatchObject({ data: 'go:2', message: { message_id: sent.message_id } });
+  });
+});
+
 describe('webhook', () => {
   async function startReceiver(statuses: number[]): Promise<{
     url: string;

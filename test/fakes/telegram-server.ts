@@ -15,7 +15,16 @@ import { randomBytes, randomInt } from 'node:crypto';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import type { BotCommand, Chat, InlineKeyboardMarkup, Message, MessageEntity, User, UserFromGetMe } from 'grammy/types';
+import type {
+  BotCommand,
+  Chat,
+  InlineKeyboardMarkup,
+  Message,
+  MessageEntity,
+  MessageOrigin,
+  User,
+  UserFromGetMe,
+} from 'grammy/types';
 import { listenOnLoopback } from './loopback.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -39,6 +48,9 @@ export interface FakeUserInput {
   username?: string;
   last_name?: string;
 }
+
+/** A member's status in a group, as ChatMember.status spells it. */
+export type FakeMemberStatus = 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked';
 
 /** A file the fake holds: uploaded by the bot or sent by a user. */
 export interface FakeFile {
@@ -100,6 +112,8 @@ export interface FakeMessage {
   readonly document?: FakeFile;
   /** Message this one explicitly replies to (not the implicit topic-root reply Telegram adds). */
   readonly replyToMessageId?: number;
+  /** Where a forwarded message came from (`forward_origin`). */
+  readonly forwardOrigin?: MessageOrigin;
   readonly replyMarkup?: InlineKeyboardMarkup;
   /** Emoji reactions the bot set on this message (setMessageReaction replaces them). */
   readonly reactions: readonly string[];
@@ -244,6 +258,40 @@ const MIME_BY_EXTENSION: Record<string, string> = {
   ogg: 'audio/ogg',
   mp4: 'video/mp4',
 };
+/** The rights of an administrator (ChatMemberAdministrator), as the fake grants them. */
+const ADMIN_RIGHTS = {
+  is_anonymous: false,
+  can_manage_chat: true,
+  can_delete_messages: true,
+  can_manage_video_chats: true,
+  can_restrict_members: true,
+  can_promote_members: false,
+  can_change_info: true,
+  can_invite_users: true,
+  can_post_stories: false,
+  can_edit_stories: false,
+  can_delete_stories: false,
+  can_pin_messages: true,
+};
+
+/** The permissions of a restricted member (ChatMemberRestricted): may only read. */
+const RESTRICTED = {
+  can_send_messages: false,
+  can_send_audios: false,
+  can_send_documents: false,
+  can_send_photos: false,
+  can_send_videos: false,
+  can_send_video_notes: false,
+  can_send_voice_notes: false,
+  can_send_polls: false,
+  can_send_other_messages: false,
+  can_add_web_page_previews: false,
+  can_change_info: false,
+  can_invite_users: false,
+  can_pin_messages: false,
+  can_manage_topics: false,
+};
+
 const MAX_TEXT = 4096;
 const MAX_CAPTION = 1024;
 const MAX_DOWNLOAD = 20 * 1024 * 1024;
@@ -792,6 +840,8 @@ interface ChatState {
   messages: Map<number, StoredMessage>;
   topics: Map<number, TopicState>;
   members: Map<number, User>;
+  /** Status of each member; a member without an entry is a plain `member`. */
+  roles: Map<number, FakeMemberStatus>;
 }
 
 type StoredFile = FakeFile;
@@ -810,6 +860,7 @@ interface MessageInit {
   photo?: StoredFile;
   document?: StoredFile;
   replyToMessageId?: number;
+  forwardOrigin?: MessageOrigin;
   replyMarkup?: InlineKeyboardMarkup;
   service?: FakeServiceEvent;
 }
@@ -833,6 +884,7 @@ class StoredMessage implements FakeMessage {
   photo?: StoredFile;
   document?: StoredFile;
   replyToMessageId?: number;
+  forwardOrigin?: MessageOrigin;
   replyMarkup?: InlineKeyboardMarkup;
   reactions: string[] = [];
   editHistory: FakeEdit[] = [];
@@ -880,6 +932,7 @@ function renderMessage(chat: ChatState, msg: StoredMessage, nested: boolean): Me
     const target = targetId === undefined ? undefined : chat.messages.get(targetId);
     if (target) json.reply_to_message = { ...renderMessage(chat, target, true), reply_to_message: undefined };
   }
+  if (msg.forwardOrigin) json.forward_origin = msg.forwardOrigin;
   if (msg.text !== undefined) json.text = msg.text;
   if (msg.entities?.length) json.entities = msg.entities;
   if (msg.photo) {
@@ -1187,6 +1240,8 @@ export class FakeTelegram {
       document?: { data: Uint8Array; fileName: string; mimeType?: string };
       caption?: string;
       replyTo?: number;
+      /** The message is a forward of this origin (e.g. `{ type: 'user', date, sender_user }`). */
+      forwardOrigin?: MessageOrigin;
     },
   ): FakeMessage {
     const chat = this.chatOrThrow(chatId);
@@ -1213,6 +1268,7 @@ export class FakeTelegram {
       threadId,
       replyThreadRoot,
       replyToMessageId: msg.replyTo,
+      forwardOrigin: msg.forwardOrigin,
       ...(msg.text !== undefined ? { text: msg.text, rawText: msg.text, entities } : {}),
       ...(msg.caption !== undefined ? { caption: msg.caption, rawCaption: msg.caption } : {}),
       photo: msg.photo && this.storeFile('photo', msg.photo.data),
@@ -1239,20 +1295,54 @@ export class FakeTelegram {
 
   /**
    * A user presses an inline button with `callback_data` `data`; queues a `callback_query` update and
-   * returns its id. Throws when the message has no such button.
+   * returns its id. Throws when the message has no such button, unless `anyData`: then `data` is sent as it
+   * is, as from a button the message no longer carries (a client showing an older version of it) or from a
+   * crafted request; the bot must not trust it.
    */
-  userPressesButton(chatId: number, messageId: number, data: string, from: FakeUserInput): string {
+  userPressesButton(
+    chatId: number,
+    messageId: number,
+    data: string,
+    from: FakeUserInput,
+    options: { anyData?: boolean } = {},
+  ): string {
     const msg = this.chatOrThrow(chatId).messages.get(messageId);
     const hasButton = msg?.replyMarkup?.inline_keyboard.some((row) =>
       row.some((button) => 'callback_data' in button && button.callback_data === data),
     );
-    if (!msg || !hasButton) throw new Error(`message ${messageId} in chat ${chatId} has no button with data "${data}"`);
+    if (!msg || (!hasButton && !options.anyData)) {
+      throw new Error(`message ${messageId} in chat ${chatId} has no button with data "${data}"`);
+    }
     const id = `${randomInt(1_000_000_000, 2_000_000_000)}${randomInt(100_000_000, 999_999_999)}`;
     this.callbackQueries.set(id, { answered: false });
     this.enqueue({
       callback_query: { id, from: userJson(from), message: msg.json, chat_instance: `-${Math.abs(chatId)}77`, data },
     });
     return id;
+  }
+
+  /**
+   * A user's status in a supergroup changes (promoted, demoted, joined, left, banned), done by `by` (default:
+   * the user themself). Queues a `chat_member` update when the status changed, as Telegram does for bots that
+   * are administrators of the chat and list `chat_member` in allowed_updates.
+   */
+  setMemberStatus(chatId: number, user: FakeUserInput, status: FakeMemberStatus, by?: FakeUserInput): void {
+    const chat = this.chatOrThrow(chatId);
+    if (chat.type !== 'supergroup') throw new Error(`chat ${chatId} is not a supergroup`);
+    const member = userJson(user);
+    const old = chat.roles.get(member.id) ?? (chat.members.has(member.id) ? 'member' : 'left');
+    chat.members.set(member.id, member);
+    chat.roles.set(member.id, status);
+    if (old === status || !chat.botIsAdmin) return;
+    this.enqueue({
+      chat_member: {
+        chat: chatJson(chat),
+        from: userJson(by ?? user),
+        date: Math.floor(Date.now() / 1000),
+        old_chat_member: this.memberJson(chat, member, old),
+        new_chat_member: this.memberJson(chat, member, status),
+      },
+    });
   }
 
   /** An admin deletes a topic in the app: the topic and all its messages are gone (no update is sent). */
@@ -1732,6 +1822,7 @@ export class FakeTelegram {
       messages: new Map(),
       topics: new Map(),
       members: new Map(),
+      roles: new Map(),
     };
   }
 
@@ -2198,26 +2289,32 @@ export class FakeTelegram {
     return { ...chatJson(chat), accent_color_id: 0, max_reaction_count: 11 };
   }
 
-  private memberJson(chat: ChatState, user: User): unknown {
-    if (user.id !== this.botUser.id || !chat.botIsAdmin) return { status: 'member', user };
-    return {
-      status: 'administrator',
-      user,
-      can_be_edited: false,
-      is_anonymous: false,
-      can_manage_chat: true,
-      can_delete_messages: true,
-      can_manage_video_chats: true,
-      can_restrict_members: true,
-      can_promote_members: false,
-      can_change_info: true,
-      can_invite_users: true,
-      can_post_stories: false,
-      can_edit_stories: false,
-      can_delete_stories: false,
-      can_pin_messages: true,
-      can_manage_topics: chat.canManageTopics,
-    };
+  /** ChatMember JSON: the bot per its rights, other users per their status (the fields each status has). */
+  private memberJson(chat: ChatState, user: User, status?: FakeMemberStatus): unknown {
+    if (user.id === this.botUser.id) {
+      if (!chat.botIsAdmin) return { status: 'member', user };
+      return {
+        ...ADMIN_RIGHTS,
+        status: 'administrator',
+        user,
+        can_be_edited: false,
+        can_manage_topics: chat.canManageTopics,
+      };
+    }
+    switch (status ?? chat.roles.get(user.id) ?? 'member') {
+      case 'creator':
+        return { status: 'creator', user, is_anonymous: false };
+      case 'administrator':
+        return { ...ADMIN_RIGHTS, status: 'administrator', user, can_be_edited: true, can_manage_topics: true };
+      case 'restricted':
+        return { ...RESTRICTED, status: 'restricted', user, is_member: true, until_date: 0 };
+      case 'left':
+        return { status: 'left', user };
+      case 'kicked':
+        return { status: 'kicked', user, until_date: 0 };
+      default:
+        return { status: 'member', user };
+    }
   }
 
   private getChatMember(p: Params): unknown {
@@ -2233,7 +2330,14 @@ export class FakeTelegram {
   private getChatAdministrators(p: Params): unknown {
     const chat = this.requireChat(p);
     if (chat.type === 'private') throw bad('there are no administrators in the private chat');
-    return chat.botIsAdmin ? [this.memberJson(chat, this.botInfoAsUser())] : [];
+    const people = [...chat.members.values()].filter((u) => {
+      const status = chat.roles.get(u.id);
+      return u.id !== this.botUser.id && (status === 'creator' || status === 'administrator');
+    });
+    return [
+      ...people.map((u) => this.memberJson(chat, u)),
+      ...(chat.botIsAdmin ? [this.memberJson(chat, this.botInfoAsUser())] : []),
+    ];
   }
 
   private botInfoAsUser(): User {

@@ -53,12 +53,84 @@ describe('toOperatorMessage', () => {
     });
   });
 
-  it('ignores commands', () => {
+  const command = (text: string, length = text.indexOf(' ') < 0 ? text.length : text.indexOf(' ')) =>
+    msg({ text, entities: [{ type: 'bot_command', offset: 0, length }] });
+  const rules = { botUsername: 'Shop_Bot', commands: ['status'], mayAnswer: () => true };
+
+  it('leaves the commands the bot answers to their handlers, without a word', () => {
+    for (const text of ['/status', '/status@shop_bot', '/STATUS@Shop_Bot']) {
+      expect(toOperatorMessage(command(text), GROUP, rules)).toEqual({ ok: false, why: 'command' });
+    }
+  });
+
+  it('refuses, with a reason to tell, a message that starts with a command the bot does not know', () => {
+    for (const text of ['/refund will be done tomorrow', '/refund@shop_bot tomorrow']) {
+      expect(toOperatorMessage(command(text), GROUP, rules)).toEqual({
+        ok: false,
+        why: 'unknown command',
+        refusal: 'command',
+      });
+    }
+    const caption = msg({
+      text: undefined,
+      caption: '/refund see photo',
+      caption_entities: [{ type: 'bot_command', offset: 0, length: 7 }],
+      photo: [{ file_id: 'p', file_unique_id: 'p', width: 9, height: 9 }],
+    });
+    expect(toOperatorMessage(caption, GROUP, rules)).toMatchObject({ ok: false, refusal: 'command' });
+  });
+
+  it("ignores other bots' commands without answering for them", () => {
+    expect(toOperatorMessage(command('/start@other_bot hello'), GROUP, rules)).toEqual({
+      ok: false,
+      why: 'command for another bot',
+    });
+  });
+
+  it('sends a text with a slash later on, or a command in the middle', () => {
     const v = toOperatorMessage(
-      msg({ text: '/status', entities: [{ type: 'bot_command', offset: 0, length: 7 }] }),
+      msg({ text: 'see /status', entities: [{ type: 'bot_command', offset: 4, length: 7 }] }),
       GROUP,
+      rules,
     );
-    expect(v).toMatchObject({ ok: false, why: 'command' });
+    expect(v).toMatchObject({ ok: true, msg: { text: 'see /status' } });
+  });
+
+  it('refuses a forwarded message with a reason to tell, and drops a channel post copied into the group', () => {
+    const forwarded = msg({ forward_origin: { type: 'user', date: 1, sender_user: { ...person, id: 99 } } });
+    expect(toOperatorMessage(forwarded, GROUP, rules)).toEqual({ ok: false, why: 'forwarded', refusal: 'forwarded' });
+    const hidden = msg({ forward_origin: { type: 'hidden_user', date: 1, sender_user_name: 'Someone' } });
+    expect(toOperatorMessage(hidden, GROUP, rules)).toMatchObject({ refusal: 'forwarded' });
+    const automatic = msg({
+      is_automatic_forward: true,
+      sender_chat: { id: -1007, type: 'channel', title: 'News' },
+      forward_origin: { type: 'channel', date: 1, chat: { id: -1007, type: 'channel', title: 'News' }, message_id: 3 },
+    });
+    expect(toOperatorMessage(automatic, GROUP, rules)).toEqual({ ok: false, why: 'automatic forward' });
+  });
+
+  it('refuses, with a reason to tell, anyone who may not answer buyers, before anything else is said', () => {
+    const seen: unknown[] = [];
+    const only = {
+      ...rules,
+      mayAnswer: (s: unknown) => {
+        seen.push(s);
+        return false;
+      },
+    };
+    expect(toOperatorMessage(msg(), GROUP, only)).toEqual({
+      ok: false,
+      why: 'not an operator',
+      refusal: 'not-operator',
+    });
+    expect(toOperatorMessage(command('/refund x'), GROUP, only)).toMatchObject({ refusal: 'not-operator' });
+    expect(seen[0]).toEqual({ userId: 7, anonymousAdmin: false });
+    const anonymous = msg({
+      from: { id: 1087968824, is_bot: true, first_name: 'Group' },
+      sender_chat: { id: GROUP, type: 'supergroup', title: 'Shop' },
+    });
+    toOperatorMessage(anonymous, GROUP, only);
+    expect(seen.at(-1)).toEqual({ userId: undefined, anonymousAdmin: true });
   });
 
   it('ignores service messages', () => {
