@@ -109,20 +109,6 @@ describe('Market → Telegram, end to end', () => {
     expect(market.count('attachment')).toBe(0);
   });
 
-  it('downloads an attachment from another loopback host when ATTACHMENTS_ALLOW_PRIVATE_HOSTS is on', async () => {
-    const { market, telegram } = world;
-    market.serveAttachmentsAs('localhost');
-    const chatId = market.addChat({ contextType: 'ORDER', orderId: 32 });
-    market.addMessage(chatId, { sender: 'CUSTOMER', attachments: [{ name: 'lan.pdf', data: new Uint8Array(1024) }] });
-    await world.start(); // the harness turns the setting on
-    const topic = await waitFor(() => topicFor(telegram, 'Order 32'), 'topic');
-    await waitFor(
-      () => telegram.messages(GROUP_ID, { threadId: topic.threadId, fromBot: true }).some((m) => m.document),
-      'document',
-    );
-    expect(market.count('attachment')).toBe(1);
-  });
-
   it('mirrors a reply written in the seller cabinet, labelled as the seller', async () => {
     const { market, telegram } = world;
     await world.start();

@@ -207,14 +207,18 @@ describe('attachment hosts', () => {
     expect(foreign.requests).toHaveLength(0);
   });
 
-  it('downloads from a private host when allowPrivateAttachmentHosts is set', async () => {
+  it('downloads from a private host only when allowPrivateAttachmentHosts is set', async () => {
     const market = await serve((_req, res) => json(res, 200, ok({})));
     const foreign = await serve((_req, res) => void res.end('lan file'));
-    const { client } = makeClient(market.url, { allowPrivateAttachmentHosts: true });
+    const url = `http://localhost:${new URL(foreign.url).port}/x`;
+    const guarded = makeClient(market.url).client;
+    const open = makeClient(market.url, { allowPrivateAttachmentHosts: true }).client;
 
-    const file = await client.downloadAttachment(`http://localhost:${new URL(foreign.url).port}/x`, 1_000);
+    await expect(guarded.downloadAttachment(url, 1_000)).rejects.toBeInstanceOf(MarketAttachmentHostRefusedError);
+    const file = await open.downloadAttachment(url, 1_000);
 
     expect(Buffer.from(file.data).toString()).toBe('lan file');
+    expect(foreign.requests).toHaveLength(1);
   });
 });
 
