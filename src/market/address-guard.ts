@@ -89,7 +89,7 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
  * `guardedLookup`. `options` are undici's usual connect options (timeout, ...).
  */
 export function guardedConnector(options: buildConnector.BuildOptions = {}): buildConnector.connector {
-  const connect = buildConnector({ ...options, lookup: guardedLookup } as buildConnector.BuildOptions);
+  const connect = buildConnector({ ...options, lookup: guardedLookup });
   return (opts, callback) => {
     if (isPrivateAddress(opts.hostname)) {
       callback(new PrivateAddressError(opts.hostname, opts.hostname), null);
