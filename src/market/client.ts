@@ -13,13 +13,13 @@ import { Blob } from 'node:buffer';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Agent, FormData, request } from 'undici';
-import { PrivateAddressError, guardedConnector } from './address-guard.ts';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, MarketChat, MarketMessage } from '../bridge/model.ts';
 import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
+import { PrivateAddressError, guardedConnector } from './address-guard.ts';
 import {
   MarketApiError,
   MarketAttachmentHostRefusedError,
