@@ -112,6 +112,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     logger: logger.child({ side: 'market' }),
     integration: `marketgram/${VERSION}`,
     signal: abort.signal,
+    allowPrivateAttachmentHosts: config.market.attachmentsAllowPrivateHosts,
   });
   let botInfo: UserFromGetMe;
   try {

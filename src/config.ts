@@ -44,6 +44,8 @@ const HINTS: Record<string, string> = {
   REPLY_UNDO_SECONDS: 'seconds a reply waits with a Cancel button before it goes, 0 (off) to 300',
   OPERATORS:
     "all (anyone in the group), admins (the group's administrators) or comma-separated Telegram user ids like 123456789,987654321",
+  ATTACHMENTS_ALLOW_PRIVATE_HOSTS:
+    'leave it unset (false) in production; true only when attachments are served from loopback or a private network, as in tests',
 };
 
 /** The ranges the Market documents as the source of its notifications. */
@@ -74,12 +76,12 @@ const int = (name: string, fallback: number, min: number, max: number) =>
       error: `${name} must be a whole number from ${min} to ${max}: ${HINTS[name] ?? ''}`,
     })
     .transform(Number);
-const onOff = (name: string, fallback: boolean) =>
+const onOff = (name: string, fallback: boolean, what = 'on or off', fix?: string) =>
   trimmed
     .toLowerCase()
     .default(fallback ? 'on' : 'off')
     .refine((s) => ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'].includes(s), {
-      error: `${name} must be on or off`,
+      error: `${name} must be ${what}${fix !== undefined ? `: ${fix}` : ''}`,
     })
     .transform((s) => ['on', 'true', '1', 'yes'].includes(s));
 
@@ -100,6 +102,12 @@ const schema = z.object({
     })
     .transform(Number),
   MARKET_API_URL: url('MARKET_API_URL', 'https://api.partner.market.yandex.ru'),
+  ATTACHMENTS_ALLOW_PRIVATE_HOSTS: onOff(
+    'ATTACHMENTS_ALLOW_PRIVATE_HOSTS',
+    false,
+    'true or false',
+    HINTS.ATTACHMENTS_ALLOW_PRIVATE_HOSTS,
+  ),
   MARKET_POLL_INTERVAL: int('MARKET_POLL_INTERVAL', 30, 1, 86_400),
   MARKET_FULL_SYNC_INTERVAL: int('MARKET_FULL_SYNC_INTERVAL', 21_600, 0, 604_800),
   DATA_DIR: trimmed.default('data').refine((s) => s.length > 0, { error: `DATA_DIR must not be empty` }),
@@ -242,6 +250,11 @@ export interface Config {
     notificationPath: string;
     /** undefined: any source may post notifications. */
     notificationAllow?: string[];
+    /**
+     * Attachment URLs on hosts other than `apiUrl` may point at loopback, private and link-local
+     * addresses. Off in production: such URLs come from buyers' messages.
+     */
+    attachmentsAllowPrivateHosts: boolean;
   };
   http: {
     port: number;
@@ -322,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       reconcileIntervalMs: e.MARKET_RECONCILE_INTERVAL * 1000,
       notificationPath: e.MARKET_NOTIFICATION_PATH,
       notificationAllow: e.MARKET_NOTIFICATION_IPS === '*' ? undefined : splitList(e.MARKET_NOTIFICATION_IPS),
+      attachmentsAllowPrivateHosts: e.ATTACHMENTS_ALLOW_PRIVATE_HOSTS,
     },
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, trustedProxies: splitList(e.TRUSTED_PROXIES) },
     dataDir: e.DATA_DIR,

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     expect(c.language).toBe('ru');
     expect(c.logLevel).toBe('info');
     expect(c.telegram.pacing).toBe(true);
+    expect(c.market.attachmentsAllowPrivateHosts).toBe(false);
   });
 
   it('names every missing required variable with a hint', () => {
@@ -53,6 +54,11 @@ describe('loadConfig', () => {
     ['BOT_LANGUAGE', 'de', /BOT_LANGUAGE must be ru or en/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['TELEGRAM_PACING', 'maybe', /TELEGRAM_PACING must be on or off/],
+    [
+      'ATTACHMENTS_ALLOW_PRIVATE_HOSTS',
+      'sometimes',
+      /^ATTACHMENTS_ALLOW_PRIVATE_HOSTS must be true or false: leave it unset/,
+    ],
     ['BOT_TIMEZONE', 'Mars/Olympus', /BOT_TIMEZONE must be an IANA time zone/],
   ])('refuses a malformed %s', (name, value, message) => {
     expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
@@ -105,12 +111,14 @@ describe('loadConfig', () => {
       TELEGRAM_PACING: 'off',
       TELEGRAM_API_ROOT: 'http://127.0.0.1:9999/',
       DATA_DIR: '/tmp/x',
+      ATTACHMENTS_ALLOW_PRIVATE_HOSTS: 'true',
     });
     expect(c.market.pollIntervalMs).toBe(5000);
     expect(c.language).toBe('en');
     expect(c.telegram.pacing).toBe(false);
     expect(c.telegram.apiRoot).toBe('http://127.0.0.1:9999');
     expect(c.dataDir).toBe('/tmp/x');
+    expect(c.market.attachmentsAllowPrivateHosts).toBe(true);
   });
 
   it('lets everyone answer buyers by default, and reads admins or a list of user ids from OPERATORS', () => {

@@ -5,6 +5,9 @@
  * error classification); `#read` / `#write` turn answers into values or typed errors, reads through the
  * one retry loop `#retrying`, writes never retried; the public methods are the typed facade of
  * `MarketPort`. The Api-Key goes only to the configured Market origin and never into logs or errors.
+ * Attachment downloads share one small concurrency limit of their own (the Market origin's also take a
+ * Market slot) and, on hosts other than the Market origin, connect only to public addresses unless
+ * `allowPrivateAttachmentHosts` is set.
  */
 import { Blob } from 'node:buffer';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,8 +19,10 @@ import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, MarketChat, MarketMessage } from '../bridge/model.ts';
 import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
+import { PrivateAddressError, guardedConnector } from './address-guard.ts';
 import {
   MarketApiError,
+  MarketAttachmentHostRefusedError,
   MarketAttachmentTooLargeError,
   MarketError,
   MarketNetworkError,
@@ -72,6 +77,13 @@ export interface MarketClientOptions {
   maxRateLimitWaitMs?: number;
   /** Longest 420 window a write waits out before starting (default 3 000 ms); longer → `rate-limited`. */
   maxWriteWaitMs?: number;
+  /** Attachment downloads in flight at once, all hosts together (default 2); each buffers up to its `maxBytes`. */
+  maxConcurrentDownloads?: number;
+  /**
+   * Let attachment downloads connect to loopback, private and link-local addresses (default false).
+   * The configured Market origin is always allowed: the operator chose it.
+   */
+  allowPrivateAttachmentHosts?: boolean;
 }
 
 /** Spec operationIds, used as quota keys, log fields and error `operation`s. */
@@ -111,6 +123,7 @@ const DEFAULTS = {
   maxDelayMs: 30_000,
   maxRateLimitWaitMs: 60_000,
   maxWriteWaitMs: 3_000,
+  maxConcurrentDownloads: 2,
 } as const;
 
 /** Wait after a 420 that carries no usable window (e.g. the parallel-request limit). */
@@ -217,6 +230,10 @@ export class MarketClient implements MarketPort {
   readonly #ownsDispatcher: boolean;
   readonly #signal: AbortSignal | undefined;
   readonly #limiter: ConcurrencyLimiter;
+  /** Attachment downloads, all hosts together; separate from the Market's request slots. */
+  readonly #downloads: ConcurrencyLimiter;
+  /** Connects to attachment hosts other than the Market origin (refusing private addresses unless allowed). */
+  readonly #attachmentDispatcher: Dispatcher;
   readonly #quota: QuotaTracker;
   #lastAnswerAt: number | undefined;
 
@@ -248,17 +265,24 @@ export class MarketClient implements MarketPort {
     this.#signal = options.signal;
     this.#limiter = new ConcurrencyLimiter(options.maxConcurrent ?? DEFAULTS.maxConcurrent);
     this.#quota = new QuotaTracker(this.#now);
+    this.#downloads = new ConcurrencyLimiter(options.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads);
+    // Shorter than the request deadline, so a hung connect is reported as "not sent".
+    const connectTimeout = Math.max(1, Math.min(10_000, Math.floor(this.#timeoutMs / 2)));
+    const agentOptions = {
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+      // The Market does not support keep-alive; keep idle sockets briefly only.
+      keepAliveTimeout: 1_000,
+    };
     this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher =
-      options.dispatcher ??
-      new Agent({
-        // Shorter than the request deadline, so a hung connect is reported as "not sent".
-        connect: { timeout: Math.max(1, Math.min(10_000, Math.floor(this.#timeoutMs / 2))) },
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
-        // The Market does not support keep-alive; keep idle sockets briefly only.
-        keepAliveTimeout: 1_000,
-      });
+    this.#dispatcher = options.dispatcher ?? new Agent({ ...agentOptions, connect: { timeout: connectTimeout } });
+    this.#attachmentDispatcher = new Agent({
+      ...agentOptions,
+      connect:
+        options.allowPrivateAttachmentHosts === true
+          ? { timeout: connectTimeout }
+          : guardedConnector({ timeout: connectTimeout }),
+    });
   }
 
   /** When the Market last answered any request (epoch ms), for health checks. */
@@ -266,9 +290,12 @@ export class MarketClient implements MarketPort {
     return this.#lastAnswerAt;
   }
 
-  /** Closes the client's own HTTP agent (an injected dispatcher is left to its owner). */
+  /** Closes the client's own HTTP agents (an injected dispatcher is left to its owner). */
   async close(): Promise<void> {
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await Promise.all([
+      this.#ownsDispatcher ? this.#dispatcher.close() : undefined,
+      this.#attachmentDispatcher.close(),
+    ]);
   }
 
   /** The last quota the Market reported, per operationId, for metrics. */
@@ -366,7 +393,9 @@ export class MarketClient implements MarketPort {
    * Downloads an attachment URL from a Market message. Asks first without credentials; only when that
    * gets 401/403 and the URL is on the configured Market origin, asks once more with the Api-Key.
    * Redirects are followed (at most 5), and the key never follows one to another origin. Reading stops
-   * past `maxBytes` with `MarketAttachmentTooLargeError`. Errors here are never fatal.
+   * past `maxBytes` with `MarketAttachmentTooLargeError`. At most `maxConcurrentDownloads` run at once.
+   * A host other than the Market origin that is or resolves to a private address (on any hop) ends in
+   * `MarketAttachmentHostRefusedError`, unless allowed. Errors here are never fatal.
    */
   async downloadAttachment(url: string, maxBytes: number): Promise<{ data: Uint8Array; contentType?: string }> {
     let target: URL;
@@ -382,7 +411,7 @@ export class MarketClient implements MarketPort {
         { code: 'custom', path: ['url'], message: `unsupported attachment URL scheme ${target.protocol}` },
       ]);
     }
-    return this.#retrying('downloadAttachment', async () => {
+    const attempt = async () => {
       let res = await this.#fetchAttachment(target, false, maxBytes);
       if ((res.status === 401 || res.status === 403) && target.origin === this.#baseUrl.origin) {
         this.#log.debug({ operation: 'downloadAttachment', status: res.status }, 'retrying attachment with Api-Key');
@@ -392,7 +421,19 @@ export class MarketClient implements MarketPort {
       const contentType = header(res.headers, 'content-type');
       const data = new Uint8Array(res.body.buffer, res.body.byteOffset, res.body.byteLength);
       return contentType !== undefined ? { data, contentType } : { data };
-    });
+    };
+    try {
+      // The download slot is held per attempt, not across the backoff between attempts.
+      return await this.#retrying('downloadAttachment', () => this.#downloads.run(attempt, this.#signal));
+    } catch (err) {
+      if (err instanceof MarketAttachmentHostRefusedError) {
+        this.#log.warn(
+          { operation: 'downloadAttachment', host: err.host, address: err.address },
+          'attachment host refused',
+        );
+      }
+      throw err;
+    }
   }
 
   // ---- MarketPort: writes ---------------------------------------------------------------------
@@ -676,6 +717,7 @@ export class MarketClient implements MarketPort {
       }
       const res = await this.#exchange('downloadAttachment', url, 'GET', headers, undefined, {
         limited: onMarket,
+        dispatcher: onMarket ? this.#dispatcher : this.#attachmentDispatcher,
         maxBytes,
         onExcess: () => new MarketAttachmentTooLargeError(url.host, maxBytes),
         errorBodyOnly: (status) => !isSuccess(status),
@@ -706,6 +748,8 @@ export class MarketClient implements MarketPort {
     body: string | FormData | undefined,
     options: {
       limited: boolean;
+      /** Default: the Market's own dispatcher. */
+      dispatcher?: Dispatcher;
       maxBytes: number;
       onExcess: () => Error;
       /** Statuses whose body is read only for an error message (truncated, never too large). */
@@ -738,7 +782,7 @@ export class MarketClient implements MarketPort {
       let res: Dispatcher.ResponseData;
       try {
         res = await request(url, {
-          dispatcher: this.#dispatcher,
+          dispatcher: options.dispatcher ?? this.#dispatcher,
           method,
           headers,
           body: body ?? null,
@@ -747,6 +791,8 @@ export class MarketClient implements MarketPort {
           bodyTimeout: this.#timeoutMs,
         });
       } catch (err) {
+        const refused = privateAddressError(err);
+        if (refused) throw new MarketAttachmentHostRefusedError(url.host, refused.address);
         throw fail(err, 'send');
       }
       this.#lastAnswerAt = this.#now();
@@ -782,6 +828,19 @@ export class MarketClient implements MarketPort {
   #redact(text: string): string {
     return text.split(this.#apiKey).join('[redacted]');
   }
+}
+
+/** The `PrivateAddressError` behind a failed connection, if that is why it failed (Happy Eyeballs aggregates too). */
+function privateAddressError(err: unknown): PrivateAddressError | undefined {
+  if (err instanceof PrivateAddressError) return err;
+  if (err instanceof AggregateError) {
+    for (const e of err.errors) {
+      const found = privateAddressError(e);
+      if (found) return found;
+    }
+  }
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause !== undefined && cause !== err ? privateAddressError(cause) : undefined;
 }
 
 /** Stops reading a body we do not want; undici reports that as an abort, which nobody needs to hear. */

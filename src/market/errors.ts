@@ -17,7 +17,8 @@ export type MarketErrorCode =
   | 'MARKET_RATE_LIMITED'
   | 'MARKET_NETWORK_ERROR'
   | 'MARKET_SCHEMA_ERROR'
-  | 'MARKET_ATTACHMENT_TOO_LARGE';
+  | 'MARKET_ATTACHMENT_TOO_LARGE'
+  | 'MARKET_ATTACHMENT_HOST_REFUSED';
 
 /** Base of every Market error: the Partner API operation (spec `operationId`) and a stable code. */
 export abstract class MarketError extends Error {
@@ -152,5 +153,26 @@ export class MarketAttachmentTooLargeError extends MarketError {
         (announcedBytes !== undefined ? ` (announced ${announcedBytes} bytes)` : ''),
     );
     this.name = 'MarketAttachmentTooLargeError';
+  }
+}
+
+/**
+ * An attachment URL (or a redirect it led to) points at a loopback, private or link-local address, and
+ * ATTACHMENTS_ALLOW_PRIVATE_HOSTS is off: nothing was requested. Not retried.
+ */
+export class MarketAttachmentHostRefusedError extends MarketError {
+  readonly code = 'MARKET_ATTACHMENT_HOST_REFUSED';
+  constructor(
+    /** The attachment's host (not the full URL, which may carry a signature). */
+    readonly host: string,
+    /** The refused address the host is or resolved to. */
+    readonly address: string,
+  ) {
+    super(
+      'downloadAttachment',
+      `Attachment host ${host} is or resolves to ${address}, a loopback, private or link-local address; ` +
+        'refused. Set ATTACHMENTS_ALLOW_PRIVATE_HOSTS=true only if attachments are meant to come from such a network.',
+    );
+    this.name = 'MarketAttachmentHostRefusedError';
   }
 }

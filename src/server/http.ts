@@ -2,7 +2,8 @@
  * The one HTTP listener (notifications, Telegram webhook, health, metrics) on node:http: node already
  * provides header and request timeouts, so a route table and a bounded body reader are all that is added.
  * Every error is a JSON answer with the right status; a bad request never crashes the process or leaks a
- * stack trace.
+ * stack trace. A body the server does not want is never drained: an answer sent before the body was read
+ * (a refusal, or a handler that ignores it) closes the connection, and what is read meanwhile is capped.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -22,6 +23,11 @@ export class HttpError extends Error {
     super(`HTTP ${status}`);
   }
 }
+
+/** Of a body left unread after the answer, at most this much is read (and discarded) before the socket is destroyed. */
+const MAX_DRAIN_BYTES = 64 * 1024;
+/** ... and for at most this long. */
+const MAX_DRAIN_MS = 1_000;
 
 interface Route {
   method: 'GET' | 'POST';
@@ -108,20 +114,18 @@ export class HttpServer {
     // The path as sent, without resolving it as a URL (which would read "//host/x" as a host name).
     const target = req.url ?? '';
     const path = target.split('?', 1)[0] ?? '';
+    res.once('finish', () => capDrain(req));
     if (!path.startsWith('/')) {
-      drain(req);
       sendJson(res, 400, { error: 'bad request target' });
       return;
     }
     const candidates = this.routes.get(path);
     if (!candidates) {
-      drain(req);
       sendJson(res, 404, { error: 'not found' });
       return;
     }
     const route = candidates.find((r) => r.method === req.method || (r.method === 'GET' && req.method === 'HEAD'));
     if (!route) {
-      drain(req);
       res.setHeader('Allow', [...new Set(candidates.map((r) => r.method))].join(', '));
       sendJson(res, 405, { error: 'method not allowed' });
       return;
@@ -130,7 +134,6 @@ export class HttpServer {
       await route.handler(req, res, () => readBody(req, route.maxBodyBytes));
     } catch (err) {
       if (err instanceof HttpError) {
-        drain(req);
         sendJson(res, err.status, err.body);
         return;
       }
@@ -153,6 +156,8 @@ export function sendJson(
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(text),
     'Cache-Control': 'no-store',
+    // Answered before the body was read (a refusal): the connection closes instead of draining it.
+    ...(hasUnreadBody(res.req) && { Connection: 'close' }),
     ...headers,
   });
   res.end(text);
@@ -189,7 +194,31 @@ export function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
   });
 }
 
-/** Discards an unread body so the connection can be reused. */
-function drain(req: IncomingMessage): void {
-  if (!req.readableEnded) req.resume();
+/** True while the request has a body that has not fully arrived (so answering now leaves it unread). */
+function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * After the answer: node discards the rest of an unread body to reuse the connection (and closes it
+ * soon when the answer said `Connection: close`). Past MAX_DRAIN_BYTES or MAX_DRAIN_MS the socket is
+ * destroyed, so a sender cannot keep the server reading.
+ */
+function capDrain(req: IncomingMessage): void {
+  if (req.complete || req.socket.destroyed) return;
+  let read = 0;
+  const stop = () => {
+    clearTimeout(timer);
+    req.socket.destroy();
+  };
+  const timer = setTimeout(stop, MAX_DRAIN_MS);
+  timer.unref();
+  req.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > MAX_DRAIN_BYTES) stop();
+  });
+  req.once('end', () => clearTimeout(timer));
+  req.socket.once('close', () => clearTimeout(timer));
 }

@@ -67,6 +67,8 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     MARKET_NOTIFICATION_IPS: '*',
+    // The fakes serve attachments on loopback.
+    ATTACHMENTS_ALLOW_PRIVATE_HOSTS: 'true',
   };
   const apps: App[] = [];
   const children: ChildProcess[] = [];

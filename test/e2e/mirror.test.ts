@@ -92,6 +92,23 @@ describe('Market → Telegram, end to end', () => {
     expect(topicTexts(telegram, topic.threadId).find((t) => t.includes('lost.pdf'))).toContain('2.0 KB');
   });
 
+  it('refuses an attachment on a loopback host other than the Market API and shows it as not loaded', async () => {
+    const { market, telegram } = world;
+    market.serveAttachmentsAs('localhost'); // the fake itself, but not the configured MARKET_API_URL origin
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 31 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', attachments: [{ name: 'probe.pdf', data: new Uint8Array(1024) }] });
+    await world.start({ ATTACHMENTS_ALLOW_PRIVATE_HOSTS: 'false' });
+    const topic = await waitFor(() => topicFor(telegram, 'Order 31'), 'topic');
+    await waitFor(() => topicTexts(telegram, topic.threadId).some((t) => t.includes('probe.pdf')), 'file note');
+    expect(topicTexts(telegram, topic.threadId).find((t) => t.includes('probe.pdf'))).toContain(
+      'could not be downloaded',
+    );
+    expect(telegram.messages(GROUP_ID, { threadId: topic.threadId, fromBot: true }).some((m) => m.document)).toBe(
+      false,
+    );
+    expect(market.count('attachment')).toBe(0);
+  });
+
   it('mirrors a reply written in the seller cabinet, labelled as the seller', async () => {
     const { market, telegram } = world;
     await world.start();

@@ -545,6 +545,7 @@ export class FakeMarket {
   private readonly maxParallel: number;
   private readonly limits: Record<OperationId, number>;
   private readonly attachmentsRequireApiKey: boolean;
+  private attachmentHost: string | undefined;
   private readonly now: () => number;
   private readonly onMessage: ((message: FakeChatMessage) => void) | undefined;
 
@@ -708,6 +709,14 @@ export class FakeMarket {
     return this.storeMessage(chat, m.sender, m.text, files, createdAtMs).messageId;
   }
 
+  /**
+   * The host name put into attachment URLs from now on (default: the API's own, 127.0.0.1). `'localhost'`
+   * makes them another origin served by this same fake, as a CDN's would be.
+   */
+  serveAttachmentsAs(host: string): void {
+    this.attachmentHost = host;
+  }
+
   /** Sets a chat's status; any string is accepted, to test tolerance of unknown enum values. */
   setStatus(chatId: number, status: string): void {
     this.requireChat(chatId, 'setStatus').status = status;
@@ -818,7 +827,9 @@ export class FakeMarket {
   }
 
   private fileUrl(file: FileState): string {
-    return `${this.url}/files/${file.fileId}/${encodeURIComponent(file.name)}`;
+    const base = new URL(this.url);
+    if (this.attachmentHost !== undefined) base.hostname = this.attachmentHost;
+    return `${base.origin}/files/${file.fileId}/${encodeURIComponent(file.name)}`;
   }
 
   private chatSnapshot(chat: ChatState): FakeChat {

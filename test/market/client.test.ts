@@ -52,6 +52,8 @@ function makeClient(baseUrl: string, options: Partial<MarketClientOptions> = {})
     logger,
     integration: INTEGRATION,
     requestTimeoutMs: 2_000,
+    // Every test server is on loopback; the refusal of private hosts is tested in attachment-limits.test.ts.
+    allowPrivateAttachmentHosts: true,
     random: () => 0.5,
     sleep: (ms) => {
       sleeps.push(ms);
