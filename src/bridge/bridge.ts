@@ -575,32 +575,39 @@ export class Bridge {
     if (untouched && newText && newText.trim()) {
       const texts = splitText(newText, TEXT_LIMIT);
       if (texts.length <= MAX_REPLY_PARTS) {
-        for (const r of parts) this.store.deleteReply(r.id);
-        const added = this.addReplies(
-          first.marketChatId,
-          topicId,
-          messageId,
-          texts.map((text) => ({ text })),
-          0,
-        );
-        for (const r of added) {
-          r.notBefore = first.notBefore;
-          r.noticeId = first.noticeId;
-        }
-        await this.store.commit();
-        await this.tellOperator(topicId, messageId, this.t.editApplied);
+        const notSaved = await this.changeDurably(topicId, messageId, () => {
+          for (const r of parts) this.store.deleteReply(r.id);
+          const added = this.addReplies(
+            first.marketChatId,
+            topicId,
+            messageId,
+            texts.map((text) => ({ text })),
+            0,
+          );
+          for (const r of added) {
+            r.notBefore = first.notBefore;
+            r.noticeId = first.noticeId;
+          }
+        });
+        await this.tellOperator(topicId, messageId, notSaved ? this.t.editNotSaved(notSaved) : this.t.editApplied);
         return;
       }
     }
-    if (newText && newText.trim()) first.correction = newText;
-    await this.store.commit();
+    const notSaved = await this.changeDurably(topicId, messageId, () => {
+      if (newText && newText.trim()) first.correction = newText;
+    });
+    if (notSaved) {
+      await this.tellOperator(topicId, messageId, this.t.editNotSaved(notSaved));
+      return;
+    }
     const buttons: Button[] = first.correction
       ? [{ text: this.t.correctionButton, data: actionData({ kind: 'correct', topicId, messageId }) }]
       : [];
     const noticeId = await this.tellOperator(topicId, messageId, this.t.editNotApplied, buttons);
     if (first.correction && noticeId !== undefined) {
       first.correctionNoticeId = noticeId;
-      await this.store.commit();
+      // Not vital: the button also acts under the bot's own reply to the operator message.
+      await this.store.commit().catch((err: unknown) => this.log.warn({ err }, 'could not save the correction notice'));
     }
   }
 
@@ -626,10 +633,18 @@ export class Bridge {
       case 'retry': {
         const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');
         if (failed.length === 0) return this.t.nothingToDo;
-        for (const r of failed) {
-          Object.assign(r, { state: 'queued', attempts: 0, error: undefined, toldQueued: false, notBefore: undefined });
-        }
-        await this.store.commit();
+        const notSaved = await this.changeDurably(action.topicId, action.messageId, () => {
+          for (const r of failed) {
+            Object.assign(r, {
+              state: 'queued',
+              attempts: 0,
+              error: undefined,
+              toldQueued: false,
+              notBefore: undefined,
+            });
+          }
+        });
+        if (notSaved) return this.t.actionNotSaved(notSaved);
         await this.notice(failed, this.t.retrying);
         this.requestDelivery(first.marketChatId);
         return this.t.retrying;
@@ -640,8 +655,10 @@ export class Bridge {
         }
         const queued = parts.filter((r) => r.state === 'queued');
         if (queued.length === 0) return this.t.nothingToDo;
-        for (const r of queued) r.state = 'cancelled';
-        await this.store.commit();
+        const notSaved = await this.changeDurably(action.topicId, action.messageId, () => {
+          for (const r of queued) r.state = 'cancelled';
+        });
+        if (notSaved) return this.t.actionNotSaved(notSaved);
         this.options.observer?.replyOutcome('failed');
         await this.notice(queued, this.t.cancelled);
         return this.t.cancelled;
@@ -649,19 +666,45 @@ export class Bridge {
       case 'correct': {
         const text = first.correction;
         if (!text) return this.t.nothingToDo;
-        first.correction = undefined;
-        const next = Math.max(...parts.map((r) => r.part)) + 1;
-        const added = this.addReplies(
-          first.marketChatId,
-          action.topicId,
-          action.messageId,
-          splitText(text, TEXT_LIMIT).map((t) => ({ text: t })),
-          next,
-        );
-        await this.store.commit();
+        let added: ReplyRecord[] = [];
+        const notSaved = await this.changeDurably(action.topicId, action.messageId, () => {
+          first.correction = undefined;
+          const next = Math.max(...parts.map((r) => r.part)) + 1;
+          added = this.addReplies(
+            first.marketChatId,
+            action.topicId,
+            action.messageId,
+            splitText(text, TEXT_LIMIT).map((t) => ({ text: t })),
+            next,
+          );
+        });
+        if (notSaved) return this.t.actionNotSaved(notSaved);
         if (added.length > 0) this.requestDelivery(first.marketChatId);
         return this.t.correctionQueued;
       }
+    }
+  }
+
+  /**
+   * Applies `change` to the replies of one operator message and writes it down. When the store cannot be
+   * written (a full disk), the change is undone, so nothing is sent or held back on the strength of a
+   * decision that is not on disk, and the reason is returned for the operator; undefined when it was saved.
+   */
+  private async changeDurably(
+    topicId: TopicId,
+    messageId: OperatorMessage['messageId'],
+    change: () => void,
+  ): Promise<string | undefined> {
+    const before = this.repliesOf(topicId, messageId).map((r) => ({ ...r }));
+    change();
+    try {
+      await this.store.commit();
+      return undefined;
+    } catch (err) {
+      for (const r of this.repliesOf(topicId, messageId)) this.store.deleteReply(r.id);
+      for (const r of before) this.store.putReply(r);
+      this.log.error({ err, topicId, messageId }, 'operator change refused: the store cannot be written');
+      return describeError(err);
     }
   }
 

@@ -47,6 +47,10 @@ export interface Texts {
   notLinked: string;
   /** The reply could not be written down (disk full, no permission): it is dropped, the operator sends it again. */
   replyNotSaved: (reason: string) => string;
+  /** An edit of a reply could not be written down: the reply stays as it was. */
+  editNotSaved: (reason: string) => string;
+  /** A button's action could not be written down: nothing changed (shown on the button). */
+  actionNotSaved: (reason: string) => string;
   /** Said in the General topic when the bot lost its administrator rights (or the "Manage topics" right). */
   rightsLost: (botUsername: string) => string;
   rightsBack: string;
@@ -148,6 +152,9 @@ const ru: Texts = {
   rightsLost: (bot) =>
     `⚠️ У бота нет прав администратора с правом «Управление темами». Новые чаты Маркета не появятся, темы не обновляются. Администратор группы: назначьте @${bot} администратором и включите «Управление темами».`,
   rightsBack: '✅ Права бота восстановлены, чаты Маркета снова зеркалируются.',
+  editNotSaved: (reason) =>
+    `⚠️ Правка НЕ применена: бот не смог её сохранить (${reason}). Сообщение осталось прежним; исправьте его ещё раз, когда проблема будет устранена.`,
+  actionNotSaved: (reason) => `Не сохранено (${reason}), ничего не изменилось. Попробуйте позже.`,
   replyNotSaved: (reason) =>
     `⚠️ Сообщение НЕ отправлено: бот не смог его сохранить (${reason}). Отправьте его ещё раз, когда проблема будет устранена.`,
   marketRejected: (status, message) => `Маркет отклонил сообщение (${status}): ${message}`,
@@ -248,6 +255,9 @@ const en: Texts = {
   rightsLost: (bot) =>
     `⚠️ The bot is not an administrator with the "Manage topics" right. New Market chats will not appear and topics are not updated. Group admin: promote @${bot} to administrator and enable "Manage topics".`,
   rightsBack: '✅ The bot has its rights back; Market chats are mirrored again.',
+  editNotSaved: (reason) =>
+    `⚠️ The edit was NOT applied: the bot could not save it (${reason}). The message stays as it was; edit it again once the problem is fixed.`,
+  actionNotSaved: (reason) => `Not saved (${reason}); nothing changed. Try again later.`,
   replyNotSaved: (reason) =>
     `⚠️ The message was NOT sent: the bot could not save it (${reason}). Send it again once the problem is fixed.`,
   marketRejected: (status, message) => `the Market refused the message (${status}): ${message}`,

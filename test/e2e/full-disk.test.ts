@@ -51,3 +51,43 @@ describe('a full disk, end to end', () => {
     expect(telegram.message(GROUP_ID, first.message_id)?.reactions ?? []).toEqual([]);
   });
 });
+
+describe('edits and buttons on a full disk', () => {
+  it('leaves a waiting reply as it was when an edit or a Cancel cannot be stored, and says so', async () => {
+    const { market, telegram } = world;
+    const disk = new FullDisk();
+    const app = await world.start(
+      { REPLY_UNDO_SECONDS: '3' },
+      { overrides: { storeBeforeWrite: disk.beforeWrite, storeWriteRetryMs: 200 } },
+    );
+    expect(app.httpPort).toBeGreaterThan(0);
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 22 });
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hello?' });
+    const topic = await waitFor(() => topicFor(telegram, 'Order 22'), 'topic');
+    await waitFor(() => topicTexts(telegram, topic.threadId).length === 2, 'first message');
+    const msg = telegram.userSends(GROUP_ID, { from: OPERATOR, threadId: topic.threadId, text: 'first words' });
+    const underIt = () =>
+      telegram
+        .messages(GROUP_ID, { threadId: topic.threadId, fromBot: true })
+        .filter((m) => m.replyToMessageId === msg.message_id);
+    const undo = await waitFor(() => underIt().find((m) => m.replyMarkup !== undefined), 'the undo notice');
+
+    disk.full = true;
+    telegram.userEdits(GROUP_ID, msg.message_id, 'second words');
+    const refusal = await waitFor(() => underIt().find((m) => m.text?.includes('NOT applied')), 'the edit refusal');
+    expect(refusal.text).toMatch(/ENOSPC/);
+    const data = undo.replyMarkup?.inline_keyboard[0]?.[0];
+    const query = telegram.userPressesButton(
+      GROUP_ID,
+      undo.message_id,
+      data && 'callback_data' in data ? (data.callback_data ?? '') : '',
+      OPERATOR,
+    );
+    await waitFor(() => telegram.callbackAnswer(query)?.answered, 'button answered');
+    expect(telegram.callbackAnswer(query)?.text).toMatch(/^Not saved \(ENOSPC\); nothing changed/);
+
+    disk.full = false;
+    await waitFor(() => (telegram.message(GROUP_ID, msg.message_id)?.reactions ?? []).length > 0, 'delivered');
+    expect(market.sent.map((s) => s.text)).toEqual(['first words']);
+  });
+});
