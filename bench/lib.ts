@@ -22,6 +22,7 @@ import type { MarketChat } from '../src/bridge/model.ts';
 import type { ChatRecord } from '../src/bridge/store-port.ts';
 import { textsFor } from '../src/bridge/texts.ts';
 import { JsonStore } from '../src/store/store.ts';
+import { prng } from '../test/chaos/plan.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BENCHMARKS_FILE = `${ROOT}BENCHMARKS.md`;
@@ -56,7 +57,7 @@ export async function machine(): Promise<Machine> {
 }
 
 export function describeMachine(m: Machine): string {
-  return `${m.cpus} CPUs (\`nproc\`), ${m.cpuModel}, ${m.ramGiB} GiB RAM, Node ${m.node}; 1-min load average at start ${m.load}`;
+  return `${m.cpus} CPUs ${m.cpuModel}, ${m.ramGiB} GiB RAM, Node ${m.node}, load ${m.load} at start`;
 }
 
 /** The commit measured, and whether src/ had uncommitted changes at the time. */
@@ -125,9 +126,15 @@ export function consoleTable(headers: readonly string[], rows: ReadonlyArray<rea
 
 const FILE_HEADER = `# Benchmarks
 
-Figures measured by the scripts in \`bench/\` (see [bench/README.md](bench/README.md)). Each section is
-rewritten by its own command; the machine, the command and the date are part of the section.
+Figures measured by the scripts in \`bench/\`; what each one measures and how: [bench/README.md](bench/README.md).
+Each section is rewritten by its command; the line under its heading says command, commit, date and machine.
 `;
+
+/** The line under a section's heading: command (and its run time), commit, date, machine. */
+export function runLine(command: string, host: Machine, date: string, seconds?: number): string {
+  const took = seconds === undefined ? '' : ` (${fmt(seconds, 0)} s)`;
+  return `\`${command}\`${took} · commit ${codeVersion()} · ${date} · ${describeMachine(host)}`;
+}
 
 /**
  * Replaces (or appends) the section `id` of BENCHMARKS.md, delimited by HTML comments, and formats the file
@@ -416,17 +423,8 @@ export function watchdog(ms: number, name: string): void {
   }, ms).unref();
 }
 
-/** A small deterministic PRNG (mulberry32), so workloads are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The chaos engine's seeded PRNG (mulberry32), so workloads are the same on every run. */
+export { prng };
 
 // ---------------------------------------------------------------------------------------------------
 // Stores of many chats

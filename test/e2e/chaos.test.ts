@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runChaos, violations } from '../../bench/chaos-lib.ts';
+import { violations } from '../chaos/report.ts';
+import { runChaos } from '../chaos/run.ts';
 
 /** The short version of `npm run chaos` (bench/chaos.ts): same workload and checks, fewer messages and crashes. */
 describe('the bridge under kill -9 and injected faults, end to end', () => {

@@ -1,0 +1,155 @@
+/**
+ * The seeded plan of a chaos run: when chats are born, buyer messages written, replies typed, topics deleted and
+ * faults injected (relative to the start of the workload), and when the bridge is killed. The seed fixes the plan;
+ * the interleaving with the bridge is real time.
+ */
+import type { OperationId } from '../fakes/market-server.ts';
+import type { ChaosOptions } from './options.ts';
+
+/** A small deterministic PRNG (mulberry32), so workloads are the same on every run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type MarketFaultKind = '420' | '500' | '503' | 'slow' | 'acceptThenReset' | 'resetBeforeEffect' | 'hang';
+export type TelegramFaultKind = '429' | '500' | 'slow' | 'dropConnection';
+
+export type PlannedFault =
+  | { side: 'market'; kind: MarketFaultKind; operation: OperationId; ms: number }
+  | { side: 'telegram'; kind: TelegramFaultKind; method: string; ms: number };
+
+export type Planned =
+  | { at: number; kind: 'chat'; chat: number }
+  | { at: number; kind: 'message'; n: number; chat: number }
+  | { at: number; kind: 'reply'; n: number }
+  | { at: number; kind: 'delete' }
+  | { at: number; kind: 'fault'; fault: PlannedFault };
+
+/**
+ * One `kill -9`: `early` ones hit the start-up (store open, resume, first poll) `delayMs` after the spawn; the
+ * others come `delayMs` after the bridge answers /healthz, while it works. `downtimeMs` before the restart.
+ */
+export interface PlannedCrash {
+  early: boolean;
+  delayMs: number;
+  downtimeMs: number;
+}
+
+export interface Plan {
+  events: Planned[];
+  crashes: PlannedCrash[];
+  /** The text of buyer message n. */
+  bodies: string[];
+  /** The chat (index) of buyer message n. */
+  chatOfMessage: number[];
+}
+
+const WORDS = ['hello', 'is it', 'in stock?', '<b>bold</b>', 'a & b', '"quoted"', '😀', 'size 42', 'ok', 'thanks', '—'];
+
+const MARKET_FAULTS: Array<[MarketFaultKind, number, readonly OperationId[]]> = [
+  ['420', 3, ['getChats', 'getChatHistory', 'sendMessageToChat']],
+  ['500', 2, ['getChats', 'getChatHistory', 'getChat', 'sendMessageToChat']],
+  ['503', 2, ['getChats', 'getChatHistory', 'sendMessageToChat']],
+  ['slow', 2, ['getChats', 'getChatHistory', 'sendMessageToChat']],
+  ['acceptThenReset', 2, ['sendMessageToChat']],
+  ['resetBeforeEffect', 2, ['sendMessageToChat', 'getChatHistory']],
+  ['hang', 0.3, ['getChatHistory', 'sendMessageToChat']],
+];
+
+const TELEGRAM_FAULTS: Array<[TelegramFaultKind, number, readonly string[]]> = [
+  ['429', 3, ['sendMessage', 'sendMessage', 'createForumTopic', 'editForumTopic']],
+  ['500', 2, ['sendMessage', 'sendMessage', 'createForumTopic']],
+  ['slow', 1.5, ['sendMessage']],
+  ['dropConnection', 1, ['sendMessage']],
+];
+
+/** Builds the seeded plan. Throws for options that cannot make sense. */
+export function makePlan(o: ChaosOptions): Plan {
+  if (o.chats < 1 || o.lateChats >= o.chats) throw new Error('chaos: need at least one chat created before the start');
+  if (o.messages < o.chats * 2) throw new Error('chaos: messages must be at least twice the number of chats');
+  const random = prng(o.seed);
+  const between = (a: number, b: number) => a + (b - a) * random();
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const weighted = <T>(items: ReadonlyArray<readonly [T, number]>): T => {
+    const total = items.reduce((s, [, w]) => s + w, 0);
+    let x = random() * total;
+    for (const [item, w] of items) {
+      x -= w;
+      if (x < 0) return item;
+    }
+    return (items[items.length - 1] as readonly [T, number])[0];
+  };
+
+  const W = o.workloadMs;
+  const events: Planned[] = [];
+  const early = o.chats - o.lateChats;
+  const bornAt: number[] = [];
+  for (let c = 0; c < o.chats; c++) {
+    const at = c < early ? 0 : between(0.05 * W, 0.7 * W);
+    bornAt.push(at);
+    if (c >= early) events.push({ at, kind: 'chat', chat: c });
+  }
+  const weight = bornAt.map(() => between(0.3, 1.7));
+
+  const regular = o.messages - o.chats;
+  const times = Array.from({ length: regular }, () => between(0, W)).sort((a, b) => a - b);
+  const chatOfMessage: number[] = [];
+  const bodies: string[] = [];
+  let previous = -1;
+  const body = (n: number) => {
+    const words = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(WORDS));
+    return [`m${n}`, ...words].join(' ');
+  };
+  times.forEach((at, n) => {
+    const open = bornAt.map((b, c) => [c, b <= at ? (weight[c] ?? 1) : 0] as const).filter(([, w]) => w > 0);
+    const chat = previous >= 0 && (bornAt[previous] ?? 0) <= at && random() < 0.35 ? previous : weighted(open);
+    previous = chat;
+    chatOfMessage.push(chat);
+    bodies.push(body(n));
+    events.push({ at, kind: 'message', n, chat });
+  });
+  // One closing message per chat after the workload: a chat whose topic was deleted gets it back.
+  for (let c = 0; c < o.chats; c++) {
+    const n = regular + c;
+    chatOfMessage.push(c);
+    bodies.push(body(n));
+    events.push({ at: W + 200 + c * 5, kind: 'message', n, chat: c });
+  }
+
+  for (let n = 0; n < o.replies; n++) events.push({ at: between(Math.min(2000, 0.2 * W), 0.95 * W), kind: 'reply', n });
+  for (let i = 0; i < o.topicDeletes; i++) events.push({ at: between(0.15 * W, 0.9 * W), kind: 'delete' });
+
+  const faults = Math.floor(W / o.faultEveryMs);
+  for (let i = 0; i < faults; i++) {
+    const at = between(0, W);
+    let fault: PlannedFault;
+    if (random() < 0.55) {
+      const [kind, , operations] = weighted(
+        MARKET_FAULTS.filter(([k]) => o.hangs || k !== 'hang').map((f) => [f, f[1]] as const),
+      );
+      const ms = kind === '420' ? between(1000, 2000) : kind === 'slow' ? between(200, 8000) : 0;
+      fault = { side: 'market', kind, operation: pick(operations), ms };
+    } else {
+      const [kind, , methods] = weighted(TELEGRAM_FAULTS.map((f) => [f, f[1]] as const));
+      fault = { side: 'telegram', kind, method: pick(methods), ms: kind === 'slow' ? between(200, 1500) : 0 };
+    }
+    events.push({ at, kind: 'fault', fault });
+  }
+  events.sort((a, b) => a.at - b.at);
+
+  // One crash in five hits the start-up; the others a random time after the bridge is up, so that the crashes
+  // spread over the workload (a start takes about 2 s).
+  const up = Math.max(300, W / Math.max(1, o.crashes) - 2_500);
+  const crashes = Array.from({ length: o.crashes }, () => {
+    const early = random() < 0.2;
+    return { early, delayMs: early ? between(100, 1_500) : between(0.1 * up, 1.9 * up), downtimeMs: between(0, 700) };
+  });
+  return { events, crashes, bodies, chatOfMessage };
+}

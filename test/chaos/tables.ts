@@ -1,0 +1,81 @@
+/**
+ * A chaos run's report as table rows (figure, then one cell per run), for the terminal and for BENCHMARKS.md.
+ */
+import type { ChaosReport } from './report.ts';
+
+/** An integer with thousands separators. */
+const int = (n: number): string => n.toLocaleString('en-US');
+
+export const faultCount = (r: ChaosReport) => Object.values(r.faults).reduce((s, n) => s + n, 0);
+
+const yesNo = (n: number) => (n === 0 ? '0' : `**${n}**`);
+
+/** The rows of the main table: figure, then one cell per run. */
+export function figureRows(reports: readonly ChaosReport[]): string[][] {
+  const row = (name: string, cell: (r: ChaosReport) => string) => [name, ...reports.map(cell)];
+  const z = (r: ChaosReport) => r.mustBeZero;
+  return [
+    row('seed / workload s / a fault every ms (mean)', (r) =>
+      [r.options.seed, Math.round(r.options.workloadMs / 1000), r.options.faultEveryMs].join(' / '),
+    ),
+    row(
+      'buyer messages written / chats (of which born during the run)',
+      (r) => `${int(r.buyerMessages)} / ${r.chatsCreated} (${r.options.lateChats})`,
+    ),
+    row('operator replies typed', (r) => int(r.repliesTyped)),
+    row('kill -9 (each followed by a restart)', (r) => String(r.crashes.length)),
+    row('topics deleted in Telegram', (r) => String(r.topicsDeleted)),
+    row('faults injected', (r) => int(faultCount(r))),
+    row('**buyer messages lost** (must be 0)', (r) => yesNo(z(r).buyerMessagesLost)),
+    row('**out of order within a topic** (must be 0)', (r) => yesNo(z(r).outOfOrder)),
+    row('**garbled or in a wrong topic** (must be 0)', (r) => yesNo(z(r).garbled + z(r).wrongTopic)),
+    row('buyer messages duplicated in Telegram (extra copies)', (r) => String(r.duplicates)),
+    row('… of which not explained by a crash (must be 0)', (r) => yesNo(z(r).duplicatesWithoutCrash)),
+    row('… most from one crash in one chat (design: 1)', (r) => String(r.maxDuplicatesPerChatPerCrash)),
+    row('**replies delivered twice** (must be 0)', (r) => yesNo(z(r).repliesDeliveredTwice)),
+    row('**replies lost** (must be 0)', (r) => yesNo(z(r).repliesLost)),
+    row('**replies to a wrong chat / echoed into the topic** (must be 0)', (r) =>
+      yesNo(z(r).repliesMisrouted + z(r).repliesEchoedIntoTopic),
+    ),
+    row('**chats without exactly 1 live topic** (must be 0)', (r) => yesNo(z(r).chatsWithoutOneLiveTopic)),
+    row('live topics / chats', (r) => `${r.liveTopics} / ${r.chatsCreated}`),
+    row('live topics without their context card first', (r) => String(r.topicsWithoutCard)),
+    row('**bridge exits not caused by the run** (must be 0)', (r) => yesNo(z(r).unexpectedExits)),
+    row('Retry pressed by the operator under "not delivered"', (r) => String(r.operatorRetries)),
+    row('notifications posted / delivered / retried / given up', (r) =>
+      r.notifications
+        ? `${int(r.notifications.posted)} / ${int(r.notifications.delivered)} / ${int(r.notifications.retries)} / ${r.notifications.gaveUp}`
+        : '–',
+    ),
+    row('drain after the workload, s', (r) => `${r.drainS.toFixed(1)}${r.drained ? '' : ' (timed out)'}`),
+    row('SIGTERM: exit code, s', (r) => `${String(r.stop.code ?? r.stop.signal)}, ${r.stop.seconds.toFixed(1)}`),
+    row('run time, s', (r) => r.runS.toFixed(0)),
+  ];
+}
+
+export function faultRows(reports: readonly ChaosReport[]): string[][] {
+  const kinds = [...new Set(reports.flatMap((r) => Object.keys(r.faults)))].sort();
+  const seen = [...new Set(reports.flatMap((r) => Object.keys(r.observed)))].sort();
+  return [
+    ...kinds.map((k) => [`injected: ${k}`, ...reports.map((r) => String(r.faults[k] ?? 0))]),
+    ...seen.map((k) => [`answered: ${k}`, ...reports.map((r) => String(r.observed[k] ?? 0))]),
+  ];
+}
+
+export function crashRows(report: ChaosReport): string[][] {
+  return report.crashes.map((c, i) => [
+    String(i + 1),
+    c.atS.toFixed(1),
+    `${c.uptimeS.toFixed(1)}${c.duringStartup ? ' (start-up)' : ''}`,
+    `${c.telegramPostsInFlight} / ${c.marketRequestsInFlight} / ${c.marketSendsLandedAfterKill}`,
+    `${c.duplicates} in ${c.chatsWithDuplicates} ${c.chatsWithDuplicates === 1 ? 'chat' : 'chats'}`,
+  ]);
+}
+
+export const CRASH_HEADERS = [
+  'kill',
+  'at s',
+  'up s',
+  'in flight: Telegram posts / Market requests / Market sends that took effect after the kill',
+  'buyer messages posted twice',
+];
