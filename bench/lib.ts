@@ -130,10 +130,17 @@ Figures measured by the scripts in \`bench/\`; what each one measures and how: [
 Each section is rewritten by its command; the line under its heading says command, commit, date and machine.
 `;
 
-/** The line under a section's heading: command (and its run time), commit, date, machine. */
+/**
+ * The line under a section's heading: the command (with the BENCH_* and CHAOS_* variables it ran with) and its run
+ * time, the commit, the date, the machine.
+ */
 export function runLine(command: string, host: Machine, date: string, seconds?: number): string {
+  const vars = Object.entries(process.env)
+    .filter(([name]) => /^(BENCH|CHAOS)_/.test(name))
+    .map(([name, value]) => `${name}=${value ?? ''} `)
+    .join('');
   const took = seconds === undefined ? '' : ` (${fmt(seconds, 0)} s)`;
-  return `\`${command}\`${took} · commit ${codeVersion()} · ${date} · ${describeMachine(host)}`;
+  return `\`${vars}${command}\`${took} · commit ${codeVersion()} · ${date} · ${describeMachine(host)}`;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   SimClock,
   chatCreated,
   chatMessageSent,
-  codeVersion,
+  runLine,
   consoleTable,
   countByOperation,
   describeMachine,
@@ -426,6 +426,8 @@ async function main(): Promise<void> {
       fmt(get(push.requests, 'getChats') / push.rounds),
       fmt(get(poll.requests, 'getChats') / poll.rounds),
     ],
+    ['instants with several messages', String(push.bursts), String(poll.bursts)],
+    ['start-up requests (not counted above)', describeCounts(push.startup), describeCounts(poll.startup)],
     ['messages mirrored / written', `${push.mirrored} / ${push.messages}`, `${poll.mirrored} / ${poll.messages}`],
     ['duplicate posts', String(push.duplicates), String(poll.duplicates)],
     ['mirror delay p50 / p99 / max (simulated s)', delayText(delay(push)), delayText(delay(poll))],
@@ -478,74 +480,29 @@ async function main(): Promise<void> {
   console.log(consoleTable(readHeaders, readRows));
   console.log(`\nIdle cost (per round: measured; per hour: derived)\n`);
   console.log(consoleTable(idleHeaders, idleRows));
-  console.log(
-    `\nPoller's own timer, MARKET_POLL_INTERVAL=1, 100 chats (5 open): ${timer.rounds} rounds, ` +
-      `${fmt(timer.getChatsPerRound)} getChats + ${fmt(timer.othersPerRound)} other requests per round, ` +
-      `one round every ${fmt(timer.intervalMs / 1000)} s`,
-  );
+  const timerHeaders = ['poller timer, real time, 100 chats (5 open)', 'value'];
+  const timerRows = [
+    ['rounds', String(timer.rounds)],
+    ['getChats / other requests per round', `${fmt(timer.getChatsPerRound)} / ${fmt(timer.othersPerRound)}`],
+    ['one round every (MARKET_POLL_INTERVAL=1)', `${fmt(timer.intervalMs / 1000)} s`],
+  ];
+  console.log('');
+  console.log(consoleTable(timerHeaders, timerRows));
 
   await writeSection(
     'market-requests',
-    `## Market requests per mirrored message
-
-**What is measured.** Requests the fake Market (\`test/fakes/market-server.ts\`) receives, by operation, while
-the real bridge (\`startApp\` in the benchmark's process, Telegram pacing off) mirrors buyer chats.
-
-**How time is simulated.** A 30 s poll interval makes a real-time run of a realistic workload take hours, so
-the benchmark replaces \`Date\` with a clock that it moves forward between events (\`SimClock\` in
-\`bench/lib.ts\`); the bridge, the poller, the Market client and the fake Market all read that clock, so the
-Market's \`updatedAt\`, the bridge's \`syncedAt\` and its one-minute same-second slack compare as in real life.
-The poller's timer is parked (interval 86 400 s) and the benchmark runs each round at its simulated instant
-through \`app.poller.pollOnce()\`, the method the timer runs; after every round and every notification it waits
-until the bridge's queues are empty. Timers, sockets and \`performance.now()\` stay real. A last check runs the
-poller's own timer in real time (below).
-
-**Workload** (seeded, identical in both modes): ${CHATS} chats created over ${CREATE_SPAN_MS / 3600_000} h;
-each gets ${MESSAGES_PER_CHAT} buyer messages (${fmt(CHATS * MESSAGES_PER_CHAT, 0)} in all) in bursts of 1 (45 %),
-2–3 (30 %) or 4–6 (25 %) messages 3–20 s apart or in the same instant (${push.bursts} instants with several
-messages), bursts 2–10 min apart; a chat is finished ${FINISH_AFTER_MS / 60_000} min after its last message;
-rounds go on ${DRAIN_MS / 60_000} min after the last event. (a) \`MARKET_NOTIFICATIONS=on\`: \`CHAT_CREATED\` and one
-\`CHAT_MESSAGE_SENT\` per message at the moment it is written, reconciling rounds every ${RECONCILE_MS / 1000} s
-(the default); (b) polling every ${POLL_MS / 1000} s (the default). Requests of the start-up (key check and first
-round: ${describeCounts(push.startup)}) are not counted.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
-**Date:** ${stamp()}.
-
-All figures in this table are measured:
-
-${table(workHeaders, workRows)}
-
-${table(factHeaders, factRows)}
-
-Why the history was read (a read "found a new message" when the chat held a message past the cursor the bridge
-sent; the cause of a round's read is inferred by comparing the stored chat with the Market's before the round):
-
-${table(readHeaders, readRows)}
-
-**Observations (computed from this run).** Polling: ${fmt(cell(poll, REASONS.slack).reads, 0)} of ${fmt(get(poll.requests, 'getChatHistory'), 0)}
-history reads (${fmt((cell(poll, REASONS.slack).reads / get(poll.requests, 'getChatHistory')) * 100, 0)} %) are the re-reads of
-chats whose \`updatedAt\` did not change (\`Bridge.mayHaveMore\`: a chat is read again until its last message is a
-minute older than the last read), and none of them found a message in this workload. Notifications:
-${fmt(cell(push, REASONS.updated).reads, 0)} reads in reconciling rounds found nothing although the listed \`updatedAt\` differed
-from the stored one: a sync started by a notification does not store the chat's new \`updatedAt\`, so the next
-round sees every chat written to since the previous round as changed and reads its history once more.
-
-**Idle cost.** ${IDLE_SIZES.map((n) => fmt(n, 0)).join(', ')} chats in the fake Market, ${OPEN_SHARE * 100} % of them open
-(waiting for the buyer, last message a day old), the rest finished, everything already mirrored. *Measured:* the
-requests of one regular round (mean of ${IDLE_ROUNDS}, polling mode; the same measured again with notifications
-on, in a second app on the same store) and of one full sweep over every chat (the round after
-\`MARKET_FULL_SYNC_INTERVAL\`, 6 h by default). *Derived:* requests per hour = per-round requests × rounds per
-hour (${3600_000 / POLL_MS} at the default 30 s poll interval, ${3600_000 / RECONCILE_MS} at the default 300 s reconcile
-interval) + one full sweep every 6 h in place of a regular round; quota share against getChats' ${fmt(GET_CHATS_QUOTA, 0)}
-requests per hour.
-
-${table(idleHeaders, idleRows)}
-
-**Cross-check with the poller's own timer** (real time, \`MARKET_POLL_INTERVAL=1\`, 100 chats of which 5 open):
-${timer.rounds} rounds, ${fmt(timer.getChatsPerRound)} getChats and ${fmt(timer.othersPerRound)} other requests per
-round — the same as a \`pollOnce()\` round of the same world — with one round every ${fmt(timer.intervalMs / 1000)} s:
-the poller stretches the 1 s interval to keep listing within half the getChats quota (1 page × 3 600 s / 2 500).`,
+    [
+      '## Market requests per mirrored message',
+      runLine(COMMAND, host, stamp(), seconds),
+      table(workHeaders, workRows),
+      table(factHeaders, factRows),
+      '### getChatHistory reads by cause',
+      table(readHeaders, readRows),
+      '### Idle cost (per round: measured; per hour: derived)',
+      table(idleHeaders, idleRows),
+      "### Cross-check with the poller's own timer",
+      table(timerHeaders, timerRows),
+    ].join('\n\n'),
   );
 }
 

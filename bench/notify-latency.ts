@@ -20,7 +20,7 @@ import { JsonStore } from '../src/store/store.ts';
 import { API_KEY, BUSINESS_ID, GROUP_ID, TOKEN } from '../test/e2e/harness.ts';
 import {
   chatMessageSent,
-  codeVersion,
+  runLine,
   consoleTable,
   describeMachine,
   fmt,
@@ -632,81 +632,20 @@ async function report(
 
   await writeSection(
     'notify-latency',
-    `## Notification-to-topic latency
-
-**What is measured.** The real bridge (\`startApp\` in the benchmark's process) against the fake Market and
-fake Telegram of \`test/fakes\` on 127.0.0.1, with \`MARKET_NOTIFICATIONS=on\`, \`MARKET_RECONCILE_INTERVAL=86400\`
-(no poll during the run) and \`TELEGRAM_PACING=off\`. For each buyer message the benchmark adds it to the fake
-Market, then POSTs \`CHAT_MESSAGE_SENT\` to the bridge's listener; latency runs from just before that POST to
-the moment the fake Telegram has stored the \`sendMessage\` (timed by a wrapper around the fake's call log,
-\`performance.now()\`). Topics exist beforehand and ${WARMUP} messages warm up the process. Scenarios:
-${N} messages one at a time round-robin over ${CHATS} chats (the next notification after the previous message
-appeared); ${N} messages with up to ${CONCURRENCY} notifications in flight over the same chats (saturation:
-latency includes queueing, throughput is the capacity); ${N / BURST} bursts of ${BURST} messages in one chat, each
-message with its own notification, a burst's notifications posted at once, the next burst after the previous
-one was mirrored. The last two rows repeat the first and third scenario (${BIG_N} messages) with a store that
-already holds ${fmt(BIG_STORE, 0)} finished chats mirrored on earlier days, as a bridge has after months of service
-(the store keeps every chat it ever mirrored). Event-loop delay is Node's \`monitorEventLoopDelay\` during the run.
-
-**Baseline** — the same fake round trips with nothing in between: a POST of the notification to a bare
-\`node:http\` server that only answers, one \`getChatHistory\` to the fake Market through undici (at most
-${MARKET_PARALLEL} in flight, as the Market client) and one \`sendMessage\` to the fake Telegram through grammY's plain
-\`Api\`; for bursts, one history read and then the ${BURST} sends in order (the least any bridge has to do).
-Both run in one Node process with the fakes, so they share one event loop.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\`.
-**Date:** ${stamp()}.
-
-${table(headers, rows)}
-
-Overhead of marketgram over the baseline (difference of the percentiles):
-
-${table(overheadHeaders, pairs)}
-
-Where the time goes, one message at a time (medians; each column is the step from the previous one):
-
-${table(stageHeaders, stageRows)}
-
-Inside a burst, from one message stored in Telegram to the next \`sendMessage\` arriving:
-
-${table(gapHeaders, burstGaps)}
-
-One store commit after one chat changed (the store appends one line to its journal; the KiB
-column is the whole data directory) — timed on the bridge's own store after the run, and on
-stores filled with copies of one of its chat records (the bridge awaits a commit after every mirrored message,
-before it posts the next one of the same chat):
-
-${table(scaleHeaders, scaleRows)}
-
-${notes(results, scaling)}`,
+    [
+      '## Notification-to-topic latency',
+      runLine(COMMAND, host, stamp()),
+      table(headers, rows),
+      '### Overhead over the baseline (difference of the percentiles)',
+      table(overheadHeaders, pairs),
+      '### Where the time goes, one message at a time (medians, each step from the previous one)',
+      table(stageHeaders, stageRows),
+      '### Inside a burst: one message stored in Telegram → the next `sendMessage` arriving',
+      table(gapHeaders, burstGaps),
+      '### One store commit after one chat changed, by store size',
+      table(scaleHeaders, scaleRows),
+    ].join('\n\n'),
   );
-}
-
-/** Observations computed from this run's numbers. */
-function notes(results: Result[], scaling: StoreScale[]): string {
-  const find = (part: string, big: boolean) =>
-    results.find((r) => r.name.startsWith('marketgram') && r.name.includes(part) && r.name.includes('older') === big);
-  const gap = (r: Result | undefined) => {
-    const gaps: number[] = [];
-    r?.samples.forEach((cur, i) => {
-      const prev = r.samples[i - 1];
-      if (prev && i % BURST !== 0) gaps.push(cur.arrived - prev.stored);
-    });
-    return summarise(gaps).p50;
-  };
-  const seq = find('one at a time', false);
-  const base = results.find((r) => r.name.startsWith('baseline') && r.name.includes('one at a time'));
-  const burstBig = find('bursts', true);
-  const commitBig = scaling.find((x) => x.chats === BIG_STORE)?.commit.p50 ?? NaN;
-  const lat = (r: Result | undefined) => summarise((r?.samples ?? []).map((x) => x.stored - x.t0));
-  return `**Observations (computed from this run).** One message at a time, marketgram adds ${fmt(lat(seq).p50 - lat(base).p50)} ms
-at the median over the bare round trips. Inside a burst the next \`sendMessage\` of a chat waits for the store
-commit that follows the previous message: with ${fmt(BIG_STORE, 0)} older chats in the store that gap is
-${fmt(gap(burstBig))} ms (p50) against a commit p50 of ${fmt(commitBig)} ms on a store of that size, burst latency p50 goes
-from ${fmt(lat(find('bursts', false)).p50)} ms to ${fmt(lat(burstBig).p50)} ms, and the event loop stalls up to
-${fmt(burstBig?.loopDelay?.max ?? NaN)} ms. A commit appends one line to the store's journal, so the size of the store hardly
-matters; when each commit rewrote the whole file this burst p50 was 134 ms with 5,000 older chats, and 14.5 ms when it
-rewrote the chat's shard.`;
 }
 
 await main();

@@ -14,7 +14,7 @@ import { GROUP_SPACING_MARGIN } from '../src/telegram/bot.ts';
 import { GROUP_ID } from '../test/e2e/harness.ts';
 import {
   chatMessageSent,
-  codeVersion,
+  runLine,
   consoleTable,
   describeMachine,
   fmt,
@@ -343,67 +343,40 @@ async function write(
   const big = fresh.plans[0];
   const at = (n: number) => bench.telegram.deliveries.get(n)?.storedAt ?? NaN;
   const bigLast = big ? (Math.max(...big.markers.map(at)) - fresh.t0) / 1000 : NaN;
-  const small = SMALL.reduce((sum, n) => sum + n, 0);
   const delay = (fresh.t0 - fresh.appAt) / 1000;
   const primedDelay = ((primed.t0 - (primed.primedAt ?? NaN)) / 1000).toFixed(1);
+  const refillS = ((primed.primedAt ?? NaN) + 60_000 - primed.t0) / 1000;
+  const spacingS = (60_000 / RATE / 1000) * GROUP_SPACING_MARGIN;
   await writeSection(
     'pacing',
-    `## Paced delivery of a burst
-
-**What is measured.** The real bridge (\`startApp\` in the benchmark's process) with \`TELEGRAM_PACING=on\` and
-\`TELEGRAM_GROUP_RATE=${RATE}\` (the maximum) against the fake Telegram with flood control on
-(\`setFloodLimit({ perChatPerMinute: ${RATE} })\`: a send beyond ${RATE} into the group within a rolling 60 s gets 429 with
-\`retry_after\`; the bot's auto-retry waits that long and tries again). Topics are created first by a bridge with pacing
-off, which then stops. **Burst on a fresh throttler:** a paced bridge starts and, ${fmt(delay, 1)} s later, receives ${BIG} buyer messages in
-one chat, then ${small} spread over ${SMALL.length} small chats (3–4 each, interleaved), each message with its own \`CHAT_MESSAGE_SENT\`,
-posted back to back: the big chat's work is queued first. Times run from the first notification to the fake
-Telegram storing each message; each topic's content is read back from the fake to check every message is there
-once and in order.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
-**Date:** ${stamp()}.
-
-${table(
-  ['figure', 'value'],
-  [
-    ...summary(fresh, f, `${fresh.total} (1 chat × ${BIG}, ${SMALL.length} chats × 3–4)`),
-    ['first message of the last small chat to start', `${fmt(f.firstMaxS, 1)} s`],
-    ['all small chats complete by', `${fmt(f.lastMaxS, 1)} s (big chat: ${fmt(bigLast, 1)} s)`],
-  ],
-)}
-
-Per chat:
-
-${table(chatHeaders, f.rows)}
-
-Timeline (10 s buckets):
-
-${table(timelineHeaders, f.timeline)}
-
-**The same, with the throttler already running.** The throttler (grammY's transformer-throttler, Bottleneck) spaces
-the group's sends evenly, one every ${fmt((60_000 / RATE / 1000) * GROUP_SPACING_MARGIN, 2)} s (\`minTime\` = 60 s ÷ rate, plus a ${fmt((GROUP_SPACING_MARGIN - 1) * 100, 0)} % margin), and also holds a reservoir of ${RATE} sends
-refilled every 60 s from the group's first send (a fixed window, as a second guard). A second paced bridge, on a fresh
-flood window, posts one message, and ${primedDelay} s later gets a burst of ${primed.total} messages over ${primed.plans.length} small chats (${PRIMED_PER_CHAT} each):
-
-${table(['figure', 'value'], summary(primed, g, `${primed.total} (${primed.plans.length} chats × ${PRIMED_PER_CHAT})`))}
-
-${table(timelineHeaders, g.timeline)}
-
-${notes(f, g, bigLast, ((primed.primedAt ?? NaN) + 60_000 - primed.t0) / 1000)}`,
+    [
+      '## Paced delivery of a burst',
+      runLine(COMMAND, host, stamp(), seconds),
+      '### Burst on a fresh throttler',
+      table(
+        ['figure', 'value'],
+        [
+          ['burst starts after the paced bridge started', `${fmt(delay, 1)} s`],
+          ...summary(fresh, f, `${fresh.total} (1 chat × ${BIG}, ${SMALL.length} chats × 3–4)`),
+          ['first message of the last small chat to start', `${fmt(f.firstMaxS, 1)} s`],
+          ['all small chats complete by', `${fmt(f.lastMaxS, 1)} s (big chat: ${fmt(bigLast, 1)} s)`],
+        ],
+      ),
+      table(chatHeaders, f.rows),
+      table(timelineHeaders.map((h, k) => (k === 0 ? `${h} (10 s buckets)` : h)), f.timeline),
+      '### The same, with the throttler already running',
+      table(
+        ['figure', 'value'],
+        [
+          ['throttler spacing between sends (minTime)', `${fmt(spacingS, 2)} s`],
+          ['burst starts after the first send', `${primedDelay} s`],
+          ["throttler's fixed window refills", `${fmt(refillS, 1)} s into the burst`],
+          ...summary(primed, g, `${primed.total} (${primed.plans.length} chats × ${PRIMED_PER_CHAT})`),
+        ],
+      ),
+      table(timelineHeaders, g.timeline),
+    ].join('\n\n'),
   );
-}
-
-function notes(f: Figures, g: Figures, bigLast: number, refillS: number): string {
-  return `**Observations (computed from this run).** On a fresh throttler the bridge posted ${BIG + SMALL.reduce((a, b) => a + b, 0)} messages in ${fmt(f.totalS, 1)} s
-(${fmt(f.perMinute, 1)} per minute over the burst; at most ${f.maxInMinute} in any rolling minute against the ${RATE} configured) with ${f.retries} × 429,
-every message once and in order: ${f.ok ? 'yes' : 'no'}. Small chats were not held behind the big one although its work was
-queued first: every small chat had its first message in Telegram by ${fmt(f.firstMaxS, 1)} s and was complete by
-${fmt(f.lastMaxS, 1)} s, while the big chat finished at ${fmt(bigLast, 1)} s — each chat has at most one send waiting in the throttler's
-first-come-first-served queue, so chats take turns. The sends are spaced evenly (see the timeline), so no rolling minute
-gets more than the limit. With the throttler already running (its fixed window refills ${fmt(refillS, 1)} s into the burst), the second burst received ${g.retries} × 429${g.retries ? ` (the first ${fmt(g.firstRetryS, 1)} s in; each was waited out as \`retry_after\` asks)` : ''},
-at most ${g.maxInMinute} messages went out in a rolling minute, and it took ${fmt(g.totalS, 1)} s for ${g.rows.reduce((n, r) => n + Number(r[1]), 0)} messages;
-every message once and in order: ${g.ok ? 'yes' : 'no'}. Whether Telegram counts its per-group limit in a rolling or a fixed
-window is not documented; the fake counts a rolling one.`;
 }
 
 await main();

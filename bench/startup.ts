@@ -17,7 +17,7 @@ import { freePort, startWorld } from '../test/e2e/harness.ts';
 import {
   ROOT,
   buildStore,
-  codeVersion,
+  runLine,
   consoleTable,
   describeMachine,
   diskUsage,
@@ -225,36 +225,13 @@ async function report(
   console.log(consoleTable(headers, rows));
   console.log(`\ntsc build: ${fmt(buildMs, 0)} ms`);
 
-  const h = (chats: number, runtime: Runtime) => med(pick(chats, runtime), (s) => s.healthMs);
-  const rss = (chats: number, runtime: Runtime) => med(pick(chats, runtime), (s) => s.rss);
-  const big = SIZES.at(-1) ?? 0;
   await writeSection(
     'startup',
-    `## Start-up time
-
-**What is measured.** The service as a process, spawned by the benchmark with the environment of the e2e harness
-(the fake Market and fake Telegram of \`test/fakes\` in the benchmark's process on 127.0.0.1, \`LOG_LEVEL=info\`, a free
-\`HTTP_PORT\`, \`DATA_DIR\` pointing at the store): time from \`spawn()\` to \`/healthz\` answering 200 (polled every 5 ms)
-and to the \`"marketgram started"\` log line on stdout (logged after the listener is up, pending replies resumed and
-the poller started). Stores: empty (created at start), and ${SIZES.filter((s) => s > 0)
-      .map((s) => fmt(s, 0))
-      .join(' and ')} chats built beforehand with \`JsonStore\` (records as in
-\`bench:store\`); the fake Market lists no chats, so the first poll is one empty page. Runtimes: \`node --import tsx
-src/main.ts\` (what \`npm start\` runs; tsx compiles each module with esbuild as it is imported) and \`node main.js\`
-compiled by \`tsc -p tsconfig.build.json\` into a temp outDir (${fmt(buildMs / 1000, 1)} s to compile; removed afterwards). RSS is
-\`/proc/<pid>/status\` once started (VmRSS, VmHWM as the peak). Each start ends with SIGTERM (graceful stop, store
-flushed). One untimed start of each runtime first; then ${REPS} rounds over all cases, interleaved.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
-**Date:** ${stamp()}.
-
-${table(headers, rows)}
-
-**Observations (computed from this run).** With an empty store the compiled service answers \`/healthz\` after
-${fmt(h(0, 'compiled'), 0)} ms against ${fmt(h(0, 'tsx'), 0)} ms under tsx (${fmt(h(0, 'tsx') - h(0, 'compiled'), 0)} ms of compiling at start). The store adds
-${fmt(h(big, 'compiled') - h(0, 'compiled'), 0)} ms (compiled) at ${fmt(big, 0)} chats — \`JsonStore.open\` runs before anything else, so
-neither \`/healthz\` nor Telegram nor the Market is served until every shard is copied to \`.bak\`, read, validated and
-indexed — and ${fmt(rss(big, 'compiled') - rss(0, 'compiled'), 0)} MiB of RSS (${fmt(rss(0, 'compiled'), 0)} → ${fmt(rss(big, 'compiled'), 0)} MiB compiled).`,
+    [
+      '## Start-up time',
+      `${runLine(COMMAND, host, stamp(), seconds)} · tsc build ${fmt(buildMs / 1000, 1)} s`,
+      table(headers, rows),
+    ].join('\n\n'),
   );
 }
 

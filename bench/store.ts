@@ -16,12 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { marketChatId, marketMessageId } from '../src/bridge/ids.ts';
-import { JOURNAL_FILE, SHARD_DIR, SHARDS, STORE_FILE, COMPACT_AFTER_MS, JsonStore } from '../src/store/store.ts';
+import { SHARD_DIR, SHARDS, STORE_FILE, JsonStore } from '../src/store/store.ts';
 
-const COMPACT_SECONDS = COMPACT_AFTER_MS / 1000;
 import {
   buildStore,
-  codeVersion,
+  runLine,
   consoleTable,
   describeMachine,
   diskUsage,
@@ -309,68 +308,15 @@ async function report(host: Machine, results: Result[], seconds: number): Promis
   console.log('');
   console.log(consoleTable(loadHeaders, loadRows));
 
-  const big = results.at(-1);
-  const small = results[0];
-  const ratio = big && small ? mid(big, (l) => l.openMs) / mid(small, (l) => l.openMs) : NaN;
   await writeSection(
     'store',
-    `## Store at 10,000 and 100,000 chats
-
-**What is measured.** \`JsonStore\` (\`src/store/store.ts\`: main file plus up to ${SHARDS} shard files under \`${SHARD_DIR}/\`,
-atomic writes through lowdb/steno; a commit appends one line per changed chat to the journal \`${SHARD_DIR}/${JOURNAL_FILE}\`, and
-a compaction, every ${COMPACT_SECONDS} s while chats change, writes the shards the journal touched) on a temp dir, with chat
-records as the bridge leaves them after months of service: the Market's chat info with context (order, return or
-question; campaign, order and return ids), customer name and public id, topic id, the title made by the bridge's own
-\`topicTitle\`, cursor, \`syncedAt\`, \`backfilled\`, \`firstSeenAt\`; 90 % finished (\`chatRecordFor\` in \`bench/lib.ts\`,
-~470 bytes of JSON each). Per size, a child process builds the store (\`JsonStore.open\` on an empty dir, \`putChat\` for
-every chat, one \`commit\` and \`close\`, which compacts: the initial full write), opens it again as the bridge does, then times
-${SINGLE_COMMITS} commits each after changing one random chat's \`cursor\`, ${MULTI_COMMITS} commits each after changing \`cursor\` and \`syncedAt\` of
-${MULTI_CHATS} random chats, and then one \`compact()\` of everything those commits wrote (about ${SINGLE_COMMITS + MULTI_COMMITS * MULTI_CHATS} changed chats, far more than
-a compaction interval normally sees).
-Then ${LOADS} fresh child processes (\`node --expose-gc\`) each time \`JsonStore.open\` (which first copies every file to its
-\`.bak\`, then reads, validates with zod and indexes every chat) and read \`process.memoryUsage()\` before and after it, each
-after three full GCs; "before" already has the store module, lowdb, zod and tsx loaded. After measuring, the same child
-times parts of an open on their own: copying every file, reading and parsing every shard, validating every parsed
-shard with the shard schema of \`store.ts\` (copied into the benchmark; it is not exported); the rest of an open is
-wrapping every record in its proxy and indexing it. RSS includes tsx's loader thread (the "before" RSS varies by
-~30 MiB from process to process for that reason); heapUsed is the main isolate only and is the steadier figure —
-\`npm run bench:startup\` gives the RSS of the real service, compiled, with these stores.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
-**Date:** ${stamp()}. Temp dir on \`${tmpdir()}\`.
-
-${table(writeHeaders, writeRows)}
-
-${table(loadHeaders, loadRows)}
-
-**Observations (computed from this run).** One changed chat costs one journal line at any size: the commit p50 is
-${small ? fmt(summarise(small.built.single).p50) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(summarise(big.built.single).p50) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)}; a hundred changed chats, one append of a hundred lines,
-${small ? fmt(summarise(small.built.multi).p50) : '–'} and ${big ? fmt(summarise(big.built.multi).p50) : '–'} ms. The shards are written by the compaction, in the background, at most once per interval
-whatever the number of commits: after the ${SINGLE_COMMITS + MULTI_COMMITS * MULTI_CHATS} changed chats above it wrote ${big ? fmt(big.built.compactFiles, 0) : '–'} shard files (shards of
-${small ? fmt(small.disk.bytes / 1024 / SHARDS, 0) : '–'} and ${big ? fmt(big.disk.bytes / 1024 / SHARDS, 0) : '–'} KiB) in ${small ? fmt(small.built.compactMs, 0) : '–'} ms at ${fmt(small?.chats ?? NaN, 0)} chats and ${big ? fmt(big.built.compactMs, 0) : '–'} ms at ${fmt(big?.chats ?? NaN, 0)}. Opening grows with the store (${fmt(ratio, 1)}× from ${fmt(small?.chats ?? NaN, 0)} to ${fmt(big?.chats ?? NaN, 0)} chats) and holds every chat in memory as a
-proxied live record: ${big ? fmt((mid(big, (l) => l.after.heapUsed - l.before.heapUsed) * MiB) / big.chats, 0) : '–'} bytes of heap per chat at ${fmt(big?.chats ?? NaN, 0)}, and RSS grows by
-${
-  big
-    ? fmt(
-        mid(big, (l) => l.after.rss - l.before.rss),
-        0,
-      )
-    : '–'
-} MiB. ${big ? openParts(big) : ''} Every open also doubles the files on disk with the \`.bak\` copies.`,
+    [
+      '## Store at 10,000 and 100,000 chats',
+      `${runLine(COMMAND, host, stamp(), seconds)} · temp dir on \`${tmpdir()}\``,
+      table(writeHeaders, writeRows),
+      table(loadHeaders, loadRows),
+    ].join('\n\n'),
   );
-}
-
-/** How an open of the largest store divides, from the parts measured apart. */
-function openParts(r: Result): string {
-  const mid = (f: (l: Loaded) => number) => summarise(r.loads.map(f)).p50;
-  const open = mid((l) => l.openMs);
-  const copy = mid((l) => l.copyMs);
-  const read = mid((l) => l.readParseMs);
-  const validate = mid((l) => l.validateMs);
-  const pct = (ms: number) => `${fmt((ms / open) * 100, 0)} %`;
-  return `Of the ${fmt(open, 0)} ms open at ${fmt(r.chats, 0)} chats, copying the files to \`.bak\` takes about ${fmt(copy, 0)} ms (${pct(copy)}),
-reading and parsing ${fmt(read, 0)} ms (${pct(read)}), zod validation ${fmt(validate, 0)} ms (${pct(validate)}), which leaves
-~${fmt(open - copy - read - validate, 0)} ms (${pct(open - copy - read - validate)}) for wrapping and indexing the records (parts measured separately, so only a guide).`;
 }
 
 const [mode, a, b] = process.argv.slice(2);

@@ -15,7 +15,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Api } from 'grammy';
 import type { Profiler } from 'node:inspector';
@@ -26,7 +25,7 @@ import type { FakeCall, FakeTelegram } from '../test/fakes/telegram-server.ts';
 import {
   ROOT,
   chatMessageSent,
-  codeVersion,
+  runLine,
   consoleTable,
   describeMachine,
   fmt,
@@ -794,111 +793,24 @@ async function report(
     console.log(consoleTable(profHeaders, profRows));
     console.log('');
     console.log(consoleTable(topHeaders, topRows));
-    profileText = `**Where the time goes** (one more in-process run of each, under the V8 sampling profiler at 250 µs through
-\`node:inspector\`; ${fmt(profiles.bridgeStats.rate, 0)} msg/s for the bridge and ${fmt(profiles.bareStats.rate, 0)} msg/s for the bare loop
-while profiled). Self time of the whole process — bridge or loop, and the fakes — by where the code lives:
-
-${table(profHeaders, profRows)}
-
-The busiest functions of the bridge run:
-
-${table(topHeaders, topRows)}
-`;
+    profileText = [
+      `### Where the time goes: self time under the V8 profiler, per 1,000 messages (profiled: bridge ${fmt(profiles.bridgeStats.rate, 0)} msg/s, bare loop ${fmt(profiles.bareStats.rate, 0)} msg/s)`,
+      table(profHeaders, profRows),
+      '### The busiest functions of the bridge run',
+      table(topHeaders, topRows),
+    ].join('\n\n');
   }
 
   await writeSection(
     'throughput',
-    `## Throughput: bridge vs a bare grammY loop
-
-**What is measured.** Messages per second from the first \`sendMessage\` reaching the fake Telegram to the last one
-it answered, for ${fmt(N, 0)} buyer messages over ${CHATS} chats whose topics already exist (${PER_CHAT} per chat), Telegram
-pacing off. **Bridge:** the messages are put into the fake Market, then one \`CHAT_MESSAGE_SENT\` per chat is posted
-(the bridge reads each chat's history once and posts its messages one at a time, committing the store after each —
-one line appended to the store journal; chats run in parallel). **Bare loop:** the same texts to the same topics with the same options
-(\`bot.api.sendMessage(GROUP, text, { message_thread_id, parse_mode: 'HTML', link_preview_options })\`, the texts
-captured from the bridge's run just before): 20 concurrent loops, one per topic, each sequential (the concurrency the
-bridge's per-chat queues allow), one single sequential loop, and the 20 loops through \`createBot\` (auto-retry and the
-answer hook installed, pacing off). The bridge runs **in-process** (\`startApp\` in this process: it shares the event
-loop and one CPU with the fakes, exactly as the in-process bare loop does — the fair comparison for CPU cost) and as a
-**child process** (\`node --import tsx src/main.ts\`, \`LOG_LEVEL=info\`, compared with the bare loops run by a
-long-lived child process of this script, so both get a core of their own next to the fakes; the bare child posts as many
-warm-up messages as the bridge's child did before its first measured run, and both stay up across repetitions). Each mode does a topic-creating batch and a warm-up batch of ${WARMUP_PER_CHAT} per chat
-first, then ${REPS} repetitions of bridge → bare loops, interleaved; medians are shown. "In flight" is the mean number of
-sends the fake was answering (Σ answer time ÷ span); "gap in a topic" is the time from the fake answering one message
-of a topic to the next message of that topic arriving (the sender's own turn-around). CPU is \`process.cpuUsage()\`
-of this process (which always hosts the fakes) and \`/proc/<pid>/stat\` of the child.
-
-**Machine:** ${describeMachine(host)}. **Code:** ${codeVersion()}. **Command:** \`${COMMAND}\` (${fmt(seconds, 0)} s).
-**Date:** ${stamp()}.
-
-${table(headers, rows)}
-
-${table(ratioHeaders, ratioRows)}
-
-${profileText}
-${notes(runs, profiles)}`,
+    [
+      '## Throughput: bridge vs a bare grammY loop',
+      runLine(COMMAND, host, stamp(), seconds),
+      table(headers, rows),
+      table(ratioHeaders, ratioRows),
+      profileText,
+    ].join('\n\n'),
   );
-}
-
-function notes(
-  runs: Run[],
-  profiles: { bridge: ProfileSummary; bare: ProfileSummary; bridgeStats: Stats; bareStats: Stats } | undefined,
-): string {
-  const pick = (mode: Mode, kind: Kind) => runs.filter((r) => r.mode === mode && r.kind === kind);
-  const mid = (list: Run[], f: (s: Stats, r: Run) => number) => median(list.map((r) => f(stats(r.sends), r)));
-  const bHere = pick('in-process', 'bridge');
-  const zHere = pick('in-process', 'bare, 20 loops');
-  const bApart = pick('child process', 'bridge');
-  const zApart = pick('child process', 'bare, 20 loops');
-  const cpu = (list: Run[], child: boolean) => mid(list, (s, r) => (child ? (r.cpuChild ?? NaN) : r.cpuSelf) / s.n);
-  const rate = (list: Run[]) => mid(list, (s) => s.rate);
-  const commitP50 = median(bHere.map((r) => summarise(r.commitWaits ?? []).p50));
-  const commitP90 = median(bHere.map((r) => summarise(r.commitWaits ?? []).p90));
-  const perMsg = (list: Run[], f: (r: Run) => number | undefined) => mid(list, (s, r) => (f(r) ?? NaN) / s.n);
-  const eluB = median(bHere.map((r) => r.elu));
-  const eluZ = median(zHere.map((r) => r.elu));
-  const lines = [
-    `**Observations (computed from this run).** Neither sender keeps the fake Telegram busy (${fmt(
-      mid(bHere, (s) => s.inFlight),
-      1,
-    )}–${fmt(
-      Math.max(
-        mid(zHere, (s) => s.inFlight),
-        mid(zApart, (s) => s.inFlight),
-      ),
-      1,
-    )} sends in flight on average, answers in
-${fmt(mid(zHere, (s) => s.serviceP50))} ms): the rate is set by how quickly each sender turns around. In-process the bridge reaches
-${fmt(rate(bHere), 0)} msg/s against ${fmt(rate(zHere), 0)} msg/s for the 20 bare loops (ratio **${fmt(rate(bHere) / rate(zHere))}**, target ${fmt(TARGET, 1)}); its event loop is busy
-${fmt(eluB * 100, 0)} % of the time against ${fmt(eluZ * 100, 0)} % for the bare loops${eluB < 0.9 ? ': the bridge is waiting, not computing' : ' (both are short of CPU, sharing a core with the fakes)'}, and the whole process spends ${fmt(cpu(bHere, false))} ms of CPU
-per message with the bridge against ${fmt(cpu(zHere, false))} ms with the bare loops. A topic's next message arrives ${fmt(mid(bHere, (s) => s.gapP50))} ms (p50)
-after the previous one was answered, against ${fmt(mid(zHere, (s) => s.gapP50))} ms for the bare loop. Of that, the \`store.commit()\` the bridge awaits after
-every message, before it posts the next one of that chat, takes ${fmt(commitP50)} ms (p50; p90 ${fmt(commitP90)} ms): it appends the chat's record to the
-store journal, one \`write\` shared by every chat that committed meanwhile (${fmt(perMsg(bHere, (r) => r.storeWrites))} file writes per message, counting the
-journal appends and the compactions into the shards).`,
-    `As a child process the bridge reaches ${fmt(rate(bApart), 0)} msg/s against ${fmt(rate(zApart), 0)} msg/s for the bare loops in a child (ratio
-**${fmt(rate(bApart) / rate(zApart))}**), using ${fmt(cpu(bApart, true))} ms of CPU per message in the child against ${fmt(cpu(zApart, true))} ms for the bare child
-(${fmt((cpu(bApart, true) * rate(bApart)) / 1000, 2)} and ${fmt((cpu(zApart, true) * rate(zApart)) / 1000, 2)} CPU-seconds per second, libuv's and V8's threads included). The
-benchmark process, which hosts the fakes, needs ${fmt((cpu(bApart, false) * rate(bApart)) / 1000, 2)} more, on a machine with ${availableParallelism()} CPUs and a load average of
-${fmt(loadavg()[0] ?? NaN)} at the end of the run. The spread between runs is large on a shared machine: compare the per-run figures.`,
-  ];
-  if (profiles) {
-    const diff = [...profiles.bridge.byCategory.entries()]
-      .map(([cat, ms]) => ({
-        cat,
-        perK:
-          (ms / profiles.bridgeStats.n) * 1000 -
-          ((profiles.bare.byCategory.get(cat) ?? 0) / profiles.bareStats.n) * 1000,
-      }))
-      .sort((a, b) => b.perK - a.perK)
-      .slice(0, 4)
-      .map((d) => `${d.cat} +${fmt(d.perK, 0)} ms`);
-    lines.push(
-      `In the profiles, per 1,000 messages, the bridge run spends the most extra CPU against the bare loop in:
-${diff.join(', ')}.`,
-    );
-  }
-  return lines.join('\n\n');
 }
 
 if (process.argv[2] === '--bare') {
