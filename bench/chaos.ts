@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_OPTIONS, type ChaosOptions } from '../test/chaos/options.ts';
 import { violations, type ChaosReport } from '../test/chaos/report.ts';
 import { killAllBridges, runChaos } from '../test/chaos/run.ts';
-import { CRASH_HEADERS, crashRows, faultRows, figureRows } from '../test/chaos/tables.ts';
+import { crashRows, faultRows, figureRows } from '../test/chaos/tables.ts';
 import { consoleTable, machine, runLine, stamp, table, writeSection, type Machine } from './lib.ts';
 
 const COMMAND = 'npm run chaos';
@@ -146,7 +146,6 @@ function problemList(reports: readonly ChaosReport[]): string {
 function section(reports: readonly ChaosReport[], host: Machine, date: string): string {
   const headers = ['', ...reports.map((r) => r.mode)];
   const failed = reports.flatMap((r) => violations(r).map((v) => `${r.mode}: ${v.figure} = ${v.value}`));
-  const crashes = reports.map((r) => `### Crashes, ${r.mode}\n\n${table(CRASH_HEADERS, crashRows(r))}`);
   return [
     '## Chaos: kill -9 and injected faults',
     runLine([COMMAND, ...process.argv.slice(2)].join(' '), host, date),
@@ -154,7 +153,6 @@ function section(reports: readonly ChaosReport[], host: Machine, date: string): 
     table(headers, figureRows(reports)),
     '### Faults injected, and what the fakes answered',
     table(headers, faultRows(reports)),
-    ...crashes,
   ].join('\n\n');
 }
 

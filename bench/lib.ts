@@ -57,7 +57,7 @@ export async function machine(): Promise<Machine> {
 }
 
 export function describeMachine(m: Machine): string {
-  return `${m.cpus} CPUs ${m.cpuModel}, ${m.ramGiB} GiB RAM, Node ${m.node}, load ${m.load} at start`;
+  return `${m.cpus}× ${m.cpuModel}, ${m.ramGiB} GiB RAM, Node ${m.node}, load ${m.load}`;
 }
 
 /** The commit measured, and whether src/ had uncommitted changes at the time. */
@@ -124,10 +124,22 @@ export function consoleTable(headers: readonly string[], rows: ReadonlyArray<rea
 // ---------------------------------------------------------------------------------------------------
 // BENCHMARKS.md
 
+/**
+ * Every section sits inside one prettier-ignore range: tables stay as written, one line a row without column
+ * padding (aligned, they would more than double the file's size).
+ */
+const IGNORE_START = '<!-- prettier-ignore-start -->';
+const IGNORE_END = '<!-- prettier-ignore-end -->';
+
 const FILE_HEADER = `# Benchmarks
 
 Figures measured by the scripts in \`bench/\`; what each one measures and how: [bench/README.md](bench/README.md).
-Each section is rewritten by its command; the line under its heading says command, commit, date and machine.
+Each section is rewritten by its command; the line under its heading says command, commit, date and machine (CPUs,
+RAM, Node, 1-minute load average at the start).
+
+${IGNORE_START}
+
+${IGNORE_END}
 `;
 
 /**
@@ -159,10 +171,10 @@ export async function writeSection(id: string, markdown: string): Promise<void> 
   const block = `${start}\n\n${markdown.trim()}\n\n${end}`;
   const from = text.indexOf(start);
   const to = text.indexOf(end);
-  text =
-    from >= 0 && to > from
-      ? `${text.slice(0, from)}${block}${text.slice(to + end.length)}`
-      : `${text.trimEnd()}\n\n${block}\n`;
+  const ignoreEnd = text.lastIndexOf(IGNORE_END);
+  if (from >= 0 && to > from) text = `${text.slice(0, from)}${block}${text.slice(to + end.length)}`;
+  else if (ignoreEnd >= 0) text = `${text.slice(0, ignoreEnd)}${block}\n\n${text.slice(ignoreEnd)}`;
+  else text = `${text.trimEnd()}\n\n${block}\n`;
   const options = (await prettier.resolveConfig(BENCHMARKS_FILE)) ?? {};
   await writeFile(BENCHMARKS_FILE, await prettier.format(text, { ...options, filepath: BENCHMARKS_FILE }));
 }

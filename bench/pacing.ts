@@ -362,8 +362,6 @@ async function write(
           ['all small chats complete by', `${fmt(f.lastMaxS, 1)} s (big chat: ${fmt(bigLast, 1)} s)`],
         ],
       ),
-      table(chatHeaders, f.rows),
-      table(timelineHeaders.map((h, k) => (k === 0 ? `${h} (10 s buckets)` : h)), f.timeline),
       '### The same, with the throttler already running',
       table(
         ['figure', 'value'],
@@ -374,7 +372,6 @@ async function write(
           ...summary(primed, g, `${primed.total} (${primed.plans.length} chats × ${PRIMED_PER_CHAT})`),
         ],
       ),
-      table(timelineHeaders, g.timeline),
     ].join('\n\n'),
   );
 }

@@ -32,7 +32,12 @@ export class Notifier {
   }
 
   chatCreated(chatId: number): void {
-    this.post({ notificationType: 'CHAT_CREATED', chatId, businessId: BUSINESS_ID, createdAt: new Date().toISOString() });
+    this.post({
+      notificationType: 'CHAT_CREATED',
+      chatId,
+      businessId: BUSINESS_ID,
+      createdAt: new Date().toISOString(),
+    });
   }
 
   /** Every message written at the Market (buyer messages and our replies' echoes) is announced. */

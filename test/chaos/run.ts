@@ -178,7 +178,11 @@ class ChaosRun {
       };
       // Sends that may still take effect: unanswered, and not in the Market's log yet (a reset never lands).
       const sendsInFlight = this.market.requests.filter(
-        (r) => r.at >= since && r.status === 0 && r.operationId === 'sendMessageToChat' && !this.workload.delivered(textOf(r)),
+        (r) =>
+          r.at >= since &&
+          r.status === 0 &&
+          r.operationId === 'sendMessageToChat' &&
+          !this.workload.delivered(textOf(r)),
       );
       proc.expected = true;
       proc.bridged.child.kill('SIGKILL');
@@ -230,9 +234,7 @@ class ChaosRun {
         still = performance.now();
       }
       const complete =
-        seen.size >= this.plan.bodies.length &&
-        repliesIn === this.workload.typed.length &&
-        this.notifier.pending === 0;
+        seen.size >= this.plan.bodies.length && repliesIn === this.workload.typed.length && this.notifier.pending === 0;
       if (complete && performance.now() - still >= 3_000) return true;
       if (++round % 20 === 0) {
         this.say(

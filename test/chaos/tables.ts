@@ -32,6 +32,18 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     row('buyer messages duplicated in Telegram (extra copies)', (r) => String(r.duplicates)),
     row('… of which not explained by a crash (must be 0)', (r) => yesNo(z(r).duplicatesWithoutCrash)),
     row('… most from one crash in one chat (design: 1)', (r) => String(r.maxDuplicatesPerChatPerCrash)),
+    row(
+      'crashes that caused duplicates',
+      (r) => `${r.crashes.filter((c) => c.duplicates > 0).length} of ${r.crashes.length}`,
+    ),
+    row(
+      'crashes with a request in flight at the fakes',
+      (r) =>
+        `${r.crashes.filter((c) => c.telegramPostsInFlight + c.marketRequestsInFlight > 0).length} of ${r.crashes.length}`,
+    ),
+    row('Market sends that took effect after the kill of their process', (r) =>
+      String(r.crashes.reduce((s, c) => s + c.marketSendsLandedAfterKill, 0)),
+    ),
     row('**replies delivered twice** (must be 0)', (r) => yesNo(z(r).repliesDeliveredTwice)),
     row('**replies lost** (must be 0)', (r) => yesNo(z(r).repliesLost)),
     row('**replies to a wrong chat / echoed into the topic** (must be 0)', (r) =>
@@ -68,7 +80,9 @@ export function crashRows(report: ChaosReport): string[][] {
     c.atS.toFixed(1),
     `${c.uptimeS.toFixed(1)}${c.duringStartup ? ' (start-up)' : ''}`,
     `${c.telegramPostsInFlight} / ${c.marketRequestsInFlight} / ${c.marketSendsLandedAfterKill}`,
-    `${c.duplicates} in ${c.chatsWithDuplicates} ${c.chatsWithDuplicates === 1 ? 'chat' : 'chats'}`,
+    c.duplicates === 0
+      ? '0'
+      : `${c.duplicates} in ${c.chatsWithDuplicates} ${c.chatsWithDuplicates === 1 ? 'chat' : 'chats'}`,
   ]);
 }
 

@@ -10,7 +10,13 @@ export const CARD_TITLE = 'Yandex Market buyer chat';
 export const BUYER_HEADER = '👤 Buyer';
 export const SELLER_HEADER = '🏪 Seller';
 export const ORDER_BASE = 70_000;
-export const POSTING_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'createForumTopic', 'editForumTopic']);
+export const POSTING_METHODS = new Set([
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'createForumTopic',
+  'editForumTopic',
+]);
 /** The first line of a mirrored message's body after the header line: `m<n> …`. */
 export const MARKER_IN_CALL = /\nm(\d+)(?: |$)/;
 
