@@ -146,7 +146,7 @@ class ChaosRun {
     return verdict(this.record(), { runS, drainS, drained, stop });
   }
 
-  // --- the bridge process ---------------------------------------------------------------------------
+  // --- kill -9 ------------------------------------------------------------------------------------------
 
   /** SIGKILL now, without waiting (cleanup). */
   killNow(): void {
