@@ -4,6 +4,7 @@
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
 import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
+import type { ReplyRecord } from './store-port.ts';
 
 /**
  * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying
@@ -184,3 +185,9 @@ export interface BridgeObserver {
    */
   refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void;
 }
+
+/**
+ * Looks at a reply just before it goes to the Market: a reason refuses it (the reply fails with that reason,
+ * shown to the operator with a Retry button); undefined lets it go. The seat of the reply guard.
+ */
+export type ReplyCheck = (reply: Readonly<ReplyRecord>) => Promise<string | undefined> | string | undefined;

@@ -5,7 +5,7 @@
  * when Telegram takes the placeholder (or the minimal plain one) does the caller move on; when it refuses
  * even that, the refusal is about the chat, not the message, and the chat is retried like any failure.
  */
-import type { Logger } from 'pino';
+import type { Log } from './log.ts';
 import { cabinetChatUrl, escapeHtml, formatSize } from './format.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
 import { TelegramRefusedError, type BridgeObserver, type TelegramPort } from './ports.ts';
@@ -25,7 +25,7 @@ export interface RefusablePart {
 export class Refusals {
   constructor(
     private readonly telegram: TelegramPort,
-    private readonly deps: { texts: Texts; businessId: number; logger: Logger; observer?: BridgeObserver },
+    private readonly deps: { texts: Texts; businessId: number; logger: Log; observer?: BridgeObserver },
   ) {}
 
   /**
