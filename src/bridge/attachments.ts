@@ -3,7 +3,8 @@
  * document, or replaced by a note when it is too big for Telegram or cannot be downloaded.
  */
 import type { Deps } from './deps.ts';
-import { CAPTION_LIMIT, escapeHtml, formatSize } from './format.ts';
+import { CAPTION_LIMIT, formatSize } from './format.ts';
+import { html, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketAttachment } from './model.ts';
 import { isFatal } from './ports.ts';
@@ -18,12 +19,12 @@ export async function postAttachment(
   d: Deps,
   topicId: TopicId,
   att: MarketAttachment,
-  caption: string | undefined,
+  caption: Html | undefined,
 ): Promise<void> {
-  const label = `📎 ${escapeHtml(att.name)}`;
-  const fullCaption = caption ? `${caption}\n${label}` : label;
+  const label = html`📎 ${att.name}`;
+  const fullCaption = caption ? html`${caption}\n${label}` : label;
   if (att.size > TELEGRAM_UPLOAD_LIMIT) {
-    await d.telegram.sendText(topicId, escapeHtml(d.t.attachmentTooBig(att.name, formatSize(att.size))));
+    await d.telegram.sendText(topicId, html`${d.t.attachmentTooBig(att.name, formatSize(att.size))}`);
     return;
   }
   let data: Uint8Array;
@@ -32,13 +33,13 @@ export async function postAttachment(
   } catch (err) {
     if (isFatal(err)) throw err;
     d.log.warn({ err, nameLength: att.name.length, size: att.size }, 'attachment download failed');
-    const note = escapeHtml(d.t.attachmentFailed(att.name, formatSize(att.size)));
-    await d.telegram.sendText(topicId, caption ? `${caption}\n${note}` : note);
+    const note = html`${d.t.attachmentFailed(att.name, formatSize(att.size))}`;
+    await d.telegram.sendText(topicId, caption ? html`${caption}\n${note}` : note);
     return;
   }
   const kind = PHOTO_EXTENSIONS.test(att.name) && data.length <= TELEGRAM_PHOTO_LIMIT ? 'photo' : 'document';
   // Telegram refuses a caption over its limit (a very long file name): then the caption goes as a text first.
-  if (fullCaption.length > CAPTION_LIMIT) {
+  if (fullCaption.markup.length > CAPTION_LIMIT) {
     await d.telegram.sendText(topicId, fullCaption);
     await d.telegram.sendFile(topicId, { name: att.name, data, kind });
     return;

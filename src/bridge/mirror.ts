@@ -7,7 +7,8 @@
 import { postAttachment } from './attachments.ts';
 import type { Deps } from './deps.ts';
 import type { Echoes } from './echo.ts';
-import { escapeHtml, messageHeader, messageTexts } from './format.ts';
+import { messageHeader, messageTexts } from './format.ts';
+import { html } from './html.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
 import { isFatal, isNotFound } from './ports.ts';
@@ -167,7 +168,7 @@ export class Mirror {
         rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
         if (keep > 0) {
           await this.topics.within(rec, chat, (topicId) =>
-            d.telegram.sendText(topicId, escapeHtml(d.t.historyNote(keep))),
+            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`),
           );
         }
       }
@@ -233,9 +234,9 @@ export class Mirror {
   private async post(rec: ChatRecord, chat: MarketChat, message: MarketMessage): Promise<void> {
     const { d } = this;
     const texts = messageTexts(message, chat, d.t);
-    const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((html) => ({
+    const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((text) => ({
       what: { kind: 'text', characters: message.text?.length ?? 0 },
-      run: (topicId) => d.telegram.sendText(topicId, html),
+      run: (topicId) => d.telegram.sendText(topicId, text),
     }));
     const headerHtml = messageHeader(message, chat, d.t);
     const caption = texts.length === 0 ? headerHtml : undefined;

@@ -4,7 +4,7 @@
  * never fails the caller: a notice that cannot be posted is logged.
  */
 import type { Deps } from './deps.ts';
-import { escapeHtml } from './format.ts';
+import { html } from './html.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { Button } from './ports.ts';
 import type { ReplyRecord } from './store-port.ts';
@@ -21,7 +21,7 @@ export class Notices {
     buttons?: Button[],
   ): Promise<TelegramMessageId | undefined> {
     try {
-      return await this.d.telegram.sendText(topicId, escapeHtml(text), { replyTo, buttons });
+      return await this.d.telegram.sendText(topicId, html`${text}`, { replyTo, buttons });
     } catch (err) {
       this.d.log.warn({ err, topicId }, 'could not tell the operator');
       return undefined;
@@ -36,7 +36,7 @@ export class Notices {
     const existing = first.noticeId;
     if (existing !== undefined) {
       try {
-        await d.telegram.editText(existing, escapeHtml(text), buttons);
+        await d.telegram.editText(existing, html`${text}`, buttons);
         return;
       } catch (err) {
         d.log.debug({ err }, 'notice could not be edited, sending a new one');

@@ -4,6 +4,7 @@
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
 import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
+import type { Html } from './html.ts';
 import type { ReplyRecord } from './store-port.ts';
 
 /**
@@ -140,8 +141,8 @@ export interface TelegramFile {
 }
 
 /**
- * The Telegram side, bound to the one configured forum supergroup. Texts are HTML (parse_mode HTML);
- * the caller escapes. Calls are paced and retried on 429/5xx inside the implementation.
+ * The Telegram side, bound to the one configured forum supergroup. Texts are Html (parse_mode HTML), built
+ * with the `html` template. Calls are paced and retried on 429/5xx inside the implementation.
  */
 export interface TelegramPort {
   createTopic(title: string): Promise<TopicId>;
@@ -149,13 +150,13 @@ export interface TelegramPort {
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendText(
     topicId: TopicId,
-    html: string,
+    text: Html,
     options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId>;
   /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
-  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void>;
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
-  sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId>;
+  sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
   react(messageId: TelegramMessageId, emoji: string): Promise<void>;
   /** Downloads a file an operator posted. */

@@ -4,7 +4,8 @@
  * kinds of conversation (reviews, questions) get their topics here too, with their own title and card.
  */
 import type { Deps } from './deps.ts';
-import { contextCard, escapeHtml, topicTitle } from './format.ts';
+import { contextCard, topicTitle } from './format.ts';
+import { html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import { TopicGoneError } from './ports.ts';
@@ -36,7 +37,7 @@ export class Topics {
     await d.store.commit();
     d.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
     await this.postCard(rec, chat, topicId);
-    if (recreated) await d.telegram.sendText(topicId, escapeHtml(d.t.topicRecreated));
+    if (recreated) await d.telegram.sendText(topicId, html`${d.t.topicRecreated}`);
     return topicId;
   }
 

@@ -12,6 +12,7 @@ import {
   type TelegramFile,
   type TelegramPort,
 } from '../bridge/ports.ts';
+import type { Html } from '../bridge/html.ts';
 import { safeFileName } from './file-name.ts';
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
@@ -40,11 +41,11 @@ export class TelegramGroup implements TelegramPort {
 
   async sendText(
     topicId: TopicId,
-    html: string,
+    text: Html,
     options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
     try {
-      const msg = await this.api.sendMessage(this.chatId, html, {
+      const msg = await this.api.sendMessage(this.chatId, text.markup, {
         message_thread_id: topicId,
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
@@ -59,9 +60,9 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     try {
-      await this.api.editMessageText(this.chatId, messageId, html, {
+      await this.api.editMessageText(this.chatId, messageId, text.markup, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
@@ -72,8 +73,8 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
-    const other = { message_thread_id: topicId, caption: captionHtml, parse_mode: 'HTML' as const };
+  async sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
+    const other = { message_thread_id: topicId, caption: caption?.markup, parse_mode: 'HTML' as const };
     const name = safeFileName(file.name);
     try {
       if (file.kind === 'photo') {

@@ -29,6 +29,7 @@ import {
   type TelegramFile,
   type TelegramPort,
 } from '../../src/bridge/ports.ts';
+import type { Html } from '../../src/bridge/html.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
 import { JsonStore } from '../../src/store/store.ts';
 
@@ -146,20 +147,20 @@ export class MemoryTelegram implements TelegramPort {
   }
   sendText(
     id: TopicId,
-    html: string,
+    text: Html,
     o?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
-    return this.push(id, { html, replyTo: o?.replyTo, buttons: o?.buttons });
+    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: o?.buttons });
   }
-  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     const post = this.posts.find((p) => p.messageId === messageId);
     if (!post) return Promise.reject(new Error('message to edit not found'));
-    post.html = html;
+    post.html = text.markup;
     post.buttons = buttons;
     return Promise.resolve();
   }
-  sendFile(id: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
-    return this.push(id, { html: captionHtml ?? '', file });
+  sendFile(id: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
+    return this.push(id, { html: caption?.markup ?? '', file });
   }
   react(messageId: TelegramMessageId, emoji: string): Promise<void> {
     this.reactions.push({ messageId, emoji });
