@@ -7,7 +7,7 @@ import { CAPTION_LIMIT, formatSize } from './format.ts';
 import { html, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketAttachment } from './model.ts';
-import { isFatal } from './ports.ts';
+import { FatalError } from './ports.ts';
 
 /** Telegram bots may upload documents up to 50 MB and photos up to 10 MB. */
 const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -31,7 +31,7 @@ export async function postAttachment(
   try {
     ({ data } = await d.market.downloadAttachment(att.url, TELEGRAM_UPLOAD_LIMIT));
   } catch (err) {
-    if (isFatal(err)) throw err;
+    if (err instanceof FatalError) throw err;
     d.log.warn({ err, nameLength: att.name.length, size: att.size }, 'attachment download failed');
     const note = html`${d.t.attachmentFailed(att.name, formatSize(att.size))}`;
     await d.telegram.sendText(topicId, caption ? html`${caption}\n${note}` : note);

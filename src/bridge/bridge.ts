@@ -19,7 +19,7 @@ import type { MarketChat } from './model.ts';
 import { Mirror, type ChatEvent } from './mirror.ts';
 import { Notices } from './notices.ts';
 import {
-  isFatal,
+  FatalError,
   type ButtonHost,
   type MarketPort,
   type OperatorAction,
@@ -145,7 +145,7 @@ export class Bridge {
   /** A chat's task threw: bad credentials stop the service; anything else retries the chat after a backoff. */
   private taskFailed(marketChatId: MarketChatId, err: unknown): void {
     const { d } = this;
-    if (isFatal(err)) {
+    if (err instanceof FatalError) {
       d.log.fatal({ err }, 'stopping: the Market refused our credentials');
       d.options.onFatal?.(err);
       return;

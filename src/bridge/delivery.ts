@@ -147,7 +147,7 @@ export class Delivery {
    */
   private async resolveUnknown(reply: ReplyRecord): Promise<boolean> {
     const { d } = this;
-    const rec = d.store.getChat(reply.marketChatId);
+    const rec = d.store.findChat(reply.marketChatId);
     if (!rec) return true;
     await this.readHistory(rec, rec.chat);
     if (reply.state === 'sent') return true;

@@ -11,7 +11,7 @@ import { messageHeader, messageTexts } from './format.ts';
 import { html } from './html.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
-import { isFatal, isNotFound } from './ports.ts';
+import { FatalError } from './ports.ts';
 import { Refusals, type PartKind } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
 import type { Topics } from './topics.ts';
@@ -50,7 +50,7 @@ export class Mirror {
   /** See Bridge.chatSeen. */
   chatSeen(chat: MarketChat): void {
     const { store } = this.d;
-    const rec = store.getChat(chat.id);
+    const rec = store.findChat(chat.id);
     // A finished chat is left out until it comes alive: reopened, or written to since the store began.
     if (!rec && chat.status === 'FINISHED' && !(Date.parse(chat.updatedAt) > Date.parse(store.initializedAt))) {
       return;
@@ -100,7 +100,7 @@ export class Mirror {
     this.latest.delete(marketChatId);
     const triggeredAt = this.triggers.get(marketChatId);
     this.triggers.delete(marketChatId);
-    let rec = d.store.getChat(marketChatId);
+    let rec = d.store.findChat(marketChatId);
     // A chat we do not know yet, or one whose status changed at the Market, is described afresh.
     const refresh = this.refresh.delete(marketChatId);
     if (!rec) {
@@ -138,14 +138,16 @@ export class Mirror {
     marketChatId: MarketChatId,
     fromNotification: boolean,
   ): Promise<MarketChat | undefined> {
+    const { market, log } = this.d;
+    if (!fromNotification) return market.getChat(marketChatId);
     try {
-      return await this.d.market.getChat(marketChatId);
+      const chat = await market.findChat(marketChatId);
+      if (!chat) log.warn({ marketChatId }, 'a notification named a chat the Market does not show us; ignored');
+      return chat;
     } catch (err) {
-      if (fromNotification && (isNotFound(err) || isFatal(err))) {
-        this.d.log.warn({ err, marketChatId }, 'a notification named a chat the Market does not show us; ignored');
-        return undefined;
-      }
-      throw err;
+      if (!(err instanceof FatalError)) throw err;
+      log.warn({ err, marketChatId }, 'a notification named a chat the Market does not show us; ignored');
+      return undefined;
     }
   }
 

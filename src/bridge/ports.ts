@@ -8,19 +8,15 @@ import type { Html } from './html.ts';
 import type { ReplyRecord } from './store-port.ts';
 
 /**
- * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying
- * cannot help, a person has to fix the configuration. Ports throw errors with `fatal: true` for these.
+ * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying cannot
+ * help, a person has to fix the configuration, and the message says how. A port's errors of this kind extend
+ * this class; every other error of a port is worth retrying later.
  */
-export interface FatalError extends Error {
-  readonly fatal: true;
-}
-export function isFatal(err: unknown): err is FatalError {
-  return err instanceof Error && (err as { fatal?: unknown }).fatal === true;
-}
-
-/** The Market answered that the thing asked for does not exist (HTTP 404). */
-export function isNotFound(err: unknown): boolean {
-  return err instanceof Error && (err as { status?: unknown }).status === 404;
+export class FatalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FatalError';
+  }
 }
 
 export interface Page<T> {
@@ -64,6 +60,8 @@ export interface MarketPort {
   /** One page of chats (at most 20), optionally filtered by status. */
   listChats(query: { statuses?: readonly ChatStatus[]; pageToken?: string; limit?: number }): Promise<Page<MarketChat>>;
   getChat(chatId: MarketChatId): Promise<MarketChat>;
+  /** Like getChat, but undefined when the Market says there is no such chat (or none of ours). */
+  findChat(chatId: MarketChatId): Promise<MarketChat | undefined>;
   /** One page of history (at most 100), starting at `messageIdFrom` (treat as inclusive). Order unspecified. */
   getHistory(
     chatId: MarketChatId,

@@ -78,6 +78,9 @@ export class MemoryMarket implements MarketPort {
     const c = this.chats.get(id);
     return c ? Promise.resolve(c) : Promise.reject(Object.assign(new Error('chat not found'), { status: 404 }));
   }
+  findChat(id: MarketChatId): Promise<MarketChat | undefined> {
+    return Promise.resolve(this.chats.get(id));
+  }
   getHistory(id: MarketChatId, q: { messageIdFrom?: MarketMessageId }): Promise<Page<MarketMessage>> {
     this.historyCalls++;
     const all = this.history.get(id) ?? [];
