@@ -8,7 +8,7 @@ import type { Deps } from './deps.ts';
 import type { MarketChatId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import type { Notices } from './notices.ts';
-import { actionData, type SendOutcome } from './ports.ts';
+import type { SendOutcome } from './ports.ts';
 import { repliesOf } from './reply-book.ts';
 import type { ChatRecord, ReplyRecord } from './store-port.ts';
 
@@ -208,7 +208,7 @@ export class Delivery {
     return this.notices.update(repliesOf(d.store, reply.topicId, reply.telegramMessageId), d.t.replyFailed(reason), [
       {
         text: d.t.retryButton,
-        data: actionData({ kind: 'retry', topicId: reply.topicId, messageId: reply.telegramMessageId }),
+        action: { kind: 'retry', topicId: reply.topicId, messageId: reply.telegramMessageId },
       },
     ]);
   }

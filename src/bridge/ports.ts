@@ -102,10 +102,11 @@ export class TelegramRefusedError extends Error {
   }
 }
 
-/** An inline button under a bot message; `data` (≤ 64 bytes) comes back as an OperatorAction. */
+/** An inline button under a bot notice: its label and the action pressing it asks for. The Telegram side
+ * encodes the action into the button and decodes it when pressed. */
 export interface Button {
   text: string;
-  data: string;
+  action: OperatorAction;
 }
 
 /** An operator pressed a button under one of the bot's notices about their reply. */
@@ -121,14 +122,6 @@ export interface ButtonHost {
   messageId: TelegramMessageId;
   /** When the message is the bot's own reply to an operator message: that message. */
   botReplyTo?: TelegramMessageId;
-}
-
-/** One-letter codes of the actions in button data. */
-export const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
-
-/** Encodes an action as button data, e.g. "r:12:345". */
-export function actionData(a: OperatorAction): string {
-  return `${ACTION_CODES[a.kind]}:${a.topicId}:${a.messageId}`;
 }
 
 export interface TelegramFile {

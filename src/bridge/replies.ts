@@ -10,7 +10,7 @@ import { MARKET_FILE_LIMIT } from './delivery.ts';
 import { splitText, TEXT_LIMIT } from './format.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { Notices } from './notices.ts';
-import { actionData, type Button, type ButtonHost, type OperatorAction, type OperatorMessage } from './ports.ts';
+import { type Button, type ButtonHost, type OperatorAction, type OperatorMessage } from './ports.ts';
 import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent } from './reply-book.ts';
 import type { ReplyRecord } from './store-port.ts';
 
@@ -77,7 +77,7 @@ export class Replies {
       await this.notices.update(added, d.t.undoNotice(undo), [
         {
           text: d.t.cancelButton,
-          data: actionData({ kind: 'cancel', topicId: msg.topicId, messageId: msg.messageId }),
+          action: { kind: 'cancel', topicId: msg.topicId, messageId: msg.messageId },
         },
       ]);
     }
@@ -114,7 +114,7 @@ export class Replies {
       return;
     }
     const buttons: Button[] = first.correction
-      ? [{ text: d.t.correctionButton, data: actionData({ kind: 'correct', topicId, messageId }) }]
+      ? [{ text: d.t.correctionButton, action: { kind: 'correct', topicId, messageId } }]
       : [];
     const noticeId = await this.notices.tell(topicId, messageId, d.t.editNotApplied, buttons);
     if (first.correction && noticeId !== undefined) {

@@ -13,6 +13,7 @@ import {
   type TelegramPort,
 } from '../bridge/ports.ts';
 import type { Html } from '../bridge/html.ts';
+import { encodeAction } from './buttons.ts';
 import { safeFileName } from './file-name.ts';
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
@@ -131,5 +132,5 @@ function keyboard(
   buttons: Button[] | undefined,
 ): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
   if (!buttons || buttons.length === 0) return undefined;
-  return { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: b.data }))] };
+  return { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: encodeAction(b.action) }))] };
 }

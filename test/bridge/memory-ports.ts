@@ -32,6 +32,7 @@ import {
 import type { Html } from '../../src/bridge/html.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
 import { JsonStore } from '../../src/store/store.ts';
+import { encodeAction } from '../../src/telegram/buttons.ts';
 
 export class MemoryMarket implements MarketPort {
   chats = new Map<number, MarketChat>();
@@ -125,8 +126,11 @@ export interface Post {
   html: string;
   file?: TelegramFile;
   replyTo?: number;
-  buttons?: Button[];
+  /** As the Telegram port puts them on the wire. */
+  buttons?: Array<{ text: string; data: string }>;
 }
+
+const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
 
 export class MemoryTelegram implements TelegramPort {
   topics = new Map<number, { title: string; deleted: boolean }>();
@@ -153,13 +157,13 @@ export class MemoryTelegram implements TelegramPort {
     text: Html,
     o?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
-    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: o?.buttons });
+    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons) });
   }
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     const post = this.posts.find((p) => p.messageId === messageId);
     if (!post) return Promise.reject(new Error('message to edit not found'));
     post.html = text.markup;
-    post.buttons = buttons;
+    post.buttons = onWire(buttons);
     return Promise.resolve();
   }
   sendFile(id: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
