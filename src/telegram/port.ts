@@ -16,6 +16,12 @@ import type { Html } from '../bridge/html.ts';
 import { encodeAction } from './buttons.ts';
 import { safeFileName } from './file-name.ts';
 
+/**
+ * How long one operator file may take to download (5 MB at most): it runs in its chat's queue, so a stalled
+ * download must not hold that chat's later replies and syncs.
+ */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
 const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
 
@@ -24,6 +30,7 @@ export class TelegramGroup implements TelegramPort {
     private readonly api: Api,
     private readonly chatId: number,
     private readonly fileRoot: string,
+    private readonly options: { downloadTimeoutMs?: number } = {},
   ) {}
 
   async createTopic(title: string): Promise<TopicId> {
@@ -104,16 +111,23 @@ export class TelegramGroup implements TelegramPort {
     if (file.file_size !== undefined && file.file_size > maxBytes) {
       throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
     }
-    const res = await fetch(`${this.fileRoot}/${file.file_path}`);
-    if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      total += chunk.length;
-      if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
-      chunks.push(chunk);
+    const timeoutMs = this.options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await fetch(`${this.fileRoot}/${file.file_path}`, { signal });
+      if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        total += chunk.length;
+        if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+        chunks.push(chunk);
+      }
+      return { data: Buffer.concat(chunks), path: file.file_path };
+    } catch (err) {
+      if (signal.aborted) throw new Error(`the download took longer than ${timeoutMs / 1000} s`, { cause: err });
+      throw err;
     }
-    return { data: Buffer.concat(chunks), path: file.file_path };
   }
 
   private map(err: unknown, topicId: TopicId): unknown {
