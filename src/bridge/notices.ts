@@ -48,9 +48,9 @@ export class Notices {
     await d.store.commit();
   }
 
-  /** A time told to operators, in the configured time zone. */
+  /** A time told to operators, in the configured time zone and the operators' language. */
   clock(at: Date): string {
-    return new Intl.DateTimeFormat('ru-RU', {
+    return new Intl.DateTimeFormat(this.d.t.locale, {
       timeZone: this.d.options.timeZone ?? 'Europe/Moscow',
       hour: '2-digit',
       minute: '2-digit',
