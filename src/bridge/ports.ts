@@ -67,7 +67,6 @@ export interface MarketPort {
     chatId: MarketChatId,
     query: { messageIdFrom?: MarketMessageId; pageToken?: string; limit?: number },
   ): Promise<Page<MarketMessage>>;
-  getMessage(chatId: MarketChatId, messageId: MarketMessageId): Promise<MarketMessage>;
   /** Text of 1–4096 characters. The Market returns no message id. */
   sendMessage(chatId: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome>;
   /** A file of at most 5 MB. */

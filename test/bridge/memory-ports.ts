@@ -87,9 +87,6 @@ export class MemoryMarket implements MarketPort {
     const all = this.history.get(id) ?? [];
     return Promise.resolve({ items: all.filter((m) => q.messageIdFrom === undefined || m.id >= q.messageIdFrom) });
   }
-  getMessage(): Promise<MarketMessage> {
-    return Promise.reject(new Error('not used'));
-  }
   async sendMessage(id: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome> {
     await options?.beforeSend?.();
     return this.deliver(id, { text });
