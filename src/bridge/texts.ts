@@ -1,6 +1,7 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
- * pass through here: they are mirrored unchanged.
+ * pass through here: they are mirrored unchanged. Longer than ~300 lines on purpose: it is one table per
+ * language against one interface, kept side by side so a text is changed in both languages at once.
  */
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
 
