@@ -27,6 +27,7 @@ export default tseslint.config(
             { group: ['grammy', '@grammyjs/*'], message: 'The bridge core talks to Telegram only through its ports.' },
             { group: ['undici'], message: 'The bridge core talks to the Market only through its ports.' },
             { group: ['lowdb', 'lowdb/*'], message: 'The bridge core uses the store only through its port.' },
+            { group: ['pino', 'pino/*'], message: 'The bridge core logs through its Log port (log.ts).' },
             {
               group: ['../market/*', '../telegram/*', '../store/*', '../server/*'],
               message: 'bridge/ depends only on its own ports.',

@@ -102,12 +102,12 @@ async function main(): Promise<void> {
 
     commits = await commitCost(app);
     storeBytes = await dirBytes(world.dataDir);
-    const template = app.store.getChat(marketChatId(chats[0] ?? 0));
+    const template = app.store.findChat(marketChatId(chats[0] ?? 0));
     if (!template) throw new Error('no chat record to copy');
     scaling = await commitScaling(template);
     const topics = new Map<number, number>();
     for (const chatId of [...chats, burstChat]) {
-      const topicId = app.store.getChat(marketChatId(chatId))?.topicId;
+      const topicId = app.store.findChat(marketChatId(chatId))?.topicId;
       if (topicId === undefined) throw new Error(`chat ${chatId} has no topic`);
       topics.set(chatId, topicId);
     }
@@ -382,7 +382,7 @@ async function commitScaling(template: ChatRecord): Promise<StoreScale[]> {
       const times: number[] = [];
       for (let i = 0; i < 50; i++) {
         // What the bridge does per mirrored message: advance one chat's cursor, then commit.
-        const rec = store.getChat(marketChatId(1_000_000 + ((i * 7919) % chats)));
+        const rec = store.findChat(marketChatId(1_000_000 + ((i * 7919) % chats)));
         if (rec) rec.cursor = marketMessageId(i + 1);
         const t = performance.now();
         await store.commit();

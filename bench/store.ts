@@ -97,7 +97,7 @@ async function buildChild(dir: string, count: number): Promise<Built> {
   const single: number[] = [];
   const singleFiles: number[] = [];
   for (let i = 0; i < SINGLE_COMMITS; i++) {
-    const rec = store.getChat(pick());
+    const rec = store.findChat(pick());
     if (!rec) throw new Error('chat missing');
     rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
     const writes = store.writeCount;
@@ -110,7 +110,7 @@ async function buildChild(dir: string, count: number): Promise<Built> {
   const multiFiles: number[] = [];
   for (let i = 0; i < MULTI_COMMITS; i++) {
     for (let j = 0; j < MULTI_CHATS; j++) {
-      const rec = store.getChat(pick());
+      const rec = store.findChat(pick());
       if (!rec) throw new Error('chat missing');
       rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
       rec.syncedAt = new Date().toISOString();

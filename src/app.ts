@@ -8,6 +8,7 @@ import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { Bridge, type ChatEvent } from './bridge/bridge.ts';
 import { marketChatId } from './bridge/ids.ts';
+import { FatalError } from './bridge/ports.ts';
 import { textsFor } from './bridge/texts.ts';
 import type { Config } from './config.ts';
 import { MarketClient } from './market/client.ts';
@@ -441,7 +442,7 @@ async function checkMarket(market: MarketClient, logger: Logger): Promise<void> 
     }
   } catch (err) {
     if (err instanceof StartupError) throw err;
-    if (err instanceof Error && (err as { fatal?: unknown }).fatal === true) {
+    if (err instanceof FatalError) {
       throw new StartupError(err.message, { cause: err });
     }
     // Not fatal: the poller retries and reports.

@@ -2,17 +2,14 @@
  * Mirroring rules that are pure functions: topic titles, the context card, how a Market message looks in
  * Telegram (HTML parse mode, every buyer character escaped), and how long operator texts are split.
  */
-import type { Texts } from './texts.ts';
+import { html, joinHtml, type Html } from './html.ts';
 import type { ChatStatus, MarketChat, MarketMessage } from './model.ts';
+import type { Texts } from './texts.ts';
 
 /** Telegram's limit for a message text and for a Market message, in UTF-16 code units. */
 export const TEXT_LIMIT = 4096;
 export const CAPTION_LIMIT = 1024;
 export const TOPIC_TITLE_LIMIT = 128;
-
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** The status emoji in front of a topic title: whose turn it is at a glance. */
 export function statusEmoji(chat: Pick<MarketChat, 'status' | 'kind'>): string {
@@ -46,33 +43,33 @@ export function topicTitle(chat: MarketChat, t: Texts): string {
 }
 
 /** The first message of a topic: what the chat is, whose it is, and links to look it up. */
-export function contextCard(chat: MarketChat, t: Texts, businessId: number): string {
+export function contextCard(chat: MarketChat, t: Texts, businessId: number): Html {
   const c = chat.context;
-  const lines = [`<b>${escapeHtml(t.cardTitle)}</b>`, ''];
-  const row = (label: string, value: string) => lines.push(`${escapeHtml(label)}: ${value}`);
-  row(t.chatType, escapeHtml(`${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`));
-  if (c.orderId !== undefined) row(t.orderLabel, `<code>${c.orderId}</code>`);
-  if (c.returnId !== undefined) row(t.returnLabel, `<code>${c.returnId}</code>`);
+  const lines: Html[] = [html`<b>${t.cardTitle}</b>`, html``];
+  const row = (label: string, value: Html | string) => lines.push(html`${label}: ${value}`);
+  row(t.chatType, `${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`);
+  if (c.orderId !== undefined) row(t.orderLabel, html`<code>${c.orderId}</code>`);
+  if (c.returnId !== undefined) row(t.returnLabel, html`<code>${c.returnId}</code>`);
   if (c.customer?.name || c.customer?.publicId) {
-    const name = escapeHtml(c.customer.name ?? c.customer.publicId ?? '');
+    const name = c.customer.name ?? c.customer.publicId ?? '';
     row(
       t.buyer,
       c.customer.publicId
-        ? `<a href="https://market.yandex.ru/user/${encodeURIComponent(c.customer.publicId)}/reviews">${name}</a>`
+        ? html`<a href="https://market.yandex.ru/user/${encodeURIComponent(c.customer.publicId)}/reviews">${name}</a>`
         : name,
     );
   }
-  row(t.created, escapeHtml(formatTime(chat.createdAt)));
-  row(t.chatId, `<code>${chat.id}</code> · ${escapeHtml(t.status[chat.status])}`);
-  const links: string[] = [];
+  row(t.created, formatTime(chat.createdAt));
+  row(t.chatId, html`<code>${chat.id}</code> · ${t.status[chat.status]}`);
+  const links: Html[] = [];
   if (c.orderId !== undefined && c.campaignId !== undefined) {
     links.push(
-      `<a href="https://partner.market.yandex.ru/shop/${c.campaignId}/orders/${c.orderId}">${escapeHtml(t.order(c.orderId))}</a>`,
+      html`<a href="https://partner.market.yandex.ru/shop/${c.campaignId}/orders/${c.orderId}">${t.order(c.orderId)}</a>`,
     );
   }
-  links.push(`<a href="${cabinetChatUrl(businessId, chat.id)}">${escapeHtml(t.openInCabinet)}</a>`);
-  lines.push('', links.join(' · '));
-  return lines.join('\n');
+  links.push(html`<a href="${cabinetChatUrl(businessId, chat.id)}">${t.openInCabinet}</a>`);
+  lines.push(html``, joinHtml(links, ' · '));
+  return joinHtml(lines, '\n');
 }
 
 /** The chat in the seller cabinet. */
@@ -93,26 +90,26 @@ export function formatSize(bytes: number): string {
 }
 
 /** The bold line above every mirrored message: who wrote it and when. */
-export function messageHeader(message: MarketMessage, chat: MarketChat, t: Texts): string {
+export function messageHeader(message: MarketMessage, chat: MarketChat, t: Texts): Html {
   const who = t.sender[message.sender];
   const name = message.sender === 'CUSTOMER' ? chat.context.customer?.name?.trim() : undefined;
-  return `<b>${escapeHtml(name ? `${who} · ${name}` : who)}</b> <i>${escapeHtml(formatTime(message.createdAt))}</i>`;
+  return html`<b>${name ? `${who} · ${name}` : who}</b> <i>${formatTime(message.createdAt)}</i>`;
 }
 
 /** A Market message's text as Telegram posts: the header, then the text, split if it would exceed 4096. */
-export function messageTexts(message: MarketMessage, chat: MarketChat, t: Texts): string[] {
+export function messageTexts(message: MarketMessage, chat: MarketChat, t: Texts): Html[] {
   const header = messageHeader(message, chat, t);
   const text = message.text ?? '';
   if (text.length === 0) return message.attachments.length ? [] : [header];
   const headerVisible = visibleLength(header) + 1;
   return splitText(text, TEXT_LIMIT - headerVisible).map((chunk, i) =>
-    i === 0 ? `${header}\n${escapeHtml(chunk)}` : escapeHtml(chunk),
+    i === 0 ? html`${header}\n${chunk}` : html`${chunk}`,
   );
 }
 
-/** Length of an HTML string as Telegram counts it (tags removed, entities decoded). */
-export function visibleLength(html: string): number {
-  return html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot);/g, ' ').length;
+/** Length of Html as Telegram counts it (tags removed, entities decoded). */
+export function visibleLength(text: Html): number {
+  return text.markup.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot);/g, ' ').length;
 }
 
 /**

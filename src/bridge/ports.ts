@@ -4,21 +4,19 @@
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
 import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
+import type { Html } from './html.ts';
+import type { ReplyRecord } from './store-port.ts';
 
 /**
- * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying
- * cannot help, a person has to fix the configuration. Ports throw errors with `fatal: true` for these.
+ * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying cannot
+ * help, a person has to fix the configuration, and the message says how. A port's errors of this kind extend
+ * this class; every other error of a port is worth retrying later.
  */
-export interface FatalError extends Error {
-  readonly fatal: true;
-}
-export function isFatal(err: unknown): err is FatalError {
-  return err instanceof Error && (err as { fatal?: unknown }).fatal === true;
-}
-
-/** The Market answered that the thing asked for does not exist (HTTP 404). */
-export function isNotFound(err: unknown): boolean {
-  return err instanceof Error && (err as { status?: unknown }).status === 404;
+export class FatalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FatalError';
+  }
 }
 
 export interface Page<T> {
@@ -62,12 +60,13 @@ export interface MarketPort {
   /** One page of chats (at most 20), optionally filtered by status. */
   listChats(query: { statuses?: readonly ChatStatus[]; pageToken?: string; limit?: number }): Promise<Page<MarketChat>>;
   getChat(chatId: MarketChatId): Promise<MarketChat>;
+  /** Like getChat, but undefined when the Market says there is no such chat (or none of ours). */
+  findChat(chatId: MarketChatId): Promise<MarketChat | undefined>;
   /** One page of history (at most 100), starting at `messageIdFrom` (treat as inclusive). Order unspecified. */
   getHistory(
     chatId: MarketChatId,
     query: { messageIdFrom?: MarketMessageId; pageToken?: string; limit?: number },
   ): Promise<Page<MarketMessage>>;
-  getMessage(chatId: MarketChatId, messageId: MarketMessageId): Promise<MarketMessage>;
   /** Text of 1–4096 characters. The Market returns no message id. */
   sendMessage(chatId: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome>;
   /** A file of at most 5 MB. */
@@ -102,10 +101,11 @@ export class TelegramRefusedError extends Error {
   }
 }
 
-/** An inline button under a bot message; `data` (≤ 64 bytes) comes back as an OperatorAction. */
+/** An inline button under a bot notice: its label and the action pressing it asks for. The Telegram side
+ * encodes the action into the button and decodes it when pressed. */
 export interface Button {
   text: string;
-  data: string;
+  action: OperatorAction;
 }
 
 /** An operator pressed a button under one of the bot's notices about their reply. */
@@ -123,14 +123,6 @@ export interface ButtonHost {
   botReplyTo?: TelegramMessageId;
 }
 
-/** One-letter codes of the actions in button data. */
-export const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
-
-/** Encodes an action as button data, e.g. "r:12:345". */
-export function actionData(a: OperatorAction): string {
-  return `${ACTION_CODES[a.kind]}:${a.topicId}:${a.messageId}`;
-}
-
 export interface TelegramFile {
   name: string;
   data: Uint8Array;
@@ -139,8 +131,8 @@ export interface TelegramFile {
 }
 
 /**
- * The Telegram side, bound to the one configured forum supergroup. Texts are HTML (parse_mode HTML);
- * the caller escapes. Calls are paced and retried on 429/5xx inside the implementation.
+ * The Telegram side, bound to the one configured forum supergroup. Texts are Html (parse_mode HTML), built
+ * with the `html` template. Calls are paced and retried on 429/5xx inside the implementation.
  */
 export interface TelegramPort {
   createTopic(title: string): Promise<TopicId>;
@@ -148,13 +140,13 @@ export interface TelegramPort {
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendText(
     topicId: TopicId,
-    html: string,
+    text: Html,
     options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId>;
   /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
-  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void>;
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
-  sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId>;
+  sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
   react(messageId: TelegramMessageId, emoji: string): Promise<void>;
   /** Downloads a file an operator posted. */
@@ -184,3 +176,9 @@ export interface BridgeObserver {
    */
   refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void;
 }
+
+/**
+ * Looks at a reply just before it goes to the Market: a reason refuses it (the reply fails with that reason,
+ * shown to the operator with a Retry button); undefined lets it go. The seat of the reply guard.
+ */
+export type ReplyCheck = (reply: Readonly<ReplyRecord>) => Promise<string | undefined> | string | undefined;

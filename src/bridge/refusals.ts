@@ -5,8 +5,9 @@
  * when Telegram takes the placeholder (or the minimal plain one) does the caller move on; when it refuses
  * even that, the refusal is about the chat, not the message, and the chat is retried like any failure.
  */
-import type { Logger } from 'pino';
-import { cabinetChatUrl, escapeHtml, formatSize } from './format.ts';
+import type { Log } from './log.ts';
+import { cabinetChatUrl, formatSize } from './format.ts';
+import { html, joinHtml, type Html } from './html.ts';
 import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
 import { TelegramRefusedError, type BridgeObserver, type TelegramPort } from './ports.ts';
 import type { Texts } from './texts.ts';
@@ -18,14 +19,14 @@ export interface RefusablePart {
   marketChatId: MarketChatId;
   marketMessageId: MarketMessageId;
   /** The message's header line (HTML): who wrote it and when. */
-  headerHtml: string;
+  headerHtml: Html;
   what: PartKind;
 }
 
 export class Refusals {
   constructor(
     private readonly telegram: TelegramPort,
-    private readonly deps: { texts: Texts; businessId: number; logger: Logger; observer?: BridgeObserver },
+    private readonly deps: { texts: Texts; businessId: number; logger: Log; observer?: BridgeObserver },
   ) {}
 
   /**
@@ -65,7 +66,7 @@ export class Refusals {
       log.error({ ...fields, placeholderRefused: err.description }, 'Telegram refused the placeholder too');
     }
     try {
-      await this.telegram.sendText(topicId, escapeHtml(t.refused.minimal(part.marketMessageId)));
+      await this.telegram.sendText(topicId, html`${t.refused.minimal(part.marketMessageId)}`);
       observer?.refused(part.what.kind, 'minimal');
     } catch (err) {
       if (!(err instanceof TelegramRefusedError)) throw err;
@@ -78,18 +79,21 @@ export class Refusals {
     }
   }
 
-  private placeholder(part: RefusablePart, refusal: TelegramRefusedError): string {
+  private placeholder(part: RefusablePart, refusal: TelegramRefusedError): Html {
     const { texts: t, businessId } = this.deps;
     const what =
       part.what.kind === 'text'
         ? t.refused.text(part.what.characters)
         : t.refused.file(part.what.name, formatSize(part.what.size));
-    return [
-      `<b>${escapeHtml(t.refused.title)}</b>`,
-      part.headerHtml,
-      escapeHtml(what),
-      `${escapeHtml(t.refused.reason)}: <i>${escapeHtml(refusal.description)}</i>`,
-      `<a href="${cabinetChatUrl(businessId, part.marketChatId)}">${escapeHtml(t.openInCabinet)}</a>`,
-    ].join('\n');
+    return joinHtml(
+      [
+        html`<b>${t.refused.title}</b>`,
+        part.headerHtml,
+        what,
+        html`${t.refused.reason}: <i>${refusal.description}</i>`,
+        html`<a href="${cabinetChatUrl(businessId, part.marketChatId)}">${t.openInCabinet}</a>`,
+      ],
+      '\n',
+    );
   }
 }

@@ -76,7 +76,7 @@ export interface ReplyRecord {
 export interface StorePort {
   /** When this store was first created: chats born before it are "old" and get only recent history. */
   readonly initializedAt: string;
-  getChat(id: MarketChatId): ChatRecord | undefined;
+  findChat(id: MarketChatId): ChatRecord | undefined;
   findChatByTopic(topicId: TopicId): ChatRecord | undefined;
   chats(): ChatRecord[];
   /** Adds (or replaces) a chat; returns the live record to keep mutating. */

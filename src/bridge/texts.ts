@@ -1,12 +1,32 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
- * pass through here: they are mirrored unchanged.
+ * pass through here: they are mirrored unchanged. Longer than ~300 lines on purpose: it is one table per
+ * language against one interface, kept side by side so a text is changed in both languages at once.
  */
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
 
 export type Language = 'ru' | 'en';
 
+/** The words for one, a few and many of something (Russian has three forms; English uses `one` and `many`). */
+export interface PluralForms {
+  one: string;
+  few: string;
+  many: string;
+}
+
+/** `n` with the right form of the word in the language of `locale`: "1 сообщение", "3 сообщения", "5 сообщений". */
+export function plural(locale: string, n: number, forms: PluralForms): string {
+  const category = new Intl.PluralRules(locale).select(n);
+  const word = category === 'one' ? forms.one : category === 'few' ? forms.few : forms.many;
+  return `${n} ${word}`;
+}
+
+const ruPlural = (n: number, one: string, few: string, many: string) => plural('ru-RU', n, { one, few, many });
+const enPlural = (n: number, one: string, many: string) => plural('en-GB', n, { one, few: many, many });
+
 export interface Texts {
+  /** The BCP 47 locale times and numbers told to operators are formatted in. */
+  locale: string;
   sender: Record<MessageSender, string>;
   context: Record<ChatContextType, string>;
   status: Record<ChatStatus, string>;
@@ -96,6 +116,7 @@ export interface Texts {
 }
 
 const ru: Texts = {
+  locale: 'ru-RU',
   sender: {
     CUSTOMER: '👤 Покупатель',
     PARTNER: '🏪 Продавец (кабинет)',
@@ -126,12 +147,13 @@ const ru: Texts = {
   cardTitle: 'Чат с покупателем Яндекс Маркета',
   openInCabinet: 'Открыть в кабинете',
   topicRecreated: '♻️ Тема была удалена и создана заново. Переписка продолжается здесь.',
-  historyNote: (n) => `Ниже — последние ${n} сообщ. из истории чата.`,
+  historyNote: (n) =>
+    `Ниже — ${n === 1 ? 'последнее' : 'последние'} ${ruPlural(n, 'сообщение', 'сообщения', 'сообщений')} из истории чата.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — не удалось загрузить файл`,
   attachmentTooBig: (name, size) => `📎 ${name} (${size}) — файл слишком большой для Telegram`,
   refused: {
     title: '⚠️ Telegram не принял это сообщение',
-    text: (n) => `Текст, символов: ${n}`,
+    text: (n) => `Текст, ${ruPlural(n, 'символ', 'символа', 'символов')}`,
     file: (name, size) => `📎 ${name} (${size})`,
     reason: 'Причина',
     minimal: (id) =>
@@ -141,8 +163,10 @@ const ru: Texts = {
   replyQueued: (until) => `⏳ Маркет просит подождать: сообщение в очереди и уйдёт примерно в ${until}.`,
   replyUnknown:
     '⚠️ Маркет не подтвердил доставку, и в истории чата сообщения нет. Повторно не отправлено, чтобы не продублировать.',
-  replyTooLong: (parts) => `⚠️ Слишком длинное сообщение (понадобилось бы ${parts} частей). Сократите его.`,
-  replySplit: (parts) => `✂️ Сообщение длиннее 4096 символов, отправлено частями: ${parts}.`,
+  replyTooLong: (parts) =>
+    `⚠️ Слишком длинное сообщение (понадобилось бы ${ruPlural(parts, 'часть', 'части', 'частей')}). Сократите его.`,
+  replySplit: (parts) =>
+    `✂️ Сообщение длиннее 4096 символов, отправлено в ${ruPlural(parts, 'части', 'частях', 'частях')}.`,
   fileTooBig: (mb) => `⚠️ Файл больше ${mb} МБ — Маркет такие не принимает. Не отправлено.`,
   unsupportedMessage: '⚠️ Покупателю можно отправить только текст, фото или документ. Это сообщение не отправлено.',
   editNotApplied:
@@ -164,7 +188,7 @@ const ru: Texts = {
   retrying: '🔁 Отправляю ещё раз…',
   correctionButton: '📤 Отправить исправленный текст',
   correctionQueued: '📤 Исправленный текст поставлен в очередь.',
-  undoNotice: (s) => `⏳ Уйдёт покупателю через ${s} с.`,
+  undoNotice: (s) => `⏳ Уйдёт покупателю через ${ruPlural(s, 'секунду', 'секунды', 'секунд')}.`,
   cancelButton: '✖️ Отменить',
   cancelled: '✖️ Отменено: покупателю не отправлено.',
   alreadySent: 'Уже отправлено — отменить нельзя.',
@@ -200,6 +224,7 @@ const ru: Texts = {
 };
 
 const en: Texts = {
+  locale: 'en-GB',
   sender: {
     CUSTOMER: '👤 Buyer',
     PARTNER: '🏪 Seller (cabinet)',
@@ -230,12 +255,15 @@ const en: Texts = {
   cardTitle: 'Yandex Market buyer chat',
   openInCabinet: 'Open in the seller cabinet',
   topicRecreated: '♻️ This topic was deleted and has been created again. The conversation continues here.',
-  historyNote: (n) => `Below are the last ${n} messages of the chat history.`,
+  historyNote: (n) =>
+    n === 1
+      ? 'Below is the last message of the chat history.'
+      : `Below are the last ${enPlural(n, 'message', 'messages')} of the chat history.`,
   attachmentFailed: (name, size) => `📎 ${name} (${size}) — the file could not be downloaded`,
   attachmentTooBig: (name, size) => `📎 ${name} (${size}) — the file is too big for Telegram`,
   refused: {
     title: '⚠️ Telegram refused this message',
-    text: (n) => `Text, ${n} characters`,
+    text: (n) => `Text, ${enPlural(n, 'character', 'characters')}`,
     file: (name, size) => `📎 ${name} (${size})`,
     reason: 'Reason',
     minimal: (id) => `⚠️ Market message ${id} could not be shown in Telegram. Read it in the seller cabinet.`,
@@ -244,8 +272,10 @@ const en: Texts = {
   replyQueued: (until) => `⏳ The Market asks us to wait: the message is queued and will go at about ${until}.`,
   replyUnknown:
     '⚠️ The Market did not confirm delivery and the message is not in the chat history. It was not re-sent, to avoid a duplicate.',
-  replyTooLong: (parts) => `⚠️ The message is too long (it would take ${parts} parts). Please shorten it.`,
-  replySplit: (parts) => `✂️ The message is longer than 4096 characters and was sent in ${parts} parts.`,
+  replyTooLong: (parts) =>
+    `⚠️ The message is too long (it would take ${enPlural(parts, 'part', 'parts')}). Please shorten it.`,
+  replySplit: (parts) =>
+    `✂️ The message is longer than 4096 characters and was sent in ${enPlural(parts, 'part', 'parts')}.`,
   fileTooBig: (mb) => `⚠️ The file is larger than ${mb} MB, which the Market does not accept. Not sent.`,
   unsupportedMessage: '⚠️ Only text, photos and documents can be sent to the buyer. This message was not sent.',
   editNotApplied:

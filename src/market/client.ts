@@ -22,6 +22,7 @@ import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../
 import { PrivateAddressError, guardedConnector } from './address-guard.ts';
 import {
   MarketApiError,
+  MarketCredentialsError,
   MarketAttachmentHostRefusedError,
   MarketAttachmentTooLargeError,
   MarketError,
@@ -208,7 +209,7 @@ async function readBody(
  * `MarketPort` over the Yandex Market Partner API for one cabinet.
  *
  * Reads retry network errors, 5xx, 423 and 420 (after the quota window) with full-jitter backoff and
- * throw a typed error when attempts run out; 401/403 throw a fatal `MarketApiError` at once. Writes
+ * throw a typed error when attempts run out; 401/403 throw a `MarketCredentialsError` (the bridge's FatalError) at once. Writes
  * are sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` throws.
  */
 export class MarketClient implements MarketPort {
@@ -337,6 +338,16 @@ export class MarketClient implements MarketPort {
       getChatsResponseSchema,
     );
     return page(res.result.chats, res.result.paging);
+  }
+
+  /** One chat by id (getChat); undefined when the Market answers 404 (no such chat, or not ours). */
+  async findChat(chatId: MarketChatId): Promise<MarketChat | undefined> {
+    try {
+      return await this.getChat(chatId);
+    } catch (err) {
+      if (err instanceof MarketApiError && err.status === 404) return undefined;
+      throw err;
+    }
   }
 
   /** One chat by id (getChat). */
@@ -513,7 +524,7 @@ export class MarketClient implements MarketPort {
           if (delayMs > this.#maxRateLimitWaitMs) throw err;
         } else if (
           err instanceof MarketNetworkError ||
-          (err instanceof MarketApiError && !err.fatal && (err.status >= 500 || err.status === 423)) ||
+          (err instanceof MarketApiError && (err.status >= 500 || err.status === 423)) ||
           (err instanceof MarketSchemaError && !schemaRetried)
         ) {
           if (err instanceof MarketSchemaError) schemaRetried = true;
@@ -591,8 +602,8 @@ export class MarketClient implements MarketPort {
 
   #failureOutcome(err: unknown): Exclude<SendOutcome, { kind: 'sent' }> | undefined {
     if (err instanceof MarketRateLimitError) return { kind: 'rate-limited', retryAt: err.until, reason: err.reason };
+    if (err instanceof MarketCredentialsError) return undefined;
     if (err instanceof MarketApiError) {
-      if (err.fatal) return undefined;
       if (err.status >= 500) return { kind: 'ambiguous', reason: `HTTP ${err.status}: ${err.reason}` };
       // 423 Locked (e.g. the cabinet is migrating): refused before anything happened, later may work.
       if (err.status === 423) return { kind: 'not-sent', reason: `HTTP 423: ${err.reason}` };
@@ -627,7 +638,11 @@ export class MarketClient implements MarketPort {
   }
 
   /** Turns a non-2xx answer into the typed error; a 420 also blocks the operation until its window ends. */
-  #errorFrom(operation: Operation, res: RawResponse, options: { fatalOnAuth?: boolean } = {}): MarketError {
+  #errorFrom(
+    operation: Operation,
+    res: RawResponse,
+    options: { fatalOnAuth?: boolean } = {},
+  ): MarketError | MarketCredentialsError {
     const parsed = apiErrorResponseSchema.safeParse(this.#tryJson(res.body));
     const entries: MarketErrorEntry[] = parsed.success ? (parsed.data.errors ?? []) : [];
     const errors: MarketErrorEntry[] = entries.map((e) =>
@@ -643,7 +658,8 @@ export class MarketClient implements MarketPort {
     }
     const fatal = (options.fatalOnAuth ?? true) && (res.status === 401 || res.status === 403);
     const text = this.#redact(res.body.toString('utf8', 0, Math.min(res.body.length, 200))).trim();
-    return new MarketApiError(operation, res.status, errors, { fatal, detail: text || undefined });
+    if (fatal) return new MarketCredentialsError(operation, res.status, errors, { detail: text || undefined });
+    return new MarketApiError(operation, res.status, errors, { detail: text || undefined });
   }
 
   /**

@@ -4,6 +4,7 @@
  * the Market are passed through `redactSecret` by the client before they get here.
  */
 import type { z } from 'zod';
+import { FatalError } from '../bridge/ports.ts';
 
 /** The Market's own error entry (`ApiErrorDTO`): `code` is free-form, `message` optional. */
 export interface MarketErrorEntry {
@@ -14,6 +15,7 @@ export interface MarketErrorEntry {
 /** Stable codes of the Market boundary's errors. */
 export type MarketErrorCode =
   | 'MARKET_API_ERROR'
+  | 'MARKET_CREDENTIALS_REFUSED'
   | 'MARKET_RATE_LIMITED'
   | 'MARKET_NETWORK_ERROR'
   | 'MARKET_SCHEMA_ERROR'
@@ -23,8 +25,6 @@ export type MarketErrorCode =
 /** Base of every Market error: the Partner API operation (spec `operationId`) and a stable code. */
 export abstract class MarketError extends Error {
   abstract readonly code: MarketErrorCode;
-  /** Never true except on a `MarketApiError` for 401/403; see `isFatal` in the bridge ports. */
-  readonly fatal: boolean = false;
   constructor(
     /** Spec operationId (`getChats`, `sendMessageToChat`, ...) or `downloadAttachment`. */
     readonly operation: string,
@@ -44,32 +44,50 @@ const CREDENTIALS_HINT =
   '"communication" scope (Общение с покупателями), and that MARKET_BUSINESS_ID is the id of the cabinet ' +
   'the key belongs to.';
 
-/**
- * The Market answered with an error status (other than 420). For 401/403 from the Partner API `fatal`
- * is true and the message says how to fix the configuration: retrying cannot help.
- */
+/** The Market answered with an error status (other than 420, and other than 401/403 from the Partner API). */
 export class MarketApiError extends MarketError {
   readonly code = 'MARKET_API_ERROR';
-  override readonly fatal: boolean;
   constructor(
     operation: string,
     /** HTTP status. */
     readonly status: number,
     /** The body's `errors[]`, empty when the body was not an ApiErrorResponse. */
     readonly errors: readonly MarketErrorEntry[],
-    options: { fatal?: boolean; detail?: string } = {},
+    options: { detail?: string } = {},
   ) {
-    const fatal = options.fatal ?? false;
     const what = errors.length > 0 ? describeEntries(errors) : (options.detail ?? 'no error details');
-    const message = fatal
-      ? `Yandex Market refused ${operation} with HTTP ${status} (${what}). ${CREDENTIALS_HINT}`
-      : `Yandex Market ${operation} failed with HTTP ${status}: ${what}`;
-    super(operation, message);
+    super(operation, `Yandex Market ${operation} failed with HTTP ${status}: ${what}`);
     this.name = 'MarketApiError';
-    this.fatal = fatal;
   }
 
   /** The Market's explanation, for showing to an operator ("Chat not found"). */
+  get reason(): string {
+    return this.errors.length > 0 ? describeEntries(this.errors) : `HTTP ${this.status}`;
+  }
+}
+
+/**
+ * 401/403 from the Partner API: the key is wrong, lacks the scope, or belongs to another cabinet. Retrying
+ * cannot help, so this is the bridge's FatalError (it stops the service); the message says how to fix it.
+ * Carries the same facts as a MarketApiError; it is not a MarketError, whose kinds are all retried or mapped.
+ */
+export class MarketCredentialsError extends FatalError {
+  readonly code = 'MARKET_CREDENTIALS_REFUSED';
+  constructor(
+    /** Spec operationId. */
+    readonly operation: string,
+    /** HTTP status: 401 or 403. */
+    readonly status: number,
+    /** The body's `errors[]`, empty when the body was not an ApiErrorResponse. */
+    readonly errors: readonly MarketErrorEntry[],
+    options: { detail?: string } = {},
+  ) {
+    const what = errors.length > 0 ? describeEntries(errors) : (options.detail ?? 'no error details');
+    super(`Yandex Market refused ${operation} with HTTP ${status} (${what}). ${CREDENTIALS_HINT}`);
+    this.name = 'MarketCredentialsError';
+  }
+
+  /** The Market's explanation. */
   get reason(): string {
     return this.errors.length > 0 ? describeEntries(this.errors) : `HTTP ${this.status}`;
   }

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { MarketChatId } from '../bridge/ids.ts';
 import { OPEN_CHAT_STATUSES, type MarketChat } from '../bridge/model.ts';
-import { isFatal, type MarketPort } from '../bridge/ports.ts';
+import { FatalError, type MarketPort } from '../bridge/ports.ts';
 import type { StorePort } from '../bridge/store-port.ts';
 
 export interface ChatSink {
@@ -92,7 +92,7 @@ export class MarketPoller {
       try {
         this.sink.chatSeen(await this.market.getChat(rec.marketChatId));
       } catch (err) {
-        if (isFatal(err)) throw err;
+        if (err instanceof FatalError) throw err;
         this.options.logger.warn({ err, marketChatId: rec.marketChatId }, 'could not refresh a chat');
       }
     }
@@ -147,7 +147,7 @@ export class MarketPoller {
       next = Math.max(next, Math.ceil((pages * 3_600_000) / perHour));
       this.stretchedMs = next;
     } catch (err) {
-      if (isFatal(err)) {
+      if (err instanceof FatalError) {
         this.options.logger.fatal({ err }, 'stopping: the Market refused our credentials');
         this.stopped = true;
         this.options.onFatal?.(err);

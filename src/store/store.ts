@@ -401,13 +401,13 @@ export class JsonStore implements StorePort {
     return this.batches;
   }
 
-  getChat(id: MarketChatId): ChatRecord | undefined {
+  findChat(id: MarketChatId): ChatRecord | undefined {
     return this.chatsById.get(id);
   }
 
   findChatByTopic(topicId: TopicId): ChatRecord | undefined {
     const id = this.byTopic.get(topicId);
-    return id === undefined ? undefined : this.getChat(id);
+    return id === undefined ? undefined : this.findChat(id);
   }
 
   chats(): ChatRecord[] {

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { telegramMessageId, telegramUserId, topicId, type TopicId, type TelegramMessageId } from '../bridge/ids.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { Sender } from './operators.ts';
-import { ACTION_CODES, type ButtonHost, type OperatorAction, type OperatorMessage } from '../bridge/ports.ts';
+import type { ButtonHost, OperatorAction, OperatorMessage } from '../bridge/ports.ts';
+import { parseAction } from './buttons.ts';
 
 /** What the operator input needs from the bridge. */
 export interface OperatorSink {
@@ -18,19 +19,6 @@ export interface OperatorSink {
   operatorEdited(topicId: TopicId, messageId: TelegramMessageId, newText?: string): Promise<void>;
   /** `under`: the message the button sits under. Returns the short answer to show on the button. */
   operatorAction(action: OperatorAction, under: ButtonHost): Promise<string>;
-}
-
-const ACTIONS = Object.fromEntries(Object.entries(ACTION_CODES).map(([kind, code]) => [code, kind])) as Record<
-  string,
-  OperatorAction['kind'] | undefined
->;
-
-/** Decodes button data made by actionData(); undefined for anything else. */
-export function parseAction(data: string): OperatorAction | undefined {
-  const m = /^([rcu]):(\d{1,15}):(\d{1,15})$/.exec(data);
-  const kind = m && ACTIONS[m[1] ?? ''];
-  if (!m || !kind) return undefined;
-  return { kind, topicId: topicId(Number(m[2])), messageId: telegramMessageId(Number(m[3])) };
 }
 
 /** Content a person can put in a message; a message with none of these is a service message. */

@@ -12,7 +12,15 @@ import {
   type TelegramFile,
   type TelegramPort,
 } from '../bridge/ports.ts';
+import type { Html } from '../bridge/html.ts';
+import { encodeAction } from './buttons.ts';
 import { safeFileName } from './file-name.ts';
+
+/**
+ * How long one operator file may take to download (5 MB at most): it runs in its chat's queue, so a stalled
+ * download must not hold that chat's later replies and syncs.
+ */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
 const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
@@ -22,6 +30,7 @@ export class TelegramGroup implements TelegramPort {
     private readonly api: Api,
     private readonly chatId: number,
     private readonly fileRoot: string,
+    private readonly options: { downloadTimeoutMs?: number } = {},
   ) {}
 
   async createTopic(title: string): Promise<TopicId> {
@@ -40,11 +49,11 @@ export class TelegramGroup implements TelegramPort {
 
   async sendText(
     topicId: TopicId,
-    html: string,
+    text: Html,
     options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
     try {
-      const msg = await this.api.sendMessage(this.chatId, html, {
+      const msg = await this.api.sendMessage(this.chatId, text.markup, {
         message_thread_id: topicId,
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
@@ -59,9 +68,9 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     try {
-      await this.api.editMessageText(this.chatId, messageId, html, {
+      await this.api.editMessageText(this.chatId, messageId, text.markup, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
@@ -72,8 +81,8 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async sendFile(topicId: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
-    const other = { message_thread_id: topicId, caption: captionHtml, parse_mode: 'HTML' as const };
+  async sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
+    const other = { message_thread_id: topicId, caption: caption?.markup, parse_mode: 'HTML' as const };
     const name = safeFileName(file.name);
     try {
       if (file.kind === 'photo') {
@@ -102,16 +111,23 @@ export class TelegramGroup implements TelegramPort {
     if (file.file_size !== undefined && file.file_size > maxBytes) {
       throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
     }
-    const res = await fetch(`${this.fileRoot}/${file.file_path}`);
-    if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      total += chunk.length;
-      if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
-      chunks.push(chunk);
+    const timeoutMs = this.options.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await fetch(`${this.fileRoot}/${file.file_path}`, { signal });
+      if (!res.ok || !res.body) throw new Error(`Telegram file download failed with HTTP ${res.status}`);
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+        total += chunk.length;
+        if (total > maxBytes) throw new Error(`the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`);
+        chunks.push(chunk);
+      }
+      return { data: Buffer.concat(chunks), path: file.file_path };
+    } catch (err) {
+      if (signal.aborted) throw new Error(`the download took longer than ${timeoutMs / 1000} s`, { cause: err });
+      throw err;
     }
-    return { data: Buffer.concat(chunks), path: file.file_path };
   }
 
   private map(err: unknown, topicId: TopicId): unknown {
@@ -130,5 +146,5 @@ function keyboard(
   buttons: Button[] | undefined,
 ): { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> } | undefined {
   if (!buttons || buttons.length === 0) return undefined;
-  return { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: b.data }))] };
+  return { inline_keyboard: [buttons.map((b) => ({ text: b.text, callback_data: encodeAction(b.action) }))] };
 }

@@ -2,7 +2,7 @@
  * The /status command: the health report, in the operators' language, for anyone in the configured group.
  */
 import type { Bot } from 'grammy';
-import { escapeHtml } from '../bridge/format.ts';
+import { html, joinHtml, type Html } from '../bridge/html.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { Health, HealthReport } from '../server/health.ts';
 
@@ -14,7 +14,7 @@ const QUOTA_SHOWN: Record<string, string> = {
   getChat: 'chat',
 };
 
-export function formatStatus(r: HealthReport, t: Texts): string {
+export function formatStatus(r: HealthReport, t: Texts): Html {
   const h = t.health;
   const when = (s: number | undefined) => (s === undefined ? h.never : h.ago(s));
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -24,30 +24,28 @@ export function formatStatus(r: HealthReport, t: Texts): string {
     .filter(([op, q]) => QUOTA_SHOWN[op] && q.remaining !== undefined)
     .map(([op, q]) => `${QUOTA_SHOWN[op]} ${q.remaining}/${q.limit ?? '?'}`)
     .join(', ');
-  const lines = [
-    `<b>${escapeHtml(r.ready ? h.ok : h.notOk)}</b>`,
-    escapeHtml(line(h.telegram, r.checks.telegram)),
-    escapeHtml(line(h.market, r.checks.market)),
-    escapeHtml(line(h.intake, r.checks.intake)),
+  const lines: Array<Html | string> = [
+    html`<b>${r.ready ? h.ok : h.notOk}</b>`,
+    line(h.telegram, r.checks.telegram),
+    line(h.market, r.checks.market),
+    line(h.intake, r.checks.intake),
     // The store is shown only when it fails (it cannot be written): otherwise it is simply there.
-    ...(r.checks.store.ok ? [] : [escapeHtml(line(h.store, r.checks.store))]),
+    ...(r.checks.store.ok ? [] : [line(h.store, r.checks.store)]),
     '',
-    escapeHtml(`${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`),
-    ...(r.mode.notifications ? [escapeHtml(`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`)] : []),
-    escapeHtml(
-      `${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.backlog}: ${r.backlog} · ${h.replies}: ${r.repliesWaiting}`,
-    ),
-    ...(quota ? [escapeHtml(`${h.quota}: ${quota}`)] : []),
-    escapeHtml(h.mode(r.mode.telegram, r.mode.notifications)),
+    `${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`,
+    ...(r.mode.notifications ? [`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`] : []),
+    `${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.backlog}: ${r.backlog} · ${h.replies}: ${r.repliesWaiting}`,
+    ...(quota ? [`${h.quota}: ${quota}`] : []),
+    h.mode(r.mode.telegram, r.mode.notifications),
   ];
-  return lines.join('\n');
+  return joinHtml(lines, '\n');
 }
 
 export function installStatusCommand(bot: Bot, groupId: number, health: Health, t: Texts): void {
   bot.command('status', async (ctx) => {
     if (ctx.chat.id !== groupId) return;
     const report = await health.report();
-    await ctx.reply(formatStatus(report, t), {
+    await ctx.reply(formatStatus(report, t).markup, {
       parse_mode: 'HTML',
       message_thread_id: ctx.message?.is_topic_message ? ctx.message.message_thread_id : undefined,
     });

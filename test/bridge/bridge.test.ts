@@ -84,7 +84,7 @@ describe('Bridge: Market → Telegram', () => {
     market.addMessage(1, 'CUSTOMER', 'two');
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    const rec = store.getChat(marketChatId(1))!;
+    const rec = store.findChat(marketChatId(1))!;
     expect(rec.topicId).not.toBe(1);
     const posts = telegram.inTopic(rec.topicId!).map((p) => p.html);
     expect(posts[0]).toContain('Yandex Market buyer chat');
@@ -127,7 +127,7 @@ describe('Bridge: Market → Telegram', () => {
     market.addChat(1);
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    const rec = store.getChat(marketChatId(1))!;
+    const rec = store.findChat(marketChatId(1))!;
     telegram.posts.length = 0;
     rec.cardPending = true; // as left by a crash between creating the topic and posting the card
     market.addMessage(1, 'CUSTOMER', 'after the crash');
@@ -143,7 +143,7 @@ describe('Bridge: Market → Telegram', () => {
     market.addChat(1);
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    const rec = store.getChat(marketChatId(1))!;
+    const rec = store.findChat(marketChatId(1))!;
     rec.cardPending = true;
     telegram.topics.get(1)!.deleted = true;
     market.addMessage(1, 'CUSTOMER', 'still arrives');
@@ -169,7 +169,7 @@ describe('Bridge: Market → Telegram', () => {
     await bridge.idle();
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    const rec = store.getChat(marketChatId(1))!;
+    const rec = store.findChat(marketChatId(1))!;
     const echo = market.history.get(1)!.at(-1)!;
     expect(store.allReplies()[0]?.echoMessageId).toBe(echo.id);
     rec.cursor = marketMessageId(echo.id - 1); // the shard write was lost, the replies file was not

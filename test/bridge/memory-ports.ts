@@ -29,8 +29,10 @@ import {
   type TelegramFile,
   type TelegramPort,
 } from '../../src/bridge/ports.ts';
+import type { Html } from '../../src/bridge/html.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
 import { JsonStore } from '../../src/store/store.ts';
+import { encodeAction } from '../../src/telegram/buttons.ts';
 
 export class MemoryMarket implements MarketPort {
   chats = new Map<number, MarketChat>();
@@ -77,13 +79,13 @@ export class MemoryMarket implements MarketPort {
     const c = this.chats.get(id);
     return c ? Promise.resolve(c) : Promise.reject(Object.assign(new Error('chat not found'), { status: 404 }));
   }
+  findChat(id: MarketChatId): Promise<MarketChat | undefined> {
+    return Promise.resolve(this.chats.get(id));
+  }
   getHistory(id: MarketChatId, q: { messageIdFrom?: MarketMessageId }): Promise<Page<MarketMessage>> {
     this.historyCalls++;
     const all = this.history.get(id) ?? [];
     return Promise.resolve({ items: all.filter((m) => q.messageIdFrom === undefined || m.id >= q.messageIdFrom) });
-  }
-  getMessage(): Promise<MarketMessage> {
-    return Promise.reject(new Error('not used'));
   }
   async sendMessage(id: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome> {
     await options?.beforeSend?.();
@@ -121,8 +123,11 @@ export interface Post {
   html: string;
   file?: TelegramFile;
   replyTo?: number;
-  buttons?: Button[];
+  /** As the Telegram port puts them on the wire. */
+  buttons?: Array<{ text: string; data: string }>;
 }
+
+const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
 
 export class MemoryTelegram implements TelegramPort {
   topics = new Map<number, { title: string; deleted: boolean }>();
@@ -146,20 +151,20 @@ export class MemoryTelegram implements TelegramPort {
   }
   sendText(
     id: TopicId,
-    html: string,
+    text: Html,
     o?: { replyTo?: TelegramMessageId; buttons?: Button[] },
   ): Promise<TelegramMessageId> {
-    return this.push(id, { html, replyTo: o?.replyTo, buttons: o?.buttons });
+    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons) });
   }
-  editText(messageId: TelegramMessageId, html: string, buttons?: Button[]): Promise<void> {
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     const post = this.posts.find((p) => p.messageId === messageId);
     if (!post) return Promise.reject(new Error('message to edit not found'));
-    post.html = html;
-    post.buttons = buttons;
+    post.html = text.markup;
+    post.buttons = onWire(buttons);
     return Promise.resolve();
   }
-  sendFile(id: TopicId, file: TelegramFile, captionHtml?: string): Promise<TelegramMessageId> {
-    return this.push(id, { html: captionHtml ?? '', file });
+  sendFile(id: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
+    return this.push(id, { html: caption?.markup ?? '', file });
   }
   react(messageId: TelegramMessageId, emoji: string): Promise<void> {
     this.reactions.push({ messageId, emoji });

@@ -17,7 +17,7 @@ describe('Bridge: posts Telegram refuses', () => {
     market.addMessage(1, 'CUSTOMER', 'first');
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    const cursor = store.getChat(marketChatId(1))?.cursor;
+    const cursor = store.findChat(marketChatId(1))?.cursor;
     let refusing = true;
     let refusals = 0;
     const send = telegram.sendText.bind(telegram);
@@ -30,7 +30,7 @@ describe('Bridge: posts Telegram refuses', () => {
     bridge.requestSync(marketChatId(1));
     // Message, placeholder and minimal placeholder refused, twice over: the chat is retried, not skipped.
     await until(() => refusals >= 6, 'two rounds of refusals');
-    expect(store.getChat(marketChatId(1))?.cursor).toBe(cursor);
+    expect(store.findChat(marketChatId(1))?.cursor).toBe(cursor);
 
     refusing = false;
     await until(() => telegram.inTopic(1).some((p) => p.html.endsWith('\nwaits')), 'the message');

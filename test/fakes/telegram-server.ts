@@ -1045,6 +1045,7 @@ export class FakeTelegram {
   private readonly chats = new Map<number, ChatState>();
   private readonly files = new Map<string, StoredFile>();
   private readonly filesByPath = new Map<string, StoredFile>();
+  private stallFiles = false;
   private readonly callbackQueries = new Map<string, FakeCallbackAnswer>();
   private readonly commandSets = new Map<string, BotCommand[]>();
   private readonly faults: Array<{ method: string; fault: FakeFault; remaining: number }> = [];
@@ -1473,6 +1474,14 @@ export class FakeTelegram {
     return new Params(values);
   }
 
+  /**
+   * Makes file downloads stall (or serve normally again with false): the headers and the first half of the
+   * file are sent, then nothing more, and the connection stays open until the client gives up.
+   */
+  stallFileDownloads(stall = true): void {
+    this.stallFiles = stall;
+  }
+
   private serveFile(pathname: string, res: ServerResponse): void {
     const match = /^\/file\/bot([^/]*)\/(.+)$/.exec(pathname);
     if (match && safeDecode(match[1] ?? '') !== this.token) {
@@ -1485,6 +1494,10 @@ export class FakeTelegram {
       return;
     }
     res.writeHead(200, { 'content-type': file.mimeType ?? 'application/octet-stream', 'content-length': file.size });
+    if (this.stallFiles) {
+      res.write(file.data.subarray(0, Math.floor(file.data.length / 2)));
+      return;
+    }
     res.end(file.data);
   }
 

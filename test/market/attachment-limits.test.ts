@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { marketChatId } from '../../src/bridge/ids.ts';
-import { isFatal } from '../../src/bridge/ports.ts';
+import { FatalError } from '../../src/bridge/ports.ts';
 import { isPrivateAddress } from '../../src/market/address-guard.ts';
 import { MarketClient, type MarketClientOptions } from '../../src/market/client.ts';
 import { MarketAttachmentHostRefusedError, MarketAttachmentTooLargeError } from '../../src/market/errors.ts';
@@ -152,7 +152,7 @@ describe('attachment hosts', () => {
     expect(err).toBeInstanceOf(MarketAttachmentHostRefusedError);
     expect((err as MarketAttachmentHostRefusedError).code).toBe('MARKET_ATTACHMENT_HOST_REFUSED');
     expect((err as MarketAttachmentHostRefusedError).host).toBe(new URL(foreign.url).host);
-    expect(isFatal(err)).toBe(false);
+    expect(err).not.toBeInstanceOf(FatalError);
     expect(foreign.requests).toHaveLength(0);
     expect(sleeps).toEqual([]);
     const warning = logs().find((l) => l.msg === 'attachment host refused');

@@ -6,11 +6,12 @@ import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { marketChatId, marketMessageId } from '../../src/bridge/ids.ts';
-import { isFatal } from '../../src/bridge/ports.ts';
+import { FatalError } from '../../src/bridge/ports.ts';
 import { MarketClient } from '../../src/market/client.ts';
 import type { MarketClientOptions } from '../../src/market/client.ts';
 import {
   MarketApiError,
+  MarketCredentialsError,
   MarketAttachmentTooLargeError,
   MarketNetworkError,
   MarketRateLimitError,
@@ -393,8 +394,20 @@ describe('errors', () => {
     expect(apiErr.operation).toBe('getChat');
     expect(apiErr.errors).toEqual([{ code: 'NOT_FOUND', message: 'Chat not found' }]);
     expect(apiErr.message).toContain('NOT_FOUND: Chat not found');
-    expect(isFatal(err)).toBe(false);
+    expect(err).not.toBeInstanceOf(FatalError);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('findChat answers undefined for a 404 and throws every other failure', async () => {
+    const server = await serve((req, res) =>
+      req.url?.includes('chatId=7')
+        ? json(res, 404, marketError('NOT_FOUND', 'Chat not found'))
+        : json(res, 401, marketError('UNAUTHORIZED', 'bad key')),
+    );
+    const { client } = makeClient(server.url);
+
+    await expect(client.findChat(marketChatId(7))).resolves.toBeUndefined();
+    await expect(client.findChat(marketChatId(8))).rejects.toBeInstanceOf(MarketCredentialsError);
   });
 
   it('throws a fatal error on 401 that says how to fix the key and never contains it', async () => {
@@ -406,8 +419,8 @@ describe('errors', () => {
 
     const err = await rejectionOf(client.listChats({}));
 
-    expect(err).toBeInstanceOf(MarketApiError);
-    expect(isFatal(err)).toBe(true);
+    expect(err).toBeInstanceOf(MarketCredentialsError);
+    expect(err).toBeInstanceOf(FatalError);
     const message = (err as Error).message;
     expect(message).toContain('Api-Key token is invalid');
     expect(message).toContain('MARKET_API_KEY');
@@ -429,8 +442,8 @@ describe('errors', () => {
 
     const err = await rejectionOf(client.sendMessage(marketChatId(7), 'hi'));
 
-    expect(isFatal(err)).toBe(true);
-    expect((err as MarketApiError).status).toBe(403);
+    expect(err).toBeInstanceOf(FatalError);
+    expect((err as MarketCredentialsError).status).toBe(403);
     expect((err as Error).message).toContain('Token does not have any of the scopes');
     expect(server.requests).toHaveLength(1);
   });
@@ -882,8 +895,8 @@ describe('attachments', () => {
     const err = await rejectionOf(client.downloadAttachment(`${foreign.url}/x.jpg`, 1_000));
 
     expect(err).toBeInstanceOf(MarketApiError);
-    expect((err as MarketApiError).status).toBe(403);
-    expect(isFatal(err)).toBe(false);
+    expect((err as MarketCredentialsError).status).toBe(403);
+    expect(err).not.toBeInstanceOf(FatalError);
     expect(foreign.requests).toHaveLength(1);
     expect(foreign.requests[0]!.headers['api-key']).toBeUndefined();
     expect(market.requests).toHaveLength(0);

@@ -118,7 +118,7 @@ describe('MarketPoller', () => {
     expect(market.count('getChat')).toBe(1);
     expect(seen).toEqual([expect.objectContaining({ id: marketChatId(chatId), status: 'FINISHED' })]);
     // Once the store knows it is finished, it is not asked about again.
-    store.getChat(marketChatId(chatId))!.chat = seen[0]!;
+    store.findChat(marketChatId(chatId))!.chat = seen[0]!;
     await poller.pollOnce();
     expect(market.count('getChat')).toBe(1);
   });

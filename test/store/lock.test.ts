@@ -71,7 +71,7 @@ describe('the data directory lock', () => {
     await first.commit();
     await foreignLock(dir, { pid: await deadPid(), host: hostname() });
     const again = await JsonStore.open(dir, undefined, { lockWaitMs: 0 });
-    expect(again.getChat(marketChatId(1))).toBeDefined();
+    expect(again.findChat(marketChatId(1))).toBeDefined();
     expect(JSON.parse(await readFile(lockOf(dir), 'utf8'))).toMatchObject({ pid: process.pid });
   });
 

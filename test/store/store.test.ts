@@ -53,7 +53,7 @@ describe('JsonStore', () => {
     const raw = JSON.parse(await readFile(path.join(dir, STORE_FILE), 'utf8')) as { schemaVersion: number };
     expect(raw.schemaVersion).toBe(2);
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(1))?.topicId).toBe(10);
+    expect(again.findChat(marketChatId(1))?.topicId).toBe(10);
     expect(again.findChatByTopic(topicId(10))?.marketChatId).toBe(1);
     expect(again.replies(marketChatId(1)).map((r) => r.id)).toEqual(['r1']);
     expect(again.initializedAt).toBe(store.initializedAt);
@@ -69,7 +69,7 @@ describe('JsonStore', () => {
     r.state = 'sent';
     await store.commit();
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(7))).toMatchObject({ cursor: 99, backfilled: true });
+    expect(again.findChat(marketChatId(7))).toMatchObject({ cursor: 99, backfilled: true });
     expect(again.allReplies()[0]?.state).toBe('sent');
   });
 
@@ -78,7 +78,7 @@ describe('JsonStore', () => {
     for (let i = 1; i <= 2000; i++) store.putChat(record(i));
     await store.commit();
     const before = store.writeCount;
-    const rec = store.getChat(marketChatId(1234))!;
+    const rec = store.findChat(marketChatId(1234))!;
     rec.cursor = marketMessageId(5);
     await store.commit();
     expect(store.writeCount - before).toBe(1);
@@ -101,7 +101,7 @@ describe('JsonStore', () => {
     await Promise.all(commits);
     expect(store.writeCount - before).toBeLessThanOrEqual(2);
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(1))?.cursor).toBe(50);
+    expect(again.findChat(marketChatId(1))?.cursor).toBe(50);
   });
 
   it('commits the changes of two chats made one right after the other', async () => {
@@ -115,8 +115,8 @@ describe('JsonStore', () => {
     const second = store.commit();
     await Promise.all([first, second]);
     const again = await JsonStore.open(store.dir);
-    expect(again.getChat(marketChatId(1))?.cursor).toBe(1);
-    expect(again.getChat(marketChatId(2))?.cursor).toBe(2);
+    expect(again.findChat(marketChatId(1))?.cursor).toBe(1);
+    expect(again.findChat(marketChatId(2))?.cursor).toBe(2);
   });
 
   it('refuses a corrupted main file, names the backup, and leaves the file untouched', async () => {
@@ -159,7 +159,7 @@ describe('JsonStore', () => {
     // Restoring the copy it names brings the chat back.
     await writeFile(shard, good);
     const restored = await JsonStore.open(dir);
-    expect(restored.getChat(marketChatId(233))?.topicId).toBe(7);
+    expect(restored.findChat(marketChatId(233))?.topicId).toBe(7);
     await restored.close();
   });
 
@@ -197,7 +197,7 @@ describe('JsonStore', () => {
     await writeFile(path.join(dir, STORE_FILE), JSON.stringify(v1));
     const store = await JsonStore.open(dir);
     expect(store.initializedAt).toBe('2024-01-01T00:00:00.000Z');
-    expect(store.getChat(marketChatId(5))?.cursor).toBe(777);
+    expect(store.findChat(marketChatId(5))?.cursor).toBe(777);
     expect(store.findChatByTopic(topicId(51))?.marketChatId).toBe(300);
     const main = JSON.parse(await readFile(path.join(dir, STORE_FILE), 'utf8')) as Record<string, unknown>;
     expect(main.schemaVersion).toBe(2);
@@ -288,7 +288,7 @@ describe('JsonStore on a full disk', () => {
     expect(recovered).toBe(1);
     await store.close();
     const reopened = await JsonStore.open(dir);
-    expect(reopened.getChat(marketChatId(8))?.topicId).toBe(80);
+    expect(reopened.findChat(marketChatId(8))?.topicId).toBe(80);
     expect(reopened.allReplies().map((r) => r.id)).toEqual(['1:5:0']);
     await reopened.close();
   });
@@ -304,7 +304,7 @@ describe('JsonStore.close', () => {
     rec.cursor = marketMessageId(2);
     await store.commit();
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(1))?.cursor).toBe(1);
+    expect(again.findChat(marketChatId(1))?.cursor).toBe(1);
   });
 });
 
@@ -337,7 +337,7 @@ describe('JsonStore journal', () => {
 
     // As after kill -9: the journal is replayed over the shard.
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(5))).toMatchObject({ cursor: 8, topicId: 50 });
+    expect(again.findChat(marketChatId(5))).toMatchObject({ cursor: 8, topicId: 50 });
     expect(again.findChatByTopic(topicId(50))?.marketChatId).toBe(5);
     // ...and folded into it at open.
     expect(await lines(journal(dir))).toEqual([]);
@@ -369,7 +369,7 @@ describe('JsonStore journal', () => {
     const line = (cursor: number) => JSON.stringify({ ...record(5), cursor });
     await writeFile(journal(dir), `${line(1)}\n${line(2)}\n${line(3).slice(0, 40)}`);
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(5))?.cursor).toBe(2);
+    expect(again.findChat(marketChatId(5))?.cursor).toBe(2);
     expect(again.skippedJournalLines).toBe(1);
   });
 
@@ -383,13 +383,13 @@ describe('JsonStore journal', () => {
     await writeFile(path.join(dir, SHARD_DIR, OLD_JOURNAL_FILE), `${line(5, 1)}\n${line(6, 10)}\n${line(5, 2)}\n`);
     await writeFile(journal(dir), `${line(5, 3)}\n`);
     const again = await JsonStore.open(dir);
-    expect(again.getChat(marketChatId(5))?.cursor).toBe(3);
-    expect(again.getChat(marketChatId(6))?.cursor).toBe(10);
+    expect(again.findChat(marketChatId(5))?.cursor).toBe(3);
+    expect(again.findChat(marketChatId(6))?.cursor).toBe(10);
     await expect(stat(path.join(dir, SHARD_DIR, OLD_JOURNAL_FILE))).rejects.toThrow(/ENOENT/);
     // Opening once more (nothing left to replay) gives the same.
     const third = await JsonStore.open(dir);
-    expect(third.getChat(marketChatId(5))?.cursor).toBe(3);
-    expect(third.getChat(marketChatId(6))?.cursor).toBe(10);
+    expect(third.findChat(marketChatId(5))?.cursor).toBe(3);
+    expect(third.findChat(marketChatId(6))?.cursor).toBe(10);
   });
 
   it('loses no commit made while a compaction runs', async () => {

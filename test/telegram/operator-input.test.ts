@@ -1,7 +1,7 @@
 import type { Message } from 'grammy/types';
 import { describe, expect, it } from 'vitest';
-import { actionData } from '../../src/bridge/ports.ts';
-import { parseAction, toOperatorMessage } from '../../src/telegram/operator-input.ts';
+import { encodeAction, parseAction } from '../../src/telegram/buttons.ts';
+import { toOperatorMessage } from '../../src/telegram/operator-input.ts';
 
 const GROUP = -1001000000001;
 const person = { id: 7, is_bot: false, first_name: 'Olga', last_name: 'K' };
@@ -190,11 +190,18 @@ describe('toOperatorMessage', () => {
 });
 
 describe('parseAction', () => {
-  it('decodes what actionData encodes, for every action', () => {
+  it('decodes what encodeAction encodes, for every action', () => {
     for (const kind of ['retry', 'correct', 'cancel'] as const) {
       const action = { kind, topicId: 12 as never, messageId: 345 as never };
-      expect(parseAction(actionData(action))).toEqual(action);
+      expect(parseAction(encodeAction(action))).toEqual(action);
     }
+  });
+
+  it('keeps the wire format of buttons already posted: r, c and u, then the topic and the message', () => {
+    const at = { topicId: 12 as never, messageId: 345 as never };
+    expect(encodeAction({ kind: 'retry', ...at })).toBe('r:12:345');
+    expect(encodeAction({ kind: 'correct', ...at })).toBe('c:12:345');
+    expect(encodeAction({ kind: 'cancel', ...at })).toBe('u:12:345');
   });
 
   it('refuses anything else', () => {

@@ -20,8 +20,8 @@ function report(store: HealthReport['checks']['store']): HealthReport {
 describe('formatStatus', () => {
   it('shows the store only while it cannot be written, with the reason', () => {
     const t = textsFor('en');
-    expect(formatStatus(report({ ok: true }), t)).not.toContain('Store');
-    expect(formatStatus(report({ ok: false, detail: 'cannot write DATA_DIR (/data): ENOSPC' }), t)).toContain(
+    expect(formatStatus(report({ ok: true }), t).markup).not.toContain('Store');
+    expect(formatStatus(report({ ok: false, detail: 'cannot write DATA_DIR (/data): ENOSPC' }), t).markup).toContain(
       '✗ Store: cannot write DATA_DIR (/data): ENOSPC',
     );
   });

@@ -1,0 +1,294 @@
+/**
+ * Market → Telegram. A chat seen by the poller or named by a notification is synced in its queue: described
+ * afresh when new or changed, its history after the cursor fetched and posted message by message (our own
+ * echoes skipped), then its title brought up to date. The cursor advances only after Telegram accepted a
+ * message (or a permanent placeholder for it), so a crash repeats a post, never loses one.
+ */
+import { postAttachment } from './attachments.ts';
+import type { Deps } from './deps.ts';
+import type { Echoes } from './echo.ts';
+import { messageHeader, messageTexts } from './format.ts';
+import { html } from './html.ts';
+import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
+import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
+import { FatalError } from './ports.ts';
+import { Refusals, type PartKind } from './refusals.ts';
+import type { ChatRecord } from './store-port.ts';
+import type { Topics } from './topics.ts';
+
+const MAX_HISTORY_PAGES = 1000;
+/**
+ * How close to our last history read a chat's last message must be for the chat to be read again: the
+ * Market's times have whole seconds, plus a margin for the two clocks disagreeing.
+ */
+const SAME_TIME_SLACK_MS = 5_000;
+
+/** What a Market push notification says happened in a chat. */
+export type ChatEvent = 'created' | 'message' | 'arbitrage';
+
+export class Mirror {
+  /** Newest chat info received while a sync was queued. */
+  private readonly latest = new Map<MarketChatId, MarketChat>();
+  /** Chats whose info must be fetched afresh at the next sync (status changed at the Market). */
+  private readonly refresh = new Set<MarketChatId>();
+  /** When the earliest not-yet-handled notification for a chat arrived (epoch ms). */
+  private readonly triggers = new Map<MarketChatId, number>();
+  /** Messages fetched from the Market and not yet posted, per chat. */
+  private readonly unposted = new Map<MarketChatId, number>();
+  /** Failed tasks of a chat since its last good sync, for the backoff. */
+  private readonly failures = new Map<MarketChatId, number>();
+  private readonly refusals: Refusals;
+
+  constructor(
+    private readonly d: Deps,
+    private readonly topics: Topics,
+    private readonly echoes: Echoes,
+  ) {
+    this.refusals = new Refusals(d.telegram, { ...d.options, logger: d.log });
+  }
+
+  /** See Bridge.chatSeen. */
+  chatSeen(chat: MarketChat): void {
+    const { store } = this.d;
+    const rec = store.findChat(chat.id);
+    // A finished chat is left out until it comes alive: reopened, or written to since the store began.
+    if (!rec && chat.status === 'FINISHED' && !(Date.parse(chat.updatedAt) > Date.parse(store.initializedAt))) {
+      return;
+    }
+    if (
+      rec?.topicId !== undefined &&
+      rec.backfilled &&
+      !isLater(chat.updatedAt, rec.chat.updatedAt) &&
+      rec.chat.status === chat.status &&
+      rec.chat.kind === chat.kind &&
+      !mayHaveMore(rec)
+    ) {
+      return;
+    }
+    this.latest.set(chat.id, chat);
+    this.requestSync(chat.id);
+  }
+
+  /** See Bridge.notified. */
+  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt: number): void {
+    if (event !== 'message') this.refresh.add(marketChatId);
+    if (!this.triggers.has(marketChatId)) this.triggers.set(marketChatId, receivedAt);
+    this.requestSync(marketChatId);
+  }
+
+  requestSync(marketChatId: MarketChatId): void {
+    this.d.queue.once('sync', marketChatId, () => this.sync(marketChatId));
+  }
+
+  /** Buyer messages fetched and waiting for their turn to be posted. */
+  get backlog(): number {
+    let n = 0;
+    for (const v of this.unposted.values()) n += v;
+    return n;
+  }
+
+  /** A task of the chat failed: how many times in a row now (a good sync starts over). */
+  countFailure(marketChatId: MarketChatId): number {
+    const failures = (this.failures.get(marketChatId) ?? 0) + 1;
+    this.failures.set(marketChatId, failures);
+    return failures;
+  }
+
+  private async sync(marketChatId: MarketChatId): Promise<void> {
+    const { d } = this;
+    let chat = this.latest.get(marketChatId);
+    this.latest.delete(marketChatId);
+    const triggeredAt = this.triggers.get(marketChatId);
+    this.triggers.delete(marketChatId);
+    let rec = d.store.findChat(marketChatId);
+    // A chat we do not know yet, or one whose status changed at the Market, is described afresh.
+    const refresh = this.refresh.delete(marketChatId);
+    if (!rec) {
+      const fresh = chat && !refresh ? chat : await this.describeNewChat(marketChatId, triggeredAt !== undefined);
+      if (!fresh) return;
+      chat = fresh;
+      // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
+      rec = { marketChatId, chat: { ...fresh, updatedAt: '' }, firstSeenAt: d.now().toISOString() };
+      rec = d.store.putChat(rec);
+      d.log.info({ marketChatId, status: fresh.status }, 'new chat');
+    } else if (refresh) {
+      chat = await d.market.getChat(marketChatId);
+    }
+    let current = chat ?? rec.chat;
+    await this.topics.getOrCreate(rec, current);
+    const last = await this.mirrorNew(rec, current, triggeredAt);
+    current = withDerivedStatus(current, last?.sender);
+    // Synced without fresh chat info (a notification): the newest message is the chat's last activity, so
+    // the next poll does not see a change that was already mirrored.
+    if (last && isLater(last.createdAt, current.updatedAt)) current = { ...current, updatedAt: last.createdAt };
+    // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
+    // poll still sees a change and tries again.
+    rec.chat = current;
+    await this.topics.retitle(rec);
+    await d.store.commit();
+    this.failures.delete(marketChatId);
+  }
+
+  /**
+   * getChat for a chat the store does not know. When only a notification named it (which anyone who can
+   * reach the endpoint could forge), a chat the Market will not show us is ignored rather than retried
+   * forever or taken as a sign that our credentials are bad.
+   */
+  private async describeNewChat(
+    marketChatId: MarketChatId,
+    fromNotification: boolean,
+  ): Promise<MarketChat | undefined> {
+    const { market, log } = this.d;
+    if (!fromNotification) return market.getChat(marketChatId);
+    try {
+      const chat = await market.findChat(marketChatId);
+      if (!chat) log.warn({ marketChatId }, 'a notification named a chat the Market does not show us; ignored');
+      return chat;
+    } catch (err) {
+      if (!(err instanceof FatalError)) throw err;
+      log.warn({ err, marketChatId }, 'a notification named a chat the Market does not show us; ignored');
+      return undefined;
+    }
+  }
+
+  /**
+   * Fetches the messages after the cursor and mirrors each, advancing the cursor after each one. Returns the
+   * newest message mirrored (or recognised as ours), if any. Also how a reply of unknown fate is looked for.
+   */
+  async mirrorNew(rec: ChatRecord, chat: MarketChat, triggeredAt?: number): Promise<MarketMessage | undefined> {
+    const { d } = this;
+    const readAt = d.now().toISOString();
+    let messages = await this.fetchSince(rec.marketChatId, rec.cursor);
+    if (!rec.backfilled) {
+      // A minute of slack: the Market's times have whole seconds, and a chat born as the bridge first
+      // started is new, not history.
+      const isOld = Date.parse(chat.createdAt) < Date.parse(d.store.initializedAt) - 60_000;
+      const keep = d.options.historyOnFirstSight;
+      if (isOld && messages.length > keep) {
+        const skipped = messages.slice(0, messages.length - keep);
+        messages = messages.slice(messages.length - keep);
+        rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
+        if (keep > 0) {
+          await this.topics.within(rec, chat, (topicId) =>
+            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`),
+          );
+        }
+      }
+      rec.backfilled = true;
+      await d.store.commit();
+    }
+    let left = messages.length;
+    this.unposted.set(rec.marketChatId, left);
+    try {
+      for (const message of messages) {
+        if (d.queue.stopped) break; // finish the message in flight, start no other
+        await this.mirrorOne(rec, chat, message, triggeredAt);
+        this.unposted.set(rec.marketChatId, --left);
+      }
+    } finally {
+      this.unposted.delete(rec.marketChatId);
+    }
+    rec.syncedAt = readAt;
+    return messages.at(-1);
+  }
+
+  /** Mirrors one message (or recognises our own echo) and advances the cursor past it. */
+  private async mirrorOne(
+    rec: ChatRecord,
+    chat: MarketChat,
+    message: MarketMessage,
+    triggeredAt: number | undefined,
+  ): Promise<void> {
+    const { d } = this;
+    if (this.echoes.isOurs(rec, message)) {
+      d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
+    } else {
+      await this.post(rec, chat, message);
+      const now = d.now().getTime();
+      d.options.observer?.mirrored(
+        message.sender,
+        now - Date.parse(message.createdAt),
+        triggeredAt === undefined ? undefined : now - triggeredAt,
+      );
+    }
+    // The cursor moves only now that Telegram has the message: a crash before this repeats it, never loses it.
+    rec.cursor = message.id;
+    rec.partial = undefined;
+    await d.store.commit();
+  }
+
+  /** Every message after `cursor`, in id order, each once. */
+  private async fetchSince(marketChatId: MarketChatId, cursor: MarketMessageId | undefined): Promise<MarketMessage[]> {
+    const byId = new Map<number, MarketMessage>();
+    const seenTokens = new Set<string>();
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
+      const res = await this.d.market.getHistory(marketChatId, { messageIdFrom: cursor, pageToken, limit: 100 });
+      for (const m of res.items) if (cursor === undefined || m.id > cursor) byId.set(m.id, m);
+      pageToken = res.nextPageToken;
+      if (!pageToken || seenTokens.has(pageToken)) break;
+      seenTokens.add(pageToken);
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** Posts one Market message: its text (split if needed), then each attachment. Resumes a partial post. */
+  private async post(rec: ChatRecord, chat: MarketChat, message: MarketMessage): Promise<void> {
+    const { d } = this;
+    const texts = messageTexts(message, chat, d.t);
+    const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((text) => ({
+      what: { kind: 'text', characters: message.text?.length ?? 0 },
+      run: (topicId) => d.telegram.sendText(topicId, text),
+    }));
+    const headerHtml = messageHeader(message, chat, d.t);
+    const caption = texts.length === 0 ? headerHtml : undefined;
+    for (const att of message.attachments) {
+      steps.push({
+        what: { kind: 'file', name: att.name, size: att.size },
+        run: (topicId) => postAttachment(d, topicId, att, caption),
+      });
+    }
+    const start = rec.partial?.messageId === message.id ? rec.partial.partsDone : 0;
+    for (let i = start; i < steps.length; i++) {
+      const step = steps[i];
+      if (step) {
+        // A part Telegram refuses for good is replaced by a placeholder, so that it cannot block the chat.
+        const part = { marketChatId: rec.marketChatId, marketMessageId: message.id, headerHtml, what: step.what };
+        await this.topics.within(rec, chat, (topicId) => this.refusals.postOrReplace(topicId, part, step.run));
+      }
+      if (i < steps.length - 1) {
+        rec.partial = { messageId: message.id, partsDone: i + 1 };
+        await d.store.commit();
+      }
+    }
+    d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id, topicId: rec.topicId }, 'mirrored');
+  }
+}
+
+/**
+ * The Market's updatedAt has whole seconds, so a message written in the same second as (or just after)
+ * our last history read leaves it unchanged. Until the last message is clearly older than that read
+ * (SAME_TIME_SLACK_MS, covering the rounding and clock skew), the chat is read again.
+ */
+function mayHaveMore(rec: ChatRecord): boolean {
+  if (!rec.syncedAt) return true;
+  return Date.parse(rec.chat.updatedAt) >= Date.parse(rec.syncedAt) - SAME_TIME_SLACK_MS;
+}
+
+/**
+ * Whose turn it is after the newest message, as the Market itself will say at the next poll: a buyer
+ * message waits for us, our reply waits for the buyer. Keeps the topic title right between polls.
+ */
+function withDerivedStatus(chat: MarketChat, lastSender: MessageSender | undefined): MarketChat {
+  if (chat.kind !== 'CHAT' || chat.status === 'FINISHED' || chat.status === 'WAITING_FOR_ARBITER') return chat;
+  if (lastSender === 'CUSTOMER') return { ...chat, status: 'WAITING_FOR_PARTNER' };
+  if (lastSender === 'PARTNER') return { ...chat, status: 'WAITING_FOR_CUSTOMER' };
+  return chat;
+}
+
+/** Whether time `a` is after time `b` (ISO strings of any offset); an unreadable `b` counts as earlier. */
+function isLater(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isNaN(tb) ? true : ta > tb;
+}

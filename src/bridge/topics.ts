@@ -1,0 +1,77 @@
+/**
+ * A chat's topic: created once (single-flight, because it runs in the chat's queue), opened by its context
+ * card, renamed as the chat's status changes, and recreated when someone deleted it in Telegram. Further
+ * kinds of conversation (reviews, questions) get their topics here too, with their own title and card.
+ */
+import type { Deps } from './deps.ts';
+import { contextCard, topicTitle } from './format.ts';
+import { html } from './html.ts';
+import type { TopicId } from './ids.ts';
+import type { MarketChat } from './model.ts';
+import { TopicGoneError } from './ports.ts';
+import type { ChatRecord } from './store-port.ts';
+
+export class Topics {
+  constructor(private readonly d: Deps) {}
+
+  /** The chat's topic, created (with its card) when it has none; a card still pending is posted first. */
+  async getOrCreate(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
+    const { d } = this;
+    if (rec.topicId !== undefined) {
+      if (!rec.cardPending) return rec.topicId;
+      try {
+        await this.postCard(rec, chat, rec.topicId);
+        return rec.topicId;
+      } catch (err) {
+        if (!(err instanceof TopicGoneError)) throw err;
+        // Deleted before its card was posted: make a new one, like any deleted topic.
+        rec.topicId = undefined;
+        recreated = true;
+      }
+    }
+    const title = topicTitle(chat, d.t);
+    const topicId = await d.telegram.createTopic(title);
+    rec.topicId = topicId;
+    rec.title = title;
+    rec.cardPending = true;
+    await d.store.commit();
+    d.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
+    await this.postCard(rec, chat, topicId);
+    if (recreated) await d.telegram.sendText(topicId, html`${d.t.topicRecreated}`);
+    return topicId;
+  }
+
+  /** The context card; remembered as pending until Telegram has it, so a crash cannot leave a topic without one. */
+  private async postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
+    await this.d.telegram.sendText(topicId, contextCard(chat, this.d.t, this.d.options.businessId));
+    rec.cardPending = undefined;
+    await this.d.store.commit();
+  }
+
+  /** Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. */
+  async within<T>(rec: ChatRecord, chat: MarketChat, post: (topicId: TopicId) => Promise<T>): Promise<T> {
+    const topicId = await this.getOrCreate(rec, chat);
+    try {
+      return await post(topicId);
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) throw err;
+      this.d.log.warn({ marketChatId: rec.marketChatId, topicId }, 'topic was deleted, recreating it');
+      rec.topicId = undefined;
+      return post(await this.getOrCreate(rec, chat, true));
+    }
+  }
+
+  /** Renames the topic when the chat's title changed (status, names); the caller commits. */
+  async retitle(rec: ChatRecord): Promise<void> {
+    const title = topicTitle(rec.chat, this.d.t);
+    if (title === rec.title || rec.topicId === undefined) return;
+    try {
+      await this.d.telegram.renameTopic(rec.topicId, title);
+      rec.title = title;
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) throw err;
+      // The next message recreates it with the right title.
+      rec.topicId = undefined;
+    }
+  }
+}
