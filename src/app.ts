@@ -6,12 +6,11 @@ import { setMaxListeners } from 'node:events';
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import { Bridge, type ChatEvent } from './bridge/bridge.ts';
-import { marketChatId } from './bridge/ids.ts';
+import { Bridge } from './bridge/bridge.ts';
 import { textsFor } from './bridge/texts.ts';
 import type { Config } from './config.ts';
 import { MarketClient } from './market/client.ts';
-import type { MarketNotification } from './market/notifications.ts';
+import { notificationIntake } from './market/intake.ts';
 import { MarketPoller } from './market/poller.ts';
 import { AddressList } from './server/access.ts';
 import { Health } from './server/health.ts';
@@ -187,7 +186,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     retryDelayMs: overrides.retryDelayMs,
   });
   const pollIntervalMs = config.market.notifications ? config.market.reconcileIntervalMs : config.market.pollIntervalMs;
-  const poller = new MarketPoller(market, store, core, {
+  const poller = new MarketPoller(market, core, {
     intervalMs: pollIntervalMs,
     fullSyncIntervalMs: config.market.fullSyncIntervalMs,
     logger: logger.child({ side: 'poller' }),
@@ -217,6 +216,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   });
 
   const httpLog = logger.child({ side: 'http' });
+  const intake = notificationIntake({ businessId: config.market.businessId, sink: core, logger: httpLog });
   const server = new HttpServer({ host: config.http.host, port: config.http.port, logger: httpLog });
   server.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   server.route('GET', '/readyz', async (_req, res) => {
@@ -238,7 +238,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     onNotification: (n, receivedAt) => {
       lastNotificationAt = receivedAt;
       metrics.notification(n.kind === 'known' ? n.notificationType : 'UNKNOWN');
-      dispatchNotification(n, receivedAt, config.market.businessId, core, httpLog);
+      intake(n, receivedAt);
     },
   });
   if (config.telegram.webhook) {
@@ -360,30 +360,6 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   );
 
   return { bridge: core, poller, store, health, metrics, httpPort, fatal, stop };
-}
-
-const CHAT_EVENTS: Record<string, ChatEvent> = {
-  CHAT_CREATED: 'created',
-  CHAT_MESSAGE_SENT: 'message',
-  CHAT_ARBITRAGE_STARTED: 'arbitrage',
-  CHAT_ARBITRAGE_FINISHED: 'arbitrage',
-};
-
-/** Chat notifications of our cabinet trigger a sync of that chat; everything else is only counted. */
-function dispatchNotification(
-  n: MarketNotification,
-  receivedAt: number,
-  businessId: number,
-  bridge: Bridge,
-  log: Logger,
-): void {
-  const event = CHAT_EVENTS[n.notificationType];
-  if (!event || !('chatId' in n)) return;
-  if ('businessId' in n && n.businessId !== businessId) {
-    log.warn({ businessId: n.businessId }, 'notification for another cabinet ignored');
-    return;
-  }
-  bridge.notified(marketChatId(Number(n.chatId)), event, receivedAt);
 }
 
 /**

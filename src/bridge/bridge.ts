@@ -151,6 +151,11 @@ export class Bridge {
     this.requestSync(chat.id);
   }
 
+  /** The chats the bridge mirrors, with the status it last saw (the poller fetches those that left the open list). */
+  watchedChats(): Array<{ id: MarketChatId; status: MarketChat['status'] }> {
+    return this.store.chats().map((rec) => ({ id: rec.marketChatId, status: rec.chat.status }));
+  }
+
   /**
    * The Market's updatedAt has whole seconds, so a message written in the same second as (or just after)
    * our last history read leaves it unchanged. Until the last message is clearly older than that read
