@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { cidrList } from './cidr.ts';
 
 /** A setting that is missing or malformed; the message names the variable and how to fix it. */
 export class ConfigError extends Error {
@@ -180,31 +181,6 @@ const schema = z.object({
     error: `TELEGRAM_WEBHOOK_SECRET must be ${HINTS.TELEGRAM_WEBHOOK_SECRET}`,
   }),
 });
-
-/** An IP or CIDR list as [address, prefix, family] triples; undefined if any entry is malformed. */
-export function cidrList(s: string): Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> | undefined {
-  const out: Array<{ address: string; prefix: number; family: 'ipv4' | 'ipv6' }> = [];
-  for (const raw of s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)) {
-    const [address = '', prefixText] = raw.split('/');
-    const version = isIP(address);
-    if (version === 0) return undefined;
-    const max = version === 4 ? 32 : 128;
-    const prefix = prefixText === undefined ? max : Number(prefixText);
-    if (
-      !Number.isInteger(prefix) ||
-      prefix < 0 ||
-      prefix > max ||
-      (prefixText !== undefined && !/^\d+$/.test(prefixText))
-    ) {
-      return undefined;
-    }
-    out.push({ address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' });
-  }
-  return out;
-}
 
 /** Who may answer buyers: everyone in the group, its administrators, or the listed Telegram user ids. */
 export type OperatorsSetting = { kind: 'all' } | { kind: 'admins' } | { kind: 'ids'; ids: number[] };
