@@ -122,11 +122,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     return stopping;
   };
 
-  const updates = config.telegram.webhook
-    ? { kind: 'webhook' as const, ...config.telegram.webhook }
-    : { kind: 'polling' as const };
   try {
-    ({ running: polling } = await startUpdates(bot, updates, {
+    ({ running: polling } = await startUpdates(bot, config.updates, {
       watchMembers: operators.watchesMembers,
       logger,
       onFatal: reportFatal,
@@ -143,8 +140,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       chatId: config.telegram.chatId,
       businessId: config.market.businessId,
       httpPort,
-      telegram: updates.kind,
-      notifications: config.market.notifications,
+      telegram: config.updates.kind,
+      notifications: config.intake.kind === 'notifications',
     },
     'marketgram started',
   );

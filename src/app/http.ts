@@ -18,10 +18,11 @@ export function buildHttpServer(config: Config, logger: Logger, parts: Parts): H
   const httpLog = logger.child({ side: 'http' });
   const server = new HttpServer({ host: config.http.host, port: config.http.port, logger: httpLog });
   addOpsRoutes(server, { readiness: () => health.report(), metrics: () => metrics.render() });
+  const endpoint = config.market.notificationEndpoint;
   const intake = notificationIntake({ businessId: config.market.businessId, sink: core, logger: httpLog });
   addNotificationRoutes(server, {
-    path: config.market.notificationPath,
-    allow: config.market.notificationAllow ? new AddressList(config.market.notificationAllow) : undefined,
+    path: endpoint.path,
+    allow: endpoint.allow ? new AddressList(endpoint.allow) : undefined,
     trustedProxies: new AddressList(config.http.trustedProxies),
     name: 'marketgram',
     version: VERSION,
@@ -33,14 +34,10 @@ export function buildHttpServer(config: Config, logger: Logger, parts: Parts): H
       intake(n, receivedAt);
     },
   });
-  if (config.telegram.webhook) {
-    addWebhookRoute(
-      server,
-      bot,
-      new URL(config.telegram.webhook.url).pathname,
-      config.telegram.webhook.secret,
-      logger.child({ side: 'telegram' }),
-    );
+  const updates = config.updates;
+  if (updates.kind === 'webhook') {
+    const path = new URL(updates.url).pathname;
+    addWebhookRoute(server, bot, path, updates.secret, logger.child({ side: 'telegram' }));
   }
   return server;
 }

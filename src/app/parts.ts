@@ -111,7 +111,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     retryDelayMs: overrides.retryDelayMs,
   });
   const poller = new MarketPoller(market, core, {
-    intervalMs: config.market.notifications ? config.market.reconcileIntervalMs : config.market.pollIntervalMs,
+    intervalMs: config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs,
     fullSyncIntervalMs: config.market.fullSyncIntervalMs,
     logger: logger.child({ side: 'poller' }),
     onFatal: reportFatal,
@@ -136,7 +136,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     backlog: (): number => core.backlog,
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
-    mode: { telegram: config.telegram.webhook ? 'webhook' : 'polling', notifications: config.market.notifications },
+    mode: { telegram: config.updates.kind, notifications: config.intake.kind === 'notifications' },
   });
   return { texts, metrics, rights, bot, core, poller, health, pulse };
 }
