@@ -78,10 +78,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const abort = new AbortController();
   // Every request waiting for a Market slot listens to this signal; many may wait at once.
   setMaxListeners(0, abort.signal);
-  let reportFatal: (err: Error) => void = () => undefined;
-  const fatal = new Promise<Error>((resolve) => {
-    reportFatal = resolve;
-  });
+  const { fatal, reportFatal } = fatalSignal();
   const market = createMarketClient(config, logger, abort.signal);
   const botInfo = await preflight(config, market, logger, overrides.botInfo);
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
@@ -134,18 +131,17 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
       `TELEGRAM_WEBHOOK_URL was refused by Telegram (${telegramReason(err)}): it must be a public https URL on port 443, 80, 88 or 8443 with a valid certificate.`,
     );
   }
-  logger.info(
-    {
-      bot: botInfo.username,
-      chatId: config.telegram.chatId,
-      businessId: config.market.businessId,
-      httpPort,
-      telegram: config.updates.kind,
-      notifications: config.intake.kind === 'notifications',
-    },
-    'marketgram started',
-  );
+  logStarted(config, logger, botInfo, httpPort);
   return { bridge: core, poller, store, health, metrics, httpPort, fatal, stop };
+}
+
+/** `fatal` resolves with the first error that must stop the service (bad credentials, polling ended). */
+function fatalSignal(): { fatal: Promise<Error>; reportFatal: (err: Error) => void } {
+  let reportFatal: (err: Error) => void = () => undefined;
+  const fatal = new Promise<Error>((resolve) => {
+    reportFatal = resolve;
+  });
+  return { fatal, reportFatal };
 }
 
 function createMarketClient(config: Config, logger: Logger, signal: AbortSignal): MarketClient {
@@ -228,4 +224,18 @@ async function listen(config: Config, server: HttpServer, undo: () => Promise<vo
       `Cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}): change HTTP_PORT or HTTP_HOST.`,
     );
   }
+}
+
+function logStarted(config: Config, logger: Logger, botInfo: UserFromGetMe, httpPort: number): void {
+  logger.info(
+    {
+      bot: botInfo.username,
+      chatId: config.telegram.chatId,
+      businessId: config.market.businessId,
+      httpPort,
+      telegram: config.updates.kind,
+      notifications: config.intake.kind === 'notifications',
+    },
+    'marketgram started',
+  );
 }
