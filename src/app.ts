@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { buildHttpServer } from './app/http.ts';
+import type { AppOverrides } from './app/overrides.ts';
 import { buildParts, type Parts } from './app/parts.ts';
 import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
@@ -26,6 +27,8 @@ import { installStatusCommand } from './telegram/status.ts';
 import { startUpdates } from './telegram/updates.ts';
 import { VERSION } from './version.ts';
 
+export type { AppOverrides } from './app/overrides.ts';
+
 /** The service cannot start (or must stop) until a person fixes something; the message says what. */
 export class StartupError extends Error {
   readonly code = 'STARTUP_FAILED';
@@ -33,24 +36,6 @@ export class StartupError extends Error {
     super(message, options);
     this.name = 'StartupError';
   }
-}
-
-export interface AppOverrides {
-  /** Skip getMe (tests). */
-  botInfo?: UserFromGetMe;
-  /** Delay before checking the history for a reply of unknown fate. */
-  ambiguousCheckDelayMs?: number;
-  ambiguousSettleMs?: number;
-  retryDelayMs?: (attempt: number) => number;
-  /** How long after a failed store write the pending changes are written again. */
-  storeWriteRetryMs?: number;
-  /** Test-only: runs before each store file write; what it throws fails the write (see StoreOptions.beforeWrite). */
-  storeBeforeWrite?: (file: string) => void;
-  /** How often the bot's rights in the group are checked (default a minute) and the least gap after a refusal. */
-  rightsCheckIntervalMs?: number;
-  rightsCheckMinGapMs?: number;
-  /** Test-only: the clock of the health report (to look at it as if time had passed). */
-  healthNow?: () => number;
 }
 
 export interface App {

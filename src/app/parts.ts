@@ -16,7 +16,7 @@ import type { JsonStore } from '../store/store.ts';
 import { createBot } from '../telegram/bot.ts';
 import { TelegramGroup } from '../telegram/port.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
-import type { AppOverrides } from '../app.ts';
+import type { AppOverrides } from './overrides.ts';
 
 /** When things last happened, for health (epoch ms). */
 export interface Pulse {

@@ -151,9 +151,12 @@ export class Bridge {
     this.requestSync(chat.id);
   }
 
-  /** The chats the bridge mirrors, with the status it last saw (the poller fetches those that left the open list). */
-  watchedChats(): Array<{ id: MarketChatId; status: MarketChat['status'] }> {
-    return this.store.chats().map((rec) => ({ id: rec.marketChatId, status: rec.chat.status }));
+  /**
+   * The chats the bridge mirrors, with the status it has when the caller gets to each one (the poller fetches
+   * those that left the open list).
+   */
+  *watchedChats(): Generator<{ id: MarketChatId; status: MarketChat['status'] }> {
+    for (const rec of this.store.chats()) yield { id: rec.marketChatId, status: rec.chat.status };
   }
 
   /**

@@ -10,9 +10,6 @@ export interface OpsSources {
   metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
-/** The paths these routes take (a webhook or notification path must not reuse them). */
-export const OPS_PATHS = ['/healthz', '/readyz', '/metrics'] as const;
-
 export function addOpsRoutes(server: HttpServer, o: OpsSources): void {
   server.route('GET', '/healthz', (_req, res) => sendJson(res, 200, { status: 'ok' }));
   server.route('GET', '/readyz', async (_req, res) => {
