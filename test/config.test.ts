@@ -25,7 +25,8 @@ describe('loadConfig', () => {
     expect(c.telegram.chatId).toBe(-1001234567890);
     expect(c.market.apiUrl).toBe('https://api.partner.market.yandex.ru');
     expect(c.market.businessId).toBe(777);
-    expect(c.market.pollIntervalMs).toBe(30_000);
+    expect(c.intake).toEqual({ kind: 'poll', intervalMs: 30_000 });
+    expect(c.updates).toEqual({ kind: 'polling' });
     expect(c.dataDir).toBe('data');
     expect(c.language).toBe('ru');
     expect(c.logLevel).toBe('info');
@@ -100,7 +101,7 @@ describe('loadConfig', () => {
       expect.stringMatching(/^MARKET_NOTIFICATION_IPS must be/),
     ]);
     expect(problems({ ...valid, MARKET_NOTIFICATION_IPS: '10.0.0.0/33' })).toHaveLength(1);
-    expect(loadConfig({ ...valid, MARKET_NOTIFICATION_IPS: '*' }).market.notificationAllow).toBeUndefined();
+    expect(loadConfig({ ...valid, MARKET_NOTIFICATION_IPS: '*' }).market.notificationEndpoint.allow).toBeUndefined();
   });
 
   it('reads optional settings', () => {
@@ -113,7 +114,7 @@ describe('loadConfig', () => {
       DATA_DIR: '/tmp/x',
       ATTACHMENTS_ALLOW_PRIVATE_HOSTS: 'true',
     });
-    expect(c.market.pollIntervalMs).toBe(5000);
+    expect(c.intake).toEqual({ kind: 'poll', intervalMs: 5000 });
     expect(c.language).toBe('en');
     expect(c.telegram.pacing).toBe(false);
     expect(c.telegram.apiRoot).toBe('http://127.0.0.1:9999');

@@ -71,6 +71,14 @@ export class Bridge {
   }
 
   /**
+   * The chats the bridge mirrors, with the status it has when the caller gets to each one (the poller fetches
+   * those that left the open list).
+   */
+  *watchedChats(): Generator<{ id: MarketChatId; status: MarketChat['status'] }> {
+    for (const rec of this.d.store.chats()) yield { id: rec.marketChatId, status: rec.chat.status };
+  }
+
+  /**
    * A push notification: something happened in a chat. Notifications are triggers, not truth: the chat is
    * synced from the API through its queue, so duplicates and bursts cost one history read.
    */

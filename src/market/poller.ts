@@ -8,10 +8,20 @@ import type { Logger } from 'pino';
 import type { MarketChatId } from '../bridge/ids.ts';
 import { OPEN_CHAT_STATUSES, type MarketChat } from '../bridge/model.ts';
 import { FatalError, type MarketPort } from '../bridge/ports.ts';
-import type { StorePort } from '../bridge/store-port.ts';
 
+/** A chat the bridge mirrors, as far as the poller needs to know it. */
+export interface WatchedChat {
+  id: MarketChatId;
+  /** The status the bridge last saw. */
+  status: MarketChat['status'];
+}
+
+/** What the poller reports to and asks (the bridge). */
 export interface ChatSink {
+  /** The Market showed a chat (listed, or fetched once more). */
   chatSeen(chat: MarketChat): void;
+  /** The chats the bridge mirrors: those that left the open list are fetched once more. */
+  watchedChats(): Iterable<WatchedChat>;
 }
 
 /** How often a chat in a status this version does not know is looked at with getChat. */
@@ -48,7 +58,6 @@ export class MarketPoller {
 
   constructor(
     private readonly market: MarketPort,
-    private readonly store: StorePort,
     private readonly sink: ChatSink,
     private readonly options: PollerOptions,
   ) {
@@ -79,21 +88,21 @@ export class MarketPoller {
     if (full) this.lastFullSync = this.now();
     // Chats we mirror that were open last time but are no longer listed as open: finished, or in a state we
     // did not ask for. One getChat each tells which, and lets the bridge pick up their last messages.
-    for (const rec of this.store.chats()) {
-      if (seen.has(rec.marketChatId) || rec.chat.status === 'FINISHED') continue;
+    for (const chat of this.sink.watchedChats()) {
+      if (seen.has(chat.id) || chat.status === 'FINISHED') continue;
       if (this.stopped) break;
       // A status this version does not know is never listed as open: look at such a chat now and then,
       // not every round (a notification still brings its news at once).
-      if (rec.chat.status === 'UNKNOWN') {
-        const last = this.unknownCheckedAt.get(rec.marketChatId);
+      if (chat.status === 'UNKNOWN') {
+        const last = this.unknownCheckedAt.get(chat.id);
         if (last !== undefined && this.now() - last < UNKNOWN_STATUS_RECHECK_MS) continue;
-        this.unknownCheckedAt.set(rec.marketChatId, this.now());
+        this.unknownCheckedAt.set(chat.id, this.now());
       }
       try {
-        this.sink.chatSeen(await this.market.getChat(rec.marketChatId));
+        this.sink.chatSeen(await this.market.getChat(chat.id));
       } catch (err) {
         if (err instanceof FatalError) throw err;
-        this.options.logger.warn({ err, marketChatId: rec.marketChatId }, 'could not refresh a chat');
+        this.options.logger.warn({ err, marketChatId: chat.id }, 'could not refresh a chat');
       }
     }
     this.rounds++;

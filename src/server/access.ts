@@ -5,7 +5,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { cidrList } from '../config.ts';
+import { cidrList } from '../cidr.ts';
 
 export class AddressList {
   private readonly list = new BlockList();

@@ -7,7 +7,6 @@
 import type { Bot } from 'grammy';
 import type { ChatMember, ChatMemberUpdated } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { OperatorsSetting } from '../config.ts';
 
 /** Default interval of the safety-net refresh of the administrators. */
 export const ADMINS_REFRESH_MS = 5 * 60_000;
@@ -20,6 +19,9 @@ export interface Sender {
   anonymousAdmin: boolean;
 }
 
+/** Who may answer buyers: everyone in the group, its administrators, or the listed Telegram user ids. */
+export type OperatorPolicy = { kind: 'all' } | { kind: 'admins' } | { kind: 'ids'; ids: readonly number[] };
+
 const ADMIN_STATUSES = new Set<ChatMember['status']>(['creator', 'administrator']);
 
 export class Operators {
@@ -28,7 +30,7 @@ export class Operators {
   private readonly ids: ReadonlySet<number>;
 
   constructor(
-    private readonly setting: OperatorsSetting,
+    private readonly setting: OperatorPolicy,
     private readonly deps: {
       api: { getChatAdministrators(chatId: number): Promise<readonly ChatMember[]> };
       groupId: number;

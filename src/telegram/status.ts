@@ -4,7 +4,7 @@
 import type { Bot } from 'grammy';
 import { html, joinHtml, type Html } from '../bridge/html.ts';
 import type { Texts } from '../bridge/texts.ts';
-import type { Health, HealthReport } from '../server/health.ts';
+import type { Health, HealthReport } from '../health.ts';
 
 const QUOTA_SHOWN: Record<string, string> = {
   getChatHistory: 'history',

@@ -1,13 +1,9 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { marketChatId, topicId } from '../../src/bridge/ids.ts';
+import { marketChatId, type MarketChatId } from '../../src/bridge/ids.ts';
 import type { MarketChat } from '../../src/bridge/model.ts';
 import { MarketClient } from '../../src/market/client.ts';
-import { MarketPoller } from '../../src/market/poller.ts';
-import { JsonStore } from '../../src/store/store.ts';
+import { MarketPoller, type ChatSink } from '../../src/market/poller.ts';
 import { startFakeMarket, type FakeMarket } from '../fakes/market-server.ts';
 
 const KEY = 'ACMA:poller-test-key:1';
@@ -15,7 +11,8 @@ const BUSINESS = 77;
 
 let market: FakeMarket;
 let client: MarketClient;
-let store: JsonStore;
+/** The chats the bridge mirrors, with the status it last saw: what the poller asks about. */
+let watched: Map<MarketChatId, MarketChat['status']>;
 let seen: MarketChat[];
 let poller: MarketPoller;
 
@@ -28,12 +25,11 @@ beforeEach(async () => {
     logger: pino({ level: 'silent' }),
     integration: 'marketgram/test',
   });
-  store = await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-poller-')));
+  watched = new Map();
   seen = [];
   poller = new MarketPoller(
     client,
-    store,
-    { chatSeen: (c) => seen.push(c) },
+    sink((c) => seen.push(c)),
     {
       intervalMs: 1000,
       fullSyncIntervalMs: 0,
@@ -41,6 +37,13 @@ beforeEach(async () => {
     },
   );
 });
+
+function sink(chatSeen: (chat: MarketChat) => unknown): ChatSink {
+  return {
+    chatSeen: (chat) => void chatSeen(chat),
+    watchedChats: () => [...watched].map(([id, status]) => ({ id, status })),
+  };
+}
 
 afterEach(async () => {
   await poller.stop();
@@ -53,8 +56,7 @@ describe('MarketPoller', () => {
     market.addChat({ contextType: 'DIRECT' });
     const stretched = new MarketPoller(
       client,
-      store,
-      { chatSeen: () => undefined },
+      sink(() => undefined),
       // 10 listings an hour, half of them for regular rounds: one page a round allows one round every 12 minutes.
       { intervalMs: 1000, fullSyncIntervalMs: 0, listQuotaPerHour: 10, logger: pino({ level: 'silent' }) },
     );
@@ -85,15 +87,14 @@ describe('MarketPoller', () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const clocked = new MarketPoller(
       client,
-      store,
-      { chatSeen: (c) => seen.push(c) },
+      sink((c) => seen.push(c)),
       { intervalMs: 1000, fullSyncIntervalMs: 0, logger: pino({ level: 'silent' }), now: () => now },
     );
     const chatId = market.addChat({ contextType: 'DIRECT' });
     market.setStatus(chatId, 'SOMETHING_NEW');
     const chat = await client.getChat(marketChatId(chatId));
     expect(chat.status).toBe('UNKNOWN');
-    store.putChat({ marketChatId: chat.id, topicId: topicId(5), chat, firstSeenAt: 'x', backfilled: true });
+    watched.set(chat.id, chat.status);
     const asked = () => market.count('getChat') - 1;
     for (let round = 0; round < 5; round++) {
       await clocked.pollOnce();
@@ -111,14 +112,14 @@ describe('MarketPoller', () => {
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'hi' });
     await poller.pollOnce();
     const chat = seen[0]!;
-    store.putChat({ marketChatId: chat.id, topicId: topicId(5), chat, firstSeenAt: 'x', backfilled: true });
+    watched.set(chat.id, chat.status);
     market.setStatus(chatId, 'FINISHED');
     seen = [];
     await poller.pollOnce();
     expect(market.count('getChat')).toBe(1);
     expect(seen).toEqual([expect.objectContaining({ id: marketChatId(chatId), status: 'FINISHED' })]);
-    // Once the store knows it is finished, it is not asked about again.
-    store.findChat(marketChatId(chatId))!.chat = seen[0]!;
+    // Once the bridge knows it is finished, it is not asked about again.
+    watched.set(marketChatId(chatId), seen[0]!.status);
     await poller.pollOnce();
     expect(market.count('getChat')).toBe(1);
   });
@@ -135,8 +136,7 @@ describe('MarketPoller', () => {
     let now = 1_000_000;
     const sweeping = new MarketPoller(
       client,
-      store,
-      { chatSeen: (c) => seen.push(c) },
+      sink((c) => seen.push(c)),
       {
         intervalMs: 1000,
         fullSyncIntervalMs: 60_000,
@@ -162,8 +162,7 @@ describe('MarketPoller', () => {
         logger: pino({ level: 'silent' }),
         integration: 'marketgram/test',
       }),
-      store,
-      { chatSeen: () => undefined },
+      sink(() => undefined),
       { intervalMs: 1000, fullSyncIntervalMs: 0, logger: pino({ level: 'silent' }), onFatal: (e) => errors.push(e) },
     );
     fatalPoller.start();

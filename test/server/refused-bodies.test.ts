@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressList } from '../../src/server/access.ts';
 import { HttpServer, sendJson } from '../../src/server/http.ts';
 import { addNotificationRoutes } from '../../src/server/notifications.ts';
-import { addWebhookRoute } from '../../src/telegram/webhook.ts';
+import { addWebhookRoute } from '../../src/app/http.ts';
 
 const SECRET = 'webhook-secret-0123456789';
 const logger = pino({ level: 'silent' });

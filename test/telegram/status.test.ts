@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { textsFor } from '../../src/bridge/texts.ts';
-import type { HealthReport } from '../../src/server/health.ts';
+import type { HealthReport } from '../../src/health.ts';
 import { formatStatus } from '../../src/telegram/status.ts';
 
 function report(store: HealthReport['checks']['store']): HealthReport {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Health, PROBE_WAIT_MS, type HealthSources } from '../../src/server/health.ts';
+import { Health, PROBE_WAIT_MS, type HealthSources } from '../src/health.ts';
 
 function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { now: number } } {
   const clock = { now: 1_000_000 };

@@ -1,0 +1,20 @@
+/** What tests (and benchmarks) may change about a started app: shorter delays, a fixed bot identity, hooks. */
+import type { UserFromGetMe } from 'grammy/types';
+
+export interface AppOverrides {
+  /** Skip getMe (tests). */
+  botInfo?: UserFromGetMe;
+  /** Delay before checking the history for a reply of unknown fate. */
+  ambiguousCheckDelayMs?: number;
+  ambiguousSettleMs?: number;
+  retryDelayMs?: (attempt: number) => number;
+  /** How long after a failed store write the pending changes are written again. */
+  storeWriteRetryMs?: number;
+  /** Test-only: runs before each store file write; what it throws fails the write (see StoreOptions.beforeWrite). */
+  storeBeforeWrite?: (file: string) => void;
+  /** How often the bot's rights in the group are checked (default a minute) and the least gap after a refusal. */
+  rightsCheckIntervalMs?: number;
+  rightsCheckMinGapMs?: number;
+  /** Test-only: the clock of the health report (to look at it as if time had passed). */
+  healthNow?: () => number;
+}

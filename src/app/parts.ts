@@ -1,0 +1,142 @@
+/**
+ * Builds the running parts from the configuration: metrics, the Telegram bot and its rights watch, the
+ * bridge core, the Market poller and the health report. Nothing is started here.
+ */
+import { Api } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import { Bridge } from '../bridge/bridge.ts';
+import { textsFor, type Texts } from '../bridge/texts.ts';
+import type { Config } from '../config.ts';
+import { Health } from '../health.ts';
+import type { MarketClient } from '../market/client.ts';
+import { MarketPoller } from '../market/poller.ts';
+import { Metrics } from '../server/metrics.ts';
+import type { JsonStore } from '../store/store.ts';
+import { createBot } from '../telegram/bot.ts';
+import { TelegramGroup } from '../telegram/port.ts';
+import { GroupRights, isRightsError } from '../telegram/rights.ts';
+import type { AppOverrides } from './overrides.ts';
+
+/** When things last happened, for health (epoch ms). */
+export interface Pulse {
+  telegramLastOk?: number;
+  lastNotificationAt?: number;
+}
+
+export interface Parts {
+  texts: Texts;
+  metrics: Metrics;
+  rights: GroupRights;
+  bot: ReturnType<typeof createBot>;
+  core: Bridge;
+  poller: MarketPoller;
+  health: Health;
+  pulse: Pulse;
+}
+
+export interface PartsDeps {
+  store: JsonStore;
+  market: MarketClient;
+  botInfo: UserFromGetMe;
+  reportFatal: (err: Error) => void;
+}
+
+export function buildParts(config: Config, logger: Logger, overrides: AppOverrides, deps: PartsDeps): Parts {
+  const { store, market, botInfo, reportFatal } = deps;
+  const startedAt = Date.now();
+  const pulse: Pulse = {};
+  const repliesWaiting = () =>
+    store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
+  const metrics: Metrics = new Metrics({
+    queueDepth: (): number => core.pending,
+    backlog: (): number => core.backlog,
+    repliesWaiting,
+    quota: () => market.quotaSnapshot(),
+    storeWritable: () => store.writeProblem === undefined,
+    telegramRightsOk: () => rights.problem === undefined,
+  });
+  const texts = textsFor(config.language);
+  // Health checks go around the bot's retries and pacing: they must answer in a second or two.
+  const plainApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot, timeoutSeconds: 5 });
+  const rights: GroupRights = new GroupRights({
+    api: plainApi,
+    chatId: config.telegram.chatId,
+    bot: { id: botInfo.id, username: botInfo.username },
+    intervalMs: overrides.rightsCheckIntervalMs,
+    minGapMs: overrides.rightsCheckMinGapMs,
+    log: logger.child({ side: 'telegram' }),
+    texts,
+    announce: async (text) => {
+      await bot.api.sendMessage(config.telegram.chatId, text);
+    },
+  });
+  const bot = createBot({
+    token: config.telegram.token,
+    apiRoot: config.telegram.apiRoot,
+    pacing: config.telegram.pacing,
+    groupPerMinute: config.telegram.groupPerMinute,
+    globalPerSecond: config.telegram.globalPerSecond,
+    botInfo,
+    onAnswer: (_method, ok, code, description) => {
+      // An answer shows Telegram works; flood control, its own errors and refusals for rights do not.
+      if (ok || (code !== undefined && code < 500 && code !== 429 && !isRightsError(code, description)))
+        pulse.telegramLastOk = Date.now();
+      if (!ok && code === 429) metrics.telegramRetry('429');
+      if (!ok && code !== undefined && code >= 500) metrics.telegramRetry('5xx');
+      if (!ok) rights.answered(code, description);
+    },
+    onNetworkError: () => metrics.telegramRetry('network'),
+    onRepeat: (method) => {
+      metrics.telegramRepeat(method);
+      logger.warn({ method }, 'posting again a Telegram call whose answer was lost; it may show twice');
+    },
+  });
+  const telegram = new TelegramGroup(
+    bot.api,
+    config.telegram.chatId,
+    `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
+  );
+  const core: Bridge = new Bridge(market, telegram, store, {
+    businessId: config.market.businessId,
+    historyOnFirstSight: config.historyOnFirstSight,
+    texts,
+    timeZone: config.timeZone,
+    undoSeconds: config.undoSeconds,
+    logger: logger.child({ side: 'bridge' }),
+    onFatal: reportFatal,
+    observer: metrics,
+    ambiguousCheckDelayMs: overrides.ambiguousCheckDelayMs,
+    ambiguousSettleMs: overrides.ambiguousSettleMs,
+    retryDelayMs: overrides.retryDelayMs,
+  });
+  const poller = new MarketPoller(market, core, {
+    intervalMs: config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs,
+    fullSyncIntervalMs: config.market.fullSyncIntervalMs,
+    logger: logger.child({ side: 'poller' }),
+    onFatal: reportFatal,
+    onRound: (ok) => metrics.poll(ok ? 'ok' : 'failed'),
+  });
+  const health = new Health({
+    now: overrides.healthNow ?? Date.now,
+    startedAt,
+    telegramLastOk: () => pulse.telegramLastOk,
+    probeTelegram: async () => {
+      await plainApi.getMe();
+      pulse.telegramLastOk = Date.now();
+    },
+    telegramProblem: () => rights.problem,
+    storeProblem: () => store.writeProblem,
+    marketLastOk: () => market.lastAnswerAt,
+    lastPollAt: () => poller.lastSuccessAt,
+    lastNotificationAt: () => pulse.lastNotificationAt,
+    maxSilenceMs: () => Math.max(3 * poller.roundIntervalMs, 120_000),
+    chats: () => store.chatCount,
+    queueDepth: (): number => core.pending,
+    backlog: (): number => core.backlog,
+    repliesWaiting,
+    quota: () => market.quotaSnapshot(),
+    mode: { telegram: config.updates.kind, notifications: config.intake.kind === 'notifications' },
+  });
+  return { texts, metrics, rights, bot, core, poller, health, pulse };
+}

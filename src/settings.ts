@@ -1,0 +1,310 @@
+/**
+ * The settings table: every environment variable marketgram reads, with its default, the hint that ends
+ * every message about it, the line its description in docs/configuration.md begins with, and the zod schema
+ * that reads it. config.ts turns the values into a Config; test/config-docs.test.ts checks the docs and
+ * .env.example against this table.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { cidrList } from './cidr.ts';
+
+/** One row of the settings table. */
+export interface Setting {
+  /** The value when unset, as written in the environment; none for a required setting or a mode left off. */
+  default?: string;
+  required?: true;
+  /** What to write: ends every message about a missing or malformed value. */
+  hint: string;
+  /** How the setting's description in docs/configuration.md begins. */
+  doc: string;
+  /** Reads the trimmed-or-not text (or undefined when unset without a default) into its value. */
+  schema: (name: string, hint: string) => z.ZodType<unknown, string | undefined>;
+}
+
+/** The ranges the Market documents as the source of its notifications. */
+export const MARKET_NOTIFICATION_RANGES = ['5.45.207.0/25', '141.8.142.0/25', '5.255.253.0/25'];
+
+const trimmed = z.string().trim();
+const required = (name: string, hint: string) => trimmed.min(1, { error: `${name} is required: ${hint}` });
+const httpUrl = (name: string, hint: string) =>
+  trimmed
+    .refine((s) => ['https:', 'http:'].includes(urlOf(s)?.protocol ?? ''), {
+      error: `${name} must be an http(s) URL: ${hint}`,
+    })
+    .transform((s) => s.replace(/\/+$/, ''));
+const int = (min: number, max: number) => (name: string, hint: string) =>
+  trimmed
+    .refine((s) => /^-?\d+$/.test(s) && Number(s) >= min && Number(s) <= max, {
+      error: `${name} must be a whole number from ${min} to ${max}: ${hint}`,
+    })
+    .transform(Number);
+const flag =
+  (what = 'on or off', withHint = false) =>
+  (name: string, hint: string) =>
+    trimmed
+      .toLowerCase()
+      .refine((s) => ['on', 'off', 'true', 'false', '1', '0', 'yes', 'no'].includes(s), {
+        error: `${name} must be ${what}${withHint ? `: ${hint}` : ''}`,
+      })
+      .transform((s) => ['on', 'true', '1', 'yes'].includes(s));
+const oneOf =
+  <const T extends readonly [string, ...string[]]>(values: T, what: string) =>
+  (name: string) =>
+    trimmed.toLowerCase().pipe(z.enum(values, { error: `${name} must be ${what}` }));
+
+/** Every setting, in the order of docs/configuration.md. */
+export const SETTINGS = {
+  TELEGRAM_BOT_TOKEN: {
+    required: true,
+    hint: 'set it to the token @BotFather gave you, like 123456789:AA...',
+    doc: 'The bot token from @BotFather',
+    schema: (name, hint) =>
+      required(name, hint).refine((s) => /^\d+:[\w-]{20,}$/.test(s), {
+        error: `${name} does not look like a bot token: ${hint}`,
+      }),
+  },
+  TELEGRAM_CHAT_ID: {
+    required: true,
+    hint: 'set it to the forum supergroup id, a negative number starting with -100 (see README, "Finding the chat id")',
+    doc: "The forum supergroup's id",
+    schema: (name, hint) =>
+      required(name, hint)
+        .refine((s) => /^-100\d{5,}$/.test(s), {
+          error: `${name} must be a supergroup id like -1001234567890: ${hint}`,
+        })
+        .transform(Number),
+  },
+  MARKET_API_KEY: {
+    required: true,
+    hint: 'create an API key with the "communication" scope in the seller cabinet (Settings → API and modules)',
+    doc: 'The Market Api-Key with the communication access',
+    schema: required,
+  },
+  MARKET_BUSINESS_ID: {
+    required: true,
+    hint: 'set it to the cabinet (business) id, a positive integer shown in the seller cabinet URL',
+    doc: 'The cabinet (business) id',
+    schema: (name, hint) =>
+      required(name, hint)
+        .refine((s) => /^\d+$/.test(s) && Number(s) >= 1 && Number.isSafeInteger(Number(s)), {
+          error: `${name} must be a positive whole number: ${hint}`,
+        })
+        .transform(Number),
+  },
+  TELEGRAM_API_ROOT: {
+    default: 'https://api.telegram.org',
+    hint: 'leave it unset for https://api.telegram.org, or give a full http(s) URL',
+    doc: 'The Telegram Bot API base URL',
+    schema: httpUrl,
+  },
+  MARKET_API_URL: {
+    default: 'https://api.partner.market.yandex.ru',
+    hint: 'leave it unset for https://api.partner.market.yandex.ru, or give a full http(s) URL',
+    doc: 'The Market Partner API base URL',
+    schema: httpUrl,
+  },
+  MARKET_POLL_INTERVAL: {
+    default: '30',
+    hint: 'seconds between polls, a whole number of at least 1',
+    doc: 'Seconds between polls of the Market for new and changed chats',
+    schema: int(1, 86_400),
+  },
+  MARKET_FULL_SYNC_INTERVAL: {
+    default: '21600',
+    hint: 'seconds between full sweeps of every chat including finished ones, 0 to disable',
+    doc: 'Seconds between full sweeps over every chat, finished ones included',
+    schema: int(0, 604_800),
+  },
+  DATA_DIR: {
+    default: 'data',
+    hint: 'a directory the bridge may write its store into',
+    doc: 'The directory for the store.',
+    schema: (name) => trimmed.refine((s) => s.length > 0, { error: `${name} must not be empty` }),
+  },
+  LOG_LEVEL: {
+    default: 'info',
+    hint: 'one of fatal, error, warn, info, debug, trace, silent',
+    doc: 'One of `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.',
+    schema: oneOf(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'one of fatal, error, warn, info, debug, trace, silent',
+    ),
+  },
+  BOT_LANGUAGE: {
+    default: 'ru',
+    hint: 'ru or en',
+    doc: 'The language of everything the bot writes itself',
+    schema: oneOf(['ru', 'en'], 'ru or en'),
+  },
+  BOT_TIMEZONE: {
+    default: 'Europe/Moscow',
+    hint: 'an IANA time zone such as Europe/Moscow or Asia/Yekaterinburg',
+    doc: 'The IANA time zone of times the bot tells operators',
+    schema: (name) => trimmed.refine(isTimeZone, { error: `${name} must be an IANA time zone such as Europe/Moscow` }),
+  },
+  OPERATORS: {
+    default: 'all',
+    hint: "all (anyone in the group), admins (the group's administrators) or comma-separated Telegram user ids like 123456789,987654321",
+    doc: 'Who may answer buyers from the group',
+    schema: (name, hint) =>
+      trimmed
+        .toLowerCase()
+        .refine((s) => parseOperators(s) !== undefined, { error: `${name} must be ${hint}` })
+        .transform((s) => parseOperators(s) ?? { kind: 'all' as const }),
+  },
+  REPLY_UNDO_SECONDS: {
+    default: '0',
+    hint: 'seconds a reply waits with a Cancel button before it goes, 0 (off) to 300',
+    doc: 'Seconds every reply waits with a Cancel button before it goes to the buyer',
+    schema: int(0, 300),
+  },
+  HISTORY_ON_FIRST_SIGHT: {
+    default: '20',
+    hint: 'how many recent messages to mirror into a new topic for an older chat, 0 to 100',
+    doc: 'How many recent messages are copied into a new topic',
+    schema: int(0, 100),
+  },
+  TELEGRAM_PACING: {
+    default: 'on',
+    hint: 'on or off',
+    doc: "Pace posts to stay under Telegram's flood limits",
+    schema: flag(),
+  },
+  TELEGRAM_GROUP_RATE: {
+    default: '20',
+    hint: 'messages per minute the bot may post into the group, 1 to 60',
+    doc: 'With pacing on: the most messages a minute the bot posts into the group',
+    schema: int(1, 60),
+  },
+  TELEGRAM_GLOBAL_RATE: {
+    default: '30',
+    hint: 'messages per second the bot may send overall, 1 to 30',
+    doc: 'With pacing on: the most messages a second the bot sends in total',
+    schema: int(1, 30),
+  },
+  ATTACHMENTS_ALLOW_PRIVATE_HOSTS: {
+    default: 'false',
+    hint: 'leave it unset (false) in production; true only when attachments are served from loopback or a private network, as in tests',
+    doc: 'Let attachments be downloaded from loopback, private, link-local',
+    schema: flag('true or false', true),
+  },
+  HTTP_PORT: {
+    default: '8080',
+    hint: 'the port of the HTTP listener (notifications, webhook, health, metrics), 0 to 65535',
+    doc: 'The port of the HTTP listener',
+    schema: int(0, 65_535),
+  },
+  HTTP_HOST: {
+    default: '0.0.0.0',
+    hint: 'the address the HTTP listener binds to, e.g. 0.0.0.0 or 127.0.0.1',
+    doc: 'The address the listener binds to',
+    schema: (name, hint) =>
+      trimmed.refine((s) => isIP(s) !== 0 || s === 'localhost', {
+        error: `${name} must be an IP address or localhost: ${hint}`,
+      }),
+  },
+  MARKET_NOTIFICATIONS: {
+    default: 'off',
+    hint: 'on when API notifications are enabled in the seller cabinet, else off',
+    doc: '`on` once API notifications are enabled in the seller cabinet',
+    schema: flag(),
+  },
+  MARKET_NOTIFICATION_PATH: {
+    default: '/market/notification',
+    hint: 'a URL path starting with /, ideally with a long random segment',
+    doc: 'The URL path of the notification endpoint.',
+    schema: (name, hint) =>
+      trimmed
+        .refine((s) => /^\/[A-Za-z0-9._~\-/]*$/.test(s) && !s.includes('//'), {
+          error: `${name} must be a URL path: ${hint}`,
+        })
+        .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
+  },
+  MARKET_NOTIFICATION_IPS: {
+    default: MARKET_NOTIFICATION_RANGES.join(','),
+    hint: 'comma-separated IPs or CIDRs allowed to post notifications, or * for any',
+    doc: 'Comma-separated IPv4 or IPv6 addresses and CIDR ranges that may post notifications',
+    schema: (name, hint) =>
+      trimmed
+        .refine((s) => s === '*' || (cidrList(s)?.length ?? 0) > 0, { error: `${name} must be ${hint}` })
+        .transform((s) => (s === '*' ? undefined : splitList(s))),
+  },
+  TRUSTED_PROXIES: {
+    default: '',
+    hint: 'comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed',
+    doc: 'Comma-separated addresses and CIDR ranges of reverse proxies.',
+    schema: (name, hint) =>
+      trimmed
+        .refine((s) => s === '' || cidrList(s) !== undefined, { error: `${name} must be ${hint}` })
+        .transform(splitList),
+  },
+  MARKET_RECONCILE_INTERVAL: {
+    default: '300',
+    hint: 'seconds between safety-net polls while notifications are on, 1 to 86400',
+    doc: 'With `MARKET_NOTIFICATIONS=on`: seconds between the safety-net polls',
+    schema: int(1, 86_400),
+  },
+  TELEGRAM_WEBHOOK_URL: {
+    hint: 'the public https URL Telegram should post updates to, or empty for long polling',
+    doc: 'The public `https://` URL Telegram posts updates to.',
+    schema: (name, hint) =>
+      trimmed.optional().refine(
+        (s) => {
+          const u = s === undefined ? undefined : urlOf(s);
+          return s === undefined || u?.protocol === 'https:' || (u?.protocol === 'http:' && isLoopback(u.hostname));
+        },
+        { error: `${name} must be an https URL: ${hint}` },
+      ),
+  },
+  TELEGRAM_WEBHOOK_SECRET: {
+    hint: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
+    doc: '16–256 characters of `A-Z`, `a-z`, `0-9`, `_` and `-`.',
+    schema: (name, hint) =>
+      trimmed.optional().refine((s) => s === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(s), {
+        error: `${name} must be ${hint}`,
+      }),
+  },
+} as const satisfies Record<string, Setting>;
+
+export type SettingName = keyof typeof SETTINGS;
+/** Who may answer buyers: everyone in the group, its administrators, or the listed Telegram user ids. */
+export type OperatorsSetting = { kind: 'all' } | { kind: 'admins' } | { kind: 'ids'; ids: number[] };
+
+/** Reads the OPERATORS setting; undefined when it is none of all, admins or a list of positive user ids. */
+export function parseOperators(s: string): OperatorsSetting | undefined {
+  if (s === 'all') return { kind: 'all' };
+  if (s === 'admins') return { kind: 'admins' };
+  const items = s.split(',').map((x) => x.trim());
+  const ids = items.filter(Boolean).map(Number);
+  const valid =
+    items.every((x) => x === '' || /^\d{1,16}$/.test(x)) && ids.every((n) => n > 0 && Number.isSafeInteger(n));
+  return valid && ids.length > 0 ? { kind: 'ids', ids: [...new Set(ids)] } : undefined;
+}
+
+function urlOf(s: string): URL | undefined {
+  try {
+    return new URL(s);
+  } catch {
+    return undefined;
+  }
+}
+
+function isTimeZone(s: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || (isIP(host) === 4 && host.startsWith('127.'));
+}
+
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+}

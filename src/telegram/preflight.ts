@@ -1,0 +1,69 @@
+/**
+ * The Telegram side's start-up check: the token, the group (a forum supergroup) and the bot's rights in it,
+ * asked with a plain API client (no auto-retry, short timeout), so a wrong setting is reported at once
+ * instead of being retried forever. Used at start and by anything that diagnoses a set-up.
+ */
+import { Api, GrammyError, HttpError } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+
+export interface TelegramPreflightOptions {
+  token: string;
+  apiRoot: string;
+  /** The forum supergroup the bridge posts into. */
+  chatId: number;
+  /** The bot's identity when already known (tests): getMe is skipped. */
+  botInfo?: UserFromGetMe;
+}
+
+/** The bot and its group are usable (`bot` is the bot's identity), or `problem` says what a person must fix. */
+export type TelegramPreflight = { ok: true; bot: UserFromGetMe } | { ok: false; problem: string; cause?: unknown };
+
+/** Checks the bot, the group and the bot's rights. Throws only what it cannot explain. */
+export async function checkTelegram(o: TelegramPreflightOptions): Promise<TelegramPreflight> {
+  const { chatId } = o;
+  const api = new Api(o.token, { apiRoot: o.apiRoot, timeoutSeconds: 20 });
+  try {
+    const me = o.botInfo ?? (await api.getMe());
+    const chat = await api.getChat(chatId);
+    if (chat.type !== 'supergroup' || !chat.is_forum) {
+      return {
+        ok: false,
+        problem: `TELEGRAM_CHAT_ID ${chatId} is not a forum supergroup: turn on Topics in the group settings (Edit → Topics).`,
+      };
+    }
+    const member = await api.getChatMember(chatId, me.id);
+    if (member.status !== 'administrator' || !member.can_manage_topics) {
+      return {
+        ok: false,
+        problem: `The bot is not an administrator with the "Manage topics" right in ${chatId}: promote @${me.username} to admin and enable "Manage topics".`,
+      };
+    }
+    return { ok: true, bot: me };
+  } catch (err) {
+    if (err instanceof GrammyError && err.error_code === 401) {
+      return {
+        ok: false,
+        problem: 'TELEGRAM_BOT_TOKEN was rejected by Telegram: copy the token again from @BotFather.',
+      };
+    }
+    if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403)) {
+      return {
+        ok: false,
+        problem: `TELEGRAM_CHAT_ID ${chatId}: Telegram says "${err.description}". Add the bot to the group as an administrator and check the id.`,
+      };
+    }
+    if (err instanceof HttpError) {
+      return {
+        ok: false,
+        problem: `Telegram (${o.apiRoot}) cannot be reached: ${err.message}. Check the network or TELEGRAM_API_ROOT.`,
+        cause: err,
+      };
+    }
+    throw err;
+  }
+}
+
+/** What Telegram said about a refused call, or the error's message. */
+export function telegramReason(err: unknown): string {
+  return err instanceof GrammyError ? err.description : (err as Error).message;
+}

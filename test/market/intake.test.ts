@@ -1,0 +1,45 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { marketChatId, type MarketChatId } from '../../src/bridge/ids.ts';
+import { notificationIntake } from '../../src/market/intake.ts';
+import { parseNotification, type MarketNotification } from '../../src/market/notifications.ts';
+
+function notification(body: Record<string, unknown>): MarketNotification {
+  const parsed = parseNotification(body);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.notification;
+}
+
+function intake() {
+  const calls: Array<[MarketChatId, string, number]> = [];
+  const handle = notificationIntake({
+    businessId: 7,
+    sink: { notified: (id, event, at) => void calls.push([id, event, at]) },
+    logger: pino({ level: 'silent' }),
+  });
+  return { calls, handle };
+}
+
+const at = '2026-01-01T00:00:00Z';
+
+describe('notificationIntake', () => {
+  it('hands chat notifications of our cabinet to the bridge with what happened', () => {
+    const { calls, handle } = intake();
+    handle(notification({ notificationType: 'CHAT_CREATED', chatId: 11, businessId: 7, createdAt: at }), 1);
+    handle(
+      notification({ notificationType: 'CHAT_MESSAGE_SENT', chatId: 12, messageId: '5', businessId: 7, sentAt: at }),
+      2,
+    );
+    expect(calls).toEqual([
+      [marketChatId(11), 'created', 1],
+      [marketChatId(12), 'message', 2],
+    ]);
+  });
+
+  it('ignores a chat notification for another cabinet and anything that is not about a chat', () => {
+    const { calls, handle } = intake();
+    handle(notification({ notificationType: 'CHAT_CREATED', chatId: 11, businessId: 8, createdAt: at }), 1);
+    handle(notification({ notificationType: 'PING', time: at }), 2);
+    expect(calls).toEqual([]);
+  });
+});
