@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { marketChatId, marketMessageId } from '../src/bridge/ids.ts';
-import { SHARD_DIR, SHARDS, STORE_FILE, JsonStore } from '../src/store/store.ts';
+import { SHARD_DIR, SHARDS, STORE_FILE } from '../src/store/layout.ts';
+import { JsonStore } from '../src/store/store.ts';
 
 import {
   buildStore,

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { StartupError, startApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { StoreError } from './store/store.ts';
+import { StoreError } from './store/errors.ts';
 
 async function main(): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { REACTION_DELIVERED } from '../../src/bridge/bridge.ts';
 import { marketMessageId } from '../../src/bridge/ids.ts';
 import type { SendOutcome } from '../../src/bridge/ports.ts';
-import { STORE_FILE } from '../../src/store/store.ts';
+import { STORE_FILE } from '../../src/store/layout.ts';
 import { makeBridge, marketChatId, telegramMessageId, topicId } from './memory-ports.ts';
 
 const operator = { id: 7 as never, name: 'Olga' };

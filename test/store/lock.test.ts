@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marketChatId } from '../../src/bridge/ids.ts';
 import { LOCK_FILE, STALE_MS } from '../../src/store/lock.ts';
-import { JsonStore, StoreError } from '../../src/store/store.ts';
+import { StoreError } from '../../src/store/errors.ts';
+import { JsonStore } from '../../src/store/store.ts';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'marketgram-lock-'));

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { marketChatId, marketMessageId, telegramMessageId, topicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord, ReplyRecord } from '../../src/bridge/store-port.ts';
 import { FullDisk } from '../fakes/full-disk.ts';
-import { JOURNAL_FILE, JsonStore, OLD_JOURNAL_FILE, SHARD_DIR, STORE_FILE, StoreError } from '../../src/store/store.ts';
+import { StoreError } from '../../src/store/errors.ts';
+import { JOURNAL_FILE, OLD_JOURNAL_FILE, SHARD_DIR, STORE_FILE } from '../../src/store/layout.ts';
+import { JsonStore } from '../../src/store/store.ts';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(path.join(tmpdir(), 'marketgram-store-'));
