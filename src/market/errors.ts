@@ -1,7 +1,7 @@
 /**
  * Every error the Market boundary throws, in one module. Callers branch on the class or on the stable
  * `code`, never on message text. None of them ever carries the Api-Key: messages that echo text from
- * the Market are passed through `redactSecret` by the client before they get here.
+ * the Market are passed through `MarketTransport.redact` before they get here.
  */
 import type { z } from 'zod';
 import { FatalError } from '../bridge/ports.ts';

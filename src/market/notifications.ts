@@ -7,6 +7,7 @@
  * fields are ignored, enum values inside known types are kept as any string, and a well-formed body
  * with an unknown `notificationType` parses as an `UnknownNotification` so the receiver still answers 200.
  * Refusals carry a short reason naming the field, fit for a 400 `WRONG_EVENT_FORMAT` answer.
+ * Long on purpose: one schema per notification type of the spec, kept together to check against it.
  */
 import { z } from 'zod';
 import { marketChatId, marketMessageId } from '../bridge/ids.ts';

@@ -45,6 +45,25 @@ export function parseRetryAfter(raw: string | undefined): { delayMs: number } | 
   return at ? { at } : undefined;
 }
 
+/** Wait after a 420 that carries no usable window (e.g. the parallel-request limit). */
+const RATE_LIMIT_FALLBACK_MS = 2_000;
+
+/**
+ * The end of a 420 window in local time (`nowMs`): the later of X-RateLimit-Resource-Until and
+ * Retry-After, corrected for clock skew by the answer's Date header; a short fallback when neither is usable.
+ */
+export function rateLimitUntil(headers: ResponseHeaders, nowMs: number): Date {
+  const serverNow = parseHttpDate(header(headers, 'date'))?.getTime();
+  const toLocal = (at: Date) => (serverNow !== undefined ? nowMs + (at.getTime() - serverNow) : at.getTime());
+  const candidates: number[] = [];
+  const until = parseHttpDate(header(headers, 'x-ratelimit-resource-until'));
+  if (until) candidates.push(toLocal(until));
+  const retryAfter = parseRetryAfter(header(headers, 'retry-after'));
+  if (retryAfter) candidates.push('delayMs' in retryAfter ? nowMs + retryAfter.delayMs : toLocal(retryAfter.at));
+  const best = Math.max(...candidates);
+  return new Date(candidates.length > 0 && best > nowMs ? best : nowMs + RATE_LIMIT_FALLBACK_MS);
+}
+
 /** Reads the three `X-RateLimit-Resource-*` headers; undefined when none is present. */
 export function parseQuotaHeaders(headers: ResponseHeaders): QuotaState | undefined {
   const limit = parseCount(header(headers, 'x-ratelimit-resource-limit'));
