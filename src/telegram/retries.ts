@@ -51,14 +51,15 @@ export function repeatWatch(onRepeat: (method: string) => void, capacity = 1000)
   };
   return async (prev, method, payload, signal) => {
     if (!isPosting(method)) return prev(method, payload, signal);
-    const key = fingerprint(method, payload);
-    if (unsure.delete(key)) onRepeat(method);
+    // Hashed only when something is remembered or an attempt fails: the common post costs nothing here.
+    let key = unsure.size > 0 ? fingerprint(method, payload) : undefined;
+    if (key !== undefined && unsure.delete(key)) onRepeat(method);
     try {
       const result = await prev(method, payload, signal);
-      if (!result.ok && result.error_code >= 500) remember(key);
+      if (!result.ok && result.error_code >= 500) remember((key ??= fingerprint(method, payload)));
       return result;
     } catch (err) {
-      remember(key);
+      remember((key ??= fingerprint(method, payload)));
       throw err;
     }
   };
