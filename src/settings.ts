@@ -65,7 +65,7 @@ export const SETTINGS = {
   },
   TELEGRAM_CHAT_ID: {
     required: true,
-    hint: 'set it to the forum supergroup id, a negative number starting with -100 (see README, "Finding the chat id")',
+    hint: 'set it to the forum supergroup id, a negative number starting with -100 (see docs/setup.md, "Finding the chat id")',
     doc: "The forum supergroup's id",
     schema: (name, hint) =>
       required(name, hint)

@@ -7,27 +7,15 @@ import type { ServerResponse } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { marketChatId } from '../../src/bridge/ids.ts';
 import { FatalError } from '../../src/bridge/ports.ts';
 import { isPrivateAddress } from '../../src/market/address-guard.ts';
 import { MarketClient, type MarketClientOptions } from '../../src/market/client.ts';
 import { MarketAttachmentHostRefusedError, MarketAttachmentTooLargeError } from '../../src/market/errors.ts';
-import { json, startServer, type Handler, type TestServer } from './http-server.ts';
+import { json, useServers, type Handler } from './http-server.ts';
 
-const servers: TestServer[] = [];
-const clients: MarketClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const { serve, keep } = useServers();
 
 function makeClient(baseUrl: string, options: Partial<MarketClientOptions> = {}) {
   const rawLogs: string[] = [];
@@ -45,7 +33,7 @@ function makeClient(baseUrl: string, options: Partial<MarketClientOptions> = {})
     },
     ...options,
   });
-  clients.push(client);
+  keep(client);
   const logs = () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { client, logs, sleeps };
 }

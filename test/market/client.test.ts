@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { marketChatId, marketMessageId } from '../../src/bridge/ids.ts';
 import { FatalError } from '../../src/bridge/ports.ts';
 import { MarketClient } from '../../src/market/client.ts';
@@ -18,8 +18,7 @@ import {
   MarketSchemaError,
 } from '../../src/market/errors.ts';
 import { freePort } from '../fakes/loopback.ts';
-import { json, startServer } from './http-server.ts';
-import type { Handler, TestServer } from './http-server.ts';
+import { json, startServer, useServers } from './http-server.ts';
 
 const API_KEY = 'ACMA:I4c4CxCSYaI41RSC2uYWP2qj3Rhhm4knMiBEga5K:151c0664';
 const INTEGRATION = 'marketgram/0.1.0';
@@ -27,19 +26,7 @@ const INTEGRATION = 'marketgram/0.1.0';
 const T0 = Date.parse('Thu, 10 Jul 2025 00:00:00 GMT');
 const httpDate = (ms: number) => new Date(ms).toUTCString();
 
-const servers: TestServer[] = [];
-const clients: MarketClient[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-});
-
-async function serve(handler: Handler): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
+const { serve, keep } = useServers();
 
 function makeClient(baseUrl: string, options: Partial<MarketClientOptions> = {}) {
   const clock = { now: T0 };
@@ -64,7 +51,7 @@ function makeClient(baseUrl: string, options: Partial<MarketClientOptions> = {})
     now: () => clock.now,
     ...options,
   });
-  clients.push(client);
+  keep(client);
   const logs = () => rawLogs.map((l) => JSON.parse(l) as Record<string, unknown>);
   return { client, clock, sleeps, rawLogs, logs };
 }

@@ -4,6 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach } from 'vitest';
 import { listenOnLoopback } from '../fakes/loopback.ts';
 
 export interface RecordedRequest {
@@ -84,4 +85,35 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
+}
+
+/**
+ * For a test file: `serve` starts a server and `keep` registers a client; both are closed after each test
+ * (clients first, so no request is left on a closed server).
+ */
+export function useServers(): {
+  serve: (handler: Handler) => Promise<TestServer>;
+  keep: <C extends Closable>(client: C) => C;
+} {
+  const servers: TestServer[] = [];
+  const clients: Closable[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    serve: async (handler) => {
+      const server = await startServer(handler);
+      servers.push(server);
+      return server;
+    },
+    keep: (client) => {
+      clients.push(client);
+      return client;
+    },
+  };
+}
+
+interface Closable {
+  close(): Promise<void>;
 }
