@@ -345,7 +345,10 @@ async function commitCost(app: App): Promise<Summary> {
   for (let i = 0; i < 200; i++) {
     // A harmless change the bridge makes too (the bridge is idle now): the chat's last history read.
     const rec = chats[i % chats.length];
-    if (rec) rec.syncedAt = new Date().toISOString();
+    if (rec) {
+      rec.syncedAt = new Date().toISOString();
+      app.store.saveChat(rec);
+    }
     const t = performance.now();
     await app.store.commit();
     times.push(performance.now() - t);
@@ -370,7 +373,7 @@ async function commitScaling(template: ChatRecord): Promise<StoreScale[]> {
     try {
       const store = await JsonStore.open(dir);
       for (let i = 0; i < chats; i++) {
-        // A plain copy: the store hands out watched (proxied) records, which structuredClone cannot copy.
+        // A deep copy: the template is the bridge's own stored record.
         const copy = JSON.parse(JSON.stringify(template)) as ChatRecord;
         copy.marketChatId = marketChatId(1_000_000 + i);
         copy.topicId = topicId(2_000_000 + i);
@@ -383,7 +386,10 @@ async function commitScaling(template: ChatRecord): Promise<StoreScale[]> {
       for (let i = 0; i < 50; i++) {
         // What the bridge does per mirrored message: advance one chat's cursor, then commit.
         const rec = store.findChat(marketChatId(1_000_000 + ((i * 7919) % chats)));
-        if (rec) rec.cursor = marketMessageId(i + 1);
+        if (rec) {
+          rec.cursor = marketMessageId(i + 1);
+          store.saveChat(rec);
+        }
         const t = performance.now();
         await store.commit();
         times.push(performance.now() - t);

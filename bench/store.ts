@@ -101,6 +101,7 @@ async function buildChild(dir: string, count: number): Promise<Built> {
     const rec = store.findChat(pick());
     if (!rec) throw new Error('chat missing');
     rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
+    store.saveChat(rec);
     const writes = store.writeCount;
     const t = performance.now();
     await store.commit();
@@ -115,6 +116,7 @@ async function buildChild(dir: string, count: number): Promise<Built> {
       if (!rec) throw new Error('chat missing');
       rec.cursor = marketMessageId((rec.cursor ?? 0) + 1);
       rec.syncedAt = new Date().toISOString();
+      store.saveChat(rec);
     }
     const writes = store.writeCount;
     const t = performance.now();

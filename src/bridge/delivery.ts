@@ -87,6 +87,7 @@ export class Delivery {
       reply.state = 'sending';
       reply.attempts++;
       reply.attemptedAt = d.now().toISOString();
+      d.store.saveReply(reply);
       await d.store.commit();
     };
     return file
@@ -120,6 +121,7 @@ export class Delivery {
         reply.notBefore = retryAt.toISOString();
         const tell = !reply.toldQueued;
         reply.toldQueued = true;
+        d.store.saveReply(reply);
         await d.store.commit();
         d.log.warn({ ...fields, reason: outcome.reason, retryAt }, 'reply waits');
         if (tell) {
@@ -133,6 +135,7 @@ export class Delivery {
       }
       case 'ambiguous':
         reply.state = 'unknown';
+        d.store.saveReply(reply);
         await d.store.commit();
         d.log.warn({ ...fields, reason: outcome.reason }, 'reply fate unknown, will check the history');
         this.retryAfter(chatId, d.options.ambiguousCheckDelayMs ?? 5_000);
@@ -164,6 +167,7 @@ export class Delivery {
       return true;
     }
     reply.state = 'queued';
+    d.store.saveReply(reply);
     await d.store.commit();
     return true;
   }
@@ -174,6 +178,7 @@ export class Delivery {
     reply.state = 'sent';
     reply.sentAt = d.now().toISOString();
     reply.error = undefined;
+    d.store.saveReply(reply);
     const siblings = repliesOf(d.store, reply.topicId, reply.telegramMessageId);
     if (!siblings.every((r) => r.state === 'sent')) return;
     void d.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {
@@ -197,6 +202,7 @@ export class Delivery {
       if (r.telegramMessageId === reply.telegramMessageId && r.topicId === reply.topicId && r.part >= reply.part) {
         r.state = 'failed';
         r.error = reason;
+        d.store.saveReply(r);
       }
     }
     await d.store.commit();
@@ -221,7 +227,10 @@ export class Delivery {
     const unnoticed: ReplyRecord[] = [];
     this.forgetOldReplies();
     for (const r of d.store.allReplies()) {
-      if (r.state === 'sending') r.state = 'unknown';
+      if (r.state === 'sending') {
+        r.state = 'unknown';
+        d.store.saveReply(r);
+      }
       if (r.state === 'queued' || r.state === 'unknown') chats.add(r.marketChatId);
       if (
         r.state === 'failed' &&

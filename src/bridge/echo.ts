@@ -35,6 +35,7 @@ export class Echoes {
     );
     if (!reply) return false;
     reply.echoMessageId = message.id;
+    this.store.saveReply(reply);
     if (reply.state !== 'sent') {
       this.log.info({ replyId: reply.id, marketMessageId: message.id }, 'reply of unknown fate found in history');
       this.found(reply);

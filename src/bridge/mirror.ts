@@ -124,6 +124,7 @@ export class Mirror {
     // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
     // poll still sees a change and tries again.
     rec.chat = current;
+    d.store.saveChat(rec);
     await this.topics.retitle(rec);
     await d.store.commit();
     this.failures.delete(marketChatId);
@@ -168,6 +169,7 @@ export class Mirror {
         const skipped = messages.slice(0, messages.length - keep);
         messages = messages.slice(messages.length - keep);
         rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
+        d.store.saveChat(rec);
         if (keep > 0) {
           await this.topics.within(rec, chat, (topicId) =>
             d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`),
@@ -175,6 +177,7 @@ export class Mirror {
         }
       }
       rec.backfilled = true;
+      d.store.saveChat(rec);
       await d.store.commit();
     }
     let left = messages.length;
@@ -189,6 +192,7 @@ export class Mirror {
       this.unposted.delete(rec.marketChatId);
     }
     rec.syncedAt = readAt;
+    d.store.saveChat(rec);
     return messages.at(-1);
   }
 
@@ -214,6 +218,7 @@ export class Mirror {
     // The cursor moves only now that Telegram has the message: a crash before this repeats it, never loses it.
     rec.cursor = message.id;
     rec.partial = undefined;
+    d.store.saveChat(rec);
     await d.store.commit();
   }
 
@@ -258,6 +263,7 @@ export class Mirror {
       }
       if (i < steps.length - 1) {
         rec.partial = { messageId: message.id, partsDone: i + 1 };
+        d.store.saveChat(rec);
         await d.store.commit();
       }
     }

@@ -44,7 +44,10 @@ export class Notices {
     }
     const id = await this.tell(first.topicId, first.telegramMessageId, text, buttons);
     if (id === undefined) return;
-    for (const r of repliesOf(d.store, first.topicId, first.telegramMessageId)) r.noticeId = id;
+    for (const r of repliesOf(d.store, first.topicId, first.telegramMessageId)) {
+      r.noticeId = id;
+      d.store.saveReply(r);
+    }
     await d.store.commit();
   }
 

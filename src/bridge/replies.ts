@@ -100,6 +100,7 @@ export class Replies {
           for (const r of writeDown(d, first.marketChatId, topicId, messageId, items, 0)) {
             r.notBefore = first.notBefore;
             r.noticeId = first.noticeId;
+            d.store.saveReply(r);
           }
         });
         await this.notices.tell(topicId, messageId, notSaved ? d.t.editNotSaved(notSaved) : d.t.editApplied);
@@ -107,7 +108,10 @@ export class Replies {
       }
     }
     const notSaved = await changeDurably(d, topicId, messageId, () => {
-      if (newText && newText.trim()) first.correction = newText;
+      if (newText && newText.trim()) {
+        first.correction = newText;
+        d.store.saveReply(first);
+      }
     });
     if (notSaved) {
       await this.notices.tell(topicId, messageId, d.t.editNotSaved(notSaved));
@@ -119,6 +123,7 @@ export class Replies {
     const noticeId = await this.notices.tell(topicId, messageId, d.t.editNotApplied, buttons);
     if (first.correction && noticeId !== undefined) {
       first.correctionNoticeId = noticeId;
+      d.store.saveReply(first);
       // Not vital: the button also acts under the bot's own reply to the operator message.
       await d.store.commit().catch((err: unknown) => d.log.warn({ err }, 'could not save the correction notice'));
     }
@@ -156,6 +161,7 @@ export class Replies {
     const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
       for (const r of failed) {
         Object.assign(r, { state: 'queued', attempts: 0, error: undefined, toldQueued: false, notBefore: undefined });
+        d.store.saveReply(r);
       }
     });
     if (notSaved) return d.t.actionNotSaved(notSaved);
@@ -172,7 +178,10 @@ export class Replies {
     const queued = parts.filter((r) => r.state === 'queued');
     if (queued.length === 0) return d.t.nothingToDo;
     const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
-      for (const r of queued) r.state = 'cancelled';
+      for (const r of queued) {
+        r.state = 'cancelled';
+        d.store.saveReply(r);
+      }
     });
     if (notSaved) return d.t.actionNotSaved(notSaved);
     d.options.observer?.replyOutcome('failed');
@@ -187,6 +196,7 @@ export class Replies {
     let added: ReplyRecord[] = [];
     const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
       first.correction = undefined;
+      d.store.saveReply(first);
       const next = Math.max(...parts.map((r) => r.part)) + 1;
       const items = splitText(text, TEXT_LIMIT).map((t) => ({ text: t }));
       added = writeDown(d, first.marketChatId, action.topicId, action.messageId, items, next);

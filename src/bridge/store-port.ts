@@ -1,7 +1,8 @@
 /**
  * The bridge's view of its persistent state: which Market chat lives in which topic, how far each chat is
- * mirrored, and the operator replies on their way to the Market. Records are live objects: mutate them
- * (a chat's new `topicId` is indexed at once), then `commit()` to make every change so far durable.
+ * mirrored, and the operator replies on their way to the Market. Records are plain objects: change one, then
+ * save it (`saveChat`, `saveReply`: nothing else tells the store it changed, nested fields included), then
+ * `commit()` to make every change saved so far durable.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
@@ -79,12 +80,22 @@ export interface StorePort {
   findChat(id: MarketChatId): ChatRecord | undefined;
   findChatByTopic(topicId: TopicId): ChatRecord | undefined;
   chats(): ChatRecord[];
-  /** Adds (or replaces) a chat; returns the live record to keep mutating. */
+  /** Adds (or replaces) a chat, marked changed; returns the stored record to change (and save) from now on. */
   putChat(record: ChatRecord): ChatRecord;
+  /**
+   * Marks a stored chat (as returned by findChat, putChat…) changed, for the next commit, and indexes its
+   * current `topicId` for findChatByTopic. Call it after every change of the record, nested fields included.
+   */
+  saveChat(record: ChatRecord): void;
   replies(chatId: MarketChatId): ReplyRecord[];
   allReplies(): ReplyRecord[];
-  /** Adds (or replaces) a reply; returns the live record to keep mutating. */
+  /** Adds (or replaces) a reply, marked changed; returns the stored record to change (and save) from now on. */
   putReply(reply: ReplyRecord): ReplyRecord;
+  /**
+   * Marks a stored reply changed, for the next commit. Call it after every change of the record. A reply
+   * replaced or deleted meanwhile is not written (the record that replaced it is the one on file).
+   */
+  saveReply(reply: ReplyRecord): void;
   deleteReply(id: string): void;
   /** Resolves once every change made before the call is on disk. Concurrent calls share one write. */
   commit(): Promise<void>;

@@ -26,6 +26,7 @@ export class Topics {
         if (!(err instanceof TopicGoneError)) throw err;
         // Deleted before its card was posted: make a new one, like any deleted topic.
         rec.topicId = undefined;
+        d.store.saveChat(rec);
         recreated = true;
       }
     }
@@ -34,6 +35,7 @@ export class Topics {
     rec.topicId = topicId;
     rec.title = title;
     rec.cardPending = true;
+    d.store.saveChat(rec);
     await d.store.commit();
     d.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
     await this.postCard(rec, chat, topicId);
@@ -45,6 +47,7 @@ export class Topics {
   private async postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
     await this.d.telegram.sendText(topicId, contextCard(chat, this.d.t, this.d.options.businessId));
     rec.cardPending = undefined;
+    this.d.store.saveChat(rec);
     await this.d.store.commit();
   }
 
@@ -57,6 +60,7 @@ export class Topics {
       if (!(err instanceof TopicGoneError)) throw err;
       this.d.log.warn({ marketChatId: rec.marketChatId, topicId }, 'topic was deleted, recreating it');
       rec.topicId = undefined;
+      this.d.store.saveChat(rec);
       return post(await this.getOrCreate(rec, chat, true));
     }
   }
@@ -68,10 +72,12 @@ export class Topics {
     try {
       await this.d.telegram.renameTopic(rec.topicId, title);
       rec.title = title;
+      this.d.store.saveChat(rec);
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;
       // The next message recreates it with the right title.
       rec.topicId = undefined;
+      this.d.store.saveChat(rec);
     }
   }
 }

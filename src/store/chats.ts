@@ -1,7 +1,6 @@
 /**
  * The chat records in memory: by Market chat id, by topic, and grouped by the shard file each belongs to.
- * Records are live objects watched by a proxy, so the store knows which chats changed since it last wrote
- * and reassigning a record's topicId re-indexes it.
+ * Records are plain objects: a change counts (and a new topicId is indexed) once the record is saved.
  */
 import type { Low } from 'lowdb';
 import { jsonFile, type ShardData } from './files.ts';
@@ -12,6 +11,8 @@ import type { ChatRecord } from '../bridge/store-port.ts';
 export class ChatTable {
   private readonly byId = new Map<number, ChatRecord>();
   private readonly byTopic = new Map<number, MarketChatId>();
+  /** The topic each chat is indexed under in `byTopic` (as of its last save). */
+  private readonly topics = new Map<number, TopicId>();
   private readonly shards = new Map<number, Low<ShardData>>();
   /** Chats changed since they were last taken. */
   private readonly changed = new Set<number>();
@@ -24,7 +25,9 @@ export class ChatTable {
 
   findByTopic(topicId: TopicId): ChatRecord | undefined {
     const id = this.byTopic.get(topicId);
-    return id === undefined ? undefined : this.find(id);
+    const rec = id === undefined ? undefined : this.find(id);
+    // A topicId changed but not saved yet no longer names this chat.
+    return rec?.topicId === topicId ? rec : undefined;
   }
 
   all(): ChatRecord[] {
@@ -35,13 +38,29 @@ export class ChatTable {
     return this.byId.size;
   }
 
-  /** Stores a copy of `record` (replacing the one with its id), marked changed; returns the live copy. */
+  /** Stores a copy of `record` (replacing the one with its id), marked changed; returns the stored copy. */
   put(record: ChatRecord): ChatRecord {
-    const existing = this.byId.get(record.marketChatId);
-    if (existing === record) return existing;
+    if (this.byId.get(record.marketChatId) === record) {
+      this.save(record);
+      return record;
+    }
     this.install(record);
     this.changed.add(record.marketChatId);
     return this.byId.get(record.marketChatId) as ChatRecord;
+  }
+
+  /** Marks a stored record changed and indexes its current topicId. A record not stored is an error. */
+  save(record: ChatRecord): void {
+    const id = record.marketChatId;
+    if (this.byId.get(id) !== record) throw new Error(`saveChat: chat ${id} is not the stored record`);
+    const indexed = this.topics.get(id);
+    if (indexed !== record.topicId) {
+      if (indexed !== undefined && this.byTopic.get(indexed) === id) this.byTopic.delete(indexed);
+      if (record.topicId !== undefined) this.byTopic.set(record.topicId, id);
+      if (record.topicId === undefined) this.topics.delete(id);
+      else this.topics.set(id, record.topicId);
+    }
+    this.changed.add(id);
   }
 
   /** Takes the shard's records as read from its file. */
@@ -52,14 +71,18 @@ export class ChatTable {
 
   /** Puts a record in its shard and the indexes (replacing any record with its id); returns the shard. */
   install(record: ChatRecord): number {
-    const existing = this.byId.get(record.marketChatId);
-    if (existing?.topicId !== undefined && this.byTopic.get(existing.topicId) === record.marketChatId)
-      this.byTopic.delete(existing.topicId);
-    const live = this.watch({ ...record });
-    const shard = shardOf(record.marketChatId);
-    this.shard(shard).data.chats[String(record.marketChatId)] = live;
-    this.byId.set(record.marketChatId, live);
-    if (record.topicId !== undefined) this.byTopic.set(record.topicId, record.marketChatId);
+    const id = record.marketChatId;
+    const indexed = this.topics.get(id);
+    if (indexed !== undefined && this.byTopic.get(indexed) === id) this.byTopic.delete(indexed);
+    this.topics.delete(id);
+    const stored = { ...record };
+    const shard = shardOf(id);
+    this.shard(shard).data.chats[String(id)] = stored;
+    this.byId.set(id, stored);
+    if (record.topicId !== undefined) {
+      this.byTopic.set(record.topicId, id);
+      this.topics.set(id, record.topicId);
+    }
     return shard;
   }
 
@@ -83,29 +106,5 @@ export class ChatTable {
   /** Marks chats changed again (their write failed). */
   markChanged(ids: number[]): void {
     for (const id of ids) this.changed.add(id);
-  }
-
-  /** A proxy that marks the record changed on every change of a field. */
-  private watch(rec: ChatRecord): ChatRecord {
-    const id = rec.marketChatId;
-    return new Proxy(rec, {
-      set: (target, key, value) => {
-        if (key === 'topicId') this.reindex(target, value as TopicId | undefined);
-        Reflect.set(target, key, value);
-        this.changed.add(id);
-        return true;
-      },
-      deleteProperty: (target, key) => {
-        Reflect.deleteProperty(target, key);
-        this.changed.add(id);
-        return true;
-      },
-    });
-  }
-
-  private reindex(rec: ChatRecord, topicId: TopicId | undefined): void {
-    if (rec.topicId !== undefined && this.byTopic.get(rec.topicId) === rec.marketChatId)
-      this.byTopic.delete(rec.topicId);
-    if (topicId !== undefined) this.byTopic.set(topicId, rec.marketChatId);
   }
 }

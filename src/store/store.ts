@@ -55,7 +55,6 @@ export class JsonStore implements StorePort {
     readonly dir: string,
     private readonly options: StoreOptions = {},
   ) {
-    for (const [id, reply] of Object.entries(meta.data.replies)) meta.data.replies[id] = this.watchReply(reply);
     this.table = new ChatTable(dir);
     this.writes = new FileWrites({
       beforeWrite: options.beforeWrite,
@@ -139,21 +138,6 @@ export class JsonStore implements StorePort {
     return this.skipped;
   }
 
-  private watchReply(reply: ReplyRecord): ReplyRecord {
-    return new Proxy(reply, {
-      set: (target, key, value) => {
-        Reflect.set(target, key, value);
-        this.metaDirty = true;
-        return true;
-      },
-      deleteProperty: (target, key) => {
-        Reflect.deleteProperty(target, key);
-        this.metaDirty = true;
-        return true;
-      },
-    });
-  }
-
   get initializedAt(): string {
     return this.meta.data.initializedAt;
   }
@@ -198,6 +182,10 @@ export class JsonStore implements StorePort {
     return this.table.put(record);
   }
 
+  saveChat(record: ChatRecord): void {
+    this.table.save(record);
+  }
+
   replies(chatId: MarketChatId): ReplyRecord[] {
     return (
       Object.values(this.meta.data.replies)
@@ -212,10 +200,18 @@ export class JsonStore implements StorePort {
   }
 
   putReply(reply: ReplyRecord): ReplyRecord {
-    const live = this.watchReply({ ...reply });
-    this.meta.data.replies[reply.id] = live;
+    const stored = { ...reply };
+    this.meta.data.replies[reply.id] = stored;
     this.metaDirty = true;
-    return live;
+    return stored;
+  }
+
+  /**
+   * A reply that is no longer the stored one (replaced or deleted meanwhile, e.g. by an operator's edit or an
+   * undone change) stays out: its change is not written, as the replacement decides.
+   */
+  saveReply(reply: ReplyRecord): void {
+    if (this.meta.data.replies[reply.id] === reply) this.metaDirty = true;
   }
 
   deleteReply(id: string): void {

@@ -130,6 +130,7 @@ describe('Bridge: Market → Telegram', () => {
     const rec = store.findChat(marketChatId(1))!;
     telegram.posts.length = 0;
     rec.cardPending = true; // as left by a crash between creating the topic and posting the card
+    store.saveChat(rec);
     market.addMessage(1, 'CUSTOMER', 'after the crash');
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
@@ -145,6 +146,7 @@ describe('Bridge: Market → Telegram', () => {
     await bridge.idle();
     const rec = store.findChat(marketChatId(1))!;
     rec.cardPending = true;
+    store.saveChat(rec);
     telegram.topics.get(1)!.deleted = true;
     market.addMessage(1, 'CUSTOMER', 'still arrives');
     bridge.chatSeen(market.chats.get(1)!);
@@ -173,6 +175,7 @@ describe('Bridge: Market → Telegram', () => {
     const echo = market.history.get(1)!.at(-1)!;
     expect(store.allReplies()[0]?.echoMessageId).toBe(echo.id);
     rec.cursor = marketMessageId(echo.id - 1); // the shard write was lost, the replies file was not
+    store.saveChat(rec);
     const before = telegram.posts.length;
     bridge.requestSync(marketChatId(1));
     await bridge.idle();

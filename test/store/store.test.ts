@@ -61,14 +61,54 @@ describe('JsonStore', () => {
     expect(again.initializedAt).toBe(store.initializedAt);
   });
 
-  it('persists changes made to live records', async () => {
+  it('persists a nested change of a chat once it is saved', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    const rec = store.putChat({ ...record(7), partial: { messageId: marketMessageId(3), partsDone: 1 } });
+    await store.commit();
+    // Only nested fields change: the proxies before saveChat saw no field set, and this commit wrote nothing.
+    rec.chat.status = 'WAITING_FOR_PARTNER';
+    rec.partial!.partsDone++;
+    store.saveChat(rec);
+    await store.commit();
+    await store.close();
+    const again = await JsonStore.open(dir);
+    expect(again.findChat(marketChatId(7))).toMatchObject({
+      chat: { status: 'WAITING_FOR_PARTNER' },
+      partial: { messageId: 3, partsDone: 2 },
+    });
+    await again.close();
+  });
+
+  it('writes nothing for a change that is not saved', async () => {
+    const store = await JsonStore.open(await tempDir());
+    const rec = store.putChat(record(7));
+    await store.commit();
+    const before = store.writeCount;
+    rec.cursor = marketMessageId(1);
+    await store.commit();
+    expect(store.writeCount).toBe(before);
+    store.saveChat(rec);
+    await store.commit();
+    expect(store.writeCount).toBe(before + 1);
+  });
+
+  it('refuses to save a chat record that is not the stored one', async () => {
+    const store = await JsonStore.open(await tempDir());
+    const rec = store.putChat(record(7));
+    expect(() => store.saveChat({ ...rec })).toThrow(/not the stored record/);
+  });
+
+  it('persists changes made to records and saved', async () => {
     const dir = await tempDir();
     const store = await JsonStore.open(dir);
     const rec = store.putChat(record(7));
     rec.cursor = marketMessageId(99);
     rec.backfilled = true;
+    store.saveChat(rec);
     const r = store.putReply(reply('r1', 7));
     r.state = 'sent';
+    store.saveReply(r);
     await store.commit();
     const again = await JsonStore.open(dir);
     expect(again.findChat(marketChatId(7))).toMatchObject({ cursor: 99, backfilled: true });
@@ -82,6 +122,7 @@ describe('JsonStore', () => {
     const before = store.writeCount;
     const rec = store.findChat(marketChatId(1234))!;
     rec.cursor = marketMessageId(5);
+    store.saveChat(rec);
     await store.commit();
     expect(store.writeCount - before).toBe(1);
     // A commit with nothing changed writes nothing.
@@ -98,6 +139,7 @@ describe('JsonStore', () => {
     const commits: Promise<void>[] = [];
     for (let i = 1; i <= 50; i++) {
       rec.cursor = marketMessageId(i);
+      store.saveChat(rec);
       commits.push(store.commit());
     }
     await Promise.all(commits);
@@ -112,8 +154,10 @@ describe('JsonStore', () => {
     const b = store.putChat(record(2));
     await store.commit();
     a.cursor = marketMessageId(1);
+    store.saveChat(a);
     const first = store.commit();
     b.cursor = marketMessageId(2);
+    store.saveChat(b);
     const second = store.commit();
     await Promise.all([first, second]);
     const again = await JsonStore.open(store.dir);
@@ -256,13 +300,15 @@ describe('JsonStore', () => {
     expect(Object.keys(backup.chats)).toEqual(['5']);
   });
 
-  it('moves the topic index when a chat gets a new topic', async () => {
+  it('moves the topic index when a chat with a new topic is saved', async () => {
     const store = await JsonStore.open(await tempDir());
     const rec = store.putChat(record(1, 10));
     rec.topicId = topicId(11);
+    store.saveChat(rec);
     expect(store.findChatByTopic(topicId(10))).toBeUndefined();
     expect(store.findChatByTopic(topicId(11))?.marketChatId).toBe(1);
     rec.topicId = undefined;
+    store.saveChat(rec);
     expect(store.findChatByTopic(topicId(11))).toBeUndefined();
   });
 });
@@ -302,8 +348,10 @@ describe('JsonStore.close', () => {
     const store = await JsonStore.open(dir);
     const rec = store.putChat(record(1));
     rec.cursor = marketMessageId(1);
+    store.saveChat(rec);
     await store.close();
     rec.cursor = marketMessageId(2);
+    store.saveChat(rec);
     await store.commit();
     const again = await JsonStore.open(dir);
     expect(again.findChat(marketChatId(1))?.cursor).toBe(1);
@@ -330,8 +378,10 @@ describe('JsonStore journal', () => {
     expect(await lines(journal(dir))).toEqual([]);
 
     rec.cursor = marketMessageId(7);
+    store.saveChat(rec);
     await store.commit();
     rec.cursor = marketMessageId(8);
+    store.saveChat(rec);
     await store.commit();
     expect((await lines(journal(dir))).map((l) => (JSON.parse(l) as ChatRecord).cursor)).toEqual([7, 8]);
     expect(await readFile(shardOf5(dir), 'utf8')).toBe(shardBefore);
@@ -403,6 +453,7 @@ describe('JsonStore journal', () => {
     for (let round = 1; round <= 20; round++) {
       for (const rec of recs) {
         rec.cursor = marketMessageId(round);
+        store.saveChat(rec);
         work.push(store.commit());
       }
       if (round % 5 === 0) work.push(store.compact());
@@ -420,6 +471,7 @@ describe('JsonStore journal', () => {
     const rec = store.putChat(record(5));
     await store.commit();
     rec.cursor = marketMessageId(1);
+    store.saveChat(rec);
     await store.commit();
     expect(await lines(journal(dir))).toHaveLength(2);
     vi.advanceTimersByTime(4_000);
