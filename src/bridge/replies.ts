@@ -13,6 +13,15 @@ import type { Notices } from './notices.ts';
 import { type Button, type ButtonHost, type OperatorAction, type OperatorMessage } from './ports.ts';
 import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent } from './reply-book.ts';
 import type { ReplyRecord } from './store-port.ts';
+import type { Holds } from './holds.ts';
+
+/** A reaction allowed by Telegram that marks an internal note (📝 is not among the allowed ones). */
+export const REACTION_NOTE = '✍';
+
+/** An operator text meant for colleagues, never for the buyer. */
+function isNote(text: string | undefined): boolean {
+  return text !== undefined && text.trimStart().startsWith('//');
+}
 
 /** Longest operator message accepted for splitting, in parts of 4096. */
 const MAX_REPLY_PARTS = 10;
@@ -22,11 +31,17 @@ export class Replies {
     private readonly d: Deps,
     private readonly notices: Notices,
     private readonly delivery: Delivery,
+    private readonly holds: Holds,
   ) {}
 
   /** See Bridge.operatorMessage. */
   async operatorMessage(msg: OperatorMessage): Promise<void> {
     const { d } = this;
+    const body = msg.file ? msg.caption : msg.text;
+    if (isNote(body)) {
+      await this.markNote(msg.topicId, msg.messageId);
+      return;
+    }
     const rec = d.store.findChatByTopic(msg.topicId);
     const say = (text: string) => this.notices.tell(msg.topicId, msg.messageId, text);
     if (!rec) {
@@ -34,7 +49,6 @@ export class Replies {
       return;
     }
     const texts: string[] = [];
-    const body = msg.file ? msg.caption : msg.text;
     if (body !== undefined && body.trim().length > 0) {
       const parts = splitText(body, TEXT_LIMIT);
       if (parts.length > MAX_REPLY_PARTS) {
@@ -71,6 +85,10 @@ export class Replies {
     } finally {
       for (const r of added) this.delivery.unsaved.delete(r.id);
     }
+    if (added.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(added);
+      return;
+    }
     d.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
     const undo = d.options.undoSeconds ?? 0;
     if (undo > 0) {
@@ -90,20 +108,15 @@ export class Replies {
     const parts = repliesOf(d.store, topicId, messageId);
     const first = parts[0];
     if (!first) return;
-    const untouched = parts.every((r) => r.state === 'queued' && r.attempts === 0 && !r.file);
-    if (untouched && newText && newText.trim()) {
+    const waiting = parts.every((r) => (r.state === 'queued' || r.state === 'held') && r.attempts === 0);
+    if (waiting && newText && newText.trim()) {
+      if (isNote(newText)) {
+        await this.becomeNote(topicId, messageId, parts);
+        return;
+      }
       const texts = splitText(newText, TEXT_LIMIT);
       if (texts.length <= MAX_REPLY_PARTS) {
-        const notSaved = await changeDurably(d, topicId, messageId, () => {
-          for (const r of parts) d.store.deleteReply(r.id);
-          const items = texts.map((text) => ({ text }));
-          for (const r of writeDown(d, first.marketChatId, topicId, messageId, items, 0)) {
-            r.notBefore = first.notBefore;
-            r.noticeId = first.noticeId;
-            d.store.saveReply(r);
-          }
-        });
-        await this.notices.tell(topicId, messageId, notSaved ? d.t.editNotSaved(notSaved) : d.t.editApplied);
+        await this.rewrite(topicId, messageId, parts, texts);
         return;
       }
     }
@@ -129,6 +142,69 @@ export class Replies {
     }
   }
 
+  /**
+   * An edit of a reply that has not gone yet: its text parts are written down anew (a file part stays), which
+   * checks them with the guard again. A held reply that is clean now goes as usual; one still flagged gets its
+   * notice updated.
+   */
+  private async rewrite(topicId: TopicId, messageId: TelegramMessageId, parts: ReplyRecord[], texts: string[]) {
+    const { d } = this;
+    const first = parts[0] as ReplyRecord;
+    const wasHeld = parts.some((r) => r.state === 'held');
+    const items: ReplyContent[] = [
+      ...parts.filter((r) => r.file).map((r) => ({ file: r.file })),
+      ...texts.map((text) => ({ text })),
+    ];
+    const notSaved = await changeDurably(d, topicId, messageId, () => {
+      for (const r of parts) d.store.deleteReply(r.id);
+      for (const r of writeDown(d, first.marketChatId, topicId, messageId, items, 0)) {
+        r.notBefore = first.notBefore;
+        r.noticeId = first.noticeId;
+        d.store.saveReply(r);
+      }
+    });
+    if (notSaved) {
+      await this.notices.tell(topicId, messageId, d.t.editNotSaved(notSaved));
+      return;
+    }
+    const now = repliesOf(d.store, topicId, messageId);
+    if (now.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(now);
+      return;
+    }
+    // The hold notice (and its buttons) is replaced; a plain waiting reply gets a word under it.
+    if (wasHeld) await this.notices.update(now, d.t.editApplied);
+    else await this.notices.tell(topicId, messageId, d.t.editApplied);
+    this.delivery.request(first.marketChatId);
+  }
+
+  /** An internal note (starts with //): never sent; the bot marks it so everyone sees it stayed inside. */
+  private async markNote(topicId: TopicId, messageId: TelegramMessageId): Promise<void> {
+    const { d } = this;
+    d.log.debug({ topicId, messageId }, 'internal note, not sent');
+    await d.telegram.react(messageId, REACTION_NOTE).catch((err: unknown) => {
+      d.log.warn({ err, topicId, messageId }, 'could not mark an internal note');
+    });
+  }
+
+  /** A waiting reply edited into a note: it is cancelled, and marked as a note. */
+  private async becomeNote(topicId: TopicId, messageId: TelegramMessageId, parts: ReplyRecord[]): Promise<void> {
+    const { d } = this;
+    const notSaved = await changeDurably(d, topicId, messageId, () => {
+      for (const r of parts) {
+        r.state = 'cancelled';
+        d.store.saveReply(r);
+      }
+    });
+    if (notSaved) {
+      await this.notices.tell(topicId, messageId, d.t.editNotSaved(notSaved));
+      return;
+    }
+    await this.markNote(topicId, messageId);
+    if (parts.some((r) => r.noticeId !== undefined)) await this.notices.update(parts, d.t.guard.becameNote);
+    this.delivery.request((parts[0] as ReplyRecord).marketChatId);
+  }
+
   /** See Bridge.operatorAction. */
   async operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
     const { d } = this;
@@ -150,6 +226,8 @@ export class Replies {
         return this.cancel(action, parts);
       case 'correct':
         return this.sendCorrection(action, parts, first);
+      case 'allow':
+        return this.sendAnyway(action, parts);
     }
   }
 
@@ -172,10 +250,12 @@ export class Replies {
 
   private async cancel(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
-    if (parts.some((r) => r.state === 'sent' || r.state === 'sending' || r.state === 'unknown')) {
+    // A held part (a correction of a sent message, say) is cancelled whatever went before it.
+    const held = parts.filter((r) => r.state === 'held');
+    if (held.length === 0 && parts.some((r) => r.state === 'sent' || r.state === 'sending' || r.state === 'unknown')) {
       return d.t.alreadySent;
     }
-    const queued = parts.filter((r) => r.state === 'queued');
+    const queued = held.length > 0 ? held : parts.filter((r) => r.state === 'queued');
     if (queued.length === 0) return d.t.nothingToDo;
     const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
       for (const r of queued) {
@@ -186,7 +266,31 @@ export class Replies {
     if (notSaved) return d.t.actionNotSaved(notSaved);
     d.options.observer?.replyOutcome('failed');
     await this.notices.update(queued, d.t.cancelled);
+    // Later replies of the chat may have waited behind a held one.
+    if (held[0]) this.delivery.request(held[0].marketChatId);
     return d.t.cancelled;
+  }
+
+  /** Send anyway, under a held reply: the operator takes the guard's warning and sends it as it is. */
+  private async sendAnyway(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+    const { d } = this;
+    if (this.holds.mode === 'block') return d.t.guard.blocked;
+    const held = parts.filter((r) => r.state === 'held');
+    const first = held[0];
+    if (!first) return d.t.nothingToDo;
+    const kinds = (first.findings ?? []).map((f) => f.kind);
+    const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
+      for (const r of held) {
+        Object.assign(r, { state: 'queued', allowed: true, findings: undefined, notBefore: undefined });
+        d.store.saveReply(r);
+      }
+    });
+    if (notSaved) return d.t.actionNotSaved(notSaved);
+    d.options.observer?.guard('sent-anyway', kinds);
+    d.log.info({ marketChatId: first.marketChatId, topicId: first.topicId, kinds }, 'held reply sent anyway');
+    await this.notices.update(parts, d.t.guard.sendingAnyway);
+    this.delivery.request(first.marketChatId);
+    return d.t.guard.sendingAnyway;
   }
 
   private async sendCorrection(action: OperatorAction, parts: ReplyRecord[], first: ReplyRecord): Promise<string> {
@@ -202,6 +306,10 @@ export class Replies {
       added = writeDown(d, first.marketChatId, action.topicId, action.messageId, items, next);
     });
     if (notSaved) return d.t.actionNotSaved(notSaved);
+    if (added.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(repliesOf(d.store, action.topicId, action.messageId));
+      return d.t.guard.heldAnswer;
+    }
     if (added.length > 0) this.delivery.request(first.marketChatId);
     return d.t.correctionQueued;
   }

@@ -3,6 +3,7 @@
  * pass through here: they are mirrored unchanged. Longer than ~300 lines on purpose: it is one table per
  * language against one interface, kept side by side so a text is changed in both languages at once.
  */
+import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
 
 export type Language = 'ru' | 'en';
@@ -86,6 +87,8 @@ export interface Texts {
   cancelled: string;
   alreadySent: string;
   nothingToDo: string;
+  /** Replies the reply guard holds. */
+  guard: GuardTexts;
   /** Why an operator's message was not sent to the buyer, said under it. */
   notSent: {
     /** The sender may not answer buyers (OPERATORS); said once per person and topic. */
@@ -193,6 +196,7 @@ const ru: Texts = {
   cancelled: '✖️ Отменено: покупателю не отправлено.',
   alreadySent: 'Уже отправлено — отменить нельзя.',
   nothingToDo: 'Здесь нечего делать.',
+  guard: ruGuard,
   notSent: {
     notOperator:
       'ℹ️ Это сообщение не отправлено покупателю: отвечать покупателям могут только операторы. Ваши сообщения в этой теме видят только коллеги.',
@@ -302,6 +306,7 @@ const en: Texts = {
   cancelled: '✖️ Cancelled: not sent to the buyer.',
   alreadySent: 'Already sent — it cannot be cancelled.',
   nothingToDo: 'Nothing to do here.',
+  guard: enGuard,
   notSent: {
     notOperator:
       'ℹ️ This message was not sent to the buyer: only operators may answer buyers. Your messages in this topic are seen by colleagues only.',

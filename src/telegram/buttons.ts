@@ -7,7 +7,7 @@ import { telegramMessageId, topicId } from '../bridge/ids.ts';
 import type { OperatorAction } from '../bridge/ports.ts';
 
 /** One-letter codes of the actions in button data. */
-const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
+const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u', allow: 'a' };
 
 const ACTIONS = Object.fromEntries(Object.entries(ACTION_CODES).map(([kind, code]) => [code, kind])) as Record<
   string,
@@ -21,7 +21,7 @@ export function encodeAction(a: OperatorAction): string {
 
 /** Decodes button data made by encodeAction(); undefined for anything else. */
 export function parseAction(data: string): OperatorAction | undefined {
-  const m = /^([rcu]):(\d{1,15}):(\d{1,15})$/.exec(data);
+  const m = /^([rcua]):(\d{1,15}):(\d{1,15})$/.exec(data);
   const kind = m && ACTIONS[m[1] ?? ''];
   if (!m || !kind) return undefined;
   return { kind, topicId: topicId(Number(m[2])), messageId: telegramMessageId(Number(m[3])) };
