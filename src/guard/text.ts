@@ -1,0 +1,77 @@
+/**
+ * The text the detectors read: a folded copy of a reply with the same length as the original (lower case, ё as е,
+ * typographic apostrophes and unusual spaces made plain), so every offset found in it is an offset in the reply.
+ * And the clause around an offset, which the word rules read for negations and for the Market's own name.
+ */
+
+/** Characters replaced one for one, so the folded text keeps its length. */
+const PLAIN: Readonly<Record<string, string>> = {
+  ё: 'е',
+  '\u2019': "'", // ’
+  '\u2018': "'", // ‘
+  '\u02bc': "'", // ʼ
+  '`': "'",
+  '\u00a0': ' ', // no-break space
+  '\u202f': ' ', // narrow no-break space
+  '\u2009': ' ', // thin space
+  '\u2007': ' ', // figure space
+  '\u2011': '-', // non-breaking hyphen
+  '\u2010': '-', // hyphen
+};
+const PLAIN_CHARS = new RegExp(`[${Object.keys(PLAIN).join('')}]`, 'g');
+
+/**
+ * Lower case with ё → е and plain apostrophes and spaces, one UTF-16 unit for one: `fold(t).length === t.length`.
+ * Characters whose lower case is longer (e.g. 'İ') are kept as they are.
+ */
+export function fold(text: string): string {
+  let lower = text.toLowerCase();
+  if (lower.length !== text.length) {
+    lower = '';
+    for (const ch of text) {
+      const l = ch.toLowerCase();
+      lower += l.length === ch.length ? l : ch;
+    }
+  }
+  return lower.replace(PLAIN_CHARS, (ch) => PLAIN[ch] ?? ch);
+}
+
+/** Where a sentence ends: the word rules never look past these. */
+const SENTENCE_END = /[.!?;\n]/;
+/** Where a clause ends: punctuation, dashes, brackets, quotes and " а ", " но ", " but ". */
+const CLAUSE_END = /[.!?;\n,—–()«»"]|\s-\s|\s(?:а|но|but)\s/g;
+
+/** Words that turn a request around: "we cannot give contacts", "не пишите в WhatsApp". */
+const NEGATION =
+  /(?<![\p{L}\p{N}])(?:не|нет|ни|нельзя|невозможно|запрещ\p{L}*|not|no|cannot|can't|cant|don't|dont|won't|never|unable)(?![\p{L}\p{N}])/u;
+
+/** True when the clause around [start, end) says no, not counting the words inside [start, end) themselves. */
+export function negated(folded: string, start: number, end: number): boolean {
+  const [from, to] = clauseAround(folded, start, end);
+  return NEGATION.test(folded.slice(from, start)) || NEGATION.test(folded.slice(end, to));
+}
+
+/** The clause around [start, end): between the nearest punctuation or " а ", " но ", " but " on either side. */
+export function clauseAround(folded: string, start: number, end: number): [number, number] {
+  let from = 0;
+  let to = folded.length;
+  CLAUSE_END.lastIndex = 0;
+  for (let m = CLAUSE_END.exec(folded); m !== null; m = CLAUSE_END.exec(folded)) {
+    const stopEnd = m.index + m[0].length;
+    if (stopEnd <= start) from = stopEnd;
+    else if (m.index >= end) {
+      to = m.index;
+      break;
+    }
+  }
+  return [from, to];
+}
+
+/** [from, to) of the sentence around [start, end). */
+export function sentenceAround(folded: string, start: number, end: number): [number, number] {
+  let from = start;
+  while (from > 0 && !SENTENCE_END.test(folded.charAt(from - 1))) from--;
+  let to = end;
+  while (to < folded.length && !SENTENCE_END.test(folded.charAt(to))) to++;
+  return [from, to];
+}
