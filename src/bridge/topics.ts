@@ -12,7 +12,22 @@ import { TopicGoneError } from './ports.ts';
 import type { ChatRecord } from './store-port.ts';
 
 export class Topics {
+  /** The topic creation running now: creations across chats go one at a time (see createOneAtATime). */
+  private creating: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly d: Deps) {}
+
+  /**
+   * Runs one topic creation, up to the commit that links the topic to its chat, after the one before it. Telegram
+   * cannot list a group's topics, so a topic created by a process killed before that commit is lost to the bridge
+   * and stays empty; one at a time, a kill leaves at most one such topic behind, instead of one per chat that was
+   * being created at that moment (at a first start, every chat at once).
+   */
+  private createOneAtATime<T>(create: () => Promise<T>): Promise<T> {
+    const run = this.creating.then(create, create);
+    this.creating = run.catch(() => undefined);
+    return run;
+  }
 
   /** The chat's topic, created (with its card) when it has none; a card still pending is posted first. */
   async getOrCreate(rec: ChatRecord, chat: MarketChat, recreated = false): Promise<TopicId> {
@@ -31,12 +46,15 @@ export class Topics {
       }
     }
     const title = topicTitle(chat, d.t);
-    const topicId = await d.telegram.createTopic(title);
-    rec.topicId = topicId;
-    rec.title = title;
-    rec.cardPending = true;
-    d.store.saveChat(rec);
-    await d.store.commit();
+    const topicId = await this.createOneAtATime(async () => {
+      const id = await d.telegram.createTopic(title);
+      rec.topicId = id;
+      rec.title = title;
+      rec.cardPending = true;
+      d.store.saveChat(rec);
+      await d.store.commit();
+      return id;
+    });
     d.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
     await this.postCard(rec, chat, topicId);
     if (recreated) await d.telegram.sendText(topicId, html`${d.t.topicRecreated}`);

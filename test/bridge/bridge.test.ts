@@ -49,6 +49,26 @@ describe('Bridge: Market → Telegram', () => {
     expect(telegram.posts.filter((p) => p.html.includes('\nhi'))).toHaveLength(1);
   });
 
+  it('creates the topics of many new chats one at a time, each stored before the next is created', async () => {
+    const { market, telegram, bridge, store } = await makeBridge();
+    const created: Array<number | undefined> = [];
+    const createTopic = telegram.createTopic.bind(telegram);
+    telegram.createTopic = async (title) => {
+      // Every topic created before this one is already linked to its chat in the store.
+      created.push(store.chats().filter((c) => c.topicId !== undefined).length);
+      return createTopic(title);
+    };
+    for (let i = 1; i <= 5; i++) {
+      market.addChat(i);
+      market.addMessage(i, 'CUSTOMER', `hi ${i}`);
+      bridge.chatSeen(market.chats.get(i)!);
+    }
+    await bridge.idle();
+    expect(telegram.topics.size).toBe(5);
+    expect(telegram.mostCreatingAtOnce).toBe(1);
+    expect(created).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('leaves finished chats it never saw out of Telegram', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1, { status: 'FINISHED' });

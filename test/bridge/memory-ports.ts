@@ -134,14 +134,23 @@ export class MemoryTelegram implements TelegramPort {
   posts: Post[] = [];
   reactions: Array<{ messageId: number; emoji: string }> = [];
   createCalls = 0;
+  /** Topic creations running now, and the most that ever ran at once. */
+  creating = 0;
+  mostCreatingAtOnce = 0;
   private nextId = 1;
 
   createTopic(title: string): Promise<TopicId> {
     this.createCalls++;
+    this.mostCreatingAtOnce = Math.max(this.mostCreatingAtOnce, ++this.creating);
     const id = this.nextId++;
     this.topics.set(id, { title, deleted: false });
     // Topic creation takes a moment, so concurrent callers would race without single-flight.
-    return new Promise((r) => setTimeout(() => r(topicId(id)), 5));
+    return new Promise((r) =>
+      setTimeout(() => {
+        this.creating--;
+        r(topicId(id));
+      }, 5),
+    );
   }
   renameTopic(id: TopicId, title: string): Promise<void> {
     const t = this.topics.get(id);

@@ -61,8 +61,10 @@ export interface MustBeZero {
   repliesMisrouted: number;
   /** Our own replies mirrored back into a topic as seller messages (an echo not recognised). */
   repliesEchoedIntoTopic: number;
-  /** Chats without exactly one live topic at the end. */
+  /** Chats without exactly one live topic at the end (empty topics a kill explains do not count). */
   chatsWithoutOneLiveTopic: number;
+  /** Empty topics that no kill explains (a process that created a topic and lived on must have used it). */
+  emptyTopicsWithoutCrash: number;
   /** Bridge processes that exited without being killed or stopped. */
   unexpectedExits: number;
 }
@@ -94,8 +96,14 @@ export interface ChaosReport {
   /** Most extra copies one crash caused in one chat (the design allows one: the message in flight). */
   maxDuplicatesPerChatPerCrash: number;
   duplicateList: DuplicateRecord[];
-  /** Live topics in all (should equal the number of chats). */
+  /** Live topics in all (should equal the number of chats), less the empty ones a kill explains. */
   liveTopics: number;
+  /**
+   * Topics left empty by a kill while they were being created (Telegram had made the topic, the killed process
+   * had not stored it yet, and no API lists a group's topics), and the most one kill left (design: 1).
+   */
+  emptyTopics: number;
+  maxEmptyTopicsPerCrash: number;
   /**
    * Live topics whose first bot message is not the context card (the card is posted after the new topic is
    * stored; a kill in between leaves the topic without it).

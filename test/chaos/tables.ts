@@ -51,6 +51,11 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     ),
     row('**chats without exactly 1 live topic** (must be 0)', (r) => yesNo(z(r).chatsWithoutOneLiveTopic)),
     row('live topics / chats', (r) => `${r.liveTopics} / ${r.chatsCreated}`),
+    row(
+      'empty topics left by a kill during topic creation / most from one kill (design: 1)',
+      (r) => `${r.emptyTopics} / ${r.maxEmptyTopicsPerCrash}`,
+    ),
+    row('**empty topics not explained by a kill** (must be 0)', (r) => yesNo(z(r).emptyTopicsWithoutCrash)),
     row('live topics without their context card first', (r) => String(r.topicsWithoutCard)),
     row('**bridge exits not caused by the run** (must be 0)', (r) => yesNo(z(r).unexpectedExits)),
     row('Retry pressed by the operator under "not delivered"', (r) => String(r.operatorRetries)),

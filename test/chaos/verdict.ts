@@ -90,14 +90,18 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     const chat = run.plan.chatOfMessage[n] ?? -1;
     const record: DuplicateRecord = { n, chat, copies: list.map((p) => p.messageId) };
     duplicateList.push(record);
-    for (const extra of list.slice(1)) {
+    const arrived = firstArrival.get(n) ?? 0;
+    // Each extra copy is explained by a crash of its own, the latest first: a kill whose process may have sent
+    // the first request (it arrived before the next process was started, plus 250 ms: bytes a process wrote
+    // before it died are still read by the fake after the kill, while no new process sends anything that soon
+    // after its spawn), and that came before the extra copy landed. A repost that was itself in flight at the
+    // next kill lands after it, so its copy is matched to the crash before (a crash explains one copy a message).
+    let below = run.crashes.length;
+    for (const extra of list.slice(1).reverse()) {
       duplicates++;
-      const arrived = firstArrival.get(n) ?? 0;
-      // The last kill before the extra copy whose process may have sent the first request: it arrived before
-      // the next process was started (plus 250 ms: bytes a process wrote before it died are still read by the
-      // fake after the kill, while no new process sends anything that soon after its spawn).
       const k = run.crashes.findLastIndex(
-        (c, i) => arrived < (run.restartedAt[i] ?? Infinity) + 250 && c.boundaryMessageId < extra.messageId,
+        (c, i) =>
+          i < below && arrived < (run.restartedAt[i] ?? Infinity) + 250 && c.boundaryMessageId < extra.messageId,
       );
       const crash = run.crashes[k];
       if (!crash) {
@@ -108,8 +112,9 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
         );
         continue;
       }
-      record.crash ??= k + 1;
-      record.firstCopyBeforeKill ??= (list[0]?.messageId ?? 0) <= crash.boundaryMessageId;
+      below = k;
+      record.crash = k + 1;
+      record.firstCopyBeforeKill = (list[0]?.messageId ?? 0) <= crash.boundaryMessageId;
       crash.duplicates++;
       const key = `${k}:${chat}`;
       if (!perChatCrash.has(key)) crash.chatsWithDuplicates++;
@@ -151,8 +156,25 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     }
   }
 
-  // Topics: exactly one live topic per chat.
-  const live = topics.filter((t) => !t.deleted);
+  // Topics: exactly one live topic per chat. Telegram cannot list a group's topics, so a topic created by a
+  // process killed before it stored the link stays empty: explained by the first kill after its creation
+  // (before the next process started, plus 250 ms, as above), one at most per crash (creations go one at a time).
+  const posted = new Set(posts.map((p) => p.threadId));
+  let emptyTopicsUnexplained = 0;
+  const emptyPerCrash = new Map<number, number>();
+  const explainedEmpty = new Set<number>();
+  for (const t of topics) {
+    if (t.deleted || posted.has(t.threadId)) continue;
+    const k = run.restartedAt.findIndex((at, i) => i < run.crashes.length && t.createdAt < at + 250);
+    if (k < 0) {
+      emptyTopicsUnexplained++;
+      problems.push(`topic ${t.threadId} ("${t.name}") is empty, and no kill came after its creation`);
+      continue;
+    }
+    explainedEmpty.add(t.threadId);
+    emptyPerCrash.set(k, (emptyPerCrash.get(k) ?? 0) + 1);
+  }
+  const live = topics.filter((t) => !t.deleted && !explainedEmpty.has(t.threadId));
   const firstPost = new Map<number, TopicPost>();
   for (const p of posts) if (!firstPost.has(p.threadId)) firstPost.set(p.threadId, p);
   const topicsWithoutCard = live.filter((t) => parsePost(firstPost.get(t.threadId)?.text ?? '').kind !== 'card');
@@ -197,6 +219,8 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     duplicateList,
     maxDuplicatesPerChatPerCrash: Math.max(0, ...perChatCrash.values()),
     liveTopics: live.length,
+    emptyTopics: explainedEmpty.size,
+    maxEmptyTopicsPerCrash: Math.max(0, ...emptyPerCrash.values()),
     topicsWithoutCard: topicsWithoutCard.length,
     mustBeZero: {
       buyerMessagesLost: lost,
@@ -209,6 +233,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
       repliesMisrouted: misrouted,
       repliesEchoedIntoTopic: echoed,
       chatsWithoutOneLiveTopic: chatsWithoutOne,
+      emptyTopicsWithoutCrash: emptyTopicsUnexplained,
       unexpectedExits: run.unexpectedExits,
     },
     problems,

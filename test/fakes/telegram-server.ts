@@ -144,6 +144,8 @@ export interface FakeCall {
 export interface FakeTopic {
   threadId: number;
   name: string;
+  /** When the fake created it (ms): not part of the Bot API, for test verdicts. */
+  createdAt: number;
   iconColor?: number;
   iconCustomEmojiId?: string;
   deleted: boolean;
@@ -2243,6 +2245,7 @@ export class FakeTelegram {
     chat.topics.set(service.message_id, {
       threadId: service.message_id,
       name,
+      createdAt: Date.now(),
       iconColor,
       ...stripUndefined({ iconCustomEmojiId }),
       deleted: false,
