@@ -66,6 +66,8 @@ export interface Config {
   operators: OperatorsSetting;
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
+  /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
+  templatesFile?: string;
 }
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
@@ -117,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     undoSeconds: e.REPLY_UNDO_SECONDS,
     operators: e.OPERATORS,
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
+    templatesFile: e.TEMPLATES_FILE,
   };
 }
 

@@ -34,7 +34,8 @@ export function parseTemplatesFile(content: string, format: FileFormat): SeedTem
   const data = parseContent(content, format);
   if (data === null || data === undefined) throw new TemplatesFileError([`it is empty: ${SHAPE}`]);
   const problems: string[] = [];
-  const entries: Array<{ rawName: unknown; rawText: unknown; where: string }> = [];
+  /** `where`: the list item, for a problem with its name (a map's key is the name itself). */
+  const entries: Array<{ rawName: unknown; rawText: unknown; where?: string }> = [];
   if (Array.isArray(data)) {
     data.forEach((item: unknown, i) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item) || !('name' in item) || !('text' in item))
@@ -42,7 +43,7 @@ export function parseTemplatesFile(content: string, format: FileFormat): SeedTem
       else entries.push({ rawName: item.name, rawText: item.text, where: `item ${i + 1}` });
     });
   } else if (typeof data === 'object') {
-    for (const [rawName, rawText] of Object.entries(data)) entries.push({ rawName, rawText, where: `"${rawName}"` });
+    for (const [rawName, rawText] of Object.entries(data)) entries.push({ rawName, rawText });
   } else {
     throw new TemplatesFileError([`it holds a single value: ${SHAPE}`]);
   }
@@ -51,9 +52,8 @@ export function parseTemplatesFile(content: string, format: FileFormat): SeedTem
   for (const { rawName, rawText, where } of entries) {
     const name = typeof rawName === 'string' || typeof rawName === 'number' ? templateName(String(rawName)) : undefined;
     if (name === undefined) {
-      problems.push(
-        `${where}: "${String(rawName)}" is not a template name: use 1–${NAME_MAX} Latin letters, digits, _ or -`,
-      );
+      const what = `"${String(rawName)}" is not a template name: use 1–${NAME_MAX} Latin letters, digits, _ or -`;
+      problems.push(where ? `${where}: ${what}` : what);
       continue;
     }
     if (seen.has(name)) {

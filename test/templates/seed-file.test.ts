@@ -78,14 +78,20 @@ describe('TEMPLATES_FILE content', () => {
       `long: ${'x'.repeat(4097)}`,
     ].join('\n');
     expect(problems(yaml)).toEqual([
-      '"two words": "two words" is not a template name: use 1–32 Latin letters, digits, _ or -',
-      '"доставка": "доставка" is not a template name: use 1–32 Latin letters, digits, _ or -',
+      '"two words" is not a template name: use 1–32 Latin letters, digits, _ or -',
+      '"доставка" is not a template name: use 1–32 Latin letters, digits, _ or -',
       '"good" appears twice (upper and lower case count as the same name)',
       '"empty" has an empty text',
       '"nothing" has an empty text',
       '"number" has a text that is not a string: put it in quotes',
       '"typo" uses {ordr}, which is not a placeholder (known: {buyer}, {order}, {return}, {chat}, {campaign}, {created})',
       '"long" has a text of 4097 characters, more than 4096',
+    ]);
+  });
+
+  it('names the list item whose name is bad', () => {
+    expect(problems('- name: ok\n  text: fine\n- name: not ok\n  text: x\n')).toEqual([
+      'item 2: "not ok" is not a template name: use 1–32 Latin letters, digits, _ or -',
     ]);
   });
 
