@@ -68,6 +68,8 @@ export interface Config {
   guard: { kind: 'off' } | { kind: 'warn' | 'block'; allow: string[] };
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
+  /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
+  templatesFile?: string;
 }
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
@@ -120,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     operators: e.OPERATORS,
     guard: e.REPLY_GUARD === 'off' ? { kind: 'off' } : { kind: e.REPLY_GUARD, allow: e.REPLY_GUARD_ALLOW },
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
+    templatesFile: e.TEMPLATES_FILE,
   };
 }
 

@@ -184,6 +184,12 @@ export const SETTINGS = {
     doc: 'How many recent messages are copied into a new topic',
     schema: int(0, 100),
   },
+  TEMPLATES_FILE: {
+    hint: 'the path of a YAML or JSON file of quick replies (name: text), or empty for none',
+    doc: 'A YAML or JSON file of quick replies',
+    schema: (name) =>
+      trimmed.optional().refine((s) => s === undefined || s.length > 0, { error: `${name} must be a file path` }),
+  },
   TELEGRAM_PACING: {
     default: 'on',
     hint: 'on or off',

@@ -23,8 +23,8 @@ import {
   FatalError,
   type ButtonHost,
   type MarketPort,
-  type OperatorAction,
   type OperatorMessage,
+  type ReplyAction,
   type TelegramPort,
 } from './ports.ts';
 import { Replies } from './replies.ts';
@@ -117,8 +117,16 @@ export class Bridge {
    * recorded, or (a notice Telegram took although its answer was lost) the bot's own reply to that operator
    * message. Button data naming another message does nothing. Returns the short answer shown on the button.
    */
-  operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
+  operatorAction(action: ReplyAction, under: ButtonHost): Promise<string> {
     return this.replies.operatorAction(action, under);
+  }
+
+  /**
+   * The Market chat a topic mirrors, as last synced (quick replies fill their placeholders from it);
+   * undefined for a topic that belongs to no chat.
+   */
+  chatInTopic(topicId: TopicId): Readonly<MarketChat> | undefined {
+    return this.d.store.findChatByTopic(topicId)?.chat;
   }
 
   // ---------------------------------------------------------------- lifecycle and state

@@ -107,13 +107,22 @@ export interface Button {
   action: OperatorAction;
 }
 
+/** What a button of the bot asks for when an operator presses it. */
+export type OperatorAction = ReplyAction | TemplatesAction;
+
 /** An operator pressed a button under one of the bot's notices about their reply. */
-export interface OperatorAction {
+export interface ReplyAction {
   /** `allow`: Send anyway, for a reply the guard holds. */
   kind: 'retry' | 'correct' | 'cancel' | 'allow';
   topicId: TopicId;
   /** The operator's message the notice is about. */
   messageId: TelegramMessageId;
+}
+
+/** The context card's button: show the topic's quick replies. The Telegram side answers it, not the bridge. */
+export interface TemplatesAction {
+  kind: 'templates';
+  topicId: TopicId;
 }
 
 /** The message a pressed button sits under, as Telegram reports it (not as the button data claims). */

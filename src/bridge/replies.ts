@@ -10,7 +10,7 @@ import { MARKET_FILE_LIMIT } from './delivery.ts';
 import { splitText, TEXT_LIMIT } from './format.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { Notices } from './notices.ts';
-import { type Button, type ButtonHost, type OperatorAction, type OperatorMessage } from './ports.ts';
+import { type Button, type ButtonHost, type OperatorMessage, type ReplyAction } from './ports.ts';
 import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent } from './reply-book.ts';
 import type { ReplyRecord } from './store-port.ts';
 import type { Holds } from './holds.ts';
@@ -206,7 +206,7 @@ export class Replies {
   }
 
   /** See Bridge.operatorAction. */
-  async operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
+  async operatorAction(action: ReplyAction, under: ButtonHost): Promise<string> {
     const { d } = this;
     const parts = repliesOf(d.store, action.topicId, action.messageId);
     const first = parts[0];
@@ -231,7 +231,7 @@ export class Replies {
     }
   }
 
-  private async retry(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+  private async retry(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
     const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');
     const first = failed[0];
@@ -248,7 +248,7 @@ export class Replies {
     return d.t.retrying;
   }
 
-  private async cancel(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+  private async cancel(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
     // A held part (a correction of a sent message, say) is cancelled whatever went before it.
     const held = parts.filter((r) => r.state === 'held');
@@ -272,7 +272,7 @@ export class Replies {
   }
 
   /** Send anyway, under a held reply: the operator takes the guard's warning and sends it as it is. */
-  private async sendAnyway(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+  private async sendAnyway(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
     if (this.holds.mode === 'block') return d.t.guard.blocked;
     const held = parts.filter((r) => r.state === 'held');
@@ -293,7 +293,7 @@ export class Replies {
     return d.t.guard.sendingAnyway;
   }
 
-  private async sendCorrection(action: OperatorAction, parts: ReplyRecord[], first: ReplyRecord): Promise<string> {
+  private async sendCorrection(action: ReplyAction, parts: ReplyRecord[], first: ReplyRecord): Promise<string> {
     const { d } = this;
     const text = first.correction;
     if (!text) return d.t.nothingToDo;
