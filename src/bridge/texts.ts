@@ -132,7 +132,7 @@ export interface Texts {
     sent: (name: string) => string;
     missing: (placeholders: string) => string;
     unknownInText: (placeholders: string) => string;
-    gone: (name: string) => string;
+    gone: string;
     postTooLong: string;
     postFailed: string;
     repeated: string;
@@ -258,7 +258,7 @@ const ru: Texts = {
     deleted: (n) => `🗑 Шаблон «${n}» удалён.`,
     unknown: (n) => `Шаблона «${n}» нет. Список: /templates`,
     fromFile: (n) => `Шаблон «${n}» задан в TEMPLATES_FILE: изменить или удалить его можно только там.`,
-    badName: (n) => `«${n}» не подходит для имени: до 32 латинских букв, цифр, _ или -.`,
+    badName: (n) => `«${n}» не подходит для имени: до 32 букв, цифр, _ или -.`,
     empty: 'Нет текста: напишите его после имени или ответьте командой на сообщение с текстом.',
     tooLong: (len, max) => `Текст слишком длинный: ${ruPlural(len, 'символ', 'символа', 'символов')}, можно до ${max}.`,
     unknownPlaceholders: (names, known) => `Нет таких подстановок: ${names}. Есть: ${known}.`,
@@ -270,7 +270,7 @@ const ru: Texts = {
     sent: (n) => `💬 «${n}» уходит покупателю.`,
     missing: (p) => `Не отправлено: в этом чате нет значения для ${p}.`,
     unknownInText: (p) => `Не отправлено: в шаблоне неизвестная подстановка ${p}. Исправьте шаблон.`,
-    gone: (n) => `Шаблона «${n}» больше нет.`,
+    gone: 'Этого шаблона больше нет.',
     postTooLong: 'Не отправлено: с подставленными значениями текст длиннее одного сообщения Telegram.',
     postFailed: 'Не отправлено: Telegram не принял сообщение. Попробуйте ещё раз.',
     repeated: 'Этот шаблон только что отправлен.',
@@ -398,7 +398,7 @@ const en: Texts = {
     deleted: (n) => `🗑 Quick reply «${n}» deleted.`,
     unknown: (n) => `There is no quick reply «${n}». The list: /templates`,
     fromFile: (n) => `Quick reply «${n}» comes from TEMPLATES_FILE: change or remove it there.`,
-    badName: (n) => `«${n}» cannot be a name: use up to 32 Latin letters, digits, _ or -.`,
+    badName: (n) => `«${n}» cannot be a name: use up to 32 letters, digits, _ or -.`,
     empty: 'No text: write it after the name, or send the command in reply to a message with text.',
     tooLong: (len, max) => `The text is too long: ${enPlural(len, 'character', 'characters')}, at most ${max}.`,
     unknownPlaceholders: (names, known) => `No such placeholders: ${names}. Known: ${known}.`,
@@ -411,7 +411,7 @@ const en: Texts = {
     sent: (n) => `💬 «${n}» goes to the buyer.`,
     missing: (p) => `Not sent: this chat has no value for ${p}.`,
     unknownInText: (p) => `Not sent: the template uses ${p}, which is not a placeholder. Fix the template.`,
-    gone: (n) => `The quick reply «${n}» no longer exists.`,
+    gone: 'This quick reply no longer exists.',
     postTooLong: 'Not sent: with the values filled in, the text is longer than one Telegram message.',
     postFailed: 'Not sent: Telegram did not take the message. Try again.',
     repeated: 'This quick reply was just sent.',

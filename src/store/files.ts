@@ -23,6 +23,8 @@ export interface MetaData {
   replies: Record<string, ReplyRecord>;
   /** Quick replies by name. Files written before quick replies existed have none: read as empty. */
   templates: Record<string, TemplateRecord>;
+  /** Quick reply taps acted on (callback query id → when), so a redelivered tap is not sent again. */
+  taps?: Record<string, string>;
 }
 
 export interface ShardData {
@@ -38,6 +40,7 @@ const metaShape = z.object({
   replies: z.record(z.string(), replyShape),
   // Optional: a file from before quick replies reads as one without any (same schema version).
   templates: z.record(z.string(), templateShape).optional(),
+  taps: z.record(z.string(), z.string()).optional(),
 });
 const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 

@@ -34,6 +34,9 @@ export interface StoreOptions {
   beforeWrite?: (file: string) => void;
 }
 
+/** How long a quick reply's tap is remembered: far longer than Telegram redelivers an update. */
+const TAP_MEMORY_MS = 24 * 3600 * 1000;
+
 export class JsonStore implements StorePort, TemplateStore {
   private readonly table: ChatTable;
   private metaDirty = false;
@@ -239,6 +242,16 @@ export class JsonStore implements StorePort, TemplateStore {
     if (!Object.hasOwn(this.meta.data.templates, name)) return;
     delete this.meta.data.templates[name];
     this.metaDirty = true;
+  }
+
+  rememberTap(id: string, now: Date): boolean {
+    const taps = (this.meta.data.taps ??= {});
+    if (Object.hasOwn(taps, id)) return false;
+    const cutoff = now.getTime() - TAP_MEMORY_MS;
+    for (const [old, at] of Object.entries(taps)) if (Date.parse(at) < cutoff) delete taps[old];
+    taps[id] = now.toISOString();
+    this.metaDirty = true;
+    return true;
   }
 
   /**

@@ -4,12 +4,12 @@
  *   r:<topic>:<message>  c:<topic>:<message>  u:<topic>:<message>   retry, correct, cancel a reply
  *   a:<topic>:<message>                                             send a reply the guard holds anyway
  *   t:<topic>                                                       show the topic's quick replies (the card)
- * A quick reply's own button is q:<topic>:<name>. These formats are the ones buttons already posted carry:
+ * A quick reply's own button is q:<topic>:<key of its name> (nameKey in templates/template.ts). These formats are the ones buttons already posted carry:
  * they must not change.
  */
 import { telegramMessageId, topicId, type TopicId } from '../bridge/ids.ts';
 import type { OperatorAction, ReplyAction } from '../bridge/ports.ts';
-import { NAME_MAX, templateName } from '../templates/template.ts';
+import { nameKey } from '../templates/template.ts';
 
 /** One-letter codes of the actions in button data. */
 const ACTION_CODES: Record<OperatorAction['kind'], string> = {
@@ -43,23 +43,21 @@ export function parseAction(data: string): OperatorAction | undefined {
   return { kind, topicId: topicId(Number(m[2])), messageId: telegramMessageId(Number(m[3])) };
 }
 
-/** A tap on a quick reply's button: send template `name` in `topicId`. */
+/** A tap on a quick reply's button: send the template whose name has `key` (nameKey) in `topicId`. */
 export interface TemplateTap {
   topicId: TopicId;
-  /** Lower case, as templateName() gives it. */
-  name: string;
+  key: string;
 }
 
-/** Encodes a quick reply's button, e.g. "q:12:thanks" (at most 2 + 15 + 1 + 32 = 50 bytes). */
-export function encodeTemplateTap(tap: TemplateTap): string {
-  return `q:${tap.topicId}:${tap.name}`;
+/** Encodes a quick reply's button, e.g. "q:12:1x9e2k" (at most 2 + 15 + 1 + 7 = 25 bytes). */
+export function encodeTemplateTap(topic: TopicId, name: string): string {
+  return `q:${topic}:${nameKey(name)}`;
 }
 
-const TAP = new RegExp(`^q:(\\d{1,15}):([a-z0-9_-]{1,${NAME_MAX}})$`);
+const TAP = /^q:(\d{1,15}):([0-9a-z]{1,7})$/;
 
 /** Decodes button data made by encodeTemplateTap(); undefined for anything else. */
 export function parseTemplateTap(data: string): TemplateTap | undefined {
   const m = TAP.exec(data);
-  const name = m && templateName(m[2] ?? '');
-  return m && name ? { topicId: topicId(Number(m[1])), name } : undefined;
+  return m ? { topicId: topicId(Number(m[1])), key: m[2] ?? '' } : undefined;
 }

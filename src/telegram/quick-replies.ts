@@ -15,7 +15,14 @@ import type { MarketChat } from '../bridge/model.ts';
 import type { OperatorMessage } from '../bridge/ports.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { AddOutcome, DeleteOutcome, TemplateBook } from '../templates/book.ts';
-import { fillTemplate, firstLine, PLACEHOLDER_NAMES, TEMPLATES_MAX, type TextProblem } from '../templates/template.ts';
+import {
+  fillTemplate,
+  firstLine,
+  nameKey,
+  PLACEHOLDER_NAMES,
+  TEMPLATES_MAX,
+  type TextProblem,
+} from '../templates/template.ts';
 import { encodeTemplateTap, parseAction, parseTemplateTap, type TemplateTap } from './buttons.ts';
 import { senderOf } from './operator-input.ts';
 import type { Sender } from './operators.ts';
@@ -153,14 +160,20 @@ export function installQuickReplies(bot: Bot, sink: QuickReplySink, o: QuickRepl
   });
 
   /** Posts the filled template in the topic and hands it to the bridge; returns the button's answer. */
-  const sendTemplate = async (ctx: Context, tap: TemplateTap, from: User, posted: () => void): Promise<string> => {
-    const template = book.find(tap.name);
+  const sendTemplate = async (
+    ctx: Context,
+    tap: TemplateTap,
+    tapId: string,
+    from: User,
+    posted: () => void,
+  ): Promise<string> => {
+    const template = book.list().find((tpl) => nameKey(tpl.name) === tap.key);
     const chat = sink.chatInTopic(tap.topicId);
-    if (!template) return t.gone(tap.name);
+    if (!template) return t.gone;
     if (!chat) return t.notLinked;
     const filled = fillTemplate(template.text, chat);
     if (!filled.ok) {
-      log.info({ topicId: tap.topicId, template: tap.name, missing: filled.missing }, 'quick reply not filled');
+      log.info({ topicId: tap.topicId, template: template.name, missing: filled.missing }, 'quick reply not filled');
       return filled.unknown.length > 0
         ? t.unknownInText(placeholderList(filled.unknown))
         : t.missing(placeholderList(filled.missing));
@@ -168,6 +181,10 @@ export function installQuickReplies(bot: Bot, sink: QuickReplySink, o: QuickRepl
     const who = [from.first_name, from.last_name].filter(Boolean).join(' ');
     const post = html`${t.postHeader(who, template.name)}\n${filled.text}`;
     if (visibleLength(post) > TEXT_LIMIT) return t.postTooLong;
+    // Claimed on disk before it is posted: the same tap delivered again (after a restart) sends nothing more.
+    const claim = await book.claimTap(tapId);
+    if (claim.kind === 'seen') return t.repeated;
+    if (claim.kind === 'not-saved') return t.notSaved(claim.reason);
     let messageId: number;
     try {
       const message = await ctx.api.sendMessage(groupId, post.markup, {
@@ -177,11 +194,11 @@ export function installQuickReplies(bot: Bot, sink: QuickReplySink, o: QuickRepl
       });
       messageId = message.message_id;
     } catch (err) {
-      log.warn({ err, topicId: tap.topicId, template: tap.name }, 'could not post a quick reply');
+      log.warn({ err, topicId: tap.topicId, template: template.name }, 'could not post a quick reply');
       return t.postFailed;
     }
     posted();
-    log.info({ topicId: tap.topicId, template: tap.name, by: from.id }, 'quick reply sent');
+    log.info({ topicId: tap.topicId, template: template.name, by: from.id }, 'quick reply sent');
     // From here on it is a reply like a typed one: written down, guarded, delivered, told under the post.
     await sink.operatorMessage({
       topicId: tap.topicId,
@@ -242,14 +259,14 @@ export function installQuickReplies(bot: Bot, sink: QuickReplySink, o: QuickRepl
       await answer(await showButtons(ctx, topic));
       return;
     }
-    const key = `${q.from.id}:${host.message_id}:${tap.name}`;
+    const key = `${q.from.id}:${host.message_id}:${tap.key}`;
     const now = Date.now();
     for (const [k, at] of recentTaps) if (now - at >= DOUBLE_TAP_MS) recentTaps.delete(k);
     if (recentTaps.has(key)) {
       await answer(t.repeated);
       return;
     }
-    await answer(await sendTemplate(ctx, tap, q.from, () => recentTaps.set(key, Date.now())));
+    await answer(await sendTemplate(ctx, tap, q.id, q.from, () => recentTaps.set(key, Date.now())));
   });
 }
 
@@ -258,7 +275,7 @@ function keyboard(book: TemplateBook, topic: TopicId): InlineKeyboardButton[][] 
   const buttons = book
     .list()
     .slice(0, TEMPLATES_MAX)
-    .map((tpl) => ({ text: tpl.name, callback_data: encodeTemplateTap({ topicId: topic, name: tpl.name }) }));
+    .map((tpl) => ({ text: tpl.name, callback_data: encodeTemplateTap(topic, tpl.name) }));
   const rows: InlineKeyboardButton[][] = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   return rows;

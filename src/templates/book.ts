@@ -7,7 +7,7 @@
 import { describeError } from '../bridge/reply-book.ts';
 import type { TemplateRecord, TemplateStore } from './port.ts';
 import type { SeedTemplate } from './seed-file.ts';
-import { checkText, TEMPLATES_MAX, templateName, templateText, type TextProblem } from './template.ts';
+import { checkText, nameKey, TEMPLATES_MAX, templateName, templateText, type TextProblem } from './template.ts';
 
 export type AddOutcome =
   | { kind: 'added' | 'replaced'; name: string }
@@ -50,6 +50,20 @@ export class TemplateBook {
     return name === undefined ? undefined : this.store.findTemplate(name);
   }
 
+  /**
+   * Claims a tap (by its callback query id) before its template is posted, durably: `seen` when it was
+   * claimed before (Telegram delivered the update again), so one tap sends at most once, whatever crashes.
+   */
+  async claimTap(id: string): Promise<{ kind: 'new' | 'seen' } | { kind: 'not-saved'; reason: string }> {
+    if (!this.store.rememberTap(id, this.now())) return { kind: 'seen' };
+    try {
+      await this.store.commit();
+      return { kind: 'new' };
+    } catch (err) {
+      return { kind: 'not-saved', reason: describeError(err) };
+    }
+  }
+
   /** Adds a template from Telegram, or replaces one added there. */
   async add(rawName: string, rawText: string, by?: number): Promise<AddOutcome> {
     const name = templateName(rawName);
@@ -59,6 +73,10 @@ export class TemplateBook {
     if (problem) return { kind: 'bad-text', name, problem };
     const before = this.store.findTemplate(name);
     if (before?.source === 'file') return { kind: 'from-file', name };
+    // Buttons carry a short key of the name: two names with one key cannot both be templates.
+    if (this.store.templates().some((t) => t.name !== name && nameKey(t.name) === nameKey(name))) {
+      return { kind: 'bad-name' };
+    }
     if (!before && this.store.templates().length >= TEMPLATES_MAX) return { kind: 'too-many', max: TEMPLATES_MAX };
     const reason = await this.durably(name, before, () =>
       this.store.putTemplate({ name, text, source: 'telegram', updatedAt: this.now().toISOString(), by }),

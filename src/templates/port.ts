@@ -32,5 +32,10 @@ export interface TemplateStore {
   /** Adds or replaces the template of that name. */
   putTemplate(template: TemplateRecord): void;
   deleteTemplate(name: string): void;
+  /**
+   * Records that the tap with this id (a callback query id) is acted on; false when it was already (the same
+   * update delivered again after a restart). Remembered for a day.
+   */
+  rememberTap(id: string, now: Date): boolean;
   commit(): Promise<void>;
 }

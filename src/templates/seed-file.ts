@@ -52,7 +52,7 @@ export function parseTemplatesFile(content: string, format: FileFormat): SeedTem
   for (const { rawName, rawText, where } of entries) {
     const name = typeof rawName === 'string' || typeof rawName === 'number' ? templateName(String(rawName)) : undefined;
     if (name === undefined) {
-      const what = `"${String(rawName)}" is not a template name: use 1–${NAME_MAX} Latin letters, digits, _ or -`;
+      const what = `"${String(rawName)}" is not a template name: use 1–${NAME_MAX} letters, digits, _ or -`;
       problems.push(where ? `${where}: ${what}` : what);
       continue;
     }

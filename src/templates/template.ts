@@ -13,12 +13,12 @@ export const TEXT_MAX = 4096;
 /** Most templates: each gets an inline button, and Telegram takes at most 100 under one message. */
 export const TEMPLATES_MAX = 100;
 
-/** Latin letters, digits, _ and -: one byte each, so NAME_MAX characters are NAME_MAX bytes of button data. */
-const NAME = new RegExp(`^[a-z0-9_-]{1,${NAME_MAX}}$`);
+/** Letters of any alphabet (Cyrillic names are the usual ones), digits, _ and -; buttons carry a short key of it. */
+const NAME = new RegExp(`^[\\p{L}\\p{N}_-]{1,${NAME_MAX}}$`, 'u');
 
 /**
  * A template's name as it is stored and compared (names do not tell upper and lower case apart), or
- * undefined when it is not 1–32 Latin letters, digits, `_` or `-`.
+ * undefined when it is not 1–32 letters, digits, `_` or `-`.
  */
 export function templateName(raw: string): string | undefined {
   const name = raw.toLowerCase();
@@ -112,4 +112,18 @@ export function fillTemplate(text: string, chat: MarketChat): Filled {
 export function firstLine(text: string, max: number): string {
   const line = text.split('\n', 1)[0]?.trim() ?? '';
   return line.length <= max ? line : `${line.slice(0, max - 1)}…`;
+}
+
+/**
+ * A short key of a template's name for button data (FNV-1a, 32 bits, base 36: at most 7 characters), so a
+ * name of 32 Cyrillic letters (64 bytes) still fits Telegram's 64-byte callback_data. Names whose keys
+ * collide cannot both be templates (TemplateBook refuses the second).
+ */
+export function nameKey(name: string): string {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(name, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(36);
 }

@@ -5,6 +5,8 @@ import { StartupError } from '../../src/app.ts';
 import type { FakeMessage, FakeUserInput } from '../fakes/telegram-server.ts';
 import { BOT, GROUP_ID, OPERATOR, topicFor, topicTexts, waitFor, type World } from './harness.ts';
 import { useWorld } from './use-world.ts';
+import { topicId } from '../../src/bridge/ids.ts';
+import { encodeTemplateTap } from '../../src/telegram/buttons.ts';
 
 let world: World;
 useWorld((w) => (world = w));
@@ -56,6 +58,8 @@ async function linkedChat(
   return { app, chatId, threadId: topic.threadId };
 }
 
+const tap = (threadId: number, name: string) => encodeTemplateTap(topicId(threadId), name);
+
 const reactions = (messageId: number) => world.telegram.message(GROUP_ID, messageId)?.reactions ?? [];
 
 describe('quick replies, end to end', () => {
@@ -77,7 +81,8 @@ describe('quick replies, end to end', () => {
     expect((await answerTo(command('/template delete SHIPS'))).text).toBe('🗑 Quick reply «ships» deleted.');
     expect((await answerTo(command('/template delete ships'))).text).toMatch(/There is no quick reply «ships»/);
     expect((await answerTo(command('/template add lonely'))).text).toMatch(/^No text/);
-    expect((await answerTo(command('/template add доставка Текст'))).text).toMatch(/cannot be a name/);
+    expect((await answerTo(command('/template add доставка Текст'))).text).toBe('✅ Quick reply «доставка» added.');
+    expect((await answerTo(command('/template add доставка! Текст'))).text).toMatch(/cannot be a name/);
     expect((await answerTo(command('/template add x Order {ordr}'))).text).toBe(
       'No such placeholders: {ordr}. Known: {buyer}, {order}, {return}, {chat}, {campaign}, {created}.',
     );
@@ -96,10 +101,10 @@ describe('quick replies, end to end', () => {
     const list = await answerTo(ask);
     expect(list.threadId).toBe(threadId);
     expect(buttonsOf(list)).toEqual([
-      { text: 'bye', callback_data: `q:${threadId}:bye` },
-      { text: 'thanks', callback_data: `q:${threadId}:thanks` },
+      { text: 'bye', callback_data: tap(threadId, 'bye') },
+      { text: 'thanks', callback_data: tap(threadId, 'thanks') },
     ]);
-    const answer = await press(list, `q:${threadId}:thanks`);
+    const answer = await press(list, tap(threadId, 'thanks'));
     expect(answer.text).toBe('💬 «thanks» goes to the buyer.');
     const filled = 'Thank you, Ivan! Order 100 <ships> & more.\nShop 21';
     const posted = telegram.messages(GROUP_ID, { threadId, fromBot: true }).at(-1)!;
@@ -109,7 +114,7 @@ describe('quick replies, end to end', () => {
     expect(reactions(posted.message_id)).toEqual(['👍']);
     expect(market.sent.map((s) => [s.chatId, s.text])).toEqual([[chatId, filled]]);
     // The same tap again at once is a double tap: nothing more goes.
-    expect((await press(list, `q:${threadId}:thanks`)).text).toBe('This quick reply was just sent.');
+    expect((await press(list, tap(threadId, 'thanks'))).text).toBe('This quick reply was just sent.');
     // Its echo in the history is not mirrored back into the topic.
     await new Promise((r) => setTimeout(r, 2000));
     expect(topicTexts(telegram, threadId).filter((t) => t.startsWith('Thank you'))).toEqual([]);
@@ -127,7 +132,7 @@ describe('quick replies, end to end', () => {
     await press(card, `t:${threadId}`);
     const list = telegram.messages(GROUP_ID, { threadId, fromBot: true })[before]!;
     expect(list.text).toBe('📋 Quick replies: tap one to send it to the buyer.');
-    await press(list, `q:${threadId}:hello`);
+    await press(list, tap(threadId, 'hello'));
     await waitFor(() => market.sent.length === 1, 'the reply at the Market');
     expect(market.sent[0]?.text).toBe('Hello, Ivan');
   });
@@ -139,9 +144,9 @@ describe('quick replies, end to end', () => {
     await answerTo(command('/template add gone Soon deleted'));
     const list = await answerTo(command('/templates', { threadId }));
     const posts = telegram.messages(GROUP_ID, { threadId, fromBot: true }).length;
-    expect((await press(list, `q:${threadId}:refund`)).text).toBe('Not sent: this chat has no value for {return}.');
+    expect((await press(list, tap(threadId, 'refund'))).text).toBe('Not sent: this chat has no value for {return}.');
     await answerTo(command('/template delete gone'));
-    expect((await press(list, `q:${threadId}:gone`)).text).toBe('The quick reply «gone» no longer exists.');
+    expect((await press(list, tap(threadId, 'gone'))).text).toBe('This quick reply no longer exists.');
     expect(telegram.messages(GROUP_ID, { threadId, fromBot: true })).toHaveLength(posts);
     expect(market.sent).toEqual([]);
   });
@@ -155,7 +160,7 @@ describe('quick replies, end to end', () => {
     await answerTo(command('/template add hi Hi'));
     const list = await answerTo(command('/templates', { threadId }));
     const posts = telegram.messages(GROUP_ID, { threadId, fromBot: true }).length;
-    expect((await press(list, `q:${threadId}:hi`, STRANGER)).text).toBe('Only operators can do this.');
+    expect((await press(list, tap(threadId, 'hi'), STRANGER)).text).toBe('Only operators can do this.');
     const card = telegram.messages(GROUP_ID, { threadId, fromBot: true })[0]!;
     expect((await press(card, `t:${threadId}`, STRANGER)).text).toBe('Only operators can do this.');
     expect(telegram.messages(GROUP_ID, { threadId, fromBot: true })).toHaveLength(posts);
@@ -167,7 +172,7 @@ describe('quick replies, end to end', () => {
     const { threadId } = await linkedChat();
     await answerTo(command('/template add hi Hi'));
     const list = await answerTo(command('/templates', { threadId }));
-    const id = telegram.userPressesButton(GROUP_ID, list.message_id, `q:${threadId + 1000}:hi`, OPERATOR, {
+    const id = telegram.userPressesButton(GROUP_ID, list.message_id, tap(threadId + 1000, 'hi'), OPERATOR, {
       anyData: true,
     });
     await waitFor(() => telegram.callbackAnswer(id)?.answered, 'the answer');
@@ -180,7 +185,7 @@ describe('quick replies, end to end', () => {
     const { threadId } = await linkedChat({ REPLY_UNDO_SECONDS: '3' });
     await answerTo(command('/template add hi Hi {buyer}'));
     const list = await answerTo(command('/templates', { threadId }));
-    await press(list, `q:${threadId}:hi`);
+    await press(list, tap(threadId, 'hi'));
     const posted = telegram.messages(GROUP_ID, { threadId, fromBot: true }).find((m) => m.text?.startsWith('💬'))!;
     const notice = await answerTo(posted);
     expect(buttonsOf(notice)).toEqual([{ text: '✖️ Cancel', callback_data: `u:${threadId}:${posted.message_id}` }]);
@@ -209,7 +214,7 @@ describe('quick replies, end to end', () => {
     expect((await answerTo(command('/template add bye Ciao'))).text).toMatch(/comes from TEMPLATES_FILE/);
     const { market } = world;
     const list = await answerTo(command('/templates', { threadId }));
-    await press(list, `q:${threadId}:greeting`);
+    await press(list, tap(threadId, 'greeting'));
     await waitFor(() => market.sent.length === 1, 'the reply at the Market');
     expect(market.sent[0]?.text).toBe('Hello, Ivan!\nOrder 100 is ready.');
   });

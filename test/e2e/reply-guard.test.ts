@@ -129,4 +129,38 @@ describe('Reply guard, end to end', () => {
     expect(reactions(note.message_id)).toEqual(['✍']);
     expect(market.sent.map((s) => s.text)).toEqual(['Вернём деньги сегодня.']);
   });
+
+  it('checks a quick reply too: a flagged template is held under its post, with its placeholders filled', async () => {
+    const { market, telegram } = world;
+    const { threadId } = await linkedChat();
+    const add = '/template add site Заказ {order}: подробности на shop-igrushki.ru';
+    telegram.userSends(GROUP_ID, {
+      from: OPERATOR,
+      text: add,
+      entities: [{ type: 'bot_command', offset: 0, length: 9 }],
+    });
+    await waitFor(
+      () => telegram.messages(GROUP_ID, { fromBot: true }).some((m) => /added/.test(m.text ?? '')),
+      'added',
+    );
+    const ask = telegram.userSends(GROUP_ID, {
+      from: OPERATOR,
+      threadId,
+      text: '/templates',
+      entities: [{ type: 'bot_command', offset: 0, length: 10 }],
+    });
+    const list = await waitFor(() => noticeUnder(ask.message_id), 'the list');
+    telegram.userPressesButton(GROUP_ID, list.message_id, buttonsOf(list)[0]!, OPERATOR);
+    const posted = await waitFor(
+      () => telegram.messages(GROUP_ID, { threadId, fromBot: true }).find((m) => m.text?.includes('template «site»')),
+      'the posted template',
+    );
+    const notice = await waitFor(() => noticeUnder(posted.message_id), 'the hold notice');
+    expect(notice.text).toContain('«shop-igrushki.ru»');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(market.sent).toHaveLength(0);
+    telegram.userPressesButton(GROUP_ID, notice.message_id, buttonsOf(notice)[0]!, OPERATOR);
+    await waitFor(() => reactions(posted.message_id).length > 0, 'delivered');
+    expect(market.sent.map((s) => s.text)).toEqual(['Заказ 48123456789: подробности на shop-igrushki.ru']);
+  });
 });

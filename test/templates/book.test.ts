@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonStore } from '../../src/store/store.ts';
 import { TemplateBook } from '../../src/templates/book.ts';
+import { nameKey } from '../../src/templates/template.ts';
 import { FullDisk } from '../fakes/full-disk.ts';
 
 async function open(disk?: FullDisk) {
@@ -96,5 +97,38 @@ describe('TemplateBook', () => {
     const again = await JsonStore.open(store.dir);
     expect(again.templates().map((t) => [t.name, t.text])).toEqual([['kept', 'old text']]);
     await again.close();
+  });
+
+  it('claims a tap once, durably: the same tap after a restart is seen, and taps are forgotten after a day', async () => {
+    const { dir, store, book } = await open();
+    expect(await book.claimTap('cb-1')).toEqual({ kind: 'new' });
+    expect(await book.claimTap('cb-1')).toEqual({ kind: 'seen' });
+    await store.close();
+    const reopened = await JsonStore.open(dir);
+    const again = new TemplateBook(reopened, () => new Date('2025-03-01T12:00:00Z'));
+    expect(await again.claimTap('cb-1')).toEqual({ kind: 'seen' });
+    expect(await again.claimTap('cb-2')).toEqual({ kind: 'new' });
+    const dayLater = new TemplateBook(reopened, () => new Date('2025-03-02T11:00:00Z'));
+    expect(await dayLater.claimTap('cb-3')).toEqual({ kind: 'new' });
+    // cb-1 (10:00 the day before) was forgotten when cb-3 was remembered; cb-2 (12:00) was not.
+    expect(reopened.rememberTap('cb-1', new Date('2025-03-02T11:00:00Z'))).toBe(true);
+    expect(reopened.rememberTap('cb-2', new Date('2025-03-02T11:00:00Z'))).toBe(false);
+    await reopened.close();
+  });
+
+  it('does not claim a tap it cannot write down', async () => {
+    const disk = new FullDisk();
+    const { book } = await open(disk);
+    disk.full = true;
+    expect(await book.claimTap('cb-1')).toMatchObject({ kind: 'not-saved', reason: 'ENOSPC' });
+  });
+
+  it('refuses a second name whose button key is the first one’s', async () => {
+    const { book } = await open();
+    // Two names found by search whose 32-bit keys collide (about 1 in 4 billion for a given pair).
+    expect(nameKey('t7pfs')).toBe(nameKey('tovja'));
+    expect((await book.add('t7pfs', 'one')).kind).toBe('added');
+    expect(await book.add('tovja', 'two')).toEqual({ kind: 'bad-name' });
+    expect((await book.add('t7pfs', 'one again')).kind).toBe('replaced');
   });
 });

@@ -70,6 +70,7 @@ describe('TEMPLATES_FILE content', () => {
       'good: fine',
       'two words: x',
       'доставка: y',
+      'доставка!: z',
       'Good: again',
       'empty: ""',
       'nothing:',
@@ -78,8 +79,8 @@ describe('TEMPLATES_FILE content', () => {
       `long: ${'x'.repeat(4097)}`,
     ].join('\n');
     expect(problems(yaml)).toEqual([
-      '"two words" is not a template name: use 1–32 Latin letters, digits, _ or -',
-      '"доставка" is not a template name: use 1–32 Latin letters, digits, _ or -',
+      '"two words" is not a template name: use 1–32 letters, digits, _ or -',
+      '"доставка!" is not a template name: use 1–32 letters, digits, _ or -',
       '"good" appears twice (upper and lower case count as the same name)',
       '"empty" has an empty text',
       '"nothing" has an empty text',
@@ -91,7 +92,7 @@ describe('TEMPLATES_FILE content', () => {
 
   it('names the list item whose name is bad', () => {
     expect(problems('- name: ok\n  text: fine\n- name: not ok\n  text: x\n')).toEqual([
-      'item 2: "not ok" is not a template name: use 1–32 Latin letters, digits, _ or -',
+      'item 2: "not ok" is not a template name: use 1–32 letters, digits, _ or -',
     ]);
   });
 
