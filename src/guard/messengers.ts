@@ -36,7 +36,7 @@ const WORD_RE = new RegExp(`${B}(?:${WORD_NAMES.join('|')})${E}`, 'gu');
 
 /** Words that send the buyer somewhere, up to five words before the name: "пишите нам в", "join us on". */
 const VERBS = [
-  String.raw`нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите|у|ем)|написал\p{L}*|черкн\p{L}*|скин\p{L}*|кинь\p{L}*|кидай\p{L}*`,
+  String.raw`нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите|у|ем)|написал\p{L}*|черкн\p{L}*|звякн\p{L}*|скин\p{L}*|кинь\p{L}*|кидай\p{L}*`,
   String.raw`пришл\p{L}*|присыла\p{L}*|отправ(?:ьте|ь|лю|им|ляйте)|вышл\p{L}*|высыла\p{L}*|скидыва\p{L}*`,
   String.raw`добав\p{L}*|подпис\p{L}*|переход\p{L}*|перейд\p{L}*|перейт\p{L}*|продолж\p{L}*|общат\p{L}*|общаем\p{L}*`,
   String.raw`свяж\p{L}*|связ\p{L}*|звон\p{L}*|позвон\p{L}*|созвон\p{L}*|стуч\p{L}*|найд\p{L}*|найт\p{L}*|ищите`,

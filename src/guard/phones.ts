@@ -96,17 +96,27 @@ function groupsOf(chain: string, offset: number): Group[] {
   return groups;
 }
 
-/** Whether these digits, written this way, are a phone number. `context`: phone words right before. */
-function phoneShaped(digits: string, plus: boolean, groups: readonly Group[], separators: string, context: boolean) {
+/**
+ * Whether these digits are a phone number whatever their shape: `+` and 10–15 digits (+7 and 11), or a Russian
+ * number: 8 or 7 then a mobile (9xx), city (3xx, 4xx, 8xx) or 800 number, or a mobile number without the 8.
+ */
+export function phoneDigits(digits: string, plus: boolean): boolean {
   const n = digits.length;
   const first = digits.charAt(0);
-  const second = digits.charAt(1);
   if (plus) return first === '7' ? n === 11 : n >= 10 && n <= 15;
-  // Russian numbers: 8 or 7, then a mobile (9xx), a city (3xx, 4xx, 8xx) or 800.
-  if (n === 11 && (first === '8' || first === '7') && '3489'.includes(second)) return true;
-  // Without the 8: a mobile number, or a city number with its code in brackets.
-  if (n === 10 && first === '9') return true;
-  if (n === 10 && '348'.includes(first) && groups[0]?.bracketed === true && groups[0].digits.length === 3) return true;
+  if (n === 11 && (first === '8' || first === '7') && '3489'.includes(digits.charAt(1))) return true;
+  return n === 10 && first === '9';
+}
+
+/** Whether these digits, written this way, are a phone number. `context`: phone words right before. */
+function phoneShaped(digits: string, plus: boolean, groups: readonly Group[], separators: string, context: boolean) {
+  if (phoneDigits(digits, plus)) return true;
+  if (plus) return false;
+  const n = digits.length;
+  // A city number with its code in brackets: (495) 123-45-67.
+  if (n === 10 && '348'.includes(digits.charAt(0)) && groups[0]?.bracketed === true && groups[0].digits.length === 3) {
+    return true;
+  }
   if (!context) return false;
   // Shapes that need a word for "phone" before them: other 10 and 11 digit numbers, local 123-45-67 / 555-2671.
   if (n === 10 || n === 11) return true;

@@ -28,6 +28,22 @@ describe('phones', () => {
     expect(found(text)).toEqual([['phone', fragment]]);
   });
 
+  it.each([
+    'восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь',
+    'восемь 916 123 45 67',
+    'плюс семь девятьсот девяносто девять сто двадцать три сорок пять шестьдесят семь',
+    'eight nine one six one two three four five six seven',
+  ])('finds the phone spelled out in %j', (text) => {
+    expect(found(text)).toEqual([['phone', text]]);
+  });
+
+  it.each(['два-три дня, пять-семь дней', 'триста двадцать пять рублей и сорок копеек', 'один 48123456789 и два'])(
+    'does not take the numbers in %j for a phone',
+    (text) => {
+      expect(found(text)).toEqual([]);
+    },
+  );
+
   it('finds a local number only after a word for phone', () => {
     expect(found('Call me on 555-2671')).toContainEqual(['phone', '555-2671']);
     expect(found('Артикул 555-2671')).toEqual([]);
