@@ -45,7 +45,7 @@ const VERBS = [
   String.raw`we're|we\s+are|i'm|i\s+am|you\s+have|have\s+you\s+got|do\s+you\s+(?:have|use)|are\s+you\s+on`,
 ];
 /** Possessives and profile words: "наш канал в телеграме", "нашей группе ВК", "our Instagram". */
-const OWNERS = String.raw`наш\p{L}*|мо[йяеи]|мою|моем|моей|our|my`;
+const OWNERS = String.raw`наш\p{L}*|мо[йяеи]|мою|моем|моей|у\s+(?:нас|меня)|our|my`;
 const PROFILE = String.raw`мессенджер\p{L}*|messenger|групп\p{L}*|group|паблик\p{L}*|канал\p{L}*|channel|страниц\p{L}*|page|профил\p{L}*|profile|аккаунт\p{L}*|account|сообществ\p{L}*|личк\p{L}*|директ\p{L}*|ник\p{L}*`;
 const WORDS_BETWEEN = String.raw`(?:[^\p{L}]+\p{L}+){0,5}[^\p{L}]*$`;
 const CUE_BEFORE = new RegExp(
@@ -55,7 +55,10 @@ const CUE_BEFORE = new RegExp(
   'u',
 );
 /** Right before a word name: a preposition, an owner or a profile word. */
-const NEXT_TO = new RegExp(String.raw`${B}(?:в|во|на|через|по|in|on|via|through|at|${OWNERS}|${PROFILE})\s+$`, 'u');
+const NEXT_TO = new RegExp(
+  String.raw`${B}(?:в|во|на|через|по|in|on|via|through|at|${OWNERS}|${PROFILE}|есть(?:\s+ли)?\s+у\s+(?:вас|тебя)|у\s+(?:вас|тебя)\s+есть)\s+$`,
+  'u',
+);
 /** Right after a name: "в вацап напишите", "WhatsApp me", "your WhatsApp number", "телеграм есть?", "Skype: id". */
 const CUE_AFTER = new RegExp(
   String.raw`^\s*[:—–-]\s*[a-z][a-z0-9._-]{3,}|^[^\p{L}]*(?:\p{L}+[^\p{L}]+)?(?:нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите)|скин\p{L}*|пришл\p{L}*|есть\s*\?|me|us|number|номер\p{L}*|ник\p{L}*|nick|account|аккаунт\p{L}*|handle|username|messenger|мессенджер\p{L}*)${E}`,

@@ -18,7 +18,8 @@ const GAP = String.raw`(?:[\s,]+\p{L}+){0,3}?[\s,]+`;
 const NUMBER = String.raw`номер(?:ок|а)?(?!\s+(?:заказ|возврат|отправлени|трек|парти|модел|артикул|накладн|сертификат|посылк|ячейк|пвз|пункт|сери|договор|чек|карт|счет|обращени|претензи|товар|размер|дом|квартир|подъезд|офис|поддержк|коробк|упаковк))`;
 /** What a seller must not ask for: a phone, an e-mail, contacts, a messenger nick. */
 const CONTACT = String.raw`(?:${NUMBER}|телефон\p{L}{0,5}(?!\s+(?:модел|марк|в\s+сервис|на\s+диагност|в\s+ремонт))|контакт\p{L}*|почт(?:у|ы|овый)(?!\s+росси)|e-?mail|имейл|емейл|мейл|электронк\p{L}*|электронн\p{L}*\s+почт\p{L}*|адрес\s+(?:электронной\s+)?почты|ник\p{L}{0,3}|юзернейм|логин)`;
-const ASK = String.raw`остав\p{L}*|пришл(?:ите|и)|скин(?:ьте|ь|ете)|кин(?:ьте|ь)|дай(?:те)?|дать|дадите|продиктуй\p{L}*|сообщ(?:ите|и)|нап[иеы]ш(?:ите|и)|укаж(?:ите|и)|скаж(?:ите|и)|подскаж(?:ите|и)|пиш(?:ите|и)|поделит\p{L}*`;
+/** Asking: imperative, infinitive ("можете продиктовать?") and second person ("оставите?"). */
+const ASK = String.raw`остав\p{L}*|пришл(?:ите|и|ете|[её]те)|прислать|скин(?:ьте|ь|ете|уть)|кин(?:ьте|ь|ете|уть)|дай(?:те)?|дать|дадите|продикт\p{L}*|сообщ(?:ите|и|ить)|нап[иеы]ш(?:ите|и|ете)|написать|укаж(?:ите|и|ете)|указать|скаж(?:ите|и|ете)|сказать|подскаж(?:ите|и|ете)|подсказать|пиш(?:ите|и)|поделит\p{L}*|поделиться`;
 /** Sending and writing, as a request, a promise or an offer: imperative, first person, infinitive. */
 const SEND = String.raw`отправ(?:ь|ьте|лю|им|ить|ляйте)|вышл(?:и|ите|ю|ем)|выслать|высылайте|пришл(?:и|ите|ю|ем)|прислать|присылайте|скин(?:ь|ьте|у|ем|уть)|кин(?:ь|ьте|у|уть)|нап[иеы]ш(?:и|ите|у|ем)|написать|п[иеы]ш(?:и|ите)|писать|продублир\p{L}*`;
 const MAILBOX = String.raw`(?:почт[уы]|e-?mail|имейл|емейл|мейл|мыло|ящик|электронк\p{L}*)(?!\s+росси)`;
@@ -29,13 +30,19 @@ interface Rule {
   re: RegExp;
   /** Does not count when its sentence points at the Market, its support, the courier or this chat. */
   notHere?: boolean;
+  /** Does not count when what follows says where on the Market: "в приложении Маркета", "в заказе". */
+  notInMarket?: boolean;
 }
 
-const rule = (source: string, notHere = false): Rule => ({ re: new RegExp(`${B}(?:${source})${E}`, 'gu'), notHere });
+const rule = (source: string, notHere = false, notInMarket = false): Rule => ({
+  re: new RegExp(`${B}(?:${source})${E}`, 'gu'),
+  notHere,
+  notInMarket,
+});
 
 const RULES: readonly Rule[] = [
   // Asking for the buyer's contacts
-  rule(String.raw`(?:${ASK})${FILLER}${CONTACT}`),
+  rule(String.raw`(?:${ASK})${FILLER}${CONTACT}`, false, true),
   rule(String.raw`(?:какой|какая|какую|можно)(?:\s+у\s+(?:вас|тебя))?(?:\s+ваш\p{L}*)?\s+${CONTACT}`),
   // "ваш номер не вижу, продиктуйте": the contact first, the request after it
   rule(String.raw`(?:ваш|свой|свою|вашу)\p{L}*\s+${CONTACT}[^.!?\n]{0,30}?${B}(?:${ASK})`),
@@ -65,6 +72,10 @@ const RULES: readonly Rule[] = [
   ),
   rule(String.raw`(?:менеджер|мастер|специалист|консультант)\p{L}*\s+(?:вам\s+)?(?:по|пере)?звонит`),
   rule(String.raw`созвон\p{L}*`),
+  rule(
+    String.raw`(?:обсуд|поговор|объясн|расскаж|проконсульт|договор|свяж|связат|пообща|общат|созвон)\p{L}*(?:\s+\p{L}+){0,2}?\s+по\s+(?:телефону|видеосвязи|видео|вотсапу|whatsapp)`,
+    true,
+  ),
   rule(
     String.raw`(?:i|we)(?:'ll|\s+will|\s+can|\s+could|\s+would)?\s+call\s+you|let\s+me\s+call\s+you|(?:can|could|may)\s+i\s+call\s+you`,
   ),
@@ -117,6 +128,9 @@ const MARKETPLACE = new RegExp(
 );
 const MARKETPLACE_CUE =
   /(?<![\p{L}])(?:у\s+нас|наш\p{L}*|купи\p{L}*|закаж\p{L}*|заказыва\p{L}*|есть\s+на|sell\p{L}*|also|найд\p{L}*|ищите|заходите|дешевле|cheaper)(?![\p{L}])/u;
+/** Where on the Market a contact belongs: "укажите номер телефона в приложении Маркета", "в заказе". */
+const IN_MARKET =
+  /(?<![\p{L}])(?:в|во|на)\s+(?:приложени\p{L}*|заказ\p{L}*|профил\p{L}*|личном\s+кабинете|аккаунт\p{L}*|маркет\p{L}*|настройк\p{L}*)(?![\p{L}])/u;
 /** The Market, its support, the courier or this chat as the place to talk: where calls and contacts are fine. */
 const HERE =
   /маркет|market|(?<![\p{L}])(?:(?:в|во|через|in|on|via|through|to)\s+(?:(?:этот|этом|этого|наш|нашем|the|this|our)\s+)?(?:чат\p{L}*|chat)|здесь|тут|here|поддержк\p{L}*|support|курьер\p{L}*|courier|служб\p{L}*)(?![\p{L}])/u;
@@ -124,17 +138,17 @@ const HERE =
 /** Contact requests as [start, end) spans of the folded text. */
 export function findRequests(folded: string): Array<[number, number]> {
   const found: Array<[number, number]> = [];
-  const counts = (start: number, end: number, notHere: boolean) => {
+  const counts = (start: number, end: number, { notHere, notInMarket }: Rule) => {
     if (negated(folded, start, end)) return false;
-    if (!notHere) return true;
     const [from, to] = sentenceAround(folded, start, end);
-    return !HERE.test(folded.slice(from, to));
+    if (notHere === true && HERE.test(folded.slice(from, to))) return false;
+    return !(notInMarket === true && IN_MARKET.test(folded.slice(end, to)));
   };
-  for (const { re, notHere } of RULES) {
-    for (const m of folded.matchAll(re)) {
+  for (const r of RULES) {
+    for (const m of folded.matchAll(r.re)) {
       const start = m.index;
       const end = start + m[0].length;
-      if (counts(start, end, notHere === true)) found.push([start, end]);
+      if (counts(start, end, r)) found.push([start, end]);
     }
   }
   for (const m of folded.matchAll(MARKETPLACE)) {

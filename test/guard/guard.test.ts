@@ -225,6 +225,13 @@ describe('contact requests', () => {
     ['Give me your number please', 'Give me your number'],
     ['Please contact us directly', 'contact us directly'],
     ['Email us and we will reply', 'Email us'],
+    ['Позвони мне', 'Позвони'],
+    ['Можете продиктовать свой номерок?', 'продиктовать свой номерок'],
+    ['Можно я вам на почту отправлю счёт?', 'на почту отправлю'],
+    ['Ваш номер не вижу, продиктуйте', 'Ваш номер не вижу, продиктуйте'],
+    ['Напишите на номер, который на коробке', 'Напишите на номер'],
+    ['Давайте обсудим по телефону', 'обсудим по телефону'],
+    ['Можем выставить счёт напрямую', 'выставить счёт напрямую'],
   ])('finds the request in %j', (text, fragment) => {
     expect(found(text)).toEqual([['contactRequest', fragment]]);
   });
@@ -241,6 +248,9 @@ describe('contact requests', () => {
     'Связаться с нами можно только через чат Маркета.',
     'Please don’t send your phone number here.',
     'Feel free to contact us here anytime.',
+    'Сообщите номер телефона получателя в приложении Маркета.',
+    'По телефону не консультируем, только в этом чате.',
+    'Курьер свяжется с вами по телефону.',
   ])('lets %j through', (text) => {
     expect(found(text)).toEqual([]);
   });
