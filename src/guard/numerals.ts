@@ -5,6 +5,7 @@
  * Works on the folded text (text.ts).
  */
 import { phoneDigits } from './phones.ts';
+import { rx } from './text.ts';
 
 type Place = 'hundreds' | 'tens' | 'teens' | 'units';
 
@@ -28,7 +29,7 @@ const VALUE = new Map<string, readonly [number, Place]>(
 );
 const WORD = [...VALUE.keys()].sort((a, b) => b.length - a.length).join('|');
 const TOKEN = String.raw`(?:${WORD}|плюс|plus|\+|\d+)`;
-const RUN_RE = new RegExp(String.raw`(?<![\p{L}\p{N}])${TOKEN}(?:[\s,–—-]{1,3}${TOKEN})+(?![\p{L}\p{N}])`, 'gu');
+const RUN_RE = rx(String.raw`(?<![\p{L}\p{N}])${TOKEN}(?:[\s,–—-]{1,3}${TOKEN})+(?![\p{L}\p{N}])`, 'gu');
 const TOKEN_RE = new RegExp(TOKEN, 'gu');
 
 /** The order places may follow each other in within one spoken group. */

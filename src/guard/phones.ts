@@ -4,11 +4,12 @@
  * dots, brackets) is read as a phone by its digits and shape; a number the chat knows, or one right after "заказ",
  * "order", "артикул", "ИНН" and the like, never is. Works on the folded text (text.ts).
  */
+import { rx } from './text.ts';
 
 /** A run of digit groups: `+7 (999) 123-45-67`, `8 999 123 45 67`, `8.999.123.45.67`, `89991234567`. */
 const SEP = String.raw`(?:[ \t]?[-.–—][ \t]?|[ \t]{1,2}|(?<=\))|(?=\())`;
 const GROUP = String.raw`\(?\d+\)?`;
-const CHAIN_RE = new RegExp(String.raw`(?<![\p{L}\p{N}_+])(?:\+[ \t]?)?${GROUP}(?:${SEP}${GROUP})*`, 'gu');
+const CHAIN_RE = rx(String.raw`(?<![\p{L}\p{N}_+])(?:\+[ \t]?)?${GROUP}(?:${SEP}${GROUP})*`, 'gu');
 
 /** Words after which a number names an order, a parcel, an article or a company — not a phone. */
 const ORDER_WORDS = [
@@ -61,16 +62,15 @@ const ORDER_WORDS = [
 /** Words after which a number is a phone even when its shape alone would not say so. */
 const PHONE_WORDS = String.raw`тел|телефон\p{L}*|моб\p{L}*|сотов\p{L}*|звон\p{L}*|позвон\p{L}*|набер\p{L}*|перезвон\p{L}*|whatsapp|вотсап\p{L}*|ватсап\p{L}*|viber|вайбер\p{L}*|phone|tel|mobile|cell|call\p{L}*|text|reach|(?:мой|наш|личный|рабочий|контактный|my|our)\s+(?:номер|number)|номер\s+(?:телефона|для\s+связи)`;
 
-const ORDER_CONTEXT = new RegExp(
+const ORDER_CONTEXT = rx(
   String.raw`(?<![\p{L}])(?:${ORDER_WORDS.join('|')})\p{L}*\.?(?:\s+(?!${PHONE_WORDS})\p{L}+)?\s*` +
     String.raw`(?:(?:№|#|:|-|—|no\.?|nr\.?|номер\p{L}*|number|id)\s*)*` +
     String.raw`(?:[\d()+. -]+\s*(?:,|и|and|&|или|or|\/)\s*(?:№|#)?\s*)*$`,
   'u',
 );
-const PHONE_CONTEXT = new RegExp(
-  String.raw`(?<![\p{L}])(?:${PHONE_WORDS})\.?[^\p{L}\d]*(?:\p{L}+[^\p{L}\d]+){0,3}$`,
-  'u',
-);
+const PHONE_CONTEXT = rx(String.raw`(?<![\p{L}])(?:${PHONE_WORDS})\.?[^\p{L}\d]*(?:\p{L}+[^\p{L}\d]+){0,3}$`, 'u');
+
+const LETTER_RE = rx(String.raw`\p{L}`);
 
 interface Group {
   digits: string;
@@ -174,7 +174,7 @@ function longestFrom(
     const digits = part.map((g) => g.digits).join('');
     if (digits.length < 7 || digits.length > 15 || known.has(digits)) continue;
     const last = part[part.length - 1];
-    if (last === undefined || /[\p{L}]/u.test(folded.charAt(last.end + (last.bracketed ? 1 : 0)))) continue;
+    if (last === undefined || LETTER_RE.test(folded.charAt(last.end + (last.bracketed ? 1 : 0)))) continue;
     const separators = folded.slice(head.end, last.start).replace(/\d+/g, '');
     if (phoneShaped(digits, plus, part, separators, context)) return j;
   }

@@ -5,7 +5,7 @@
  * контакты вне Маркета") does not count; some (calls, "свяжитесь с нами", "найдите нас") do not count either when
  * their sentence points at the Market, its support, the courier or this chat. Works on the folded text (text.ts).
  */
-import { negated, sentenceAround } from './text.ts';
+import { negated, rx, sentenceAround } from './text.ts';
 
 const B = String.raw`(?<![\p{L}\p{N}])`;
 const E = String.raw`(?![\p{L}\p{N}])`;
@@ -35,7 +35,7 @@ interface Rule {
 }
 
 const rule = (source: string, notHere = false, notInMarket = false): Rule => ({
-  re: new RegExp(`${B}(?:${source})${E}`, 'gu'),
+  re: rx(`${B}(?:${source})${E}`, 'gu'),
   notHere,
   notInMarket,
 });
@@ -122,18 +122,21 @@ const RULES: readonly Rule[] = [
 ];
 
 /** Another marketplace, when the reply sends the buyer there: "у нас на Авито", "we also sell on Ozon". */
-const MARKETPLACE = new RegExp(
+const MARKETPLACE = rx(
   `${B}(?:озон\\p{L}{0,3}|ozon|wildberries|вайлдберриз|вб|wb|авито|avito|мегамаркет\\p{L}{0,3}|megamarket|aliexpress|алиэкспресс\\p{L}{0,3})${E}`,
   'gu',
 );
-const MARKETPLACE_CUE =
-  /(?<![\p{L}])(?:у\s+нас|наш\p{L}*|купи\p{L}*|закаж\p{L}*|заказыва\p{L}*|есть\s+на|sell\p{L}*|also|найд\p{L}*|ищите|заходите|дешевле|cheaper)(?![\p{L}])/u;
+const MARKETPLACE_CUE = rx(
+  String.raw`(?<![\p{L}])(?:у\s+нас|наш\p{L}*|купи\p{L}*|закаж\p{L}*|заказыва\p{L}*|есть\s+на|sell\p{L}*|also|найд\p{L}*|ищите|заходите|дешевле|cheaper)(?![\p{L}])`,
+);
 /** Where on the Market a contact belongs: "укажите номер телефона в приложении Маркета", "в заказе". */
-const IN_MARKET =
-  /(?<![\p{L}])(?:в|во|на)\s+(?:приложени\p{L}*|заказ\p{L}*|профил\p{L}*|личном\s+кабинете|аккаунт\p{L}*|маркет\p{L}*|настройк\p{L}*)(?![\p{L}])/u;
+const IN_MARKET = rx(
+  String.raw`(?<![\p{L}])(?:в|во|на)\s+(?:приложени\p{L}*|заказ\p{L}*|профил\p{L}*|личном\s+кабинете|аккаунт\p{L}*|маркет\p{L}*|настройк\p{L}*)(?![\p{L}])`,
+);
 /** The Market, its support, the courier or this chat as the place to talk: where calls and contacts are fine. */
-const HERE =
-  /маркет|market|(?<![\p{L}])(?:(?:в|во|через|in|on|via|through|to)\s+(?:(?:этот|этом|этого|наш|нашем|the|this|our)\s+)?(?:чат\p{L}*|chat)|здесь|тут|here|поддержк\p{L}*|support|курьер\p{L}*|courier|служб\p{L}*)(?![\p{L}])/u;
+const HERE = rx(
+  String.raw`маркет|market|(?<![\p{L}])(?:(?:в|во|через|in|on|via|through|to)\s+(?:(?:этот|этом|этого|наш|нашем|the|this|our)\s+)?(?:чат\p{L}*|chat)|здесь|тут|here|поддержк\p{L}*|support|курьер\p{L}*|courier|служб\p{L}*)(?![\p{L}])`,
+);
 
 /** Contact requests as [start, end) spans of the folded text. */
 export function findRequests(folded: string): Array<[number, number]> {
