@@ -135,6 +135,8 @@ async function main(): Promise<void> {
       '## Reply guard',
       runLine(COMMAND, host, stamp(), seconds),
       table(accuracyHeaders, accuracyRows),
+      'The rules were written against this corpus, so these figures say that it passes, not how it does on replies ' +
+        'it has not seen: for that, see the held-out batches in [bench/README.md](bench/README.md#reply-guard-benchguard).',
       `Time per check, ${ROUNDS} rounds over the corpus after ${WARM_UP} to warm up (mean reply ` +
         `${fmt(meanChars, 0)} characters). Cold: loading the module and createGuard ${fmt(loadMs, 1)} ms, ` +
         `the first check ${fmt(firstMs, 1)} ms.`,
