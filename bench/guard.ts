@@ -4,6 +4,7 @@
  * corpus once, timing each call on its own with performance.now(); 3 rounds warm up, 20 are measured. In the same
  * rounds, interleaved reply by reply, a baseline does the least any check must do — `text.toLowerCase()` and one
  * simple regex for a phone, an @ or a link — so the ratio says what the guard's rules cost over a bare scan.
+ * The same for replies of the longest length the Market takes (4,096 characters), made of corpus replies.
  *
  *   npm run bench:guard
  */
@@ -22,11 +23,25 @@ import {
 } from './lib.ts';
 
 const WARM_UP = 3;
+/** Replies as long as the Market takes (4,096 characters), made of corpus replies one after another. */
+const LONG = 4096;
+const LONG_TEXTS = 20;
 const ROUNDS = 20;
 const COMMAND = 'npm run bench:guard';
 
 /** The baseline's one regex: a long digit run, an @ or a link. */
 const BASELINE = /\+?\d[\d\s().-]{8,}\d|@|https?:\/\/|www\./;
+
+/** `count` texts of `LONG` characters: corpus replies from a different starting point each, joined by line breaks. */
+function longTexts(count: number): CorpusEntry[] {
+  return Array.from({ length: count }, (_, k) => {
+    let text = '';
+    for (let i = (k * 37) % corpus.length; text.length < LONG; i = (i + 1) % corpus.length) {
+      text += `${corpus[i]?.text ?? ''}\n`;
+    }
+    return { text: text.slice(0, LONG), violation: true };
+  });
+}
 
 interface Timings {
   guard: number[];
@@ -57,10 +72,12 @@ async function main(): Promise<void> {
   const falseHolds = holds.length / clean.length;
 
   // Time per check
-  const timings: Record<'clean' | 'violating', Timings> = {
+  const timings: Record<'clean' | 'violating' | 'long', Timings> = {
     clean: { guard: [], baseline: [] },
     violating: { guard: [], baseline: [] },
+    long: { guard: [], baseline: [] },
   };
+  const long = longTexts(LONG_TEXTS);
   let sink = 0;
   const time = (entry: CorpusEntry, into: Timings | undefined, guardFirst: boolean) => {
     const runGuard = () => {
@@ -86,6 +103,7 @@ async function main(): Promise<void> {
     corpus.forEach((entry, i) => {
       time(entry, measured ? timings[entry.violation ? 'violating' : 'clean'] : undefined, (i + round) % 2 === 0);
     });
+    long.forEach((entry, i) => time(entry, measured ? timings.long : undefined, (i + round) % 2 === 0));
   }
   if (sink < 0) console.log(sink); // keeps the results alive
 
@@ -112,10 +130,24 @@ async function main(): Promise<void> {
     'baseline p99 µs',
     'p50 ratio',
   ];
-  const timeRows = (['clean', 'violating'] as const).map((kind) => {
+  const timeRows = (
+    [
+      ['clean', 'clean'],
+      ['violating', 'violating'],
+      ['long', `${fmt(LONG, 0)} characters (corpus replies joined)`],
+    ] as const
+  ).map(([kind, label]) => {
     const g = summarise(timings[kind].guard);
     const b = summarise(timings[kind].baseline);
-    return [kind, fmt(g.n, 0), fmt(g.p50, 1), fmt(g.p99, 1), fmt(b.p50, 2), fmt(b.p99, 2), `${fmt(g.p50 / b.p50, 0)}×`];
+    return [
+      label,
+      fmt(g.n, 0),
+      fmt(g.p50, 1),
+      fmt(g.p99, 1),
+      fmt(b.p50, 2),
+      fmt(b.p99, 2),
+      `${fmt(g.p50 / b.p50, 0)}×`,
+    ];
   });
 
   console.log(`\nReply guard (${describeMachine(host)}; ${fmt(seconds, 1)} s)\n`);
@@ -138,7 +170,8 @@ async function main(): Promise<void> {
       'The rules were written against this corpus, so these figures say that it passes, not how it does on replies ' +
         'it has not seen: for that, see the held-out batches in [bench/README.md](bench/README.md#reply-guard-benchguard).',
       `Time per check, ${ROUNDS} rounds over the corpus after ${WARM_UP} to warm up (mean reply ` +
-        `${fmt(meanChars, 0)} characters). Cold: loading the module and createGuard ${fmt(loadMs, 1)} ms, ` +
+        `${fmt(meanChars, 0)} characters), and over ${LONG_TEXTS} replies of the longest length the Market ` +
+        `takes. Cold: loading the module and createGuard ${fmt(loadMs, 1)} ms, ` +
         `the first check ${fmt(firstMs, 1)} ms.`,
       table(timeHeaders, timeRows),
     ].join('\n\n'),

@@ -169,7 +169,14 @@ function longestFrom(
   const before = folded.slice(Math.max(0, start - 64), start);
   if (ORDER_CONTEXT.test(before)) return undefined;
   const context = PHONE_CONTEXT.test(before.slice(-40));
-  for (let j = groups.length - 1; j >= i; j--) {
+  // A phone has at most 15 digits: look no further than the groups that hold them.
+  let longest = i;
+  for (let j = i, count = 0; j < groups.length; j++) {
+    count += groups[j]?.digits.length ?? 0;
+    if (count > 15) break;
+    longest = j;
+  }
+  for (let j = longest; j >= i; j--) {
     const part = groups.slice(i, j + 1);
     const digits = part.map((g) => g.digits).join('');
     if (digits.length < 7 || digits.length > 15 || known.has(digits)) continue;

@@ -305,6 +305,16 @@ describe('findings', () => {
     expect(f?.fragment).toBe('+7 999 123-45-67');
   });
 
+  it('take time in proportion to the text, also for a reply-length run of digit groups', () => {
+    const runs = ['1 2 3 4 5 6 7 8 9 0 '.repeat(204), '12-'.repeat(1365)];
+    for (const text of runs) {
+      const t0 = performance.now();
+      guard.check(text);
+      // Trying every sub-run of such a chain took seconds; the bound is loose so a busy machine does not fail it.
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
+  });
+
   it('are empty for an empty text', () => {
     expect(guard.check('')).toEqual([]);
   });
