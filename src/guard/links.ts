@@ -77,6 +77,10 @@ const EMAIL_RE = rx(
   'gu',
 );
 
+/** Cheap tests that let a reply skip the costly patterns: only these can start a spelled-out dot or an "at". */
+const MAY_SPELL_DOT = /\s\.|dot|точка/;
+const MAY_HAVE_AT = /@|at|собака|sobaka/;
+
 /** `@name`: a Telegram, Instagram or other handle. At least 5 characters, as Telegram asks of usernames. */
 const HANDLE_RE = rx(String.raw`(?<![\p{L}\p{N}_@.])@[a-z][a-z0-9_.]{3,31}[a-z0-9_](?![\p{L}\p{N}_@])`, 'gu');
 
@@ -162,7 +166,7 @@ export function findAddresses(original: string, folded: string, allow: readonly 
     if (e > s && !taken(s, e)) spans.push({ kind, start: s, end: e, allowed });
   };
 
-  for (const m of folded.matchAll(EMAIL_RE)) {
+  for (const m of MAY_HAVE_AT.test(folded) ? folded.matchAll(EMAIL_RE) : []) {
     const s = m.index;
     const e = s + m[0].length;
     const host = hostOf(m[0]);
@@ -175,7 +179,7 @@ export function findAddresses(original: string, folded: string, allow: readonly 
     const { kind, allowed } = classify(folded.slice(s, e), allow);
     add(kind, s, e, allowed);
   }
-  for (const re of [DOMAIN_RE, SPELLED_RE]) {
+  for (const re of MAY_SPELL_DOT.test(folded) ? [DOMAIN_RE, SPELLED_RE] : [DOMAIN_RE]) {
     for (const m of folded.matchAll(re)) {
       const s = m.index;
       const e = trimEnd(folded, s, s + m[0].length);

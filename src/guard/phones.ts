@@ -108,8 +108,14 @@ export function phoneDigits(digits: string, plus: boolean): boolean {
   return n === 10 && first === '9';
 }
 
-/** Whether these digits, written this way, are a phone number. `context`: phone words right before. */
-function phoneShaped(digits: string, plus: boolean, groups: readonly Group[], separators: string, context: boolean) {
+/** Whether these digits, written this way, are a phone number. `context`: whether phone words come right before. */
+function phoneShaped(
+  digits: string,
+  plus: boolean,
+  groups: readonly Group[],
+  separators: string,
+  context: () => boolean,
+) {
   if (phoneDigits(digits, plus)) return true;
   if (plus) return false;
   const n = digits.length;
@@ -117,7 +123,7 @@ function phoneShaped(digits: string, plus: boolean, groups: readonly Group[], se
   if (n === 10 && '348'.includes(digits.charAt(0)) && groups[0]?.bracketed === true && groups[0].digits.length === 3) {
     return true;
   }
-  if (!context) return false;
+  if ((n !== 7 && n !== 10 && n !== 11) || !context()) return false;
   // Shapes that need a word for "phone" before them: other 10 and 11 digit numbers, local 123-45-67 / 555-2671.
   if (n === 10 || n === 11) return true;
   return n === 7 && groups.length >= 2 && /^[-–]+$/.test(separators.replace(/\s/g, ''));
@@ -138,6 +144,7 @@ export function findPhones(
     const chainEnd = chainStart + m[0].length;
     if (skip.some((x) => chainStart < x.end && chainEnd > x.start)) continue;
     const groups = groupsOf(m[0], chainStart);
+    if (groups.reduce((n, g) => n + g.digits.length, 0) < 7) continue; // prices, sizes, dates: too short for a phone
     const plusAt = m[0].startsWith('+') ? chainStart : -1;
     for (let i = 0; i < groups.length;) {
       const hit = longestFrom(folded, groups, i, plusAt, known);
@@ -167,8 +174,8 @@ function longestFrom(
   const plus = i === 0 && plusAt >= 0;
   const start = plus ? plusAt : head.start - (head.bracketed ? 1 : 0);
   const before = folded.slice(Math.max(0, start - 64), start);
-  if (ORDER_CONTEXT.test(before)) return undefined;
-  const context = PHONE_CONTEXT.test(before.slice(-40));
+  let phoneWords: boolean | undefined;
+  const context = () => (phoneWords ??= PHONE_CONTEXT.test(before.slice(-40)));
   // A phone has at most 15 digits: look no further than the groups that hold them.
   let longest = i;
   for (let j = i, count = 0; j < groups.length; j++) {
@@ -183,7 +190,8 @@ function longestFrom(
     const last = part[part.length - 1];
     if (last === undefined || LETTER_RE.test(folded.charAt(last.end + (last.bracketed ? 1 : 0)))) continue;
     const separators = folded.slice(head.end, last.start).replace(/\d+/g, '');
-    if (phoneShaped(digits, plus, part, separators, context)) return j;
+    // The words before decide last: they are the slow part, and most numbers are not phone-shaped anyway.
+    if (phoneShaped(digits, plus, part, separators, context)) return ORDER_CONTEXT.test(before) ? undefined : j;
   }
   return undefined;
 }

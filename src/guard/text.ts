@@ -72,8 +72,10 @@ export function fold(text: string): string {
 
 /** Where a sentence ends: the word rules never look past these. */
 const SENTENCE_END = /[.!?;\n]/;
-/** Where a clause ends: punctuation, dashes, brackets, quotes and " а ", " но ", " but ". */
-const CLAUSE_END = /[.!?;\n,—–()«»"]|\s-\s|\s(?:а|но|but)\s/g;
+/** Where a clause ends: punctuation, dashes, brackets, quotes, and the words " а ", " но ", " but ", " - ". */
+const CLAUSE_STOPS = '.!?;\n,—–()«»"';
+const WORD_STOP_BEFORE = /\s(?:а|но|but|-)\s$/;
+const WORD_STOP_AFTER = /^\s(?:а|но|but|-)\s/;
 
 /** Words that turn a request around: "we cannot give contacts", "не пишите в WhatsApp". */
 const NEGATION = rx(
@@ -88,16 +90,17 @@ export function negated(folded: string, start: number, end: number): boolean {
 
 /** The clause around [start, end): between the nearest punctuation or " а ", " но ", " but " on either side. */
 export function clauseAround(folded: string, start: number, end: number): [number, number] {
-  let from = 0;
-  let to = folded.length;
-  CLAUSE_END.lastIndex = 0;
-  for (let m = CLAUSE_END.exec(folded); m !== null; m = CLAUSE_END.exec(folded)) {
-    const stopEnd = m.index + m[0].length;
-    if (stopEnd <= start) from = stopEnd;
-    else if (m.index >= end) {
-      to = m.index;
-      break;
-    }
+  let from = start;
+  for (; from > 0; from--) {
+    const ch = folded.charAt(from - 1);
+    if (CLAUSE_STOPS.includes(ch)) break;
+    if (ch === ' ' && WORD_STOP_BEFORE.test(folded.slice(Math.max(0, from - 5), from))) break;
+  }
+  let to = end;
+  for (; to < folded.length; to++) {
+    const ch = folded.charAt(to);
+    if (CLAUSE_STOPS.includes(ch)) break;
+    if (/\s/.test(ch) && WORD_STOP_AFTER.test(folded.slice(to, to + 5))) break;
   }
   return [from, to];
 }
