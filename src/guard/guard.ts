@@ -6,6 +6,7 @@
  */
 import { findAddresses, isDomainName } from './links.ts';
 import { findMessengerNames } from './messengers.ts';
+import { findSpelledPhones } from './numerals.ts';
 import { findPhones } from './phones.ts';
 import { findRequests } from './requests.ts';
 import { fold } from './text.ts';
@@ -37,6 +38,7 @@ export function createGuard(options: GuardOptions = {}): ReplyGuard {
       const addresses = findAddresses(text, folded, allow);
       for (const a of addresses) if (!a.allowed) candidates.push(a);
       for (const [start, end] of findPhones(folded, known, addresses)) candidates.push({ kind: 'phone', start, end });
+      for (const [start, end] of findSpelledPhones(folded, known)) candidates.push({ kind: 'phone', start, end });
       const paired = candidates.length > 0;
       for (const [start, end] of findMessengerNames(folded, paired)) candidates.push({ kind: 'messenger', start, end });
       for (const [start, end] of findRequests(folded)) candidates.push({ kind: 'contactRequest', start, end });

@@ -3,6 +3,7 @@
  * e-mail addresses (also "name at mail dot ru", "name собака mail точка ru") and @handles. Which hosts are the
  * Market's own, and which belong to messengers and social networks. Works on the folded text (text.ts).
  */
+import { rx } from './text.ts';
 import type { FindingKind } from './types.ts';
 
 /** A span of the reply that is an address; `allowed` ones (the Market's, REPLY_GUARD_ALLOW) are not findings. */
@@ -58,10 +59,10 @@ const PATH = `(?:[:/?#][^\\s]*)?`;
 /** `https://…`, `www.…`: always an address, whatever its TLD. */
 const URL_RE = /(?<![a-z0-9])(?:(?:https?|ftp):\/\/|www\.)[^\s<>"«»]+/gu;
 /** `name.tld/path`: labels joined by dots, ending in a known TLD. */
-const DOMAIN_RE = new RegExp(`${HEAD}((?:${LABEL}\\.)+(?:${alternation(TLDS)}))${TAIL}${PATH}`, 'gu');
+const DOMAIN_RE = rx(`${HEAD}((?:${LABEL}\\.)+(?:${alternation(TLDS)}))${TAIL}${PATH}`, 'gu');
 /** `name . ru`, `name .ru`, `name точка ру`, `name dot com`, `name (dot) com`. */
 const SPELLED_DOT = `(?:\\s+\\.\\s*|\\s*[([{]\\s*(?:dot|точка)\\s*[)\\]}]\\s*|\\s+(?:dot|точка)\\s+)`;
-const SPELLED_RE = new RegExp(
+const SPELLED_RE = rx(
   `${HEAD}((?:${LABEL}(?:\\.|${SPELLED_DOT}))*${LABEL}${SPELLED_DOT}(?:${alternation(SPELLED_TLDS)}))${TAIL}${PATH}`,
   'gu',
 );
@@ -69,15 +70,19 @@ const SPELLED_RE = new RegExp(
 /** `name@host.tld` and its spelled-out forms: "at", "(at)", "[at]", "собака"; "dot", "точка", spaced dots. */
 const AT = `(?:@\\s*|\\s+@\\s+|\\s*[([{<]\\s*(?:at|собака|sobaka)\\s*[)\\]}>]\\s*|\\s+(?:at|собака|sobaka)\\s+)`;
 const ANY_DOT = `(?:\\.|${SPELLED_DOT})`;
-const EMAIL_RE = new RegExp(
+const EMAIL_RE = rx(
   `(?<![${L}_.%+\\-])[${L}_%+\\-](?:[${L}_.%+\\-]*[${L}_%+\\-])?${AT}(?!www\\.)(?:${LABEL}${ANY_DOT})+(?:${alternation([
     ...new Set<string>([...TLDS, ...SPELLED_TLDS]),
   ])})${TAIL}`,
   'gu',
 );
 
+/** Cheap tests that let a reply skip the costly patterns: only these can start a spelled-out dot or an "at". */
+const MAY_SPELL_DOT = /\s\.|dot|точка/;
+const MAY_HAVE_AT = /@|at|собака|sobaka/;
+
 /** `@name`: a Telegram, Instagram or other handle. At least 5 characters, as Telegram asks of usernames. */
-const HANDLE_RE = /(?<![\p{L}\p{N}_@.])@[a-z][a-z0-9_.]{3,31}[a-z0-9_](?![\p{L}\p{N}_@])/gu;
+const HANDLE_RE = rx(String.raw`(?<![\p{L}\p{N}_@.])@[a-z][a-z0-9_.]{3,31}[a-z0-9_](?![\p{L}\p{N}_@])`, 'gu');
 
 // ---------------------------------------------------------------------------------------------------
 // Hosts
@@ -161,7 +166,7 @@ export function findAddresses(original: string, folded: string, allow: readonly 
     if (e > s && !taken(s, e)) spans.push({ kind, start: s, end: e, allowed });
   };
 
-  for (const m of folded.matchAll(EMAIL_RE)) {
+  for (const m of MAY_HAVE_AT.test(folded) ? folded.matchAll(EMAIL_RE) : []) {
     const s = m.index;
     const e = s + m[0].length;
     const host = hostOf(m[0]);
@@ -174,7 +179,7 @@ export function findAddresses(original: string, folded: string, allow: readonly 
     const { kind, allowed } = classify(folded.slice(s, e), allow);
     add(kind, s, e, allowed);
   }
-  for (const re of [DOMAIN_RE, SPELLED_RE]) {
+  for (const re of MAY_SPELL_DOT.test(folded) ? [DOMAIN_RE, SPELLED_RE] : [DOMAIN_RE]) {
     for (const m of folded.matchAll(re)) {
       const s = m.index;
       const e = trimEnd(folded, s, s + m[0].length);

@@ -7,7 +7,7 @@
  * Одноклассники) need the directing word right before them: "в Max", "в мессенджере Max", "наш ВК".
  * Works on the folded text (text.ts).
  */
-import { negated, sentenceAround } from './text.ts';
+import { negated, rx, sentenceAround } from './text.ts';
 
 const B = String.raw`(?<![\p{L}\p{N}_])`;
 const E = String.raw`(?![\p{L}\p{N}_])`;
@@ -31,12 +31,12 @@ const WORD_NAMES = [
   String.raw`vk|вк|тг|tg|fb|фб`,
   String.raw`одноклассник${INFL}`,
 ];
-const PLAIN_RE = new RegExp(`${B}(?:${PLAIN_NAMES.join('|')})${E}`, 'gu');
-const WORD_RE = new RegExp(`${B}(?:${WORD_NAMES.join('|')})${E}`, 'gu');
+const PLAIN_RE = rx(`${B}(?:${PLAIN_NAMES.join('|')})${E}`, 'gu');
+const WORD_RE = rx(`${B}(?:${WORD_NAMES.join('|')})${E}`, 'gu');
 
 /** Words that send the buyer somewhere, up to five words before the name: "пишите нам в", "join us on". */
 const VERBS = [
-  String.raw`нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите|у|ем)|написал\p{L}*|черкн\p{L}*|скин\p{L}*|кинь\p{L}*|кидай\p{L}*`,
+  String.raw`нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите|у|ем)|написал\p{L}*|черкн\p{L}*|звякн\p{L}*|скин\p{L}*|кинь\p{L}*|кидай\p{L}*`,
   String.raw`пришл\p{L}*|присыла\p{L}*|отправ(?:ьте|ь|лю|им|ляйте)|вышл\p{L}*|высыла\p{L}*|скидыва\p{L}*`,
   String.raw`добав\p{L}*|подпис\p{L}*|переход\p{L}*|перейд\p{L}*|перейт\p{L}*|продолж\p{L}*|общат\p{L}*|общаем\p{L}*`,
   String.raw`свяж\p{L}*|связ\p{L}*|звон\p{L}*|позвон\p{L}*|созвон\p{L}*|стуч\p{L}*|найд\p{L}*|найт\p{L}*|ищите`,
@@ -45,19 +45,22 @@ const VERBS = [
   String.raw`we're|we\s+are|i'm|i\s+am|you\s+have|have\s+you\s+got|do\s+you\s+(?:have|use)|are\s+you\s+on`,
 ];
 /** Possessives and profile words: "наш канал в телеграме", "нашей группе ВК", "our Instagram". */
-const OWNERS = String.raw`наш\p{L}*|мо[йяеи]|мою|моем|моей|our|my`;
+const OWNERS = String.raw`наш\p{L}*|мо[йяеи]|мою|моем|моей|у\s+(?:нас|меня)|our|my`;
 const PROFILE = String.raw`мессенджер\p{L}*|messenger|групп\p{L}*|group|паблик\p{L}*|канал\p{L}*|channel|страниц\p{L}*|page|профил\p{L}*|profile|аккаунт\p{L}*|account|сообществ\p{L}*|личк\p{L}*|директ\p{L}*|ник\p{L}*`;
 const WORDS_BETWEEN = String.raw`(?:[^\p{L}]+\p{L}+){0,5}[^\p{L}]*$`;
-const CUE_BEFORE = new RegExp(
+const CUE_BEFORE = rx(
   String.raw`${B}(?:${VERBS.join('|')}|${OWNERS}|${PROFILE})${WORDS_BETWEEN}|` +
     // "есть вайбер?", "у вас есть телеграм", "удобнее в мессенджере", "лучше в вк", "можно в Max", "давайте в WhatsApp"
     String.raw`${B}(?:есть|удобн\p{L}*|лучше|можно|давай\p{L}*|let's|lets)(?:\s+ли)?(?:\s+у\s+(?:вас|тебя))?[^\p{L}]*(?:(?:в|во|на|через|по|in|on|via)\s+)?(?:(?:${PROFILE})\s+)?$`,
   'u',
 );
 /** Right before a word name: a preposition, an owner or a profile word. */
-const NEXT_TO = new RegExp(String.raw`${B}(?:в|во|на|через|по|in|on|via|through|at|${OWNERS}|${PROFILE})\s+$`, 'u');
+const NEXT_TO = rx(
+  String.raw`${B}(?:в|во|на|через|по|in|on|via|through|at|${OWNERS}|${PROFILE}|есть(?:\s+ли)?\s+у\s+(?:вас|тебя)|у\s+(?:вас|тебя)\s+есть)\s+$`,
+  'u',
+);
 /** Right after a name: "в вацап напишите", "WhatsApp me", "your WhatsApp number", "телеграм есть?", "Skype: id". */
-const CUE_AFTER = new RegExp(
+const CUE_AFTER = rx(
   String.raw`^\s*[:—–-]\s*[a-z][a-z0-9._-]{3,}|^[^\p{L}]*(?:\p{L}+[^\p{L}]+)?(?:нап[иеы]ш\p{L}*|п[иеы]ш(?:и|ите)|скин\p{L}*|пришл\p{L}*|есть\s*\?|me|us|number|номер\p{L}*|ник\p{L}*|nick|account|аккаунт\p{L}*|handle|username|messenger|мессенджер\p{L}*)${E}`,
   'u',
 );

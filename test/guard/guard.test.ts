@@ -28,6 +28,22 @@ describe('phones', () => {
     expect(found(text)).toEqual([['phone', fragment]]);
   });
 
+  it.each([
+    'восемь девятьсот шестнадцать, сто двадцать три, сорок пять, шестьдесят семь',
+    'восемь 916 123 45 67',
+    'плюс семь девятьсот девяносто девять сто двадцать три сорок пять шестьдесят семь',
+    'eight nine one six one two three four five six seven',
+  ])('finds the phone spelled out in %j', (text) => {
+    expect(found(text)).toEqual([['phone', text]]);
+  });
+
+  it.each(['два-три дня, пять-семь дней', 'триста двадцать пять рублей и сорок копеек', 'один 48123456789 и два'])(
+    'does not take the numbers in %j for a phone',
+    (text) => {
+      expect(found(text)).toEqual([]);
+    },
+  );
+
   it('finds a local number only after a word for phone', () => {
     expect(found('Call me on 555-2671')).toContainEqual(['phone', '555-2671']);
     expect(found('Артикул 555-2671')).toEqual([]);
@@ -209,6 +225,13 @@ describe('contact requests', () => {
     ['Give me your number please', 'Give me your number'],
     ['Please contact us directly', 'contact us directly'],
     ['Email us and we will reply', 'Email us'],
+    ['Позвони мне', 'Позвони'],
+    ['Можете продиктовать свой номерок?', 'продиктовать свой номерок'],
+    ['Можно я вам на почту отправлю счёт?', 'на почту отправлю'],
+    ['Ваш номер не вижу, продиктуйте', 'Ваш номер не вижу, продиктуйте'],
+    ['Напишите на номер, который на коробке', 'Напишите на номер'],
+    ['Давайте обсудим по телефону', 'обсудим по телефону'],
+    ['Можем выставить счёт напрямую', 'выставить счёт напрямую'],
   ])('finds the request in %j', (text, fragment) => {
     expect(found(text)).toEqual([['contactRequest', fragment]]);
   });
@@ -225,6 +248,9 @@ describe('contact requests', () => {
     'Связаться с нами можно только через чат Маркета.',
     'Please don’t send your phone number here.',
     'Feel free to contact us here anytime.',
+    'Сообщите номер телефона получателя в приложении Маркета.',
+    'По телефону не консультируем, только в этом чате.',
+    'Курьер свяжется с вами по телефону.',
   ])('lets %j through', (text) => {
     expect(found(text)).toEqual([]);
   });
@@ -277,6 +303,16 @@ describe('findings', () => {
     const text = 'İstanbul ЁЖИК: звоните +7 999 123-45-67';
     const [f] = guard.check(text).filter((x) => x.kind === 'phone');
     expect(f?.fragment).toBe('+7 999 123-45-67');
+  });
+
+  it('take time in proportion to the text, also for a reply-length run of digit groups', () => {
+    const runs = ['1 2 3 4 5 6 7 8 9 0 '.repeat(204), '12-'.repeat(1365)];
+    for (const text of runs) {
+      const t0 = performance.now();
+      guard.check(text);
+      // Trying every sub-run of such a chain took seconds; the bound is loose so a busy machine does not fail it.
+      expect(performance.now() - t0).toBeLessThan(500);
+    }
   });
 
   it('are empty for an empty text', () => {
