@@ -34,7 +34,7 @@ describe('the process, end to end', () => {
     const { code } = await run.exited;
     expect(code).toBe(1);
     expect(run.output()).toContain(
-      `marketgram: TEMPLATES_FILE ${file} cannot be used: "two words" is not a template name: use 1–32 Latin letters, digits, _ or -; "empty" has an empty text. Fix the file (its format is in docs/behaviour.md, "Quick replies") or unset TEMPLATES_FILE.`,
+      `marketgram: TEMPLATES_FILE ${file} cannot be used: "two words" is not a template name: use 1–32 letters, digits, _ or -; "empty" has an empty text. Fix the file (its format is in docs/behaviour.md, "Quick replies") or unset TEMPLATES_FILE.`,
     );
     await writeFile(file, 'hello: "unclosed\n');
     const again = world.spawn({ TEMPLATES_FILE: file });
