@@ -14,14 +14,7 @@ import { type Button, type ButtonHost, type OperatorMessage, type ReplyAction } 
 import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent } from './reply-book.ts';
 import type { ReplyRecord } from './store-port.ts';
 import type { Holds } from './holds.ts';
-
-/** A reaction allowed by Telegram that marks an internal note (📝 is not among the allowed ones). */
-export const REACTION_NOTE = '✍';
-
-/** An operator text meant for colleagues, never for the buyer. */
-function isNote(text: string | undefined): boolean {
-  return text !== undefined && text.trimStart().startsWith('//');
-}
+import { becomeNote, isNote, markNote } from './notes.ts';
 
 /** Longest operator message accepted for splitting, in parts of 4096. */
 const MAX_REPLY_PARTS = 10;
@@ -39,7 +32,7 @@ export class Replies {
     const { d } = this;
     const body = msg.file ? msg.caption : msg.text;
     if (isNote(body)) {
-      await this.markNote(msg.topicId, msg.messageId);
+      await markNote(this.d, msg.topicId, msg.messageId);
       return;
     }
     const rec = d.store.findChatByTopic(msg.topicId);
@@ -111,7 +104,8 @@ export class Replies {
     const waiting = parts.every((r) => (r.state === 'queued' || r.state === 'held') && r.attempts === 0);
     if (waiting && newText && newText.trim()) {
       if (isNote(newText)) {
-        await this.becomeNote(topicId, messageId, parts);
+        const chatId = await becomeNote(this.d, this.notices, topicId, messageId, parts);
+        if (chatId !== undefined) this.delivery.request(chatId);
         return;
       }
       const texts = splitText(newText, TEXT_LIMIT);
@@ -176,33 +170,6 @@ export class Replies {
     if (wasHeld) await this.notices.update(now, d.t.editApplied);
     else await this.notices.tell(topicId, messageId, d.t.editApplied);
     this.delivery.request(first.marketChatId);
-  }
-
-  /** An internal note (starts with //): never sent; the bot marks it so everyone sees it stayed inside. */
-  private async markNote(topicId: TopicId, messageId: TelegramMessageId): Promise<void> {
-    const { d } = this;
-    d.log.debug({ topicId, messageId }, 'internal note, not sent');
-    await d.telegram.react(messageId, REACTION_NOTE).catch((err: unknown) => {
-      d.log.warn({ err, topicId, messageId }, 'could not mark an internal note');
-    });
-  }
-
-  /** A waiting reply edited into a note: it is cancelled, and marked as a note. */
-  private async becomeNote(topicId: TopicId, messageId: TelegramMessageId, parts: ReplyRecord[]): Promise<void> {
-    const { d } = this;
-    const notSaved = await changeDurably(d, topicId, messageId, () => {
-      for (const r of parts) {
-        r.state = 'cancelled';
-        d.store.saveReply(r);
-      }
-    });
-    if (notSaved) {
-      await this.notices.tell(topicId, messageId, d.t.editNotSaved(notSaved));
-      return;
-    }
-    await this.markNote(topicId, messageId);
-    if (parts.some((r) => r.noticeId !== undefined)) await this.notices.update(parts, d.t.guard.becameNote);
-    this.delivery.request((parts[0] as ReplyRecord).marketChatId);
   }
 
   /** See Bridge.operatorAction. */

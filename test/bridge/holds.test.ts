@@ -2,11 +2,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Bridge } from '../../src/bridge/bridge.ts';
 import type { GuardFinding, ReplyGuardPort } from '../../src/bridge/ports.ts';
-import { REACTION_NOTE } from '../../src/bridge/replies.ts';
+import { REACTION_NOTE } from '../../src/bridge/notes.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
 import { JsonStore } from '../../src/store/store.ts';
 import pino from 'pino';
-import { makeBridge, telegramMessageId, topicId } from './memory-ports.ts';
+import { makeBridge, telegramMessageId, topicId, type MemoryMarket, type MemoryTelegram } from './memory-ports.ts';
 
 const operator = { id: 7 as never, name: 'Olga' };
 
@@ -31,6 +31,17 @@ async function linked(mode: 'warn' | 'block' = 'warn', over: Parameters<typeof m
   await ctx.bridge.idle();
   return ctx;
 }
+
+/** A new bridge over the same ports and store, with the test guard on: as after a restart. */
+const restarted = (market: MemoryMarket, telegram: MemoryTelegram, store: JsonStore) =>
+  new Bridge(market, telegram, store, {
+    businessId: 1,
+    historyOnFirstSight: 3,
+    texts: textsFor('en'),
+    logger: pino({ level: 'silent' }),
+    guard: testGuard(),
+    retryDelayMs: () => 5,
+  });
 
 const msg = (id: number, text: string) => ({
   topicId: topicId(1),
@@ -169,14 +180,7 @@ describe('Reply guard: held replies', () => {
     // The same store, now with the guard on, as after a restart with REPLY_GUARD changed.
     bridge.stop();
     await bridge.idle();
-    const again = new Bridge(market, telegram, store, {
-      businessId: 1,
-      historyOnFirstSight: 3,
-      texts: textsFor('en'),
-      logger: pino({ level: 'silent' }),
-      guard: testGuard(),
-      retryDelayMs: () => 5,
-    });
+    const again = restarted(market, telegram, store);
     await again.resume();
     await new Promise((r) => setTimeout(r, 1100));
     await settle(again);
@@ -199,14 +203,7 @@ describe('Reply guard: held replies', () => {
       reopened.saveReply(r);
     }
     await reopened.commit();
-    const again = new Bridge(market, telegram, reopened, {
-      businessId: 1,
-      historyOnFirstSight: 3,
-      texts: textsFor('en'),
-      logger: pino({ level: 'silent' }),
-      guard: testGuard(),
-      retryDelayMs: () => 5,
-    });
+    const again = restarted(market, telegram, reopened);
     await again.resume();
     await settle(again);
     const notice = telegram.posts.at(-1)!;
