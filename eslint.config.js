@@ -37,5 +37,25 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/templates/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['grammy', '@grammyjs/*', 'undici', 'lowdb', 'lowdb/*', 'pino', 'pino/*'],
+              message: 'Quick replies are pure rules: the sides use them, not the other way round.',
+            },
+            {
+              group: ['../market/*', '../telegram/*', '../store/*', '../server/*', '../app/*', '../app.ts'],
+              message: 'templates/ depends only on its own files and the bridge core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['*.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -11,6 +11,7 @@ import type { AppOverrides } from './app/overrides.ts';
 import { buildParts, type Parts } from './app/parts.ts';
 import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
+import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
 import type { Config } from './config.ts';
 import type { Health } from './health.ts';
@@ -20,9 +21,12 @@ import { checkMarket } from './market/preflight.ts';
 import type { HttpServer } from './server/http.ts';
 import type { Metrics } from './server/metrics.ts';
 import type { JsonStore } from './store/store.ts';
+import type { TemplateBook } from './templates/book.ts';
+import { TemplatesFileError, type SeedTemplate } from './templates/seed-file.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
-import { Operators } from './telegram/operators.ts';
+import { Operators, type Sender } from './telegram/operators.ts';
 import { checkTelegram, telegramReason } from './telegram/preflight.ts';
+import { installQuickReplies } from './telegram/quick-replies.ts';
 import { installStatusCommand } from './telegram/status.ts';
 import { startUpdates } from './telegram/updates.ts';
 import { VERSION } from './version.ts';
@@ -53,6 +57,7 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  const seeds = await templatesFile(config);
   const store = await openStore({
     dataDir: config.dataDir,
     logger,
@@ -69,7 +74,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
   const { core, poller, rights, bot, health, metrics } = parts;
   const server = buildHttpServer(config, logger, parts);
-  const operators = installTelegramHandlers(config, logger, parts, botInfo);
+  const templates = openTemplateBook(store, seeds, logger);
+  const operators = installTelegramHandlers(config, logger, parts, botInfo, templates);
 
   await startOperators(config, operators, async () => {
     core.stop();
@@ -163,8 +169,27 @@ async function preflight(
   }
 }
 
-/** Who may answer buyers, /status, and operator input (replies, edits, buttons). */
-function installTelegramHandlers(config: Config, logger: Logger, parts: Parts, botInfo: UserFromGetMe): Operators {
+/** TEMPLATES_FILE, read and checked before anything starts: a file a person must fix stops the start. */
+async function templatesFile(config: Config): Promise<SeedTemplate[]> {
+  try {
+    return await readTemplatesFile(config.templatesFile);
+  } catch (err) {
+    if (!(err instanceof TemplatesFileError)) throw err;
+    throw new StartupError(
+      `TEMPLATES_FILE ${config.templatesFile ?? ''} cannot be used: ${err.message}. Fix the file (its format is in docs/behaviour.md, "Quick replies") or unset TEMPLATES_FILE.`,
+      { cause: err },
+    );
+  }
+}
+
+/** Who may answer buyers, /status, quick replies, and operator input (replies, edits, buttons). */
+function installTelegramHandlers(
+  config: Config,
+  logger: Logger,
+  parts: Parts,
+  botInfo: UserFromGetMe,
+  templates: TemplateBook,
+): Operators {
   const { bot, core, health, texts } = parts;
   const telegramLog = logger.child({ side: 'telegram' });
   const operators = new Operators(config.operators, {
@@ -174,11 +199,20 @@ function installTelegramHandlers(config: Config, logger: Logger, parts: Parts, b
   });
   operators.install(bot);
   installStatusCommand(bot, config.telegram.chatId, health, texts);
+  const mayAnswer = (sender: Sender) => operators.mayAnswer(sender);
+  // Before the operator input: its commands and buttons are never a reply of their own.
+  installQuickReplies(bot, core, {
+    groupId: config.telegram.chatId,
+    book: templates,
+    texts,
+    logger: telegramLog,
+    mayAnswer,
+  });
   installOperatorInput(bot, core, {
     groupId: config.telegram.chatId,
     botUsername: botInfo.username,
-    commands: ['status'],
-    mayAnswer: (sender) => operators.mayAnswer(sender),
+    commands: ['status', 'template', 'templates'],
+    mayAnswer,
     texts,
     logger: telegramLog,
   });

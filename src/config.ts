@@ -64,8 +64,12 @@ export interface Config {
   undoSeconds: number;
   /** Who may answer buyers (OPERATORS). */
   operators: OperatorsSetting;
+  /** The reply guard (REPLY_GUARD): off, or its mode and the extra domains replies may link to. */
+  guard: { kind: 'off' } | { kind: 'warn' | 'block'; allow: string[] };
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
+  /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
+  templatesFile?: string;
 }
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
@@ -116,7 +120,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     timeZone: e.BOT_TIMEZONE,
     undoSeconds: e.REPLY_UNDO_SECONDS,
     operators: e.OPERATORS,
+    guard: e.REPLY_GUARD === 'off' ? { kind: 'off' } : { kind: e.REPLY_GUARD, allow: e.REPLY_GUARD_ALLOW },
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
+    templatesFile: e.TEMPLATES_FILE,
   };
 }
 

@@ -21,6 +21,10 @@ export interface Setting {
   schema: (name: string, hint: string) => z.ZodType<unknown, string | undefined>;
 }
 
+/** A domain name as REPLY_GUARD_ALLOW takes it: labels of letters (Latin or Cyrillic), digits and hyphens. */
+const DOMAIN =
+  /^(?=.{1,253}$)(?:[a-z0-9\u0430-\u044f\u0451](?:[a-z0-9\u0430-\u044f\u0451-]{0,61}[a-z0-9\u0430-\u044f\u0451])?\.)+[a-z\u0430-\u044f\u0451]{2,63}$/;
+
 /** The ranges the Market documents as the source of its notifications. */
 export const MARKET_NOTIFICATION_RANGES = ['5.45.207.0/25', '141.8.142.0/25', '5.255.253.0/25'];
 
@@ -158,11 +162,33 @@ export const SETTINGS = {
     doc: 'Seconds every reply waits with a Cancel button before it goes to the buyer',
     schema: int(0, 300),
   },
+  REPLY_GUARD: {
+    default: 'warn',
+    hint: 'warn (hold a reply that breaks the Market chat rules, with Send anyway), block (hold it, Cancel only) or off',
+    doc: 'What happens to a reply that looks against the Market’s chat rules (contacts, links to other sites)',
+    schema: oneOf(['warn', 'block', 'off'] as const, 'warn, block or off'),
+  },
+  REPLY_GUARD_ALLOW: {
+    default: '',
+    hint: 'comma-separated domains replies may link to besides the Market, like brand.example.ru,care.example.com',
+    doc: 'Comma-separated domains (with their subdomains) that replies may link to besides the Market’s own',
+    schema: (name, hint) =>
+      trimmed
+        .toLowerCase()
+        .refine((s) => splitList(s).every((d) => DOMAIN.test(d)), { error: `${name} must be ${hint}` })
+        .transform(splitList),
+  },
   HISTORY_ON_FIRST_SIGHT: {
     default: '20',
     hint: 'how many recent messages to mirror into a new topic for an older chat, 0 to 100',
     doc: 'How many recent messages are copied into a new topic',
     schema: int(0, 100),
+  },
+  TEMPLATES_FILE: {
+    hint: 'the path of a YAML or JSON file of quick replies (name: text), or empty for none',
+    doc: 'A YAML or JSON file of quick replies',
+    schema: (name) =>
+      trimmed.optional().refine((s) => s === undefined || s.length > 0, { error: `${name} must be a file path` }),
   },
   TELEGRAM_PACING: {
     default: 'on',

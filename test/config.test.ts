@@ -141,4 +141,21 @@ describe('loadConfig', () => {
       ]);
     },
   );
+
+  it('checks replies with the guard in warn mode by default; REPLY_GUARD and REPLY_GUARD_ALLOW change it', () => {
+    expect(loadConfig(valid).guard).toEqual({ kind: 'warn', allow: [] });
+    expect(loadConfig({ ...valid, REPLY_GUARD: 'OFF' }).guard).toEqual({ kind: 'off' });
+    expect(
+      loadConfig({ ...valid, REPLY_GUARD: 'block', REPLY_GUARD_ALLOW: ' Brand.Example.ru, уход.рф ' }).guard,
+    ).toEqual({ kind: 'block', allow: ['brand.example.ru', 'уход.рф'] });
+  });
+
+  it.each([
+    ['REPLY_GUARD', 'strict', /^REPLY_GUARD must be warn, block or off/],
+    ['REPLY_GUARD_ALLOW', 'https://brand.example.ru/', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
+    ['REPLY_GUARD_ALLOW', 'localhost', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
+    ['REPLY_GUARD_ALLOW', 'a..ru', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
+  ])('refuses %s=%s and says what to write', (name, value, message) => {
+    expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
+  });
 });

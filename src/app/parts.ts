@@ -6,8 +6,10 @@ import { Api } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import { Bridge } from '../bridge/bridge.ts';
+import type { ReplyGuardPort } from '../bridge/ports.ts';
 import { textsFor, type Texts } from '../bridge/texts.ts';
 import type { Config } from '../config.ts';
+import { createGuard } from '../guard/guard.ts';
 import { Health } from '../health.ts';
 import type { MarketClient } from '../market/client.ts';
 import { MarketPoller } from '../market/poller.ts';
@@ -103,6 +105,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     texts,
     timeZone: config.timeZone,
     undoSeconds: config.undoSeconds,
+    guard: replyGuard(config.guard),
     logger: logger.child({ side: 'bridge' }),
     onFatal: reportFatal,
     observer: metrics,
@@ -139,4 +142,11 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     mode: { telegram: config.updates.kind, notifications: config.intake.kind === 'notifications' },
   });
   return { texts, metrics, rights, bot, core, poller, health, pulse };
+}
+
+/** The reply guard as the bridge sees it; none with REPLY_GUARD=off. */
+function replyGuard(setting: Config['guard']): ReplyGuardPort | undefined {
+  if (setting.kind === 'off') return undefined;
+  const guard = createGuard({ allow: setting.allow });
+  return { mode: setting.kind, check: (text, context) => guard.check(text, context) };
 }

@@ -4,9 +4,9 @@
  * delivery.ts) both run there, in order, so a topic is created exactly once (topics.ts) and echoes of our
  * own replies are recognised (echo.ts). This file only wires the rooms and hands the entry points over.
  *
- * Where the next features go: the reply guard is BridgeOptions.checkReply, called in Delivery.sendOne, the
- * one place a reply leaves for the Market. A desk that watches waiting chats reads `chats()` and the
- * observer's events and posts into General through the TelegramPort, in a room of its own. Further kinds of
+ * Where the next features go: the reply guard's rules are a room of their own (src/guard/) behind
+ * BridgeOptions.guard; what the core does with a flagged reply (hold, Send anyway, Cancel, edit) is
+ * holds.ts. A desk that watches waiting chats reads `chats()` and the observer's events and posts into General through the TelegramPort, in a room of its own. Further kinds of
  * conversation (reviews, questions) get a mirror of their own beside mirror.ts, reusing Topics, Refusals,
  * the reply book and the delivery.
  */
@@ -14,6 +14,7 @@ import { ChatQueue } from './chat-queue.ts';
 import type { BridgeOptions, Deps } from './deps.ts';
 import { Delivery } from './delivery.ts';
 import { Echoes } from './echo.ts';
+import { Holds } from './holds.ts';
 import type { MarketChatId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import { Mirror, type ChatEvent } from './mirror.ts';
@@ -22,8 +23,8 @@ import {
   FatalError,
   type ButtonHost,
   type MarketPort,
-  type OperatorAction,
   type OperatorMessage,
+  type ReplyAction,
   type TelegramPort,
 } from './ports.ts';
 import { Replies } from './replies.ts';
@@ -54,10 +55,11 @@ export class Bridge {
       queue,
     };
     const notices = new Notices(this.d);
+    const holds = new Holds(this.d, notices);
     const echoes = new Echoes(store, this.d.log, (reply) => this.delivery.markSent(reply));
     this.mirror = new Mirror(this.d, new Topics(this.d), echoes);
-    this.delivery = new Delivery(this.d, notices, (rec, chat) => this.mirror.mirrorNew(rec, chat));
-    this.replies = new Replies(this.d, notices, this.delivery);
+    this.delivery = new Delivery(this.d, notices, holds, (rec, chat) => this.mirror.mirrorNew(rec, chat));
+    this.replies = new Replies(this.d, notices, this.delivery, holds);
   }
 
   // ---------------------------------------------------------------- Market → Telegram
@@ -115,8 +117,16 @@ export class Bridge {
    * recorded, or (a notice Telegram took although its answer was lost) the bot's own reply to that operator
    * message. Button data naming another message does nothing. Returns the short answer shown on the button.
    */
-  operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
+  operatorAction(action: ReplyAction, under: ButtonHost): Promise<string> {
     return this.replies.operatorAction(action, under);
+  }
+
+  /**
+   * The Market chat a topic mirrors, as last synced (quick replies fill their placeholders from it);
+   * undefined for a topic that belongs to no chat.
+   */
+  chatInTopic(topicId: TopicId): Readonly<MarketChat> | undefined {
+    return this.d.store.findChatByTopic(topicId)?.chat;
   }
 
   // ---------------------------------------------------------------- lifecycle and state

@@ -2,11 +2,13 @@
  * Telegram → Market: delivering the replies written down in the reply book, in order, in the chat's queue.
  * Applies each send outcome (delivered, refused, wait for a window, fate unknown → read the history before
  * any resend), tells the operator, and picks up after a restart what was on its way. `sendOne` is the one
- * place a reply leaves for the Market; the reply guard sits there (BridgeOptions.checkReply).
+ * place a reply leaves for the Market; the reply guard has its last look just before it (holds.ts), and a held
+ * reply stops its chat's delivery until the operator decides.
  */
 import type { Deps } from './deps.ts';
 import type { MarketChatId } from './ids.ts';
 import type { MarketChat } from './model.ts';
+import type { Holds } from './holds.ts';
 import type { Notices } from './notices.ts';
 import type { SendOutcome } from './ports.ts';
 import { repliesOf } from './reply-book.ts';
@@ -29,6 +31,7 @@ export class Delivery {
   constructor(
     private readonly d: Deps,
     private readonly notices: Notices,
+    private readonly holds: Holds,
     /** Reads the chat's new history (mirroring it): how a reply of unknown fate is looked for. */
     private readonly readHistory: (rec: ChatRecord, chat: MarketChat) => Promise<unknown>,
   ) {}
@@ -44,12 +47,18 @@ export class Delivery {
     for (const reply of d.store.replies(marketChatId)) {
       if (d.queue.stopped) return;
       if (reply.state === 'unknown' && !(await this.resolveUnknown(reply))) return;
+      if (reply.state === 'held') {
+        // The chat's order is kept: nothing after a held reply goes until the operator decides.
+        await this.holds.tellWaitingBehind(reply);
+        return;
+      }
       if (reply.state !== 'queued' || this.unsaved.has(reply.id)) continue;
       const waitMs = reply.notBefore ? Date.parse(reply.notBefore) - d.now().getTime() : 0;
       if (waitMs > 0) {
         this.retryAfter(marketChatId, waitMs);
         return;
       }
+      if (await this.holds.holdsBack(reply)) return;
       const outcome = await this.sendOne(reply);
       if (outcome && !(await this.handleOutcome(reply, outcome))) return;
     }
@@ -65,12 +74,6 @@ export class Delivery {
    */
   private async sendOne(reply: ReplyRecord): Promise<SendOutcome | undefined> {
     const { d } = this;
-    const check = d.options.checkReply;
-    const refusal = check ? await check(reply) : undefined;
-    if (refusal !== undefined) {
-      await this.fail(reply, refusal);
-      return undefined;
-    }
     let file: { name: string; data: Uint8Array } | undefined;
     if (reply.file) {
       try {
@@ -233,7 +236,7 @@ export class Delivery {
       }
       if (r.state === 'queued' || r.state === 'unknown') chats.add(r.marketChatId);
       if (
-        r.state === 'failed' &&
+        (r.state === 'failed' || r.state === 'held') &&
         r.noticeId === undefined &&
         r.part === repliesOf(d.store, r.topicId, r.telegramMessageId)[0]?.part
       ) {
@@ -242,7 +245,13 @@ export class Delivery {
     }
     await d.store.commit();
     for (const id of chats) this.request(id);
-    for (const r of unnoticed) void d.queue.push(r.marketChatId, () => this.tellFailed(r, r.error ?? ''));
+    for (const r of unnoticed) {
+      void d.queue.push(r.marketChatId, () =>
+        r.state === 'held'
+          ? this.holds.tellHeld(repliesOf(d.store, r.topicId, r.telegramMessageId))
+          : this.tellFailed(r, r.error ?? ''),
+      );
+    }
   }
 
   /**

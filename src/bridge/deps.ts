@@ -4,7 +4,7 @@
  */
 import type { ChatQueue } from './chat-queue.ts';
 import type { Log } from './log.ts';
-import type { BridgeObserver, MarketPort, ReplyCheck, TelegramPort } from './ports.ts';
+import type { BridgeObserver, MarketPort, ReplyGuardPort, TelegramPort } from './ports.ts';
 import type { StorePort } from './store-port.ts';
 import type { Texts } from './texts.ts';
 
@@ -32,8 +32,8 @@ export interface BridgeOptions {
   /** Called with an error that must stop the service (bad credentials). */
   onFatal?: (err: Error) => void;
   observer?: BridgeObserver;
-  /** Looks at every reply just before it goes to the Market (the reply guard's seat); none by default. */
-  checkReply?: ReplyCheck;
+  /** Checks every text that would reach a buyer (REPLY_GUARD); none: replies are not checked. */
+  guard?: ReplyGuardPort;
 }
 
 /** The shared wiring of the core's rooms. */

@@ -5,7 +5,6 @@
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
 import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
 import type { Html } from './html.ts';
-import type { ReplyRecord } from './store-port.ts';
 
 /**
  * An error that must stop the service (bad credentials, missing scope, wrong business id): retrying cannot
@@ -108,12 +107,22 @@ export interface Button {
   action: OperatorAction;
 }
 
+/** What a button of the bot asks for when an operator presses it. */
+export type OperatorAction = ReplyAction | TemplatesAction;
+
 /** An operator pressed a button under one of the bot's notices about their reply. */
-export interface OperatorAction {
-  kind: 'retry' | 'correct' | 'cancel';
+export interface ReplyAction {
+  /** `allow`: Send anyway, for a reply the guard holds. */
+  kind: 'retry' | 'correct' | 'cancel' | 'allow';
   topicId: TopicId;
   /** The operator's message the notice is about. */
   messageId: TelegramMessageId;
+}
+
+/** The context card's button: show the topic's quick replies. The Telegram side answers it, not the bridge. */
+export interface TemplatesAction {
+  kind: 'templates';
+  topicId: TopicId;
 }
 
 /** The message a pressed button sits under, as Telegram reports it (not as the button data claims). */
@@ -175,10 +184,26 @@ export interface BridgeObserver {
    * placeholder, the minimal one, or nothing yet because the placeholders were refused too).
    */
   refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void;
+  /** The reply guard held a reply (`kinds`: what it found), or the operator sent a held reply anyway. */
+  guard(decision: 'held' | 'sent-anyway', kinds: readonly GuardFindingKind[]): void;
+}
+
+/** What the reply guard can find in a text that would reach a buyer. */
+export type GuardFindingKind = 'phone' | 'email' | 'messenger' | 'link' | 'contactRequest';
+
+/** One thing the guard found: its kind and the fragment exactly as the operator wrote it. */
+export interface GuardFinding {
+  kind: GuardFindingKind;
+  fragment: string;
 }
 
 /**
- * Looks at a reply just before it goes to the Market: a reason refuses it (the reply fails with that reason,
- * shown to the operator with a Retry button); undefined lets it go. The seat of the reply guard.
+ * The reply guard's seat: every text that would reach a buyer (message texts, captions, file names) is
+ * checked before it is queued and again just before it is sent. `warn`: a flagged reply is held until the
+ * operator edits it, sends it anyway or cancels it; `block`: Send anyway is not offered.
  */
-export type ReplyCheck = (reply: Readonly<ReplyRecord>) => Promise<string | undefined> | string | undefined;
+export interface ReplyGuardPort {
+  readonly mode: 'warn' | 'block';
+  /** `knownNumbers`: numbers the chat knows (order, return, chat ids), never taken for phone numbers. */
+  check(text: string, context: { knownNumbers: readonly string[] }): readonly GuardFinding[];
+}

@@ -10,9 +10,11 @@ import { MARKET_FILE_LIMIT } from './delivery.ts';
 import { splitText, TEXT_LIMIT } from './format.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { Notices } from './notices.ts';
-import { type Button, type ButtonHost, type OperatorAction, type OperatorMessage } from './ports.ts';
+import { type Button, type ButtonHost, type OperatorMessage, type ReplyAction } from './ports.ts';
 import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent } from './reply-book.ts';
 import type { ReplyRecord } from './store-port.ts';
+import type { Holds } from './holds.ts';
+import { becomeNote, isNote, markNote } from './notes.ts';
 
 /** Longest operator message accepted for splitting, in parts of 4096. */
 const MAX_REPLY_PARTS = 10;
@@ -22,11 +24,17 @@ export class Replies {
     private readonly d: Deps,
     private readonly notices: Notices,
     private readonly delivery: Delivery,
+    private readonly holds: Holds,
   ) {}
 
   /** See Bridge.operatorMessage. */
   async operatorMessage(msg: OperatorMessage): Promise<void> {
     const { d } = this;
+    const body = msg.file ? msg.caption : msg.text;
+    if (isNote(body)) {
+      await markNote(this.d, msg.topicId, msg.messageId);
+      return;
+    }
     const rec = d.store.findChatByTopic(msg.topicId);
     const say = (text: string) => this.notices.tell(msg.topicId, msg.messageId, text);
     if (!rec) {
@@ -34,7 +42,6 @@ export class Replies {
       return;
     }
     const texts: string[] = [];
-    const body = msg.file ? msg.caption : msg.text;
     if (body !== undefined && body.trim().length > 0) {
       const parts = splitText(body, TEXT_LIMIT);
       if (parts.length > MAX_REPLY_PARTS) {
@@ -71,6 +78,10 @@ export class Replies {
     } finally {
       for (const r of added) this.delivery.unsaved.delete(r.id);
     }
+    if (added.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(added);
+      return;
+    }
     d.log.info({ marketChatId: rec.marketChatId, topicId: msg.topicId, parts: items.length }, 'reply queued');
     const undo = d.options.undoSeconds ?? 0;
     if (undo > 0) {
@@ -90,20 +101,16 @@ export class Replies {
     const parts = repliesOf(d.store, topicId, messageId);
     const first = parts[0];
     if (!first) return;
-    const untouched = parts.every((r) => r.state === 'queued' && r.attempts === 0 && !r.file);
-    if (untouched && newText && newText.trim()) {
+    const waiting = parts.every((r) => (r.state === 'queued' || r.state === 'held') && r.attempts === 0);
+    if (waiting && newText && newText.trim()) {
+      if (isNote(newText)) {
+        const chatId = await becomeNote(this.d, this.notices, topicId, messageId, parts);
+        if (chatId !== undefined) this.delivery.request(chatId);
+        return;
+      }
       const texts = splitText(newText, TEXT_LIMIT);
       if (texts.length <= MAX_REPLY_PARTS) {
-        const notSaved = await changeDurably(d, topicId, messageId, () => {
-          for (const r of parts) d.store.deleteReply(r.id);
-          const items = texts.map((text) => ({ text }));
-          for (const r of writeDown(d, first.marketChatId, topicId, messageId, items, 0)) {
-            r.notBefore = first.notBefore;
-            r.noticeId = first.noticeId;
-            d.store.saveReply(r);
-          }
-        });
-        await this.notices.tell(topicId, messageId, notSaved ? d.t.editNotSaved(notSaved) : d.t.editApplied);
+        await this.rewrite(topicId, messageId, parts, texts);
         return;
       }
     }
@@ -129,8 +136,44 @@ export class Replies {
     }
   }
 
+  /**
+   * An edit of a reply that has not gone yet: its text parts are written down anew (a file part stays), which
+   * checks them with the guard again. A held reply that is clean now goes as usual; one still flagged gets its
+   * notice updated.
+   */
+  private async rewrite(topicId: TopicId, messageId: TelegramMessageId, parts: ReplyRecord[], texts: string[]) {
+    const { d } = this;
+    const first = parts[0] as ReplyRecord;
+    const wasHeld = parts.some((r) => r.state === 'held');
+    const items: ReplyContent[] = [
+      ...parts.filter((r) => r.file).map((r) => ({ file: r.file })),
+      ...texts.map((text) => ({ text })),
+    ];
+    const notSaved = await changeDurably(d, topicId, messageId, () => {
+      for (const r of parts) d.store.deleteReply(r.id);
+      for (const r of writeDown(d, first.marketChatId, topicId, messageId, items, 0)) {
+        r.notBefore = first.notBefore;
+        r.noticeId = first.noticeId;
+        d.store.saveReply(r);
+      }
+    });
+    if (notSaved) {
+      await this.notices.tell(topicId, messageId, d.t.editNotSaved(notSaved));
+      return;
+    }
+    const now = repliesOf(d.store, topicId, messageId);
+    if (now.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(now);
+      return;
+    }
+    // The hold notice (and its buttons) is replaced; a plain waiting reply gets a word under it.
+    if (wasHeld) await this.notices.update(now, d.t.editApplied);
+    else await this.notices.tell(topicId, messageId, d.t.editApplied);
+    this.delivery.request(first.marketChatId);
+  }
+
   /** See Bridge.operatorAction. */
-  async operatorAction(action: OperatorAction, under: ButtonHost): Promise<string> {
+  async operatorAction(action: ReplyAction, under: ButtonHost): Promise<string> {
     const { d } = this;
     const parts = repliesOf(d.store, action.topicId, action.messageId);
     const first = parts[0];
@@ -150,10 +193,12 @@ export class Replies {
         return this.cancel(action, parts);
       case 'correct':
         return this.sendCorrection(action, parts, first);
+      case 'allow':
+        return this.sendAnyway(action, parts);
     }
   }
 
-  private async retry(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+  private async retry(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
     const failed = parts.filter((r) => r.state === 'failed' || r.state === 'cancelled');
     const first = failed[0];
@@ -170,12 +215,14 @@ export class Replies {
     return d.t.retrying;
   }
 
-  private async cancel(action: OperatorAction, parts: ReplyRecord[]): Promise<string> {
+  private async cancel(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
     const { d } = this;
-    if (parts.some((r) => r.state === 'sent' || r.state === 'sending' || r.state === 'unknown')) {
+    // A held part (a correction of a sent message, say) is cancelled whatever went before it.
+    const held = parts.filter((r) => r.state === 'held');
+    if (held.length === 0 && parts.some((r) => r.state === 'sent' || r.state === 'sending' || r.state === 'unknown')) {
       return d.t.alreadySent;
     }
-    const queued = parts.filter((r) => r.state === 'queued');
+    const queued = held.length > 0 ? held : parts.filter((r) => r.state === 'queued');
     if (queued.length === 0) return d.t.nothingToDo;
     const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
       for (const r of queued) {
@@ -186,10 +233,34 @@ export class Replies {
     if (notSaved) return d.t.actionNotSaved(notSaved);
     d.options.observer?.replyOutcome('failed');
     await this.notices.update(queued, d.t.cancelled);
+    // Later replies of the chat may have waited behind a held one.
+    if (held[0]) this.delivery.request(held[0].marketChatId);
     return d.t.cancelled;
   }
 
-  private async sendCorrection(action: OperatorAction, parts: ReplyRecord[], first: ReplyRecord): Promise<string> {
+  /** Send anyway, under a held reply: the operator takes the guard's warning and sends it as it is. */
+  private async sendAnyway(action: ReplyAction, parts: ReplyRecord[]): Promise<string> {
+    const { d } = this;
+    if (this.holds.mode === 'block') return d.t.guard.blocked;
+    const held = parts.filter((r) => r.state === 'held');
+    const first = held[0];
+    if (!first) return d.t.nothingToDo;
+    const kinds = (first.findings ?? []).map((f) => f.kind);
+    const notSaved = await changeDurably(d, action.topicId, action.messageId, () => {
+      for (const r of held) {
+        Object.assign(r, { state: 'queued', allowed: true, findings: undefined, notBefore: undefined });
+        d.store.saveReply(r);
+      }
+    });
+    if (notSaved) return d.t.actionNotSaved(notSaved);
+    d.options.observer?.guard('sent-anyway', kinds);
+    d.log.info({ marketChatId: first.marketChatId, topicId: first.topicId, kinds }, 'held reply sent anyway');
+    await this.notices.update(parts, d.t.guard.sendingAnyway);
+    this.delivery.request(first.marketChatId);
+    return d.t.guard.sendingAnyway;
+  }
+
+  private async sendCorrection(action: ReplyAction, parts: ReplyRecord[], first: ReplyRecord): Promise<string> {
     const { d } = this;
     const text = first.correction;
     if (!text) return d.t.nothingToDo;
@@ -202,6 +273,10 @@ export class Replies {
       added = writeDown(d, first.marketChatId, action.topicId, action.messageId, items, next);
     });
     if (notSaved) return d.t.actionNotSaved(notSaved);
+    if (added.some((r) => r.state === 'held')) {
+      await this.holds.tellHeld(repliesOf(d.store, action.topicId, action.messageId));
+      return d.t.guard.heldAnswer;
+    }
     if (added.length > 0) this.delivery.request(first.marketChatId);
     return d.t.correctionQueued;
   }

@@ -4,6 +4,7 @@
  * through `writeDown`; none is sent from anywhere but the delivery (delivery.ts).
  */
 import type { Deps } from './deps.ts';
+import { markHeld, screen } from './holds.ts';
 import type { MarketChatId, TelegramMessageId, TopicId } from './ids.ts';
 import type { ReplyRecord, StorePort } from './store-port.ts';
 
@@ -20,8 +21,9 @@ export function repliesOf(store: StorePort, topicId: TopicId, messageId: Telegra
 
 /**
  * Writes down the parts of one operator message (ids `<topic>:<message>:<part>`, offset by `first`), queued
- * behind the undo window if there is one; parts already known are skipped, which makes a redelivered update
- * harmless. Not durable until the caller commits.
+ * behind the undo window if there is one, or held when the reply guard finds something in them (holds.ts);
+ * parts already known are skipped, which makes a redelivered update harmless. Not durable until the caller
+ * commits.
  */
 export function writeDown(
   d: Deps,
@@ -55,6 +57,8 @@ export function writeDown(
     };
     added.push(d.store.putReply(reply));
   });
+  const findings = screen(d, marketChatId, added);
+  if (findings.length > 0) markHeld(d, added, findings);
   return added;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
+import type { GuardFinding } from './ports.ts';
 
 export interface ChatRecord {
   marketChatId: MarketChatId;
@@ -40,7 +41,9 @@ export type ReplyState =
   /** It will not be sent; `error` says why. */
   | 'failed'
   /** The operator cancelled it during the undo window. */
-  | 'cancelled';
+  | 'cancelled'
+  /** The reply guard found something against the Market's chat rules: it waits for an edit, Send anyway or Cancel. */
+  | 'held';
 
 /** One operator message (or one part of a split one) on its way to the Market. */
 export interface ReplyRecord {
@@ -72,6 +75,12 @@ export interface ReplyRecord {
   correction?: string;
   /** The bot's notice offering to send `correction`, the only message whose button may send it. */
   correctionNoticeId?: TelegramMessageId;
+  /** What the reply guard found in this part (state `held`). */
+  findings?: GuardFinding[];
+  /** The operator pressed Send anyway: the guard lets this text through. */
+  allowed?: boolean;
+  /** The operator was told this reply waits behind a held one. */
+  toldBehindHeld?: boolean;
 }
 
 export interface StorePort {

@@ -61,9 +61,15 @@ export class Topics {
     return topicId;
   }
 
-  /** The context card; remembered as pending until Telegram has it, so a crash cannot leave a topic without one. */
+  /**
+   * The context card, with the button that shows the quick replies; remembered as pending until Telegram has
+   * it, so a crash cannot leave a topic without one.
+   */
   private async postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
-    await this.d.telegram.sendText(topicId, contextCard(chat, this.d.t, this.d.options.businessId));
+    await this.d.telegram.sendText(topicId, contextCard(chat, this.d.t, this.d.options.businessId), {
+      // Quick replies at one tap from the top of the topic.
+      buttons: [{ text: this.d.t.templates.cardButton, action: { kind: 'templates', topicId } }],
+    });
     rec.cardPending = undefined;
     this.d.store.saveChat(rec);
     await this.d.store.commit();

@@ -3,7 +3,7 @@
  * reads gauges (queue depth, Market quota) from their owners when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { BridgeObserver } from '../bridge/ports.ts';
+import type { BridgeObserver, GuardFindingKind } from '../bridge/ports.ts';
 import type { MessageSender } from '../bridge/model.ts';
 
 export interface MetricsSources {
@@ -35,6 +35,12 @@ export class Metrics implements BridgeObserver {
     name: 'marketgram_replies_total',
     help: 'Operator replies by outcome (sent, rejected, rate-limited, not-sent, ambiguous, failed)',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly guardDecisions = new Counter({
+    name: 'marketgram_reply_guard_total',
+    help: 'Replies the reply guard held, and held replies sent anyway, by what was found',
+    labelNames: ['decision', 'kind'] as const,
     registers: [this.registry],
   });
   private readonly notifications = new Counter({
@@ -158,6 +164,10 @@ export class Metrics implements BridgeObserver {
 
   refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void {
     this.refusals.inc({ kind, outcome });
+  }
+
+  guard(decision: 'held' | 'sent-anyway', kinds: readonly GuardFindingKind[]): void {
+    for (const kind of new Set(kinds)) this.guardDecisions.inc({ decision, kind });
   }
 
   notification(type: string): void {

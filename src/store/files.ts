@@ -13,6 +13,7 @@ import { noSchemaVersion, notOurs, unreadable } from './backup.ts';
 import { StoreError } from './errors.ts';
 import { SHARD_DIR, SHARD_NAME, shardFile } from './layout.ts';
 import type { ChatRecord, ReplyRecord } from '../bridge/store-port.ts';
+import type { TemplateRecord } from '../templates/port.ts';
 
 export const SCHEMA_VERSION = 2;
 
@@ -20,6 +21,10 @@ export interface MetaData {
   schemaVersion: number;
   initializedAt: string;
   replies: Record<string, ReplyRecord>;
+  /** Quick replies by name. Files written before quick replies existed have none: read as empty. */
+  templates: Record<string, TemplateRecord>;
+  /** Quick reply taps acted on (callback query id → when), so a redelivered tap is not sent again. */
+  taps?: Record<string, string>;
 }
 
 export interface ShardData {
@@ -28,10 +33,14 @@ export interface ShardData {
 
 export const chatShape = z.object({ marketChatId: z.number(), chat: z.object({ id: z.number() }).loose() }).loose();
 const replyShape = z.object({ id: z.string(), marketChatId: z.number(), state: z.string() }).loose();
+const templateShape = z.object({ name: z.string(), text: z.string(), source: z.string() }).loose();
 const metaShape = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   initializedAt: z.string(),
   replies: z.record(z.string(), replyShape),
+  // Optional: a file from before quick replies reads as one without any (same schema version).
+  templates: z.record(z.string(), templateShape).optional(),
+  taps: z.record(z.string(), z.string()).optional(),
 });
 const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 
@@ -67,6 +76,7 @@ export async function readMeta(file: string, now: () => Date): Promise<OpenedMet
     schemaVersion: SCHEMA_VERSION,
     initializedAt: now().toISOString(),
     replies: {},
+    templates: {},
   });
   let migratedChats: Record<string, ChatRecord> | undefined;
   if (raw && version === 1) {
@@ -85,11 +95,14 @@ export async function readMeta(file: string, now: () => Date): Promise<OpenedMet
       schemaVersion: SCHEMA_VERSION,
       initializedAt: v1.data.initializedAt,
       replies: v1.data.replies as unknown as Record<string, ReplyRecord>,
+      templates: {},
     };
   } else if (raw) {
     const checked = metaShape.safeParse(raw);
     if (!checked.success) throw notOurs(file, checked.error.issues[0]?.message);
-    meta.data = checked.data as unknown as MetaData;
+    const data = checked.data as unknown as Omit<MetaData, 'templates'> & Partial<Pick<MetaData, 'templates'>>;
+    // A file from before quick replies has no templates field.
+    meta.data = { ...data, templates: data.templates ?? {} };
   }
   return { meta, existed, migratedChats };
 }

@@ -1,6 +1,6 @@
 /**
  * Where each file of the store lives under DATA_DIR:
- *   marketgram.json            schema version, creation time, and the operator replies on their way
+ *   marketgram.json            schema version, creation time, the operator replies on their way, the quick replies
  *   chats/NNN.json             the chat records whose id hashes to shard NNN (up to 256 shards)
  *   chats/journal.ndjson       chat records committed since the shards were last written, one JSON line each
  *   chats/journal.old.ndjson   a journal set aside by a compaction that has not finished writing its shards

@@ -1,8 +1,8 @@
 /**
  * The lowdb store behind the bridge's StorePort: opens the files under DATA_DIR (layout.ts) under the
- * directory's lock (lock.ts), holds the operator replies of the main file and the chats (chats.ts) in memory,
- * and commits what changed: the main file when a reply changed, one journal append for the changed chats
- * (journal.ts). At open every file is read and checked (files.ts) before the last good copies are taken
+ * directory's lock (lock.ts), holds the operator replies and quick replies of the main file and the chats
+ * (chats.ts) in memory, and commits what changed: the main file when a reply or a template changed, one
+ * journal append for the changed chats (journal.ts). At open every file is read and checked (files.ts) before the last good copies are taken
  * (backup.ts). A commit that fails is tried again by itself a few seconds later, until the disk has room.
  */
 import { mkdir } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import { SHARD_DIR, STORE_FILE, shardFile } from './layout.ts';
 import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
+import type { TemplateRecord, TemplateStore } from '../templates/port.ts';
 
 /** After a failed write, pending changes are written again this long after (the disk may have room by then). */
 export const WRITE_RETRY_MS = 5_000;
@@ -33,7 +34,10 @@ export interface StoreOptions {
   beforeWrite?: (file: string) => void;
 }
 
-export class JsonStore implements StorePort {
+/** How long a quick reply's tap is remembered: far longer than Telegram redelivers an update. */
+const TAP_MEMORY_MS = 24 * 3600 * 1000;
+
+export class JsonStore implements StorePort, TemplateStore {
   private readonly table: ChatTable;
   private metaDirty = false;
   private closed = false;
@@ -68,7 +72,7 @@ export class JsonStore implements StorePort {
     });
   }
 
-  /** The main file (schema version, replies). */
+  /** The main file (schema version, replies, templates). */
   get file(): string {
     return path.join(this.dir, STORE_FILE);
   }
@@ -220,9 +224,39 @@ export class JsonStore implements StorePort {
     this.metaDirty = true;
   }
 
+  templates(): TemplateRecord[] {
+    return Object.values(this.meta.data.templates).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  findTemplate(name: string): TemplateRecord | undefined {
+    return Object.hasOwn(this.meta.data.templates, name) ? this.meta.data.templates[name] : undefined;
+  }
+
+  /** Quick replies live in the main file, beside the replies: written with it, backed up with it. */
+  putTemplate(template: TemplateRecord): void {
+    this.meta.data.templates[template.name] = { ...template };
+    this.metaDirty = true;
+  }
+
+  deleteTemplate(name: string): void {
+    if (!Object.hasOwn(this.meta.data.templates, name)) return;
+    delete this.meta.data.templates[name];
+    this.metaDirty = true;
+  }
+
+  rememberTap(id: string, now: Date): boolean {
+    const taps = (this.meta.data.taps ??= {});
+    if (Object.hasOwn(taps, id)) return false;
+    const cutoff = now.getTime() - TAP_MEMORY_MS;
+    for (const [old, at] of Object.entries(taps)) if (Date.parse(at) < cutoff) delete taps[old];
+    taps[id] = now.toISOString();
+    this.metaDirty = true;
+    return true;
+  }
+
   /**
    * Resolves once every change made before the call is on disk. A commit waits only for what it changed:
-   * the main file if a reply changed, then one journal append for the changed chats. Changes made while a
+   * the main file if a reply or a template changed, then one journal append for the changed chats. Changes made while a
    * file is being written share its next write.
    */
   async commit(): Promise<void> {

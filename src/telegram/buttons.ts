@@ -1,28 +1,63 @@
 /**
- * Button data on the wire: an OperatorAction from the bridge is encoded into callback_data when a notice is
- * posted, and decoded again when the button is pressed. The format ("r:<topic>:<message>", ≤ 64 bytes) is
- * the one every button already posted carries: it must not change.
+ * Button data on the wire (callback_data, at most 64 bytes). An OperatorAction from the bridge is encoded
+ * when a message with buttons is posted, and decoded again when the button is pressed:
+ *   r:<topic>:<message>  c:<topic>:<message>  u:<topic>:<message>   retry, correct, cancel a reply
+ *   a:<topic>:<message>                                             send a reply the guard holds anyway
+ *   t:<topic>                                                       show the topic's quick replies (the card)
+ * A quick reply's own button is q:<topic>:<key of its name> (nameKey in templates/template.ts). These formats are the ones buttons already posted carry:
+ * they must not change.
  */
-import { telegramMessageId, topicId } from '../bridge/ids.ts';
-import type { OperatorAction } from '../bridge/ports.ts';
+import { telegramMessageId, topicId, type TopicId } from '../bridge/ids.ts';
+import type { OperatorAction, ReplyAction } from '../bridge/ports.ts';
+import { nameKey } from '../templates/template.ts';
 
 /** One-letter codes of the actions in button data. */
-const ACTION_CODES: Record<OperatorAction['kind'], string> = { retry: 'r', correct: 'c', cancel: 'u' };
+const ACTION_CODES: Record<OperatorAction['kind'], string> = {
+  retry: 'r',
+  correct: 'c',
+  cancel: 'u',
+  allow: 'a',
+  templates: 't',
+};
 
-const ACTIONS = Object.fromEntries(Object.entries(ACTION_CODES).map(([kind, code]) => [code, kind])) as Record<
-  string,
-  OperatorAction['kind'] | undefined
->;
+const REPLY_ACTIONS: Record<string, ReplyAction['kind'] | undefined> = {
+  r: 'retry',
+  c: 'correct',
+  u: 'cancel',
+  a: 'allow',
+};
 
-/** Encodes an action as button data, e.g. "r:12:345". */
+/** Encodes an action as button data, e.g. "r:12:345" or "t:12". */
 export function encodeAction(a: OperatorAction): string {
+  if (a.kind === 'templates') return `${ACTION_CODES.templates}:${a.topicId}`;
   return `${ACTION_CODES[a.kind]}:${a.topicId}:${a.messageId}`;
 }
 
 /** Decodes button data made by encodeAction(); undefined for anything else. */
 export function parseAction(data: string): OperatorAction | undefined {
-  const m = /^([rcu]):(\d{1,15}):(\d{1,15})$/.exec(data);
-  const kind = m && ACTIONS[m[1] ?? ''];
+  const list = /^t:(\d{1,15})$/.exec(data);
+  if (list) return { kind: 'templates', topicId: topicId(Number(list[1])) };
+  const m = /^([rcua]):(\d{1,15}):(\d{1,15})$/.exec(data);
+  const kind = m && REPLY_ACTIONS[m[1] ?? ''];
   if (!m || !kind) return undefined;
   return { kind, topicId: topicId(Number(m[2])), messageId: telegramMessageId(Number(m[3])) };
+}
+
+/** A tap on a quick reply's button: send the template whose name has `key` (nameKey) in `topicId`. */
+export interface TemplateTap {
+  topicId: TopicId;
+  key: string;
+}
+
+/** Encodes a quick reply's button, e.g. "q:12:1x9e2k" (at most 2 + 15 + 1 + 7 = 25 bytes). */
+export function encodeTemplateTap(topic: TopicId, name: string): string {
+  return `q:${topic}:${nameKey(name)}`;
+}
+
+const TAP = /^q:(\d{1,15}):([0-9a-z]{1,7})$/;
+
+/** Decodes button data made by encodeTemplateTap(); undefined for anything else. */
+export function parseTemplateTap(data: string): TemplateTap | undefined {
+  const m = TAP.exec(data);
+  return m ? { topicId: topicId(Number(m[1])), key: m[2] ?? '' } : undefined;
 }

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { telegramMessageId, telegramUserId, topicId, type TopicId, type TelegramMessageId } from '../bridge/ids.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { Sender } from './operators.ts';
-import type { ButtonHost, OperatorAction, OperatorMessage } from '../bridge/ports.ts';
+import type { ButtonHost, OperatorMessage, ReplyAction } from '../bridge/ports.ts';
 import { parseAction } from './buttons.ts';
 
 /** What the operator input needs from the bridge. */
@@ -18,7 +18,7 @@ export interface OperatorSink {
   operatorMessage(msg: OperatorMessage): Promise<void>;
   operatorEdited(topicId: TopicId, messageId: TelegramMessageId, newText?: string): Promise<void>;
   /** `under`: the message the button sits under. Returns the short answer to show on the button. */
-  operatorAction(action: OperatorAction, under: ButtonHost): Promise<string>;
+  operatorAction(action: ReplyAction, under: ButtonHost): Promise<string>;
 }
 
 /** Content a person can put in a message; a message with none of these is a service message. */
@@ -187,9 +187,11 @@ export function installOperatorInput(bot: Bot, sink: OperatorSink, options: Oper
       message.text ?? message.caption,
     );
   });
-  bot.on('callback_query:data', async (ctx) => {
+  bot.on('callback_query:data', async (ctx, next) => {
     const q = ctx.callbackQuery;
     const action = parseAction(q.data);
+    // The card's quick replies button is for the quick replies (telegram/quick-replies.ts).
+    if (action?.kind === 'templates') return next();
     // Buttons are only honoured in the configured group, pressed by a person.
     if (!action || q.message?.chat.id !== groupId || q.from.is_bot) {
       await ctx.answerCallbackQuery();

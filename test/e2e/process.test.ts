@@ -27,6 +27,24 @@ describe('the process, end to end', () => {
     expect(run.output()).toMatch(/Cannot create the data directory .*a-file.data.* \(ENOTDIR\): check DATA_DIR/);
   });
 
+  it('refuses a bad TEMPLATES_FILE with exit code 1, naming it, every problem and the fix', async () => {
+    const file = path.join(world.dataDir, 'templates.yaml');
+    await writeFile(file, 'good: Fine\ntwo words: x\nempty: ""\n');
+    const run = world.spawn({ TEMPLATES_FILE: file });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toContain(
+      `marketgram: TEMPLATES_FILE ${file} cannot be used: "two words" is not a template name: use 1–32 letters, digits, _ or -; "empty" has an empty text. Fix the file (its format is in docs/behaviour.md, "Quick replies") or unset TEMPLATES_FILE.`,
+    );
+    await writeFile(file, 'hello: "unclosed\n');
+    const again = world.spawn({ TEMPLATES_FILE: file });
+    expect((await again.exited).code).toBe(1);
+    expect(again.output()).toMatch(
+      /TEMPLATES_FILE \S+ cannot be used: it is not valid YAML \(.*line \d+, column \d+\)/,
+    );
+    expect(world.telegram.calls).toEqual([]);
+  });
+
   it('refuses a damaged shard with exit code 1, naming it and its backup, which is still the good copy', async () => {
     const { market, telegram } = world;
     const chatId = market.addChat({ contextType: 'ORDER', orderId: 23 });

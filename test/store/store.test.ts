@@ -232,6 +232,49 @@ describe('JsonStore', () => {
     await expect(JsonStore.open(dir)).rejects.toThrow(/newer than this marketgram understands/);
   });
 
+  it('keeps quick replies in the main file across a reopen, and backs them up with it', async () => {
+    const dir = await tempDir();
+    const store = await JsonStore.open(dir);
+    store.putTemplate({ name: 'thanks', text: 'Thank you, {buyer}!', source: 'telegram', updatedAt: 'now', by: 7 });
+    store.putTemplate({ name: 'bye', text: 'Bye', source: 'file', updatedAt: 'now' });
+    store.putTemplate({ name: 'gone', text: 'x', source: 'telegram', updatedAt: 'now' });
+    store.deleteTemplate('gone');
+    await store.close();
+    const again = await JsonStore.open(dir);
+    expect(again.templates().map((t) => t.name)).toEqual(['bye', 'thanks']);
+    expect(again.findTemplate('thanks')).toEqual({
+      name: 'thanks',
+      text: 'Thank you, {buyer}!',
+      source: 'telegram',
+      updatedAt: 'now',
+      by: 7,
+    });
+    expect(again.findTemplate('gone')).toBeUndefined();
+    expect(again.findTemplate('constructor')).toBeUndefined();
+    const backup = JSON.parse(await readFile(path.join(dir, `${STORE_FILE}.bak`), 'utf8')) as { templates: object };
+    expect(Object.keys(backup.templates).sort()).toEqual(['bye', 'thanks']);
+  });
+
+  it('opens a main file written before quick replies existed, as one without templates', async () => {
+    const dir = await tempDir();
+    const old = { schemaVersion: 2, initializedAt: '2024-01-01T00:00:00.000Z', replies: { r1: reply('r1', 5) } };
+    await writeFile(path.join(dir, STORE_FILE), JSON.stringify(old));
+    const store = await JsonStore.open(dir);
+    expect(store.templates()).toEqual([]);
+    expect(store.allReplies().map((r) => r.id)).toEqual(['r1']);
+    store.putTemplate({ name: 'hi', text: 'Hi', source: 'telegram', updatedAt: 'now' });
+    await store.commit();
+    const main = JSON.parse(await readFile(path.join(dir, STORE_FILE), 'utf8')) as Record<string, unknown>;
+    expect(main).toMatchObject({ schemaVersion: 2, templates: { hi: { text: 'Hi' } }, replies: { r1: { id: 'r1' } } });
+  });
+
+  it('refuses a main file whose templates do not have the shape of ours', async () => {
+    const dir = await tempDir();
+    const bad = { schemaVersion: 2, initializedAt: 'x', replies: {}, templates: { hi: { name: 'hi' } } };
+    await writeFile(path.join(dir, STORE_FILE), JSON.stringify(bad));
+    await expect(JsonStore.open(dir)).rejects.toThrow(/does not look like a marketgram store/);
+  });
+
   it('migrates a version 1 store (every chat in one file) to shards', async () => {
     const dir = await tempDir();
     const v1 = {
