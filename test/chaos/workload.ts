@@ -150,7 +150,7 @@ export class Workload {
 
   private inject(f: PlannedFault): void {
     const key = injectFault(this.world, f);
-    this.faults[key] = (this.faults[key] ?? 0) + 1;
+    if (key !== undefined) this.faults[key] = (this.faults[key] ?? 0) + 1;
   }
 
   // --- notifications (MARKET_NOTIFICATIONS=on) ------------------------------------------------------

@@ -576,8 +576,11 @@ describe('rate limits', () => {
     const notFound = await call(biz('chat?chatId=31337'));
     expect(notFound.status).toBe(404);
     expect(remaining(notFound)).toBe(998);
+    expect(fm().queuedFaults('getChat')).toBe(0);
     fm().failNext('getChat', { status: 500 });
+    expect(fm().queuedFaults('getChat')).toBe(1);
     const failed = await call(biz(`chat?chatId=${chatId}`));
+    expect(fm().queuedFaults('getChat')).toBe(0);
     expect(failed.status).toBe(500);
     expect(remaining(failed)).toBe(998);
     fm().failNext('getChat', { status: 503 });

@@ -766,6 +766,11 @@ export class FakeMarket {
    * Makes the next `count` requests of `operation` (or of any operation, `'*'`) fail with `fault`.
    * `'attachment'` targets attachment downloads; only status faults apply to them.
    */
+  /** Faults queued by failNext for `operation` that no request has taken yet. */
+  queuedFaults(operation: OperationId | 'attachment' | '*'): number {
+    return (this.faults.get(operation) ?? []).reduce((n, f) => n + f.left, 0);
+  }
+
   failNext(operation: OperationId | 'attachment' | '*', fault: Fault, count = 1): void {
     if (!Number.isInteger(count) || count < 1) throw new Error('FakeMarket.failNext: count must be ≥ 1');
     const queue = this.faults.get(operation) ?? [];

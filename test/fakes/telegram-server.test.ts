@@ -312,6 +312,14 @@ describe('message text', () => {
 });
 
 describe('faults', () => {
+  it('counts the faults still waiting for a method until calls take them', async () => {
+    fake.failNext('createForumTopic', { status: 500 }, 2);
+    expect(fake.queuedFaults('createForumTopic')).toBe(2);
+    expect(fake.queuedFaults('sendMessage')).toBe(0);
+    await apiError(api.sendMessage(FORUM, 'x').then(() => api.createForumTopic(FORUM, 't')));
+    expect(fake.queuedFaults('createForumTopic')).toBe(1);
+  });
+
   it('injects a 429 that carries retry_after and has no effect', async () => {
     fake.failNext('sendMessage', { status: 429, retryAfter: 7 });
 

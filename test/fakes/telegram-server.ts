@@ -1369,6 +1369,12 @@ export class FakeTelegram {
     this.faults.push({ method: method === '*' ? '*' : method.toLowerCase(), fault, remaining: count });
   }
 
+  /** Faults queued by failNext for `method` (by its own name, not '*') that no call has taken yet. */
+  queuedFaults(method: string): number {
+    const lower = method.toLowerCase();
+    return this.faults.filter((f) => f.method === lower).reduce((n, f) => n + f.remaining, 0);
+  }
+
   /**
    * Makes Telegram refuse, every time, any send (sendMessage, sendPhoto, sendDocument, copyMessage) whose
    * text, caption or uploaded file name contains `match`: the answer is `400` with `description` verbatim
