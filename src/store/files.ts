@@ -154,8 +154,10 @@ export interface WriteHooks {
 export class FileWrites {
   /** Completed writes. */
   private completed = 0;
-  /** The error of the last write, until a write succeeds again. */
+  /** The error of the last write, until a write begun after it succeeds. */
   private lastFailure?: NodeJS.ErrnoException;
+  /** Failed writes so far. */
+  private failures = 0;
   /** Per file: the write in progress and the one waiting to start after it. */
   private readonly chains = new Map<number | 'meta', { running?: Promise<void>; pending?: Promise<void> }>();
 
@@ -171,10 +173,12 @@ export class FileWrites {
 
   /** Runs one write of `file`, keeping track of whether the store can be written. */
   async tracked<T>(file: string, write: () => Promise<T>): Promise<T> {
+    const failuresBefore = this.failures;
     try {
       this.hooks.beforeWrite?.(file);
       const result = await write();
-      if (this.lastFailure) {
+      // A write that began before a failure says nothing about the disk now: only a later one recovers.
+      if (this.lastFailure && this.failures === failuresBefore) {
         this.lastFailure = undefined;
         this.hooks.recovered();
       }
@@ -182,6 +186,7 @@ export class FileWrites {
       return result;
     } catch (err) {
       const first = !this.lastFailure;
+      this.failures++;
       this.lastFailure = err as NodeJS.ErrnoException;
       this.hooks.failed(err, first);
       throw err;
