@@ -134,6 +134,10 @@ export class Poster {
     rec.partial = partialAfter ? { messageId: partialAfter.id, partsDone: 1 } : undefined;
     d.store.saveChat(rec);
     await d.store.commit();
+    if (batch.blocks.length > 0) {
+      const ids = batch.blocks.map((b) => b.message.id);
+      d.log.debug({ marketChatId: rec.marketChatId, marketMessageIds: ids, topicId: rec.topicId }, 'mirrored');
+    }
   }
 
   /** One text block of one message, replaced by a placeholder when Telegram refuses it for good. */
