@@ -1,18 +1,17 @@
 /**
  * Market → Telegram. A chat seen by the poller or named by a notification is synced in its queue: described
- * afresh when new or changed, its history after the cursor fetched and posted message by message (our own
- * echoes skipped), then its title brought up to date. The cursor advances only after Telegram accepted a
- * message (or a permanent placeholder for it), so a crash repeats a post, never loses one.
+ * afresh when new or changed, its history after the cursor fetched and posted (posting.ts: messages waiting
+ * together share posts; our own echoes skipped), then its title brought up to date. The cursor advances only
+ * after Telegram accepted a post (or a permanent placeholder), so a crash repeats a post, never loses one.
  */
-import { postAttachment } from './attachments.ts';
 import type { Deps } from './deps.ts';
 import type { Echoes } from './echo.ts';
-import { messageHeader, messageTexts } from './format.ts';
 import { html } from './html.ts';
-import type { MarketChatId, MarketMessageId, TopicId } from './ids.ts';
+import type { MarketChatId, MarketMessageId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
 import { FatalError } from './ports.ts';
-import { Refusals, type PartKind } from './refusals.ts';
+import { Poster } from './posting.ts';
+import { Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
 import type { Topics } from './topics.ts';
 
@@ -37,14 +36,14 @@ export class Mirror {
   private readonly unposted = new Map<MarketChatId, number>();
   /** Failed tasks of a chat since its last good sync, for the backoff. */
   private readonly failures = new Map<MarketChatId, number>();
-  private readonly refusals: Refusals;
+  private readonly poster: Poster;
 
   constructor(
     private readonly d: Deps,
     private readonly topics: Topics,
-    private readonly echoes: Echoes,
+    echoes: Echoes,
   ) {
-    this.refusals = new Refusals(d.telegram, { ...d.options, logger: d.log });
+    this.poster = new Poster(d, topics, echoes, new Refusals(d.telegram, { ...d.options, logger: d.log }));
   }
 
   /** See Bridge.chatSeen. */
@@ -183,43 +182,16 @@ export class Mirror {
     let left = messages.length;
     this.unposted.set(rec.marketChatId, left);
     try {
-      for (const message of messages) {
-        if (d.queue.stopped) break; // finish the message in flight, start no other
-        await this.mirrorOne(rec, chat, message, triggeredAt);
-        this.unposted.set(rec.marketChatId, --left);
-      }
+      await this.poster.postAll(rec, chat, messages, triggeredAt, (n) => {
+        left -= n;
+        this.unposted.set(rec.marketChatId, left);
+      });
     } finally {
       this.unposted.delete(rec.marketChatId);
     }
     rec.syncedAt = readAt;
     d.store.saveChat(rec);
     return messages.at(-1);
-  }
-
-  /** Mirrors one message (or recognises our own echo) and advances the cursor past it. */
-  private async mirrorOne(
-    rec: ChatRecord,
-    chat: MarketChat,
-    message: MarketMessage,
-    triggeredAt: number | undefined,
-  ): Promise<void> {
-    const { d } = this;
-    if (this.echoes.isOurs(rec, message)) {
-      d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id }, 'ignoring echo of our reply');
-    } else {
-      await this.post(rec, chat, message);
-      const now = d.now().getTime();
-      d.options.observer?.mirrored(
-        message.sender,
-        now - Date.parse(message.createdAt),
-        triggeredAt === undefined ? undefined : now - triggeredAt,
-      );
-    }
-    // The cursor moves only now that Telegram has the message: a crash before this repeats it, never loses it.
-    rec.cursor = message.id;
-    rec.partial = undefined;
-    d.store.saveChat(rec);
-    await d.store.commit();
   }
 
   /** Every message after `cursor`, in id order, each once. */
@@ -235,39 +207,6 @@ export class Mirror {
       seenTokens.add(pageToken);
     }
     return [...byId.values()].sort((a, b) => a.id - b.id);
-  }
-
-  /** Posts one Market message: its text (split if needed), then each attachment. Resumes a partial post. */
-  private async post(rec: ChatRecord, chat: MarketChat, message: MarketMessage): Promise<void> {
-    const { d } = this;
-    const texts = messageTexts(message, chat, d.t);
-    const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((text) => ({
-      what: { kind: 'text', characters: message.text?.length ?? 0 },
-      run: (topicId) => d.telegram.sendText(topicId, text),
-    }));
-    const headerHtml = messageHeader(message, chat, d.t);
-    const caption = texts.length === 0 ? headerHtml : undefined;
-    for (const att of message.attachments) {
-      steps.push({
-        what: { kind: 'file', name: att.name, size: att.size },
-        run: (topicId) => postAttachment(d, topicId, att, caption),
-      });
-    }
-    const start = rec.partial?.messageId === message.id ? rec.partial.partsDone : 0;
-    for (let i = start; i < steps.length; i++) {
-      const step = steps[i];
-      if (step) {
-        // A part Telegram refuses for good is replaced by a placeholder, so that it cannot block the chat.
-        const part = { marketChatId: rec.marketChatId, marketMessageId: message.id, headerHtml, what: step.what };
-        await this.topics.within(rec, chat, (topicId) => this.refusals.postOrReplace(topicId, part, step.run));
-      }
-      if (i < steps.length - 1) {
-        rec.partial = { messageId: message.id, partsDone: i + 1 };
-        d.store.saveChat(rec);
-        await d.store.commit();
-      }
-    }
-    d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id, topicId: rec.topicId }, 'mirrored');
   }
 }
 

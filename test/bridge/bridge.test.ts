@@ -19,7 +19,7 @@ async function linked(over: Parameters<typeof makeBridge>[0] = {}) {
 }
 
 describe('Bridge: Market → Telegram', () => {
-  it('creates one topic with a context card and mirrors every message once, in order', async () => {
+  it('creates one topic with a context card and mirrors every message once, in order (waiting together, in one post)', async () => {
     const { market, telegram, bridge } = await makeBridge();
     const chat = market.addChat(1);
     market.addMessage(1, 'CUSTOMER', 'first');
@@ -29,11 +29,12 @@ describe('Bridge: Market → Telegram', () => {
     expect(telegram.topics.size).toBe(1);
     const posts = telegram.inTopic(1);
     expect(posts[0]?.html).toContain('Yandex Market buyer chat');
-    expect(posts.slice(1).map((p) => p.html.split('\n')[1])).toEqual(['first', 'second']);
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.html.split('\n\n').map((block) => block.split('\n')[1])).toEqual(['first', 'second']);
     // Seen again with nothing new: nothing is posted.
     bridge.chatSeen({ ...chat, updatedAt: 'changed' });
     await bridge.idle();
-    expect(telegram.inTopic(1)).toHaveLength(3);
+    expect(telegram.inTopic(1)).toHaveLength(2);
   });
 
   it('puts the quick replies button on the context card, for the topic it opens', async () => {
@@ -96,7 +97,7 @@ describe('Bridge: Market → Telegram', () => {
     await bridge.idle();
     const texts = telegram.inTopic(1).map((p) => p.html);
     expect(texts[1]).toContain('last 2 messages');
-    expect(texts.slice(2).map((h) => h.split('\n')[1])).toEqual(['m3', 'm4']);
+    expect(texts.slice(2).map((h) => h.split('\n\n').map((block) => block.split('\n')[1]))).toEqual([['m3', 'm4']]);
     // Afterwards every new message is mirrored.
     market.addMessage(1, 'CUSTOMER', 'm5');
     bridge.chatSeen(market.chats.get(1)!);
@@ -136,7 +137,8 @@ describe('Bridge: Market → Telegram', () => {
   it('shows the messages still to be posted as a backlog while a chat is being mirrored', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1);
-    for (let i = 0; i < 5; i++) market.addMessage(1, 'CUSTOMER', `m${i}`);
+    // Too long to share a post: one post each.
+    for (let i = 0; i < 5; i++) market.addMessage(1, 'CUSTOMER', `m${i} ${'x'.repeat(3000)}`);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const send = telegram.sendText.bind(telegram);

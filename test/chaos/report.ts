@@ -93,7 +93,7 @@ export interface ChaosReport {
   mirroredCopies: number;
   /** Extra copies of buyer messages in Telegram (a message posted twice counts 1). */
   duplicates: number;
-  /** Most extra copies one crash caused in one chat (the design allows one: the message in flight). */
+  /** Most posts one crash repeated in one chat (the design allows one: the post in flight, which may carry several messages). */
   maxDuplicatesPerChatPerCrash: number;
   duplicateList: DuplicateRecord[];
   /** Live topics in all (should equal the number of chats), less the empty ones a kill explains. */

@@ -18,7 +18,7 @@ import { DEFAULT_OPTIONS, type ChaosOptions } from './options.ts';
 import { makePlan, type Plan } from './plan.ts';
 import { textOf, type RunRecord, type StoredReply } from './record.ts';
 import { violations, type ChaosReport, type CrashRecord } from './report.ts';
-import { POSTING_METHODS, parsePost, topicPosts } from './topic-posts.ts';
+import { POSTING_METHODS, parseBlocks, topicPosts } from './topic-posts.ts';
 import { Supervisor } from './supervisor.ts';
 import { verdict } from './verdict.ts';
 import { Workload } from './workload.ts';
@@ -223,8 +223,7 @@ class ChaosRun {
     while (performance.now() < deadline) {
       const seen = new Set<number>();
       for (const p of topicPosts(this.telegram, this.workload.archive)) {
-        const parsed = parsePost(p.text);
-        if (parsed.kind === 'buyer') seen.add(parsed.n);
+        for (const parsed of parseBlocks(p.text)) if (parsed.kind === 'buyer') seen.add(parsed.n);
       }
       const repliesIn = this.workload.typed.filter((r) => this.workload.delivered(r.text)).length;
       const groupMessages = this.highestMessageId();

@@ -3,7 +3,7 @@
  * twice — its requests, when they took effect, and the kills around them.
  */
 import { textOf, type RunRecord } from './record.ts';
-import { MARKER_IN_CALL } from './topic-posts.ts';
+import { markersIn } from './topic-posts.ts';
 
 /** What happened to one reply: its sends, when they took effect, the kills around them, its stored state. */
 export function replyStory(r: RunRecord, text: string): string {
@@ -30,10 +30,7 @@ export function postStory(r: RunRecord, n: number): string {
   const rel = (ms: number) => `${((ms - r.wallT0) / 1000).toFixed(2)} s`;
   const processAt = (ms: number) => r.spawnedAt.filter((at) => at <= ms).length - 1;
   const calls = r.world.telegram.calls.filter(
-    (c) =>
-      c.method === 'sendMessage' &&
-      typeof c.params.text === 'string' &&
-      MARKER_IN_CALL.exec(c.params.text)?.[1] === String(n),
+    (c) => c.method === 'sendMessage' && typeof c.params.text === 'string' && markersIn(c.params.text).includes(n),
   );
   const from = calls[0]?.at ?? 0;
   const to = calls[calls.length - 1]?.at ?? 0;

@@ -31,7 +31,7 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     row('**garbled or in a wrong topic** (must be 0)', (r) => yesNo(z(r).garbled + z(r).wrongTopic)),
     row('buyer messages duplicated in Telegram (extra copies)', (r) => String(r.duplicates)),
     row('… of which not explained by a crash (must be 0)', (r) => yesNo(z(r).duplicatesWithoutCrash)),
-    row('… most from one crash in one chat (design: 1)', (r) => String(r.maxDuplicatesPerChatPerCrash)),
+    row('… most posts one crash repeated in one chat (design: 1)', (r) => String(r.maxDuplicatesPerChatPerCrash)),
     row(
       'crashes that caused duplicates',
       (r) => `${r.crashes.filter((c) => c.duplicates > 0).length} of ${r.crashes.length}`,

@@ -17,8 +17,16 @@ export const POSTING_METHODS = new Set([
   'createForumTopic',
   'editForumTopic',
 ]);
-/** The first line of a mirrored message's body after the header line: `m<n> …`. */
-export const MARKER_IN_CALL = /\nm(\d+)(?: |$)/;
+/** The first line of a mirrored message's body after the header line: `m<n> …` (one per message of a post). */
+export const MARKER_IN_CALL = /\nm(\d+)(?= |\n|$)/g;
+
+/** The markers of the buyer messages a posting call carries (messages waiting together share a post). */
+export function markersIn(text: string): number[] {
+  return [...text.matchAll(MARKER_IN_CALL)].map((m) => Number(m[1]));
+}
+
+/** The mirrored messages one post carries: it is split before every header line that follows a blank line. */
+const BLOCK_START = /\n\n(?=👤 |🏪 |🤖 |🛟 |❔ )/u;
 
 /** A bot message in a topic, as read from the fake or saved before its topic was deleted. */
 export interface TopicPost {
@@ -29,6 +37,12 @@ export interface TopicPost {
 
 export type Parsed =
   { kind: 'buyer'; n: number; body: string } | { kind: 'seller'; body: string } | { kind: 'card' | 'other' };
+
+/** What each message a bot post carries is (a post of mirrored messages may carry several). */
+export function parseBlocks(text: string): Parsed[] {
+  if (text.startsWith(CARD_TITLE)) return [{ kind: 'card' }];
+  return text.split(BLOCK_START).map(parsePost);
+}
 
 /** What a bot message in a topic is: a mirrored buyer message (header line, then the body), a seller one, … */
 export function parsePost(text: string): Parsed {

@@ -8,7 +8,7 @@ import { GROUP_ID } from '../e2e/harness.ts';
 import { textOf, type RunRecord } from './record.ts';
 import type { ChaosReport, DuplicateRecord } from './report.ts';
 import { postStory, replyStory } from './stories.ts';
-import { MARKER_IN_CALL, ORDER_BASE, orderOfTopicName, parsePost, type TopicPost } from './topic-posts.ts';
+import { markersIn, ORDER_BASE, orderOfTopicName, parseBlocks, parsePost, type TopicPost } from './topic-posts.ts';
 
 export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS' | 'drained' | 'stop'>): ChaosReport {
   const problems: string[] = [];
@@ -22,28 +22,28 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
   let wrongTopic = 0;
   let echoed = 0;
   const replyTexts = new Set(run.typed.map((r) => r.text));
-  for (const p of posts) {
-    const parsed = parsePost(p.text);
-    if (parsed.kind === 'seller' && replyTexts.has(parsed.body)) {
-      echoed++;
-      problems.push(`reply echoed into topic ${p.threadId}: "${parsed.body}"`);
+  for (const p of posts)
+    for (const parsed of parseBlocks(p.text)) {
+      if (parsed.kind === 'seller' && replyTexts.has(parsed.body)) {
+        echoed++;
+        problems.push(`reply echoed into topic ${p.threadId}: "${parsed.body}"`);
+      }
+      if (parsed.kind !== 'buyer') continue;
+      const expected = run.plan.bodies[parsed.n];
+      if (parsed.body !== expected) {
+        garbled++;
+        problems.push(`garbled m${parsed.n}: ${JSON.stringify(parsed.body)} instead of ${JSON.stringify(expected)}`);
+      }
+      const chat = run.plan.chatOfMessage[parsed.n];
+      const order = orderOfThread.get(p.threadId);
+      if (chat === undefined || order !== ORDER_BASE + chat) {
+        wrongTopic++;
+        problems.push(`m${parsed.n} of chat ${String(chat)} posted in topic ${p.threadId} (order ${String(order)})`);
+      }
+      const list = copies.get(parsed.n) ?? [];
+      list.push(p);
+      copies.set(parsed.n, list);
     }
-    if (parsed.kind !== 'buyer') continue;
-    const expected = run.plan.bodies[parsed.n];
-    if (parsed.body !== expected) {
-      garbled++;
-      problems.push(`garbled m${parsed.n}: ${JSON.stringify(parsed.body)} instead of ${JSON.stringify(expected)}`);
-    }
-    const chat = run.plan.chatOfMessage[parsed.n];
-    const order = orderOfThread.get(p.threadId);
-    if (chat === undefined || order !== ORDER_BASE + chat) {
-      wrongTopic++;
-      problems.push(`m${parsed.n} of chat ${String(chat)} posted in topic ${p.threadId} (order ${String(order)})`);
-    }
-    const list = copies.get(parsed.n) ?? [];
-    list.push(p);
-    copies.set(parsed.n, list);
-  }
 
   const total = run.plan.bodies.length;
   let lost = 0;
@@ -76,14 +76,12 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
   const firstArrival = new Map<number, number>();
   for (const c of run.world.telegram.calls) {
     if (c.method !== 'sendMessage' || typeof c.params.text !== 'string') continue;
-    const m = MARKER_IN_CALL.exec(c.params.text);
-    if (!m) continue;
-    const n = Number(m[1]);
-    if (!firstArrival.has(n)) firstArrival.set(n, c.at);
+    for (const n of markersIn(c.params.text)) if (!firstArrival.has(n)) firstArrival.set(n, c.at);
   }
   let duplicates = 0;
   let unexplained = 0;
-  const perChatCrash = new Map<string, number>();
+  /** Per crash and chat: the extra posts (a repost of a post carrying several messages is one). */
+  const perChatCrash = new Map<string, Set<number>>();
   const duplicateList: DuplicateRecord[] = [];
   for (const [n, list] of copies) {
     if (list.length < 2) continue;
@@ -118,7 +116,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
       crash.duplicates++;
       const key = `${k}:${chat}`;
       if (!perChatCrash.has(key)) crash.chatsWithDuplicates++;
-      perChatCrash.set(key, (perChatCrash.get(key) ?? 0) + 1);
+      perChatCrash.set(key, (perChatCrash.get(key) ?? new Set<number>()).add(extra.messageId));
     }
   }
   // Market sends that were in flight at a kill and took effect after it: more effects of that text after the
@@ -217,7 +215,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     mirroredCopies: [...copies.values()].reduce((s, l) => s + l.length, 0),
     duplicates,
     duplicateList,
-    maxDuplicatesPerChatPerCrash: Math.max(0, ...perChatCrash.values()),
+    maxDuplicatesPerChatPerCrash: Math.max(0, ...[...perChatCrash.values()].map((posts) => posts.size)),
     liveTopics: live.length,
     emptyTopics: explainedEmpty.size,
     maxEmptyTopicsPerCrash: Math.max(0, ...emptyPerCrash.values()),

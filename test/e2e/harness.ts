@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { startApp, type App, type AppOverrides } from '../../src/app.ts';
+import { textsFor } from '../../src/bridge/texts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startFakeMarket, type FakeMarket, type FakeMarketOptions } from '../fakes/market-server.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.ts';
@@ -147,10 +148,22 @@ export function topicTexts(telegram: FakeTelegram, threadId: number): string[] {
     .map((m) => m.text ?? m.caption ?? '');
 }
 
+/** Every sender label a mirrored message's header line can start with, in both languages. */
+const SENDER_LABELS = [...Object.values(textsFor('en').sender), ...Object.values(textsFor('ru').sender)];
+const BLOCK_START = new RegExp(
+  `\\n\\n(?=(?:${SENDER_LABELS.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}))`,
+);
+
+/** The mirrored messages one post carries (messages waiting together share a post): each header line and body. */
+export function postBlocks(text: string): string[] {
+  return text.split(BLOCK_START);
+}
+
 /** The bodies of the mirrored messages of a topic: its texts without the context card and the header lines. */
 export function mirroredBodies(telegram: FakeTelegram, threadId: number): string[] {
   return topicTexts(telegram, threadId)
     .slice(1)
+    .flatMap(postBlocks)
     .map((t) => t.split('\n').slice(1).join('\n'));
 }
 

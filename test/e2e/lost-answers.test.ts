@@ -16,6 +16,10 @@ describe('answers Telegram never sent back, end to end', () => {
 
     telegram.failNext('sendMessage', { applyThenDrop: true });
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'answer lost' });
+    await waitFor(
+      () => mirroredBodies(telegram, topic.threadId).filter((b) => b === 'answer lost').length === 2,
+      'the post repeated once',
+    );
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'after' });
     await waitFor(() => mirroredBodies(telegram, topic.threadId).at(-1) === 'after', 'the next message');
     market.addMessage(chatId, { sender: 'CUSTOMER', text: 'later' });
