@@ -15,6 +15,8 @@ export interface AppOverrides {
   /** How often the bot's rights in the group are checked (default a minute) and the least gap after a refusal. */
   rightsCheckIntervalMs?: number;
   rightsCheckMinGapMs?: number;
+  /** Benchmarks only: false posts every Market message on its own, as before joint posts (the "before" figures). */
+  coalescePosts?: boolean;
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
 }

@@ -112,6 +112,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     ambiguousCheckDelayMs: overrides.ambiguousCheckDelayMs,
     ambiguousSettleMs: overrides.ambiguousSettleMs,
     retryDelayMs: overrides.retryDelayMs,
+    coalescePosts: overrides.coalescePosts,
   });
   const poller = new MarketPoller(market, core, {
     intervalMs: config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs,

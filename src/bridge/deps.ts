@@ -32,6 +32,8 @@ export interface BridgeOptions {
   /** Called with an error that must stop the service (bad credentials). */
   onFatal?: (err: Error) => void;
   observer?: BridgeObserver;
+  /** false: every Market message gets posts of its own (the behaviour before joint posts, for benchmarks). */
+  coalescePosts?: boolean;
   /** Checks every text that would reach a buyer (REPLY_GUARD); none: replies are not checked. */
   guard?: ReplyGuardPort;
 }

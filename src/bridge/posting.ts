@@ -67,7 +67,8 @@ export class Poster {
       }
       const texts = messageTexts(message, chat, d.t);
       const resuming = rec.partial?.messageId === message.id;
-      const single = texts.length === 1 && !resuming ? texts[0] : undefined;
+      const joins = d.options.coalescePosts !== false && texts.length === 1 && !resuming;
+      const single = joins ? texts[0] : undefined;
       if (single === undefined) {
         // A long text, a file without text, or a message half posted before a restart: on its own, as before.
         if (batch.blocks.length > 0 || batch.passed.length > 0) await flush();

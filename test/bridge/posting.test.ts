@@ -94,4 +94,18 @@ describe('Posting: messages waiting together share posts', () => {
     expect(posts[1]).toMatch(/can't parse entities/);
     expect(posts[2]).toContain('fine 2');
   });
+
+  it('posts every message on its own with coalescePosts off (the behaviour benchmarks compare against)', async () => {
+    const { market, telegram, bridge } = await makeBridge({ coalescePosts: false });
+    market.addChat(1);
+    for (const t of ['a', 'b', 'c']) market.addMessage(1, 'CUSTOMER', t);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    expect(
+      telegram
+        .inTopic(1)
+        .slice(1)
+        .map((p) => bodiesOf(p.html)),
+    ).toEqual([['a'], ['b'], ['c']]);
+  });
 });
