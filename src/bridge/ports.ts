@@ -175,8 +175,11 @@ export interface OperatorMessage {
 
 /** What the bridge reports as it works (metrics); every method must be cheap and must not throw. */
 export interface BridgeObserver {
-  /** A Market message reached its topic. `sinceTriggerMs`: since the notification that led to it, if any. */
-  mirrored(sender: MessageSender, sinceCreatedMs: number, sinceTriggerMs?: number): void;
+  /**
+   * A Market message reached its topic. `sinceCreatedMs`: since it was written, undefined for history (written
+   * before marketgram's store was created); `sinceTriggerMs`: since the notification that led to it, if any.
+   */
+  mirrored(sender: MessageSender, sinceCreatedMs: number | undefined, sinceTriggerMs?: number): void;
   /** An operator reply reached an outcome. */
   replyOutcome(outcome: SendOutcome['kind'] | 'failed'): void;
   /**

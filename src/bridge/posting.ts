@@ -200,11 +200,17 @@ export class Poster {
     d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id, topicId: rec.topicId }, 'mirrored');
   }
 
+  /**
+   * Tells the observer a message reached its topic. A message written before marketgram's store was first
+   * created is history (copied at a first start, maybe a year old): its age is not a mirroring latency.
+   */
   private observe(message: MarketMessage, triggeredAt: number | undefined): void {
     const now = this.d.now().getTime();
+    const created = Date.parse(message.createdAt);
+    const history = created < Date.parse(this.d.store.initializedAt);
     this.d.options.observer?.mirrored(
       message.sender,
-      now - Date.parse(message.createdAt),
+      history ? undefined : now - created,
       triggeredAt === undefined ? undefined : now - triggeredAt,
     );
   }

@@ -152,9 +152,9 @@ export class Metrics implements BridgeObserver {
     });
   }
 
-  mirrored(sender: MessageSender, sinceCreatedMs: number, sinceTriggerMs?: number): void {
+  mirrored(sender: MessageSender, sinceCreatedMs: number | undefined, sinceTriggerMs?: number): void {
     this.messages.inc({ sender });
-    if (sinceCreatedMs >= 0) this.mirrorLatency.observe(sinceCreatedMs / 1000);
+    if (sinceCreatedMs !== undefined && sinceCreatedMs >= 0) this.mirrorLatency.observe(sinceCreatedMs / 1000);
     if (sinceTriggerMs !== undefined && sinceTriggerMs >= 0) this.notificationLatency.observe(sinceTriggerMs / 1000);
   }
 

@@ -108,4 +108,26 @@ describe('Posting: messages waiting together share posts', () => {
         .map((p) => bodiesOf(p.html)),
     ).toEqual([['a'], ['b'], ['c']]);
   });
+
+  it('reports no mirroring latency for history written before the store existed, and reports it for new messages', async () => {
+    const seen: Array<number | undefined> = [];
+    const observer = {
+      mirrored: (_s: unknown, since: number | undefined) => void seen.push(since),
+      replyOutcome() {},
+      refused() {},
+      guard() {},
+    };
+    const { market, bridge } = await makeBridge({ observer, historyOnFirstSight: 5 });
+    market.addChat(1, { createdAt: '2025-01-01T10:00:00+03:00' });
+    market.addMessage(1, 'CUSTOMER', 'a year ago').createdAt = '2025-01-02T10:00:00+03:00';
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    market.addMessage(1, 'CUSTOMER', 'just now');
+    bridge.requestSync(marketChatId(1));
+    await bridge.idle();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toBeUndefined();
+    expect(seen[1]).toBeGreaterThanOrEqual(0);
+    expect(seen[1]).toBeLessThan(10_000);
+  });
 });
