@@ -29,6 +29,8 @@ export interface HealthSources {
   chats: () => number;
   queueDepth: () => number;
   backlog: () => number;
+  /** Telegram calls waiting for their turn in the group's budget (pacing), by lane. */
+  telegramQueue: () => Record<string, number>;
   repliesWaiting: () => number;
   quota: () => Record<string, { limit?: number; remaining?: number }>;
   mode: { telegram: 'polling' | 'webhook'; notifications: boolean };
@@ -48,6 +50,7 @@ export interface HealthReport {
   chats: number;
   queueDepth: number;
   backlog: number;
+  telegramQueue: Record<string, number>;
   repliesWaiting: number;
   lastPollAgeSeconds?: number;
   lastNotificationAgeSeconds?: number;
@@ -101,6 +104,7 @@ export class Health {
       chats: this.s.chats(),
       queueDepth: this.s.queueDepth(),
       backlog: this.s.backlog(),
+      telegramQueue: this.s.telegramQueue(),
       repliesWaiting: this.s.repliesWaiting(),
       lastPollAgeSeconds: age(this.s.lastPollAt()),
       lastNotificationAgeSeconds: age(this.s.lastNotificationAt()),

@@ -18,6 +18,7 @@ function sources(over: Partial<HealthSources> = {}): HealthSources & { clock: { 
     chats: () => 3,
     queueDepth: () => 0,
     backlog: () => 0,
+    telegramQueue: () => ({ operator: 0, history: 0 }),
     repliesWaiting: () => 0,
     quota: () => ({}),
     mode: { telegram: 'polling', notifications: false },

@@ -16,6 +16,7 @@ import { MarketPoller } from '../market/poller.ts';
 import { Metrics } from '../server/metrics.ts';
 import type { JsonStore } from '../store/store.ts';
 import { createBot } from '../telegram/bot.ts';
+import { CallBudget } from '../telegram/budget.ts';
 import { TelegramGroup } from '../telegram/port.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
 import type { AppOverrides } from './overrides.ts';
@@ -53,6 +54,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
   const metrics: Metrics = new Metrics({
     queueDepth: (): number => core.pending,
     backlog: (): number => core.backlog,
+    telegramQueue: () => budget.queued(),
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
     storeWritable: () => store.writeProblem === undefined,
@@ -73,10 +75,15 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
       await bot.api.sendMessage(config.telegram.chatId, text);
     },
   });
+  const budget = new CallBudget({
+    groupPerMinute: config.telegram.groupPerMinute,
+    globalPerSecond: config.telegram.globalPerSecond,
+  });
   const bot = createBot({
     token: config.telegram.token,
     apiRoot: config.telegram.apiRoot,
     pacing: config.telegram.pacing,
+    budget,
     groupPerMinute: config.telegram.groupPerMinute,
     globalPerSecond: config.telegram.globalPerSecond,
     botInfo,
@@ -98,6 +105,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     bot.api,
     config.telegram.chatId,
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
+    { budget: config.telegram.pacing ? budget : undefined },
   );
   const core: Bridge = new Bridge(market, telegram, store, {
     businessId: config.market.businessId,
@@ -138,6 +146,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     chats: () => store.chatCount,
     queueDepth: (): number => core.pending,
     backlog: (): number => core.backlog,
+    telegramQueue: () => budget.queued(),
     repliesWaiting,
     quota: () => market.quotaSnapshot(),
     mode: { telegram: config.updates.kind, notifications: config.intake.kind === 'notifications' },

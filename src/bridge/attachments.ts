@@ -7,7 +7,7 @@ import { CAPTION_LIMIT, formatSize } from './format.ts';
 import { html, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketAttachment } from './model.ts';
-import { FatalError } from './ports.ts';
+import { FatalError, type Lane } from './ports.ts';
 
 /** Telegram bots may upload documents up to 50 MB and photos up to 10 MB. */
 const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
@@ -20,11 +20,12 @@ export async function postAttachment(
   topicId: TopicId,
   att: MarketAttachment,
   caption: Html | undefined,
+  lane: Lane = 'live',
 ): Promise<void> {
   const label = html`📎 ${att.name}`;
   const fullCaption = caption ? html`${caption}\n${label}` : label;
   if (att.size > TELEGRAM_UPLOAD_LIMIT) {
-    await d.telegram.sendText(topicId, html`${d.t.attachmentTooBig(att.name, formatSize(att.size))}`);
+    await d.telegram.sendText(topicId, html`${d.t.attachmentTooBig(att.name, formatSize(att.size))}`, { lane });
     return;
   }
   let data: Uint8Array;
@@ -34,15 +35,15 @@ export async function postAttachment(
     if (err instanceof FatalError) throw err;
     d.log.warn({ err, nameLength: att.name.length, size: att.size }, 'attachment download failed');
     const note = html`${d.t.attachmentFailed(att.name, formatSize(att.size))}`;
-    await d.telegram.sendText(topicId, caption ? html`${caption}\n${note}` : note);
+    await d.telegram.sendText(topicId, caption ? html`${caption}\n${note}` : note, { lane });
     return;
   }
   const kind = PHOTO_EXTENSIONS.test(att.name) && data.length <= TELEGRAM_PHOTO_LIMIT ? 'photo' : 'document';
   // Telegram refuses a caption over its limit (a very long file name): then the caption goes as a text first.
   if (fullCaption.markup.length > CAPTION_LIMIT) {
-    await d.telegram.sendText(topicId, fullCaption);
-    await d.telegram.sendFile(topicId, { name: att.name, data, kind });
+    await d.telegram.sendText(topicId, fullCaption, { lane });
+    await d.telegram.sendFile(topicId, { name: att.name, data, kind }, undefined, lane);
     return;
   }
-  await d.telegram.sendFile(topicId, { name: att.name, data, kind }, fullCaption);
+  await d.telegram.sendFile(topicId, { name: att.name, data, kind }, fullCaption, lane);
 }

@@ -10,6 +10,7 @@ import { html } from './html.ts';
 import type { MarketChatId, MarketMessageId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
 import { FatalError } from './ports.ts';
+import { laneOf } from './lanes.ts';
 import { Poster } from './posting.ts';
 import { Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
@@ -171,7 +172,7 @@ export class Mirror {
         d.store.saveChat(rec);
         if (keep > 0) {
           await this.topics.within(rec, chat, (topicId) =>
-            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`),
+            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`, { lane: laneOf(d, chat) }),
           );
         }
       }

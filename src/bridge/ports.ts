@@ -140,22 +140,32 @@ export interface TelegramFile {
 }
 
 /**
+ * Which of the group's Telegram calls goes first (every post, topic creation, rename and edit counts against
+ * about 20 a minute): `operator` what a person waits for (notices, receipts), `waiting` chats that wait for the
+ * seller, `live` other new messages, `history` messages older than marketgram, `cosmetic` renames.
+ */
+export const LANES = ['operator', 'waiting', 'live', 'history', 'cosmetic'] as const;
+export type Lane = (typeof LANES)[number];
+
+/**
  * The Telegram side, bound to the one configured forum supergroup. Texts are Html (parse_mode HTML), built
  * with the `html` template. Calls are paced and retried on 429/5xx inside the implementation.
  */
 export interface TelegramPort {
-  createTopic(title: string): Promise<TopicId>;
+  /** `lane`: the turn it takes in the group's budget (default `live`). */
+  createTopic(title: string, lane?: Lane): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendText(
     topicId: TopicId,
     text: Html,
-    options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
+    /** `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for). */
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId>;
   /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
-  sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId>;
+  sendFile(topicId: TopicId, file: TelegramFile, caption?: Html, lane?: Lane): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
   react(messageId: TelegramMessageId, emoji: string): Promise<void>;
   /** Downloads a file an operator posted. */

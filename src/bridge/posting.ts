@@ -13,7 +13,8 @@ import { messageHeader, messageTexts, TEXT_LIMIT, visibleLength } from './format
 import { joinHtml, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketChat, MarketMessage } from './model.ts';
-import { TelegramRefusedError } from './ports.ts';
+import { laneOf } from './lanes.ts';
+import { LANES, TelegramRefusedError, type Lane } from './ports.ts';
 import type { PartKind, Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
 import type { Topics } from './topics.ts';
@@ -116,7 +117,11 @@ export class Poster {
           batch.blocks.map((b) => b.html),
           SEPARATOR,
         );
-        await this.topics.within(rec, chat, (topicId) => d.telegram.sendText(topicId, text));
+        const lane = this.laneOfAll(
+          chat,
+          batch.blocks.map((b) => b.message),
+        );
+        await this.topics.within(rec, chat, (topicId) => d.telegram.sendText(topicId, text, { lane }));
       } catch (err) {
         if (!(err instanceof TelegramRefusedError)) throw err;
         d.log.warn(
@@ -149,8 +154,9 @@ export class Poster {
       headerHtml: messageHeader(message, chat, this.d.t),
       what: { kind: 'text' as const, characters: message.text?.length ?? 0 },
     };
+    const lane = laneOf(this.d, chat, message);
     await this.topics.within(rec, chat, (topicId) =>
-      this.refusals.postOrReplace(topicId, part, (id) => this.d.telegram.sendText(id, text)),
+      this.refusals.postOrReplace(topicId, part, (id) => this.d.telegram.sendText(id, text, { lane })),
     );
   }
 
@@ -166,16 +172,17 @@ export class Poster {
   ): Promise<void> {
     const { d } = this;
     const texts = messageTexts(message, chat, d.t);
+    const lane = laneOf(d, chat, message);
     const steps: Array<{ what: PartKind; run: (topicId: TopicId) => Promise<unknown> }> = texts.map((text) => ({
       what: { kind: 'text', characters: message.text?.length ?? 0 },
-      run: (topicId) => d.telegram.sendText(topicId, text),
+      run: (topicId) => d.telegram.sendText(topicId, text, { lane }),
     }));
     const headerHtml = messageHeader(message, chat, d.t);
     const caption = texts.length === 0 ? headerHtml : undefined;
     for (const att of message.attachments) {
       steps.push({
         what: { kind: 'file', name: att.name, size: att.size },
-        run: (topicId) => postAttachment(d, topicId, att, caption),
+        run: (topicId) => postAttachment(d, topicId, att, caption, lane),
       });
     }
     const start = rec.partial?.messageId === message.id ? rec.partial.partsDone : 0;
@@ -204,6 +211,12 @@ export class Poster {
    * Tells the observer a message reached its topic. A message written before marketgram's store was first
    * created is history (copied at a first start, maybe a year old): its age is not a mirroring latency.
    */
+  /** The lane of a joint post: the most urgent of its messages'. */
+  private laneOfAll(chat: MarketChat, messages: readonly MarketMessage[]): Lane {
+    const lanes = messages.map((m) => laneOf(this.d, chat, m));
+    return LANES.find((l) => lanes.includes(l)) ?? 'live';
+  }
+
   private observe(message: MarketMessage, triggeredAt: number | undefined): void {
     const now = this.d.now().getTime();
     const created = Date.parse(message.createdAt);

@@ -150,6 +150,8 @@ export interface Texts {
     lastNotification: string;
     chats: string;
     queue: string;
+    /** Telegram calls waiting for their turn under the flood limit. */
+    telegramQueue: string;
     backlog: string;
     replies: string;
     quota: string;
@@ -289,6 +291,7 @@ const ru: Texts = {
     lastNotification: 'Последнее уведомление',
     chats: 'Чатов',
     queue: 'Задач в очереди',
+    telegramQueue: 'Ждут очереди в Telegram (лимит группы)',
     backlog: 'Сообщений ждут публикации',
     replies: 'Ответов ждут отправки',
     quota: 'Квота Маркета',
@@ -429,6 +432,7 @@ const en: Texts = {
     lastNotification: 'Last notification',
     chats: 'Chats',
     queue: 'Queued tasks',
+    telegramQueue: 'Waiting for Telegram (group limit)',
     backlog: 'Messages waiting to be posted',
     replies: 'Replies waiting',
     quota: 'Market quota',

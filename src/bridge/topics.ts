@@ -8,6 +8,7 @@ import { contextCard, topicTitle } from './format.ts';
 import { html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
+import { laneOf } from './lanes.ts';
 import { TopicGoneError } from './ports.ts';
 import type { ChatRecord } from './store-port.ts';
 
@@ -47,7 +48,7 @@ export class Topics {
     }
     const title = topicTitle(chat, d.t);
     const topicId = await this.createOneAtATime(async () => {
-      const id = await d.telegram.createTopic(title);
+      const id = await d.telegram.createTopic(title, laneOf(d, chat));
       rec.topicId = id;
       rec.title = title;
       rec.cardPending = true;
@@ -57,7 +58,7 @@ export class Topics {
     });
     d.log.info({ marketChatId: rec.marketChatId, topicId, recreated }, 'topic created');
     await this.postCard(rec, chat, topicId);
-    if (recreated) await d.telegram.sendText(topicId, html`${d.t.topicRecreated}`);
+    if (recreated) await d.telegram.sendText(topicId, html`${d.t.topicRecreated}`, { lane: laneOf(d, chat) });
     return topicId;
   }
 

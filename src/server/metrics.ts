@@ -13,6 +13,8 @@ export interface MetricsSources {
   repliesWaiting: () => number;
   /** Buyer messages fetched and not yet posted. */
   backlog: () => number;
+  /** Telegram calls waiting for their turn in the group's budget, by lane. */
+  telegramQueue: () => Record<string, number>;
   /** Market quota per operation, from the last answers' rate-limit headers. */
   quota: () => Record<string, { limit?: number; remaining?: number }>;
   /** Whether the last write of the store succeeded. */
@@ -113,6 +115,15 @@ export class Metrics implements BridgeObserver {
       registers: [this.registry],
       collect() {
         this.set(sources.backlog());
+      },
+    });
+    new Gauge({
+      name: 'marketgram_telegram_queue',
+      help: 'Telegram calls waiting for their turn in the group budget (pacing), by lane: operator, waiting, live, history, cosmetic',
+      labelNames: ['lane'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [lane, n] of Object.entries(sources.telegramQueue())) this.set({ lane }, n);
       },
     });
     new Gauge({

@@ -1,6 +1,6 @@
 /**
- * Builds the grammY bot for the one configured group: API root, flood-limit pacing for sends (the official
- * throttler, applied only to methods that post into the group) and the retry policy below.
+ * Builds the grammY bot for the one configured group: API root, flood-limit pacing with priorities for the
+ * calls that count (budget.ts) and the retry policy below.
  *
  * Retry policy. Every call ends: nothing is tried again without limit, and no single wait is long.
  * - 429: waited out as Telegram asks (retry_after up to 10 minutes; a longer one goes to the caller), and
@@ -19,16 +19,18 @@
  * hour, with rethrowHttpErrors off; here it handles only 429 and 5xx.)
  */
 import { autoRetry } from '@grammyjs/auto-retry';
-import { apiThrottler } from '@grammyjs/transformer-throttler';
-import { Bot, type Transformer } from 'grammy';
+import { Bot } from 'grammy';
+import { CallBudget } from './budget.ts';
 import type { UserFromGetMe } from 'grammy/types';
 import { networkRetry, repeatWatch, type NetworkRetryOptions } from './retries.ts';
 
 export interface BotOptions {
   token: string;
   apiRoot: string;
-  /** Pace posting methods to the limits below. */
+  /** Pace the calls that count to the limits below (budget.ts). */
   pacing: boolean;
+  /** The group's budget, shared with the TelegramPort (which sets the lane of each call); made here if absent. */
+  budget?: CallBudget;
   groupPerMinute: number;
   globalPerSecond: number;
   /** Skips getMe at start (tests). */
@@ -48,48 +50,15 @@ export interface BotOptions {
 /** auto-retry's bounds for 429 and 5xx (see the policy above). */
 export const RETRY_LIMITS = { maxRetryAttempts: 5, maxDelaySeconds: 600 };
 
-/** Methods that post something into a chat and so count against Telegram's flood limits. */
-const PACED = new Set([
-  'sendMessage',
-  'sendPhoto',
-  'sendDocument',
-  'sendMediaGroup',
-  'copyMessage',
-  'forwardMessage',
-  'createForumTopic',
-  'editForumTopic',
-]);
-
-/** Group sends are spaced this much wider than the configured rate strictly needs. */
-export const GROUP_SPACING_MARGIN = 1.01;
+export { GROUP_SPACING_MARGIN } from './budget.ts';
 
 export function createBot(options: BotOptions): Bot {
   const bot = new Bot(options.token, {
     botInfo: options.botInfo,
     client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 },
   });
-  if (options.pacing) {
-    const throttle = apiThrottler({
-      global: {
-        reservoir: options.globalPerSecond,
-        reservoirRefreshAmount: options.globalPerSecond,
-        reservoirRefreshInterval: 1000,
-      },
-      group: {
-        maxConcurrent: 1,
-        // Even spacing: no rolling minute ever sees more than the limit (a fixed-window reservoir alone
-        // lets a burst straddle its refill and draw 429s). 1 % slower than the limit, so that a few
-        // milliseconds of network jitter cannot put one send too many into Telegram's minute.
-        minTime: Math.ceil((60_000 / options.groupPerMinute) * GROUP_SPACING_MARGIN),
-        reservoir: options.groupPerMinute,
-        reservoirRefreshAmount: options.groupPerMinute,
-        reservoirRefreshInterval: 60_000,
-      },
-    });
-    const pacedOnly: Transformer = (prev, method, payload, signal) =>
-      PACED.has(method) ? throttle(prev, method, payload, signal) : prev(method, payload, signal);
-    bot.api.config.use(pacedOnly);
-  }
+  // Each attempt of a call that counts takes its turn in the group's budget (budget.ts): paced, by priority.
+  if (options.pacing) bot.api.config.use((options.budget ?? new CallBudget(options)).transformer());
   // Sees each attempt, inside the retries: a repeat is recognised whoever makes it.
   if (options.onRepeat) bot.api.config.use(repeatWatch(options.onRepeat));
   // Observes each attempt, inside the retries.

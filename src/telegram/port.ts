@@ -9,10 +9,12 @@ import {
   TelegramRefusedError,
   TopicGoneError,
   type Button,
+  type Lane,
   type TelegramFile,
   type TelegramPort,
 } from '../bridge/ports.ts';
 import type { Html } from '../bridge/html.ts';
+import type { CallBudget } from './budget.ts';
 import { encodeAction } from './buttons.ts';
 import { safeFileName } from './file-name.ts';
 
@@ -30,17 +32,22 @@ export class TelegramGroup implements TelegramPort {
     private readonly api: Api,
     private readonly chatId: number,
     private readonly fileRoot: string,
-    private readonly options: { downloadTimeoutMs?: number } = {},
+    private readonly options: { downloadTimeoutMs?: number; budget?: CallBudget } = {},
   ) {}
 
-  async createTopic(title: string): Promise<TopicId> {
-    const topic = await this.api.createForumTopic(this.chatId, title);
+  /** Runs `call` with its Telegram calls in `lane` of the group's budget, for topic `key` (fair across topics). */
+  private lane<T>(lane: Lane, key: number, call: () => Promise<T>): Promise<T> {
+    return this.options.budget ? this.options.budget.within(lane, key, call) : call();
+  }
+
+  async createTopic(title: string, lane: Lane = 'live'): Promise<TopicId> {
+    const topic = await this.lane(lane, 0, () => this.api.createForumTopic(this.chatId, title));
     return toTopicId(topic.message_thread_id);
   }
 
   async renameTopic(topicId: TopicId, title: string): Promise<void> {
     try {
-      await this.api.editForumTopic(this.chatId, topicId, { name: title });
+      await this.lane('cosmetic', topicId, () => this.api.editForumTopic(this.chatId, topicId, { name: title }));
     } catch (err) {
       if (err instanceof GrammyError && /TOPIC_NOT_MODIFIED/i.test(err.description)) return;
       throw this.map(err, topicId);
@@ -50,18 +57,20 @@ export class TelegramGroup implements TelegramPort {
   async sendText(
     topicId: TopicId,
     text: Html,
-    options?: { replyTo?: TelegramMessageId; buttons?: Button[] },
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId> {
     try {
-      const msg = await this.api.sendMessage(this.chatId, text.markup, {
-        message_thread_id: topicId,
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-        reply_parameters: options?.replyTo
-          ? { message_id: options.replyTo, allow_sending_without_reply: true }
-          : undefined,
-        reply_markup: keyboard(options?.buttons),
-      });
+      const send = () =>
+        this.api.sendMessage(this.chatId, text.markup, {
+          message_thread_id: topicId,
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          reply_parameters: options?.replyTo
+            ? { message_id: options.replyTo, allow_sending_without_reply: true }
+            : undefined,
+          reply_markup: keyboard(options?.buttons),
+        });
+      const msg = await this.lane(options?.lane ?? 'operator', topicId, send);
       return telegramMessageId(msg.message_id);
     } catch (err) {
       throw this.map(err, topicId);
@@ -81,7 +90,16 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async sendFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
+  async sendFile(
+    topicId: TopicId,
+    file: TelegramFile,
+    caption?: Html,
+    lane: Lane = 'live',
+  ): Promise<TelegramMessageId> {
+    return this.lane(lane, topicId, () => this.postFile(topicId, file, caption));
+  }
+
+  private async postFile(topicId: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
     const other = { message_thread_id: topicId, caption: caption?.markup, parse_mode: 'HTML' as const };
     const name = safeFileName(file.name);
     try {

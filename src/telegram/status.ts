@@ -35,6 +35,7 @@ export function formatStatus(r: HealthReport, t: Texts): Html {
     `${h.lastPoll}: ${when(r.lastPollAgeSeconds)}`,
     ...(r.mode.notifications ? [`${h.lastNotification}: ${when(r.lastNotificationAgeSeconds)}`] : []),
     `${h.chats}: ${r.chats} · ${h.queue}: ${r.queueDepth} · ${h.backlog}: ${r.backlog} · ${h.replies}: ${r.repliesWaiting}`,
+    `${h.telegramQueue}: ${Object.values(r.telegramQueue).reduce((a, b) => a + b, 0)}`,
     ...(quota ? [`${h.quota}: ${quota}`] : []),
     h.mode(r.mode.telegram, r.mode.notifications),
   ];

@@ -160,6 +160,7 @@ describe('health, metrics and /status, end to end', () => {
     expect(metrics).toMatch(/marketgram_market_quota_remaining\{operation="getChatHistory"\} \d+/);
     expect(metrics).toMatch(/marketgram_queue_tasks \d+/);
     expect(metrics).toMatch(/marketgram_messages_backlog \d+/);
+    expect(metrics).toMatch(/marketgram_telegram_queue\{lane="operator"\} \d+/);
     expect(metrics).toMatch(/marketgram_mirror_latency_seconds_bucket/);
   });
 

@@ -11,6 +11,7 @@ function report(store: HealthReport['checks']['store']): HealthReport {
     chats: 1,
     queueDepth: 0,
     backlog: 0,
+    telegramQueue: { operator: 1, history: 40 },
     repliesWaiting: 0,
     quota: {},
     mode: { telegram: 'polling', notifications: false },
@@ -23,6 +24,12 @@ describe('formatStatus', () => {
     expect(formatStatus(report({ ok: true }), t).markup).not.toContain('Store');
     expect(formatStatus(report({ ok: false, detail: 'cannot write DATA_DIR (/data): ENOSPC' }), t).markup).toContain(
       '✗ Store: cannot write DATA_DIR (/data): ENOSPC',
+    );
+  });
+
+  it('shows the Telegram calls waiting under the group limit', () => {
+    expect(formatStatus(report({ ok: true }), textsFor('en')).markup).toContain(
+      'Waiting for Telegram (group limit): 41',
     );
   });
 });

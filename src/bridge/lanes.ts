@@ -1,0 +1,22 @@
+/**
+ * Which turn a mirrored post takes in the group's Telegram budget (ports.ts `Lane`): a chat that waits for the
+ * seller goes first, its topic and card included; then new messages of other chats; then history (messages, and
+ * the topics and cards of chats, older than marketgram's store: a first start's backlog). Operator notices go
+ * before all of them (the TelegramPort's default for a text).
+ */
+import type { Deps } from './deps.ts';
+import type { MarketChat, MarketMessage } from './model.ts';
+import type { Lane } from './ports.ts';
+
+/** Whether the Market says the chat waits for the seller (a new chat waits for its first answer). */
+export function waitsForSeller(chat: MarketChat): boolean {
+  return chat.status === 'WAITING_FOR_PARTNER' || chat.status === 'NEW';
+}
+
+/** The lane of a chat's topic and card, or of one of its messages. */
+export function laneOf(d: Deps, chat: MarketChat, message?: MarketMessage): Lane {
+  if (waitsForSeller(chat)) return 'waiting';
+  const since = Date.parse(d.store.initializedAt);
+  const at = Date.parse(message ? message.createdAt : chat.createdAt);
+  return at < since ? 'history' : 'live';
+}

@@ -1,0 +1,149 @@
+/**
+ * The group's Telegram budget: every call that counts against Telegram's flood limits (posts, topic creation and
+ * renames, message edits) takes a turn here, spaced evenly at the configured group rate (and under the global
+ * rate), one at a time. Turns go by priority, and round-robin across topics within a priority, so:
+ *   operator  what a person waits for: receipts, hold notices, the undo window's Cancel, /status, answers
+ *   waiting   buyer messages (and the topic and card) of chats that wait for the seller
+ *   live      other new buyer, support and Market messages
+ *   history   messages written before marketgram first started (a first start's backlog)
+ *   cosmetic  topic renames
+ * A call made outside any lane (grammY calls of the Telegram side itself: /status, quick replies, refusals) is an
+ * operator's. A 429 pauses every turn until Telegram's retry_after has passed.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Transformer } from 'grammy';
+import { LANES, type Lane } from '../bridge/ports.ts';
+
+/** Methods that count against the group's flood limit. */
+export const BUDGETED = new Set([
+  'sendMessage',
+  'sendPhoto',
+  'sendDocument',
+  'sendMediaGroup',
+  'copyMessage',
+  'forwardMessage',
+  'createForumTopic',
+  'editForumTopic',
+  'editMessageText',
+  'editMessageReplyMarkup',
+  'pinChatMessage',
+]);
+
+/** Group calls are spaced this much wider than the configured rate strictly needs (network jitter). */
+export const GROUP_SPACING_MARGIN = 1.01;
+
+export interface BudgetOptions {
+  groupPerMinute: number;
+  globalPerSecond: number;
+  now?: () => number;
+}
+
+interface Turn {
+  key: number;
+  start: () => void;
+}
+
+export class CallBudget {
+  private readonly context = new AsyncLocalStorage<{ lane: Lane; key: number }>();
+  /** Per lane: the topics with turns waiting, in round-robin order, and each topic's turns in order. */
+  private readonly lanes = new Map<Lane, Map<number, Turn[]>>(LANES.map((l) => [l, new Map()]));
+  private readonly spacingMs: number;
+  private readonly now: () => number;
+  private lastStart = -Infinity;
+  private readonly recent: number[] = [];
+  private running = false;
+  private pausedUntil = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly o: BudgetOptions) {
+    this.spacingMs = Math.ceil((60_000 / o.groupPerMinute) * GROUP_SPACING_MARGIN);
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Runs `fn` with its budgeted calls in `lane`, counted for topic `key` (0: none). */
+  within<T>(lane: Lane, key: number, fn: () => Promise<T>): Promise<T> {
+    return this.context.run({ lane, key }, fn);
+  }
+
+  /** Turns waiting, per lane (for /status and the metrics). */
+  queued(): Record<Lane, number> {
+    const out = Object.fromEntries(LANES.map((l) => [l, 0])) as Record<Lane, number>;
+    for (const [lane, topics] of this.lanes) for (const turns of topics.values()) out[lane] = out[lane] + turns.length;
+    return out;
+  }
+
+  /** Waits for a turn in the current lane; resolves with the function that ends it (call it when the call ends). */
+  take(): Promise<() => void> {
+    const ctx = this.context.getStore() ?? { lane: 'operator' as const, key: 0 };
+    const topics = this.lanes.get(ctx.lane) as Map<number, Turn[]>;
+    return new Promise((resolve) => {
+      const turns = topics.get(ctx.key) ?? [];
+      turns.push({ key: ctx.key, start: () => resolve(() => this.finished()) });
+      topics.set(ctx.key, turns);
+      this.pump();
+    });
+  }
+
+  /** Telegram answered 429: no turn starts before `retryAfterS` seconds have passed. */
+  pause(retryAfterS: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterS * 1000);
+  }
+
+  /** A grammY transformer that makes every budgeted call take its turn (each attempt, retries included). */
+  transformer(): Transformer {
+    return async (prev, method, payload, signal) => {
+      if (!BUDGETED.has(method)) return prev(method, payload, signal);
+      const done = await this.take();
+      try {
+        const result = await prev(method, payload, signal);
+        if (!result.ok && result.error_code === 429) this.pause(result.parameters?.retry_after ?? 1);
+        return result;
+      } finally {
+        done();
+      }
+    };
+  }
+
+  private finished(): void {
+    this.running = false;
+    this.pump();
+  }
+
+  /** Starts the next turn when one may start, or sets a timer for when it may. */
+  private pump(): void {
+    if (this.running || this.timer) return;
+    const next = this.next();
+    if (!next) return;
+    const now = this.now();
+    while (this.recent.length > 0 && (this.recent[0] ?? 0) <= now - 1000) this.recent.shift();
+    const globalAt = this.recent.length >= this.o.globalPerSecond ? (this.recent[0] ?? now) + 1000 : now;
+    const at = Math.max(this.lastStart + this.spacingMs, this.pausedUntil, globalAt);
+    if (at > now) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, at - now);
+      return;
+    }
+    const turn = this.dequeue(next);
+    this.running = true;
+    this.lastStart = now;
+    this.recent.push(now);
+    turn.start();
+  }
+
+  /** The highest lane with turns waiting. */
+  private next(): Lane | undefined {
+    return LANES.find((l) => (this.lanes.get(l)?.size ?? 0) > 0);
+  }
+
+  /** The next turn of the lane: the first topic in the rotation gives one turn and goes to the back. */
+  private dequeue(lane: Lane): Turn {
+    const topics = this.lanes.get(lane) as Map<number, Turn[]>;
+    const [key, turns] = topics.entries().next().value as [number, Turn[]];
+    const turn = turns.shift() as Turn;
+    topics.delete(key);
+    if (turns.length > 0) topics.set(key, turns);
+    return turn;
+  }
+}

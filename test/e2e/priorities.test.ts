@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { GROUP_ID, OPERATOR, topicFor, topicTexts, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
+
+let world: World;
+useWorld((w) => (world = w));
+
+describe('the group’s Telegram budget, end to end (pacing on, 60 calls a minute)', () => {
+  it('serves a waiting chat and a /status before another chat’s history backlog', async () => {
+    const { market, telegram } = world;
+    // A chat from before marketgram, answered by the shop: its 6 long messages are a history backlog.
+    const old = market.addChat({ contextType: 'ORDER', orderId: 501, createdAt: '2025-01-01T10:00:00+03:00' });
+    for (let i = 0; i < 5; i++) {
+      market.addMessage(old, {
+        sender: 'CUSTOMER',
+        text: `old ${i} ${'x'.repeat(3000)}`,
+        createdAt: `2025-01-0${i + 2}T10:00:00+03:00`,
+      });
+    }
+    market.addMessage(old, { sender: 'PARTNER', text: 'answered', createdAt: '2025-01-09T10:00:00+03:00' });
+    // A chat where a buyer waits for the seller.
+    const waiting = market.addChat({ contextType: 'ORDER', orderId: 502, createdAt: '2025-01-01T10:00:00+03:00' });
+    market.addMessage(waiting, {
+      sender: 'CUSTOMER',
+      text: 'where is my parcel?',
+      createdAt: '2025-01-10T10:00:00+03:00',
+    });
+
+    await world.start({ TELEGRAM_PACING: 'on', TELEGRAM_GROUP_RATE: '60', HISTORY_ON_FIRST_SIGHT: '20' });
+    const waitingTopic = await waitFor(() => topicFor(telegram, 'Order 502'), 'the waiting chat’s topic', 30_000);
+    const question = await waitFor(
+      () =>
+        telegram
+          .messages(GROUP_ID, { threadId: waitingTopic.threadId, fromBot: true })
+          .find((m) => m.text?.includes('where is my parcel?')),
+      'the waiting buyer’s message',
+      30_000,
+    );
+    // Everything of the waiting chat (topic, card, message) went before any post of the other chat's history.
+    const oldTopic = topicFor(telegram, 'Order 501');
+    const oldPosts = oldTopic ? topicTexts(telegram, oldTopic.threadId) : [];
+    expect(oldPosts.filter((t) => t.includes('old 0'))).toHaveLength(0);
+    if (oldTopic) expect(oldTopic.threadId).toBeGreaterThan(question.message_id);
+
+    // A /status asked while the backlog is being posted is answered before the backlog is done.
+    const ask = telegram.userSends(GROUP_ID, {
+      from: OPERATOR,
+      text: '/status',
+      entities: [{ type: 'bot_command', offset: 0, length: 7 }],
+    });
+    const answer = await waitFor(
+      () =>
+        telegram
+          .messages(GROUP_ID, { fromBot: true })
+          .find((m) => m.threadId === undefined && m.message_id > ask.message_id),
+      'the /status answer',
+      10_000,
+    );
+    const history = await waitFor(
+      () => {
+        const topic = topicFor(telegram, 'Order 501');
+        const texts = topic ? topicTexts(telegram, topic.threadId) : [];
+        return texts.some((t) => t.includes('old 4'))
+          ? telegram.messages(GROUP_ID, { threadId: topic!.threadId })
+          : undefined;
+      },
+      'the whole backlog',
+      30_000,
+    );
+    expect(answer.message_id).toBeLessThan(history.at(-1)!.message_id);
+  }, 60_000);
+});

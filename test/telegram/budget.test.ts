@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { Lane } from '../../src/bridge/ports.ts';
+import { CallBudget } from '../../src/telegram/budget.ts';
+
+/** Queues one turn per [lane, key]; returns the order the turns started in (by label) and their start times. */
+async function run(budget: CallBudget, turns: Array<[Lane, number, string]>, holdMs = 0) {
+  const order: string[] = [];
+  const at: number[] = [];
+  await Promise.all(
+    turns.map(([lane, key, label]) =>
+      budget.within(lane, key, async () => {
+        const done = await budget.take();
+        order.push(label);
+        at.push(performance.now());
+        await new Promise((r) => setTimeout(r, holdMs));
+        done();
+      }),
+    ),
+  );
+  return { order, at };
+}
+
+describe('CallBudget: the group’s Telegram calls by priority', () => {
+  it('starts the most urgent lane first: an operator notice overtakes a backlog of history', async () => {
+    const budget = new CallBudget({ groupPerMinute: 6000, globalPerSecond: 1000 });
+    const first = budget.within('history', 1, () => budget.take()); // takes the first turn at once
+    const done = await first;
+    const later = run(budget, [
+      ['history', 1, 'h1'],
+      ['history', 2, 'h2'],
+      ['cosmetic', 3, 'rename'],
+      ['live', 4, 'live'],
+      ['waiting', 5, 'waiting'],
+      ['operator', 6, 'notice'],
+    ]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(budget.queued()).toEqual({ operator: 1, waiting: 1, live: 1, history: 2, cosmetic: 1 });
+    done();
+    expect((await later).order).toEqual(['notice', 'waiting', 'live', 'h1', 'h2', 'rename']);
+    expect(budget.queued()).toEqual({ operator: 0, waiting: 0, live: 0, history: 0, cosmetic: 0 });
+  });
+
+  it('takes turns round-robin across topics within a lane, each topic in its own order', async () => {
+    const budget = new CallBudget({ groupPerMinute: 6000, globalPerSecond: 1000 });
+    const done = await budget.within('live', 9, () => budget.take());
+    const later = run(budget, [
+      ['live', 1, 'a1'],
+      ['live', 1, 'a2'],
+      ['live', 1, 'a3'],
+      ['live', 2, 'b1'],
+      ['live', 2, 'b2'],
+      ['live', 3, 'c1'],
+    ]);
+    await new Promise((r) => setTimeout(r, 5));
+    done();
+    expect((await later).order).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3']);
+  });
+
+  it('spaces turns evenly at the group rate, one call at a time', async () => {
+    const budget = new CallBudget({ groupPerMinute: 1200, globalPerSecond: 1000 }); // one per 50.5 ms
+    const { at } = await run(
+      budget,
+      Array.from({ length: 5 }, (_, i): [Lane, number, string] => ['live', i, `m${i}`]),
+    );
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(49);
+  });
+
+  it('waits out a 429 before any further turn', async () => {
+    const budget = new CallBudget({ groupPerMinute: 6000, globalPerSecond: 1000 });
+    const done = await budget.take();
+    budget.pause(0.2);
+    done();
+    const t0 = performance.now();
+    const { at } = await run(budget, [['operator', 0, 'after']]);
+    expect(at[0]! - t0).toBeGreaterThanOrEqual(190);
+  });
+
+  it('counts a call outside any lane as an operator’s', async () => {
+    const budget = new CallBudget({ groupPerMinute: 6000, globalPerSecond: 1000 });
+    const done = await budget.within('history', 1, () => budget.take());
+    const order: string[] = [];
+    const h = budget.within('history', 1, () => budget.take().then((d) => (order.push('history'), d())));
+    const o = budget.take().then((d) => (order.push('no lane'), d()));
+    await new Promise((r) => setTimeout(r, 5));
+    done();
+    await Promise.all([h, o]);
+    expect(order).toEqual(['no lane', 'history']);
+  });
+});
