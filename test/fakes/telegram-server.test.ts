@@ -138,7 +138,14 @@ describe('forum topics', () => {
     expect(service?.message_id).toBe(topic.message_thread_id);
     expect(service?.json.forum_topic_created).toEqual({ name: 'Order 42', icon_color: 16766590 });
     expect(fake.topics(FORUM)).toEqual([
-      { threadId: topic.message_thread_id, name: 'Order 42', iconColor: 16766590, deleted: false, closed: false },
+      {
+        threadId: topic.message_thread_id,
+        name: 'Order 42',
+        createdAt: expect.any(Number) as number,
+        iconColor: 16766590,
+        deleted: false,
+        closed: false,
+      },
     ]);
     expect(sent.message_thread_id).toBe(topic.message_thread_id);
     expect(sent.is_topic_message).toBe(true);

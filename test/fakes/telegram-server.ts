@@ -1181,8 +1181,8 @@ export class FakeTelegram {
   /** All topics ever created in the chat, deleted ones included (`deleted: true`). */
   topics(chatId: number): FakeTopic[] {
     return [...this.chatOrThrow(chatId).topics.values()].map(
-      ({ threadId, name, iconColor, iconCustomEmojiId, deleted, closed }) =>
-        stripUndefined({ threadId, name, iconColor, iconCustomEmojiId, deleted, closed }) as FakeTopic,
+      ({ threadId, name, createdAt, iconColor, iconCustomEmojiId, deleted, closed }) =>
+        stripUndefined({ threadId, name, createdAt, iconColor, iconCustomEmojiId, deleted, closed }) as FakeTopic,
     );
   }
 
