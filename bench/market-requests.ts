@@ -6,6 +6,9 @@
  *   (a) with push notifications plus reconciling polls every 300 s, (b) by polling every 30 s (the defaults).
  *   Rounds are run by the benchmark at those simulated instants through `app.poller.pollOnce()`, the method
  *   the poller's own timer runs; `Date` is shifted forward between events (see SimClock in lib.ts).
+ * - One-chat burst: 20 buyer messages in one mirrored chat and their 20 notifications within a few seconds
+ *   (real time): written at once and announced over 3 s in shuffled order; written 150 ms apart, each
+ *   announced as it is written, with Telegram pacing off and on.
  * - Idle: 100, 1,000 and 5,000 chats of which 5 % are open, everything already mirrored: requests of one
  *   regular round and of one full sweep are measured, the cost per hour is derived from them.
  * - Cross-check: the poller's own timer at MARKET_POLL_INTERVAL=1 in real time, requests per round.
@@ -56,6 +59,10 @@ const OPEN_SHARE = 0.05;
 const IDLE_ROUNDS = 3;
 /** getChats quota of the Market, per hour. */
 const GET_CHATS_QUOTA = 5_000;
+/** Messages (and notifications) of the one-chat burst, and the real time they arrive within. */
+const BURST = 20;
+const BURST_SPAN_MS = 3_000;
+const TYPED_GAP_MS = 150;
 
 const clock = new SimClock();
 
@@ -124,7 +131,7 @@ const REASONS = {
   created: 'round: chat not mirrored yet',
   status: 'round: status changed (chat finished)',
   updated: 'round: updatedAt differs from the stored one',
-  slack: 'round: same updatedAt, read again (one-minute same-second slack)',
+  slack: 'round: same updatedAt, read again (5-second same-second slack)',
 } as const;
 
 async function runWorkload(mode: 'notifications' | 'polling'): Promise<WorkloadResult> {
@@ -263,6 +270,122 @@ async function runWorkload(mode: 'notifications' | 'polling'): Promise<WorkloadR
 }
 
 // ---------------------------------------------------------------------------------------------------
+// One-chat burst
+
+interface BurstScenario {
+  label: string;
+  /** Written at once and announced over BURST_SPAN_MS, or written TYPED_GAP_MS apart and announced at once. */
+  kind: 'pasted' | 'typed';
+  env: Record<string, string>;
+}
+
+const BURSTS: BurstScenario[] = [
+  {
+    label: 'written at once, 20 notifications over 3 s (shuffled)',
+    kind: 'pasted',
+    env: { TELEGRAM_PACING: 'off' },
+  },
+  {
+    label: `written ${TYPED_GAP_MS} ms apart, each notified as written`,
+    kind: 'typed',
+    env: { TELEGRAM_PACING: 'off' },
+  },
+  {
+    label: `written ${TYPED_GAP_MS} ms apart, each notified as written; Telegram pacing on (60 posts/min)`,
+    kind: 'typed',
+    env: { TELEGRAM_PACING: 'on', TELEGRAM_GROUP_RATE: '60' },
+  },
+];
+
+interface BurstResult {
+  scenario: BurstScenario;
+  requests: Counts;
+  reads: number;
+  found: number;
+  mirrored: number;
+  duplicates: number;
+  /** Real seconds from the first message written to the last one stored in its topic. */
+  seconds: number;
+}
+
+const sleepUntil = (t: number) => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
+
+/**
+ * One chat, mirrored and idle, then BURST buyer messages and one CHAT_MESSAGE_SENT for each, within a few
+ * seconds of real time; no poll runs meanwhile. Counts the Market requests until every message is in its topic.
+ */
+async function burst(scenario: BurstScenario): Promise<BurstResult> {
+  const bench = await startBenchWorld();
+  const { world } = bench;
+  try {
+    const chatId = world.market.addChat({ contextType: 'ORDER', orderId: 700_001, customer: { name: 'Burst' } });
+    world.market.addMessage(chatId, { sender: 'CUSTOMER', text: 'Hello' });
+    const app = await world.start({
+      MARKET_NOTIFICATIONS: 'on',
+      MARKET_POLL_INTERVAL: '86400',
+      MARKET_RECONCILE_INTERVAL: '86400',
+      ...scenario.env,
+    });
+    await until(() => app.poller.rounds >= 1 && app.store.chats()[0]?.cursor !== undefined, 'the chat mirrored');
+    await settle(app);
+    const before = countByOperation(world.market.requests);
+    const from = bench.market.arrivals.length;
+    const rnd = prng(20_251_203);
+    const written: Array<{ messageId: number; at: number }> = [];
+    const write = (n: number) => {
+      const messageId = world.market.addMessage(chatId, { sender: 'CUSTOMER', text: `${marker(n)} one more thing` });
+      written.push({ messageId, at: clock.now() });
+      return messageId;
+    };
+    const posts: Array<Promise<void>> = [];
+    const t0 = performance.now();
+    if (scenario.kind === 'pasted') {
+      const ids = Array.from({ length: BURST }, (_, i) => write(i + 1));
+      const offsets = ids.map(() => rnd() * BURST_SPAN_MS).sort((a, b) => a - b);
+      for (let i = ids.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [ids[i], ids[j]] = [ids[j] ?? 0, ids[i] ?? 0];
+      }
+      for (const [i, id] of ids.entries()) {
+        await sleepUntil(t0 + (offsets[i] ?? 0));
+        posts.push(postNotification(app.httpPort, chatMessageSent(chatId, id)));
+      }
+    } else {
+      for (let i = 0; i < BURST; i++) {
+        await sleepUntil(t0 + i * TYPED_GAP_MS);
+        posts.push(postNotification(app.httpPort, chatMessageSent(chatId, write(i + 1))));
+      }
+    }
+    await Promise.all(posts);
+    const delivered = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => bench.telegram.waitFor(i + 1, 120_000)),
+    );
+    const seconds = (Math.max(...delivered.map((d) => d.storedAt)) - t0) / 1000;
+    await settle(app);
+    let reads = 0;
+    let found = 0;
+    for (const { record } of bench.market.arrivals.slice(from)) {
+      if (record.operationId !== 'getChatHistory') continue;
+      const cursor = (record.body as { messageIdFrom?: number } | undefined)?.messageIdFrom ?? 0;
+      reads++;
+      if (written.some((m) => m.messageId > cursor && m.at <= record.at)) found++;
+    }
+    console.error(`burst, ${scenario.label}: ${reads} history reads`);
+    return {
+      scenario,
+      requests: diffCounts(countByOperation(world.market.requests), before),
+      reads,
+      found,
+      mirrored: bench.telegram.deliveries.size,
+      duplicates: bench.telegram.duplicates,
+      seconds,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Idle cost
 
 interface IdleResult {
@@ -388,6 +511,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const push = await runWorkload('notifications');
   const poll = await runWorkload('polling');
+  const bursts: BurstResult[] = [];
+  for (const scenario of BURSTS) bursts.push(await burst(scenario));
   const idle: IdleResult[] = [];
   for (const chats of IDLE_SIZES) idle.push(await idleCost(chats));
   const timer = await timerCheck();
@@ -450,6 +575,26 @@ async function main(): Promise<void> {
     fmt(cell(poll, reason).found, 0),
   ]);
 
+  // --- burst table
+  const burstHeaders = [
+    `${BURST} buyer messages in one chat, ${BURST} notifications`,
+    'Market requests',
+    'getChatHistory reads',
+    'found a new message',
+    'Market requests per message',
+    'mirrored / duplicates',
+    'all in the topic after (s)',
+  ];
+  const burstRows = bursts.map((b) => [
+    b.scenario.label,
+    describeCounts(b.requests),
+    String(b.reads),
+    String(b.found),
+    fmt(total(b.requests) / BURST),
+    `${b.mirrored} / ${b.duplicates}`,
+    fmt(b.seconds, 1),
+  ]);
+
   // --- idle table
   const idleHeaders = [
     'chats (open)',
@@ -458,6 +603,7 @@ async function main(): Promise<void> {
     'polling 30 s: requests/hour',
     'notifications, reconcile 300 s: requests/hour',
     'getChats quota used, polling',
+    'getChats quota used, notifications',
   ];
   const idleRows = idle.map((r) => {
     const pollHour = hourly(r.pollingRound, r.fullSweep, 3600_000 / POLL_MS);
@@ -469,6 +615,7 @@ async function main(): Promise<void> {
       fmt(pollHour, 0),
       fmt(pushHour, 0),
       `${fmt((pollHour / GET_CHATS_QUOTA) * 100, 1)} %`,
+      `${fmt((pushHour / GET_CHATS_QUOTA) * 100, 1)} %`,
     ];
   });
 
@@ -478,6 +625,8 @@ async function main(): Promise<void> {
   console.log(consoleTable(factHeaders, factRows));
   console.log('');
   console.log(consoleTable(readHeaders, readRows));
+  console.log(`\nOne-chat burst (real time, notifications on, no poll meanwhile)\n`);
+  console.log(consoleTable(burstHeaders, burstRows));
   console.log(`\nIdle cost (per round: measured; per hour: derived)\n`);
   console.log(consoleTable(idleHeaders, idleRows));
   const timerHeaders = ['poller timer, real time, 100 chats (5 open)', 'value'];
@@ -498,6 +647,8 @@ async function main(): Promise<void> {
       table(factHeaders, factRows),
       '### getChatHistory reads by cause',
       table(readHeaders, readRows),
+      '### One-chat burst (real time, notifications on, no poll meanwhile)',
+      table(burstHeaders, burstRows),
       '### Idle cost (per round: measured; per hour: derived)',
       table(idleHeaders, idleRows),
       "### Cross-check with the poller's own timer",

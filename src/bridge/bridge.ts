@@ -15,7 +15,7 @@ import type { BridgeOptions, Deps } from './deps.ts';
 import { Delivery } from './delivery.ts';
 import { Echoes } from './echo.ts';
 import { Holds } from './holds.ts';
-import type { MarketChatId, TelegramMessageId, TopicId } from './ids.ts';
+import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import { Mirror, type ChatEvent } from './mirror.ts';
 import { Notices } from './notices.ts';
@@ -82,15 +82,26 @@ export class Bridge {
 
   /**
    * A push notification: something happened in a chat. Notifications are triggers, not truth: the chat is
-   * synced from the API through its queue, so duplicates and bursts cost one history read.
+   * synced from the API through its queue. `messageId` (CHAT_MESSAGE_SENT) is the message announced: a read
+   * is spent only when it may be past what is mirrored, so duplicates, late notifications and a burst that
+   * arrives while the chat's read is queued or running cost one more read at most.
    */
-  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt = Date.now()): void {
-    this.mirror.notified(marketChatId, event, receivedAt);
+  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt = Date.now(), messageId?: MarketMessageId): void {
+    this.mirror.notified(marketChatId, event, receivedAt, messageId);
   }
 
   /** Something happened in a chat (e.g. a push notification without details): fetch what is new. */
   requestSync(marketChatId: MarketChatId): void {
     this.mirror.requestSync(marketChatId);
+  }
+
+  /**
+   * The poller begins a round. Rounds are what push notifications are measured by: a chat they made us read
+   * lately is not re-read for the same-second slack until they have been quiet about it for a while
+   * (SyncRequests.mayHoldMore).
+   */
+  roundStarted(): void {
+    this.mirror.roundStarted();
   }
 
   // ---------------------------------------------------------------- Telegram → Market

@@ -14,14 +14,10 @@ import { laneOf } from './lanes.ts';
 import { Poster } from './posting.ts';
 import { Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
+import { SyncRequests } from './sync-requests.ts';
 import type { Topics } from './topics.ts';
 
 const MAX_HISTORY_PAGES = 1000;
-/**
- * How close to our last history read a chat's last message must be for the chat to be read again: the
- * Market's times have whole seconds, plus a margin for the two clocks disagreeing.
- */
-const SAME_TIME_SLACK_MS = 5_000;
 
 /** What a Market push notification says happened in a chat. */
 export type ChatEvent = 'created' | 'message' | 'arbitrage';
@@ -37,6 +33,8 @@ export class Mirror {
   private readonly unposted = new Map<MarketChatId, number>();
   /** Failed tasks of a chat since its last good sync, for the backoff. */
   private readonly failures = new Map<MarketChatId, number>();
+  /** What asked for each chat's next sync: whether it reads the history. */
+  private readonly requests = new SyncRequests();
   private readonly poster: Poster;
 
   constructor(
@@ -55,28 +53,55 @@ export class Mirror {
     if (!rec && chat.status === 'FINISHED' && !(Date.parse(chat.updatedAt) > Date.parse(store.initializedAt))) {
       return;
     }
-    if (
-      rec?.topicId !== undefined &&
-      rec.backfilled &&
-      !isLater(chat.updatedAt, rec.chat.updatedAt) &&
-      rec.chat.status === chat.status &&
-      rec.chat.kind === chat.kind &&
-      !mayHaveMore(rec)
-    ) {
-      return;
-    }
+    // A status or kind of its own changes only the title: updatedAt is the time of the chat's last message, so
+    // a chat it did not move holds nothing new, unless it was never read or a message may share a second with
+    // our last read.
+    const restated = rec !== undefined && (rec.chat.status !== chat.status || rec.chat.kind !== chat.kind);
+    const read =
+      rec?.topicId === undefined ||
+      (rec.backfilled === true && isLater(chat.updatedAt, rec.chat.updatedAt)) ||
+      this.requests.mayHoldMore(rec, restated);
+    if (!read && !restated) return;
     this.latest.set(chat.id, chat);
-    this.requestSync(chat.id);
+    if (read) this.requests.read(chat.id);
+    else this.requests.describe(chat.id);
+    this.queueSync(chat.id);
   }
 
-  /** See Bridge.notified. */
-  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt: number): void {
-    if (event !== 'message') this.refresh.add(marketChatId);
+  /**
+   * See Bridge.notified. A message notification asks for a read only of what comes after the message it
+   * names (SyncRequests.take); CHAT_CREATED only for the chat's topic, since each message has a notification
+   * of its own and a poll reads a chat never read (SyncRequests.mayHoldMore); a dispute for fresh chat info
+   * and a read.
+   */
+  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt: number, messageId?: MarketMessageId): void {
+    if (event === 'arbitrage') {
+      this.refresh.add(marketChatId);
+      this.requests.read(marketChatId);
+    } else if (event === 'created') {
+      this.requests.created(marketChatId);
+    } else if (messageId === undefined) {
+      this.requests.read(marketChatId);
+    } else {
+      this.requests.message(marketChatId, messageId);
+    }
     if (!this.triggers.has(marketChatId)) this.triggers.set(marketChatId, receivedAt);
-    this.requestSync(marketChatId);
+    this.queueSync(marketChatId);
   }
 
+  /** Something happened in the chat (or a task is retried): read what is new. */
   requestSync(marketChatId: MarketChatId): void {
+    this.requests.read(marketChatId);
+    this.queueSync(marketChatId);
+  }
+
+  /** A polling round begins (push notifications let some reads of a poll wait: SyncRequests.mayHoldMore). */
+  roundStarted(): void {
+    this.requests.roundStarted();
+  }
+
+  /** One sync waits in the chat's queue at most; what asked for it is gathered in `requests`. */
+  private queueSync(marketChatId: MarketChatId): void {
     this.d.queue.once('sync', marketChatId, () => this.sync(marketChatId));
   }
 
@@ -101,6 +126,11 @@ export class Mirror {
     const triggeredAt = this.triggers.get(marketChatId);
     this.triggers.delete(marketChatId);
     let rec = d.store.findChat(marketChatId);
+    const work = this.requests.take(marketChatId, rec);
+    if (work === 'none') {
+      d.log.debug({ marketChatId }, 'notified of messages already mirrored; nothing to read');
+      return;
+    }
     // A chat we do not know yet, or one whose status changed at the Market, is described afresh.
     const refresh = this.refresh.delete(marketChatId);
     if (!rec) {
@@ -116,7 +146,14 @@ export class Mirror {
     }
     let current = chat ?? rec.chat;
     await this.topics.getOrCreate(rec, current);
-    const last = await this.mirrorNew(rec, current, triggeredAt);
+    if (triggeredAt !== undefined) this.requests.pushed(marketChatId);
+    let last: MarketMessage | undefined;
+    if (work === 'read') {
+      last = await this.mirrorNew(rec, current, triggeredAt);
+    } else {
+      // Nothing was read: the chat is mirrored as far as before (a chat never read keeps updatedAt unknown).
+      current = { ...current, updatedAt: rec.chat.updatedAt };
+    }
     current = withDerivedStatus(current, last?.sender);
     // Synced without fresh chat info (a notification): the newest message is the chat's last activity, so
     // the next poll does not see a change that was already mirrored.
@@ -209,16 +246,6 @@ export class Mirror {
     }
     return [...byId.values()].sort((a, b) => a.id - b.id);
   }
-}
-
-/**
- * The Market's updatedAt has whole seconds, so a message written in the same second as (or just after)
- * our last history read leaves it unchanged. Until the last message is clearly older than that read
- * (SAME_TIME_SLACK_MS, covering the rounding and clock skew), the chat is read again.
- */
-function mayHaveMore(rec: ChatRecord): boolean {
-  if (!rec.syncedAt) return true;
-  return Date.parse(rec.chat.updatedAt) >= Date.parse(rec.syncedAt) - SAME_TIME_SLACK_MS;
 }
 
 /**

@@ -4,12 +4,13 @@
  */
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../bridge/bridge.ts';
-import { marketChatId, type MarketChatId } from '../bridge/ids.ts';
+import { marketChatId, type MarketChatId, type MarketMessageId } from '../bridge/ids.ts';
 import type { MarketNotification } from './notifications.ts';
 
 /** What the intake hands a chat notification to (the bridge). */
 export interface NotificationSink {
-  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt: number): void;
+  /** `messageId`: the message a CHAT_MESSAGE_SENT announces. */
+  notified(marketChatId: MarketChatId, event: ChatEvent, receivedAt: number, messageId?: MarketMessageId): void;
 }
 
 /** The notification types that concern a chat, and what each says happened. */
@@ -39,6 +40,7 @@ export function notificationIntake(o: IntakeOptions): (n: MarketNotification, re
       o.logger.warn({ businessId: n.businessId }, 'notification for another cabinet ignored');
       return;
     }
-    o.sink.notified(marketChatId(Number(n.chatId)), event, receivedAt);
+    const messageId = n.notificationType === 'CHAT_MESSAGE_SENT' ? n.messageId : undefined;
+    o.sink.notified(marketChatId(Number(n.chatId)), event, receivedAt, messageId);
   };
 }

@@ -22,6 +22,8 @@ export interface ChatSink {
   chatSeen(chat: MarketChat): void;
   /** The chats the bridge mirrors: those that left the open list are fetched once more. */
   watchedChats(): Iterable<WatchedChat>;
+  /** A round begins (with push notifications, the bridge counts rounds to tell what push has covered). */
+  roundStarted(): void;
 }
 
 /** How often a chat in a status this version does not know is looked at with getChat. */
@@ -81,6 +83,7 @@ export class MarketPoller {
     const full =
       this.options.fullSyncIntervalMs > 0 && this.now() - this.lastFullSync >= this.options.fullSyncIntervalMs;
     const seen = new Set<MarketChatId>();
+    this.sink.roundStarted();
     const pages = await this.listAll(full ? undefined : OPEN_CHAT_STATUSES, (chat) => {
       seen.add(chat.id);
       this.sink.chatSeen(chat);

@@ -41,6 +41,8 @@ export class MemoryMarket implements MarketPort {
   /** Scripted outcomes for the next sends; 'sent' otherwise. `ambiguous-delivered` stores it and says ambiguous. */
   outcomes: Array<SendOutcome | 'ambiguous-delivered' | 'ambiguous-late'> = [];
   historyCalls = 0;
+  /** getChat and findChat calls. */
+  chatCalls = 0;
   private nextId = 1000;
 
   addChat(id: number, over: Partial<MarketChat> = {}): MarketChat {
@@ -76,10 +78,12 @@ export class MemoryMarket implements MarketPort {
     return Promise.resolve({ items: [...this.chats.values()] });
   }
   getChat(id: MarketChatId): Promise<MarketChat> {
+    this.chatCalls++;
     const c = this.chats.get(id);
     return c ? Promise.resolve(c) : Promise.reject(Object.assign(new Error('chat not found'), { status: 404 }));
   }
   findChat(id: MarketChatId): Promise<MarketChat | undefined> {
+    this.chatCalls++;
     return Promise.resolve(this.chats.get(id));
   }
   getHistory(id: MarketChatId, q: { messageIdFrom?: MarketMessageId }): Promise<Page<MarketMessage>> {

@@ -70,6 +70,25 @@ describe('Market push notifications, end to end', () => {
     expect(market.count('getChatHistory')).toBeLessThanOrEqual(3);
   });
 
+  it('spends one history read on notifications that trail behind messages it already mirrored', async () => {
+    const { market, telegram } = world;
+    const app = await world.start(PUSH);
+    await waitFor(() => app.poller.rounds >= 1, 'first poll');
+    const chatId = market.addChat({ contextType: 'ORDER', orderId: 34 });
+    const lines = Array.from({ length: 10 }, (_, i) => `line ${i + 1}`);
+    const ids = lines.map((text) => market.addMessage(chatId, { sender: 'CUSTOMER', text }));
+    const readsBefore = market.count('getChatHistory');
+    for (const id of ids) {
+      expect((await notify(app.httpPort, messageSent(chatId, id))).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const topic = await waitFor(() => topicFor(telegram, 'Order 34'), 'topic', 5000);
+    await waitFor(() => mirroredBodies(telegram, topic.threadId).length === 10, 'ten messages', 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mirroredBodies(telegram, topic.threadId)).toEqual(lines);
+    expect(market.count('getChatHistory') - readsBefore).toBe(1);
+  });
+
   it('picks up a message whose notification was lost at the next reconciling poll', async () => {
     const { market, telegram } = world;
     await world.start({ MARKET_NOTIFICATIONS: 'on', MARKET_RECONCILE_INTERVAL: '1' });

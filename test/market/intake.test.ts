@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { marketChatId, type MarketChatId } from '../../src/bridge/ids.ts';
+import { marketChatId, marketMessageId, type MarketChatId, type MarketMessageId } from '../../src/bridge/ids.ts';
 import { notificationIntake } from '../../src/market/intake.ts';
 import { parseNotification, type MarketNotification } from '../../src/market/notifications.ts';
 
@@ -11,10 +11,10 @@ function notification(body: Record<string, unknown>): MarketNotification {
 }
 
 function intake() {
-  const calls: Array<[MarketChatId, string, number]> = [];
+  const calls: Array<[MarketChatId, string, number, MarketMessageId | undefined]> = [];
   const handle = notificationIntake({
     businessId: 7,
-    sink: { notified: (id, event, at) => void calls.push([id, event, at]) },
+    sink: { notified: (id, event, at, messageId) => void calls.push([id, event, at, messageId]) },
     logger: pino({ level: 'silent' }),
   });
   return { calls, handle };
@@ -23,7 +23,7 @@ function intake() {
 const at = '2026-01-01T00:00:00Z';
 
 describe('notificationIntake', () => {
-  it('hands chat notifications of our cabinet to the bridge with what happened', () => {
+  it('hands chat notifications of our cabinet to the bridge with what happened and the message announced', () => {
     const { calls, handle } = intake();
     handle(notification({ notificationType: 'CHAT_CREATED', chatId: 11, businessId: 7, createdAt: at }), 1);
     handle(
@@ -31,8 +31,8 @@ describe('notificationIntake', () => {
       2,
     );
     expect(calls).toEqual([
-      [marketChatId(11), 'created', 1],
-      [marketChatId(12), 'message', 2],
+      [marketChatId(11), 'created', 1, undefined],
+      [marketChatId(12), 'message', 2, marketMessageId(5)],
     ]);
   });
 

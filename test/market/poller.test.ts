@@ -14,6 +14,8 @@ let client: MarketClient;
 /** The chats the bridge mirrors, with the status it last saw: what the poller asks about. */
 let watched: Map<MarketChatId, MarketChat['status']>;
 let seen: MarketChat[];
+/** What the sink was told, in order: a round beginning, or a chat seen. */
+let told: string[];
 let poller: MarketPoller;
 
 beforeEach(async () => {
@@ -27,6 +29,7 @@ beforeEach(async () => {
   });
   watched = new Map();
   seen = [];
+  told = [];
   poller = new MarketPoller(
     client,
     sink((c) => seen.push(c)),
@@ -40,8 +43,12 @@ beforeEach(async () => {
 
 function sink(chatSeen: (chat: MarketChat) => unknown): ChatSink {
   return {
-    chatSeen: (chat) => void chatSeen(chat),
+    chatSeen: (chat) => {
+      told.push(`seen ${chat.id}`);
+      void chatSeen(chat);
+    },
     watchedChats: () => [...watched].map(([id, status]) => ({ id, status })),
+    roundStarted: () => void told.push('round'),
   };
 }
 
@@ -122,6 +129,17 @@ describe('MarketPoller', () => {
     watched.set(marketChatId(chatId), seen[0]!.status);
     await poller.pollOnce();
     expect(market.count('getChat')).toBe(1);
+  });
+
+  it('tells the bridge that a round begins before it shows any chat of that round', async () => {
+    const chats = [market.addChat({ contextType: 'DIRECT' }), market.addChat({ contextType: 'DIRECT' })];
+    await poller.pollOnce();
+    await poller.pollOnce();
+    expect(told[0]).toBe('round');
+    expect(told.indexOf('round', 1)).toBe(3);
+    expect(told.length).toBe(6);
+    const shown = chats.map((id) => `seen ${id}`);
+    expect([told.slice(1, 3).sort(), told.slice(4).sort()]).toEqual([shown.sort(), shown.sort()]);
   });
 
   it('follows page tokens through many open chats', async () => {
