@@ -30,7 +30,8 @@ const bodies = (telegram: MemoryTelegram) =>
   telegram
     .inTopic(1)
     .slice(1)
-    .map((p) => p.html.split('\n')[1]);
+    // Messages waiting together share a post: one block (header line, then the text) each.
+    .flatMap((p) => p.html.split('\n\n').map((block) => block.split('\n')[1]));
 
 /** Chat 1 mirrored at T0, its last activity an hour older: nothing in it can be missed. */
 async function mirrored() {
