@@ -8,13 +8,15 @@ import { contextCard, topicTitle } from './format.ts';
 import { html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
-import { laneOf } from './lanes.ts';
+import { laneOf, waitsForSeller } from './lanes.ts';
 import { TopicGoneError } from './ports.ts';
 import type { ChatRecord } from './store-port.ts';
 
 export class Topics {
-  /** The topic creation running now: creations across chats go one at a time (see createOneAtATime). */
-  private creating: Promise<unknown> = Promise.resolve();
+  /** Topic creations waiting for their turn (chats that wait for the seller first), and whether one runs. */
+  private readonly waitingTurns: Array<() => void> = [];
+  private readonly otherTurns: Array<() => void> = [];
+  private creating = false;
 
   constructor(private readonly d: Deps) {}
 
@@ -22,12 +24,21 @@ export class Topics {
    * Runs one topic creation, up to the commit that links the topic to its chat, after the one before it. Telegram
    * cannot list a group's topics, so a topic created by a process killed before that commit is lost to the bridge
    * and stays empty; one at a time, a kill leaves at most one such topic behind, instead of one per chat that was
-   * being created at that moment (at a first start, every chat at once).
+   * being created at that moment (at a first start, every chat at once). A chat that waits for the seller takes
+   * the next turn before the others, so at a first start its topic does not wait for every other chat's.
    */
-  private createOneAtATime<T>(create: () => Promise<T>): Promise<T> {
-    const run = this.creating.then(create, create);
-    this.creating = run.catch(() => undefined);
-    return run;
+  private async createOneAtATime<T>(urgent: boolean, create: () => Promise<T>): Promise<T> {
+    if (this.creating) {
+      await new Promise<void>((resolve) => (urgent ? this.waitingTurns : this.otherTurns).push(resolve));
+    }
+    this.creating = true;
+    try {
+      return await create();
+    } finally {
+      const next = this.waitingTurns.shift() ?? this.otherTurns.shift();
+      if (next) next();
+      else this.creating = false;
+    }
   }
 
   /** The chat's topic, created (with its card) when it has none; a card still pending is posted first. */
@@ -47,7 +58,7 @@ export class Topics {
       }
     }
     const title = topicTitle(chat, d.t);
-    const topicId = await this.createOneAtATime(async () => {
+    const topicId = await this.createOneAtATime(waitsForSeller(chat), async () => {
       const id = await d.telegram.createTopic(title, laneOf(d, chat));
       rec.topicId = id;
       rec.title = title;

@@ -80,6 +80,28 @@ describe('Bridge: Market → Telegram', () => {
     expect(created).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('gives a chat that waits for the seller the next topic creation, before chats seen earlier', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    const order: string[] = [];
+    const createTopic = telegram.createTopic.bind(telegram);
+    telegram.createTopic = async (title) => {
+      order.push(title.includes('waits') ? 'waiting' : 'other');
+      return createTopic(title);
+    };
+    for (let i = 1; i <= 5; i++) {
+      const waits = i === 5;
+      market.addChat(i, {
+        status: waits ? 'WAITING_FOR_PARTNER' : 'WAITING_FOR_CUSTOMER',
+        context: { type: 'ORDER', orderId: i, customer: { name: waits ? 'waits' : 'other' } },
+      });
+      market.addMessage(i, waits ? 'CUSTOMER' : 'PARTNER', `hi ${i}`);
+      bridge.chatSeen(market.chats.get(i)!);
+    }
+    await bridge.idle();
+    // The first chat had the turn already; the waiting one, seen last, goes next.
+    expect(order).toEqual(['other', 'waiting', 'other', 'other', 'other']);
+  });
+
   it('leaves finished chats it never saw out of Telegram', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1, { status: 'FINISHED' });
