@@ -1,29 +1,17 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
- * pass through here: they are mirrored unchanged. Longer than ~300 lines on purpose: it is one table per
- * language against one interface, kept side by side so a text is changed in both languages at once.
+ * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
+ * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts) and the quick
+ * replies' (template-texts.ts) are tables of their own, carried here as `guard` and `templates`.
  */
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
+import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
+import { enPlural, ruPlural } from './plural.ts';
 
 export type Language = 'ru' | 'en';
 
-/** The words for one, a few and many of something (Russian has three forms; English uses `one` and `many`). */
-export interface PluralForms {
-  one: string;
-  few: string;
-  many: string;
-}
-
-/** `n` with the right form of the word in the language of `locale`: "1 сообщение", "3 сообщения", "5 сообщений". */
-export function plural(locale: string, n: number, forms: PluralForms): string {
-  const category = new Intl.PluralRules(locale).select(n);
-  const word = category === 'one' ? forms.one : category === 'few' ? forms.few : forms.many;
-  return `${n} ${word}`;
-}
-
-const ruPlural = (n: number, one: string, few: string, many: string) => plural('ru-RU', n, { one, few, many });
-const enPlural = (n: number, one: string, many: string) => plural('en-GB', n, { one, few: many, many });
+export { plural, type PluralForms } from './plural.ts';
 
 export interface Texts {
   /** The BCP 47 locale times and numbers told to operators are formatted in. */
@@ -99,44 +87,7 @@ export interface Texts {
     notOperatorButton: string;
   };
   /** Quick replies (templates): the commands' answers, the lists, the buttons and the taps. */
-  templates: {
-    /** The context card's button. */
-    cardButton: string;
-    /** Above the buttons in a topic. */
-    pick: string;
-    /** The list in General, above the templates. */
-    listTitle: string;
-    /** Under the list in General. */
-    listHint: string;
-    /** Marks a template of TEMPLATES_FILE in the list. */
-    fromFileMark: string;
-    none: string;
-    /** `placeholders`: "{buyer}, {order}, …". */
-    usage: (placeholders: string) => string;
-    added: (name: string) => string;
-    replaced: (name: string) => string;
-    deleted: (name: string) => string;
-    unknown: (name: string) => string;
-    fromFile: (name: string) => string;
-    badName: (name: string) => string;
-    empty: string;
-    tooLong: (length: number, max: number) => string;
-    unknownPlaceholders: (names: string, known: string) => string;
-    tooMany: (max: number) => string;
-    notSaved: (reason: string) => string;
-    notOperator: string;
-    notLinked: string;
-    /** The first line of the message a tap posts: who sent which template. */
-    postHeader: (who: string, name: string) => string;
-    /** The short answers on a tapped button (at most 200 characters). */
-    sent: (name: string) => string;
-    missing: (placeholders: string) => string;
-    unknownInText: (placeholders: string) => string;
-    gone: string;
-    postTooLong: string;
-    postFailed: string;
-    repeated: string;
-  };
+  templates: TemplateTexts;
   health: {
     ok: string;
     notOk: string;
@@ -246,37 +197,7 @@ const ru: Texts = {
       '⚠️ Не отправлено покупателю: сообщение начинается с команды боту. Чтобы отправить его, уберите «/» в начале.',
     notOperatorButton: 'Только операторы могут это сделать.',
   },
-  templates: {
-    cardButton: '📋 Шаблоны',
-    pick: '📋 Шаблоны ответов: нажмите, чтобы отправить покупателю.',
-    listTitle: '📋 Шаблоны ответов',
-    listHint: 'В теме покупателя: /templates или кнопка «📋 Шаблоны» на карточке. 📄 — из TEMPLATES_FILE.',
-    fromFileMark: ' 📄',
-    none: 'Шаблонов пока нет. Добавьте: /template add ИМЯ текст',
-    usage: (p) =>
-      `Шаблоны ответов:\n/template add ИМЯ текст — добавить или заменить (текст может быть в несколько строк)\n/template add ИМЯ — ответом на сообщение: его текст станет шаблоном\n/template delete ИМЯ — удалить\n/templates — список (в General) или кнопки для отправки (в теме покупателя)\nПодстановки: ${p}`,
-    added: (n) => `✅ Шаблон «${n}» добавлен.`,
-    replaced: (n) => `✅ Шаблон «${n}» заменён.`,
-    deleted: (n) => `🗑 Шаблон «${n}» удалён.`,
-    unknown: (n) => `Шаблона «${n}» нет. Список: /templates`,
-    fromFile: (n) => `Шаблон «${n}» задан в TEMPLATES_FILE: изменить или удалить его можно только там.`,
-    badName: (n) => `«${n}» не подходит для имени: до 32 букв, цифр, _ или -.`,
-    empty: 'Нет текста: напишите его после имени или ответьте командой на сообщение с текстом.',
-    tooLong: (len, max) => `Текст слишком длинный: ${ruPlural(len, 'символ', 'символа', 'символов')}, можно до ${max}.`,
-    unknownPlaceholders: (names, known) => `Нет таких подстановок: ${names}. Есть: ${known}.`,
-    tooMany: (max) => `Шаблонов уже ${max}, больше нельзя. Удалите ненужные: /template delete ИМЯ`,
-    notSaved: (reason) => `⚠️ Не сохранено (${reason}), ничего не изменилось. Попробуйте позже.`,
-    notOperator: 'Шаблонами пользуются только операторы.',
-    notLinked: '⚠️ Эта тема не связана с чатом Маркета: отсюда шаблоны не отправляются.',
-    postHeader: (who, n) => `💬 ${who} · шаблон «${n}»`,
-    sent: (n) => `💬 «${n}» уходит покупателю.`,
-    missing: (p) => `Не отправлено: в этом чате нет значения для ${p}.`,
-    unknownInText: (p) => `Не отправлено: в шаблоне неизвестная подстановка ${p}. Исправьте шаблон.`,
-    gone: 'Этого шаблона больше нет.',
-    postTooLong: 'Не отправлено: с подставленными значениями текст длиннее одного сообщения Telegram.',
-    postFailed: 'Не отправлено: Telegram не принял сообщение. Попробуйте ещё раз.',
-    repeated: 'Этот шаблон только что отправлен.',
-  },
+  templates: ruTemplates,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -387,38 +308,7 @@ const en: Texts = {
     command: '⚠️ Not sent to the buyer: the message starts with a bot command. To send it, remove the leading "/".',
     notOperatorButton: 'Only operators can do this.',
   },
-  templates: {
-    cardButton: '📋 Templates',
-    pick: '📋 Quick replies: tap one to send it to the buyer.',
-    listTitle: '📋 Quick replies',
-    listHint: "In a buyer's topic: /templates, or the 📋 Templates button on the card. 📄: from TEMPLATES_FILE.",
-    fromFileMark: ' 📄',
-    none: 'No quick replies yet. Add one: /template add NAME text',
-    usage: (p) =>
-      `Quick replies:\n/template add NAME text — add or replace one (the text may span lines)\n/template add NAME — in reply to a message: its text becomes the template\n/template delete NAME — delete one\n/templates — the list (in General), or buttons to send one (in a buyer's topic)\nPlaceholders: ${p}`,
-    added: (n) => `✅ Quick reply «${n}» added.`,
-    replaced: (n) => `✅ Quick reply «${n}» replaced.`,
-    deleted: (n) => `🗑 Quick reply «${n}» deleted.`,
-    unknown: (n) => `There is no quick reply «${n}». The list: /templates`,
-    fromFile: (n) => `Quick reply «${n}» comes from TEMPLATES_FILE: change or remove it there.`,
-    badName: (n) => `«${n}» cannot be a name: use up to 32 letters, digits, _ or -.`,
-    empty: 'No text: write it after the name, or send the command in reply to a message with text.',
-    tooLong: (len, max) => `The text is too long: ${enPlural(len, 'character', 'characters')}, at most ${max}.`,
-    unknownPlaceholders: (names, known) => `No such placeholders: ${names}. Known: ${known}.`,
-    tooMany: (max) =>
-      `There are ${max} quick replies already, the most there can be. Delete some: /template delete NAME`,
-    notSaved: (reason) => `⚠️ Not saved (${reason}); nothing changed. Try again later.`,
-    notOperator: 'Only operators can use quick replies.',
-    notLinked: '⚠️ This topic is not linked to a Market chat: quick replies cannot be sent from here.',
-    postHeader: (who, n) => `💬 ${who} · template «${n}»`,
-    sent: (n) => `💬 «${n}» goes to the buyer.`,
-    missing: (p) => `Not sent: this chat has no value for ${p}.`,
-    unknownInText: (p) => `Not sent: the template uses ${p}, which is not a placeholder. Fix the template.`,
-    gone: 'This quick reply no longer exists.',
-    postTooLong: 'Not sent: with the values filled in, the text is longer than one Telegram message.',
-    postFailed: 'Not sent: Telegram did not take the message. Try again.',
-    repeated: 'This quick reply was just sent.',
-  },
+  templates: enTemplates,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',
