@@ -22,6 +22,7 @@
  *   npm run bench:backlog     (BENCH_FIRST_CHATS=… and BENCH_BURST_CHATS=… change the two cabinets)
  */
 import type { App } from '../src/app.ts';
+import { BUDGETED } from '../src/telegram/budget.ts';
 import type { AppOverrides } from '../src/app/overrides.ts';
 import { GROUP_SPACING_MARGIN } from '../src/telegram/bot.ts';
 import { GROUP_ID } from '../test/e2e/harness.ts';
@@ -65,17 +66,8 @@ const BURST_CHATS = Number(process.env.BENCH_BURST_CHATS ?? 12);
 const PER_CHAT = 5;
 const BURST_WINDOW_MS = 60_000 / FACTOR / (FULL_BURST_CHATS / BURST_CHATS);
 
-/** The methods the bridge paces (they count against the group's flood limit: src/telegram/bot.ts). */
-const GROUP_METHODS = new Set([
-  'sendMessage',
-  'sendPhoto',
-  'sendDocument',
-  'sendMediaGroup',
-  'copyMessage',
-  'forwardMessage',
-  'createForumTopic',
-  'editForumTopic',
-]);
+/** The methods that count against the group's flood limit: the bridge's call budget (src/telegram/budget.ts). */
+const GROUP_METHODS = BUDGETED;
 /** The methods that post a message into a topic. */
 const POST_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendMediaGroup', 'copyMessage']);
 

@@ -34,6 +34,12 @@ export function screen(d: Deps, marketChatId: MarketChatId, items: readonly Repl
 
 /** Marks the parts held with what was found (the caller saves nothing more and commits). */
 export function markHeld(d: Deps, parts: readonly ReplyRecord[], findings: GuardFinding[]): void {
+  // Counted where the guard decides, once per hold (not each time the notice is shown again).
+  if (parts.length > 0)
+    d.options.observer?.guard(
+      'held',
+      findings.map((f) => f.kind),
+    );
   for (const r of parts) {
     r.state = 'held';
     r.findings = findings;
@@ -56,10 +62,6 @@ export class Holds {
     const { d } = this;
     const held = parts.find((r) => r.state === 'held');
     if (!held) return;
-    d.options.observer?.guard(
-      'held',
-      (held.findings ?? []).map((f) => f.kind),
-    );
     d.log.info(
       { marketChatId: held.marketChatId, topicId: held.topicId, kinds: held.findings?.map((f) => f.kind) },
       'reply held by the guard',

@@ -214,6 +214,27 @@ describe('Reply guard: held replies', () => {
   });
 });
 
+describe('Reply guard: what the metrics are told', () => {
+  it('counts each hold once (a flagged edit is a new hold), and each Send anyway', async () => {
+    const decisions: string[] = [];
+    const observer = {
+      mirrored() {},
+      replyOutcome() {},
+      refused() {},
+      guard: (decision: string, kinds: readonly string[]) => void decisions.push(`${decision}:${kinds.join(',')}`),
+    };
+    const { telegram, bridge } = await linked('warn', { observer });
+    await bridge.operatorMessage(msg(500, 'whatsapp'));
+    await settle(bridge);
+    await bridge.operatorEdited(topicId(1), telegramMessageId(500), 'call +7 999 123 45 67');
+    await settle(bridge);
+    const notice = telegram.posts.find((p) => p.replyTo === 500)!;
+    await press(bridge, 'allow', 500, notice.messageId);
+    await settle(bridge);
+    expect(decisions).toEqual(['held:messenger', 'held:phone', 'sent-anyway:phone']);
+  });
+});
+
 describe('Internal notes', () => {
   it('never sends a message that starts with //, and marks it', async () => {
     const { market, telegram, bridge, store } = await linked();

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { TelegramRefusedError } from '../../src/bridge/ports.ts';
-import { makeBridge, marketChatId } from './memory-ports.ts';
+import { makeBridge, marketChatId, type MemoryTelegram } from './memory-ports.ts';
+
+/** The message texts of each post in topic 1 after its card. */
+const postedBodies = (telegram: MemoryTelegram) =>
+  telegram
+    .inTopic(1)
+    .slice(1)
+    .map((p) => bodiesOf(p.html));
 
 /** The message texts a post carries (the line after each header), in order. */
 const bodiesOf = (postHtml: string) => postHtml.split('\n\n').map((block) => block.split('\n')[1]);
@@ -12,12 +19,7 @@ describe('Posting: messages waiting together share posts', () => {
     market.addMessage(1, 'CUSTOMER', 'alone');
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    expect(
-      telegram
-        .inTopic(1)
-        .slice(1)
-        .map((p) => bodiesOf(p.html)),
-    ).toEqual([['alone']]);
+    expect(postedBodies(telegram)).toEqual([['alone']]);
     // 30 messages of ~300 characters: 9,000+ characters, so three posts, each within Telegram's 4096.
     const sent: string[] = [];
     for (let i = 0; i < 30; i++) sent.push(market.addMessage(1, 'CUSTOMER', `b${i} ${'y'.repeat(300)}`).text!);
@@ -101,12 +103,7 @@ describe('Posting: messages waiting together share posts', () => {
     for (const t of ['a', 'b', 'c']) market.addMessage(1, 'CUSTOMER', t);
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    expect(
-      telegram
-        .inTopic(1)
-        .slice(1)
-        .map((p) => bodiesOf(p.html)),
-    ).toEqual([['a'], ['b'], ['c']]);
+    expect(postedBodies(telegram)).toEqual([['a'], ['b'], ['c']]);
   });
 
   it('reports no mirroring latency for history written before the store existed, and reports it for new messages', async () => {
