@@ -11,6 +11,8 @@ export type OnceKind = 'sync' | 'deliver';
 
 export class ChatQueue {
   private readonly queue: KeyedQueue<MarketChatId>;
+  /** Work beside the chats' queues (a topic's rename waiting for a cosmetic turn must not hold up its chat). */
+  private readonly aside: KeyedQueue<MarketChatId>;
   private readonly waiting = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private halted = false;
@@ -18,6 +20,7 @@ export class ChatQueue {
   /** `onError`: a task threw (it does not stop the chat's queue). */
   constructor(onError: (marketChatId: MarketChatId, err: unknown) => void) {
     this.queue = new KeyedQueue(onError);
+    this.aside = new KeyedQueue(onError);
   }
 
   get stopped(): boolean {
@@ -42,6 +45,17 @@ export class ChatQueue {
   /** Queues `task` for the chat as it is (no de-duplication); resolves when it has run. */
   push(marketChatId: MarketChatId, task: () => Promise<void>): Promise<void> {
     return this.queue.push(marketChatId, task);
+  }
+
+  /**
+   * Runs `task` beside the chat's queue: in order with other such tasks of the chat, but not waiting for (or
+   * holding up) its syncs and deliveries. Skipped when the queue was stopped before its turn.
+   */
+  beside(marketChatId: MarketChatId, task: () => Promise<void>): void {
+    if (this.halted) return;
+    void this.aside.push(marketChatId, async () => {
+      if (!this.halted) await task();
+    });
   }
 
   /** Runs `fn` after `delayMs`, replacing a timer of the same key; nothing once stopped. */
@@ -72,9 +86,12 @@ export class ChatQueue {
     return this.queue.size;
   }
 
-  /** Resolves when no task is queued or running. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when no task is queued or running, in the chats' queues and beside them. */
+  async idle(): Promise<void> {
+    while (this.queue.size + this.aside.size > 0) {
+      await this.queue.idle();
+      await this.aside.idle();
+    }
   }
 }
 

@@ -7,6 +7,7 @@
 import type { Deps } from './deps.ts';
 import type { MarketChat, MarketMessage } from './model.ts';
 import type { Lane } from './ports.ts';
+import type { ChatRecord } from './store-port.ts';
 
 /** Whether the Market says the chat waits for the seller (a new chat waits for its first answer). */
 export function waitsForSeller(chat: MarketChat): boolean {
@@ -19,4 +20,13 @@ export function laneOf(d: Deps, chat: MarketChat, message?: MarketMessage): Lane
   const since = Date.parse(d.store.initializedAt);
   const at = Date.parse(message ? message.createdAt : chat.createdAt);
   return at < since ? 'history' : 'live';
+}
+
+/**
+ * The lane a chat's sync waits in before it reads what to post (Mirror.sync reserves the turn first): a chat
+ * read before holds new messages, at least `live`; a first read, history as its chat's age says.
+ */
+export function readLane(d: Deps, rec: ChatRecord, chat: MarketChat): Lane {
+  if (waitsForSeller(chat)) return 'waiting';
+  return rec.backfilled ? 'live' : laneOf(d, chat);
 }

@@ -10,7 +10,7 @@ import { html } from './html.ts';
 import type { MarketChatId, MarketMessageId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
 import { FatalError } from './ports.ts';
-import { laneOf } from './lanes.ts';
+import { laneOf, readLane } from './lanes.ts';
 import { Poster } from './posting.ts';
 import { Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
@@ -149,7 +149,15 @@ export class Mirror {
     if (triggeredAt !== undefined) this.requests.pushed(marketChatId);
     let last: MarketMessage | undefined;
     if (work === 'read') {
-      last = await this.mirrorNew(rec, current, triggeredAt);
+      // The turn of the first post is taken before the read, so the post carries every message written while
+      // it waited for Telegram's limit (one post for a burst, not one for the first message and one for the rest).
+      const release =
+        rec.topicId === undefined ? undefined : await d.telegram.reserveTurn(rec.topicId, readLane(d, rec, current));
+      try {
+        last = await this.mirrorNew(rec, current, triggeredAt);
+      } finally {
+        release?.();
+      }
     } else {
       // Nothing was read: the chat is mirrored as far as before (a chat never read keeps updatedAt unknown).
       current = { ...current, updatedAt: rec.chat.updatedAt };
@@ -162,8 +170,8 @@ export class Mirror {
     // poll still sees a change and tries again.
     rec.chat = current;
     d.store.saveChat(rec);
-    await this.topics.retitle(rec);
     await d.store.commit();
+    this.topics.retitle(rec);
     this.failures.delete(marketChatId);
   }
 

@@ -155,6 +155,12 @@ export interface TelegramPort {
   /** `lane`: the turn it takes in the group's budget (default `live`). */
   createTopic(title: string, lane?: Lane): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;
+  /**
+   * Waits for a turn in `lane` and keeps it for the topic's next call (which then starts at once), so what
+   * that call carries is decided when the turn has come. Resolves with the function that hands the turn back
+   * if it was not used (harmless after the call); an unused turn is also handed back after a couple of seconds.
+   */
+  reserveTurn(topicId: TopicId, lane: Lane): Promise<() => void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendText(
     topicId: TopicId,

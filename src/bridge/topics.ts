@@ -6,7 +6,7 @@
 import type { Deps } from './deps.ts';
 import { contextCard, topicTitle } from './format.ts';
 import { html } from './html.ts';
-import type { TopicId } from './ids.ts';
+import type { MarketChatId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import { laneOf, waitsForSeller } from './lanes.ts';
 import { TopicGoneError } from './ports.ts';
@@ -17,6 +17,8 @@ export class Topics {
   private readonly waitingTurns: Array<() => void> = [];
   private readonly otherTurns: Array<() => void> = [];
   private creating = false;
+  /** Chats whose topic has a rename waiting or running. */
+  private readonly renaming = new Set<MarketChatId>();
 
   constructor(private readonly d: Deps) {}
 
@@ -101,19 +103,54 @@ export class Topics {
     }
   }
 
-  /** Renames the topic when the chat's title changed (status, names); the caller commits. */
-  async retitle(rec: ChatRecord): Promise<void> {
-    const title = topicTitle(rec.chat, this.d.t);
-    if (title === rec.title || rec.topicId === undefined) return;
+  /**
+   * Brings the topic's title up to date with its chat (status, names), beside the chat's queue: a rename is
+   * cosmetic, the last of the budget's lanes, and must not hold up the chat's next messages. What is renamed
+   * is decided when the turn has come, from the chat's state then: changes made while a rename waits are merged
+   * into it, and a rename the chat no longer needs (its title went back) is dropped without a call. Nothing to
+   * commit for the caller; a crash leaves the old title, which the chat's next sync corrects.
+   */
+  retitle(rec: ChatRecord): void {
+    const { d } = this;
+    const id = rec.marketChatId;
+    if (rec.topicId === undefined || topicTitle(rec.chat, d.t) === rec.title || this.renaming.has(id)) return;
+    this.renaming.add(id);
+    d.queue.beside(id, async () => {
+      try {
+        while (await this.renameOnce(id));
+      } finally {
+        this.renaming.delete(id);
+      }
+    });
+  }
+
+  /** One rename at its turn; whether the chat's title changed again meanwhile (rename once more). */
+  private async renameOnce(marketChatId: MarketChatId): Promise<boolean> {
+    const { d } = this;
+    const before = d.store.findChat(marketChatId);
+    if (before?.topicId === undefined || topicTitle(before.chat, d.t) === before.title) return false;
+    const topicId = before.topicId;
+    const release = await d.telegram.reserveTurn(topicId, 'cosmetic');
+    let title: string | undefined;
     try {
-      await this.d.telegram.renameTopic(rec.topicId, title);
+      const rec = d.store.findChat(marketChatId);
+      if (rec?.topicId !== topicId || d.queue.stopped) return false;
+      title = topicTitle(rec.chat, d.t);
+      if (title === rec.title) return false;
+      await d.telegram.renameTopic(topicId, title);
       rec.title = title;
-      this.d.store.saveChat(rec);
+      d.store.saveChat(rec);
+      await d.store.commit();
     } catch (err) {
-      if (!(err instanceof TopicGoneError)) throw err;
-      // The next message recreates it with the right title.
-      rec.topicId = undefined;
-      this.d.store.saveChat(rec);
+      // A deleted topic is recreated (with the right title) by the chat's next post; any other failure is
+      // tried again by the chat's next sync.
+      const gone = err instanceof TopicGoneError;
+      d.log[gone ? 'debug' : 'warn']({ err, marketChatId, topicId }, 'could not rename a topic');
+      return false;
+    } finally {
+      release();
     }
+    const rec = d.store.findChat(marketChatId);
+    return rec !== undefined && topicTitle(rec.chat, d.t) !== title;
   }
 }

@@ -43,6 +43,21 @@ interface Turn {
   start: () => void;
 }
 
+/** A turn that has started: `end` when its call ended, `unused` when no call was made in it (costs nothing). */
+export interface TurnHandle {
+  end(): void;
+  unused(): void;
+}
+
+/** A turn reserved for a topic's next call (see `reserve`). */
+interface Held {
+  handle: TurnHandle;
+  timer: NodeJS.Timeout;
+}
+
+/** How long a reserved turn waits for its call before it is handed back. */
+export const HOLD_MS = 2_000;
+
 export class CallBudget {
   private readonly context = new AsyncLocalStorage<{ lane: Lane; key: number }>();
   /** Per lane: the topics with turns waiting, in round-robin order, and each topic's turns in order. */
@@ -54,6 +69,8 @@ export class CallBudget {
   private running = false;
   private pausedUntil = 0;
   private timer?: NodeJS.Timeout;
+  /** Turns reserved per topic, waiting for the topic's next call. */
+  private readonly held = new Map<number, Held>();
 
   constructor(private readonly o: BudgetOptions) {
     this.spacingMs = Math.ceil((60_000 / o.groupPerMinute) * GROUP_SPACING_MARGIN);
@@ -72,16 +89,75 @@ export class CallBudget {
     return out;
   }
 
-  /** Waits for a turn in the current lane; resolves with the function that ends it (call it when the call ends). */
-  take(): Promise<() => void> {
+  /**
+   * Waits for a turn in the current lane; resolves with its handle. A turn reserved for the topic is taken
+   * at once.
+   */
+  take(): Promise<TurnHandle> {
     const ctx = this.context.getStore() ?? { lane: 'operator' as const, key: 0 };
+    const held = this.held.get(ctx.key);
+    if (held && ctx.key !== 0) {
+      this.held.delete(ctx.key);
+      clearTimeout(held.timer);
+      return Promise.resolve(held.handle);
+    }
     const topics = this.lanes.get(ctx.lane) as Map<number, Turn[]>;
     return new Promise((resolve) => {
       const turns = topics.get(ctx.key) ?? [];
-      turns.push({ key: ctx.key, start: () => resolve(() => this.finished()) });
+      turns.push({ key: ctx.key, start: () => resolve(this.handle()) });
       topics.set(ctx.key, turns);
       this.pump();
     });
+  }
+
+  /**
+   * Waits for a turn in `lane` and keeps it for topic `key`'s next budgeted call, which then starts at once:
+   * what that call carries is decided when the turn has come, not when it was asked for (a chat's post takes
+   * in every message written while it waited). Resolves with the function that hands the turn back unused
+   * (after the call, it does nothing). A turn not used within `holdMs` is handed back by itself, so a slow
+   * step between the two (a Market read) cannot hold up the group.
+   */
+  async reserve(lane: Lane, key: number, holdMs = HOLD_MS): Promise<() => void> {
+    const handle = await this.within(lane, key, () => this.take());
+    const old = this.held.get(key);
+    if (old) this.release(key, old);
+    const held: Held = { handle, timer: setTimeout(() => this.release(key, held), holdMs) };
+    held.timer.unref?.();
+    this.held.set(key, held);
+    return () => this.release(key, held);
+  }
+
+  private release(key: number, held: Held): void {
+    if (this.held.get(key) !== held) return;
+    this.held.delete(key);
+    clearTimeout(held.timer);
+    held.handle.unused();
+  }
+
+  /** The handle of the turn starting now. */
+  private handle(): TurnHandle {
+    const previous = this.lastStart;
+    const now = this.now();
+    this.running = true;
+    this.lastStart = now;
+    this.recent.push(now);
+    let over = false;
+    return {
+      end: () => {
+        if (over) return;
+        over = true;
+        this.finished();
+      },
+      unused: () => {
+        if (over) return;
+        over = true;
+        // No call was made: the next turn may start as if this one had never been given.
+        if (this.lastStart === now) this.lastStart = previous;
+        const i = this.recent.lastIndexOf(now);
+        if (i >= 0) this.recent.splice(i, 1);
+        this.finished();
+      },
+    };
   }
 
   /** Telegram answered 429: no turn starts before `retryAfterS` seconds have passed. */
@@ -93,13 +169,13 @@ export class CallBudget {
   transformer(): Transformer {
     return async (prev, method, payload, signal) => {
       if (!BUDGETED.has(method)) return prev(method, payload, signal);
-      const done = await this.take();
+      const turn = await this.take();
       try {
         const result = await prev(method, payload, signal);
         if (!result.ok && result.error_code === 429) this.pause(result.parameters?.retry_after ?? 1);
         return result;
       } finally {
-        done();
+        turn.end();
       }
     };
   }
@@ -125,11 +201,7 @@ export class CallBudget {
       }, at - now);
       return;
     }
-    const turn = this.dequeue(next);
-    this.running = true;
-    this.lastStart = now;
-    this.recent.push(now);
-    turn.start();
+    this.dequeue(next).start();
   }
 
   /** The highest lane with turns waiting. */

@@ -45,6 +45,10 @@ export class TelegramGroup implements TelegramPort {
     return toTopicId(topic.message_thread_id);
   }
 
+  async reserveTurn(topicId: TopicId, lane: Lane): Promise<() => void> {
+    return this.options.budget ? this.options.budget.reserve(lane, topicId) : () => {};
+  }
+
   async renameTopic(topicId: TopicId, title: string): Promise<void> {
     try {
       await this.lane('cosmetic', topicId, () => this.api.editForumTopic(this.chatId, topicId, { name: title }));

@@ -259,6 +259,38 @@ describe('Bridge: Market → Telegram', () => {
     await bridge.idle();
     expect(telegram.topics.get(1)?.title).toMatch(/^🟢/);
   });
+
+  it('renames a topic beside its chat: messages do not wait for the rename, which takes the latest title', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1);
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    let open!: () => void;
+    const cosmetic = new Promise<void>((r) => (open = r));
+    telegram.turnGate = (lane) => (lane === 'cosmetic' ? cosmetic : Promise.resolve());
+    const renames: string[] = [];
+    const rename = telegram.renameTopic.bind(telegram);
+    telegram.renameTopic = (id, title) => (renames.push(title), rename(id, title));
+    bridge.chatSeen({ ...market.chats.get(1)!, status: 'WAITING_FOR_CUSTOMER' });
+    await new Promise((r) => setTimeout(r, 10));
+    // The rename waits for its turn; the chat's next message is posted meanwhile.
+    market.addMessage(1, 'CUSTOMER', 'still there?');
+    bridge.notified(marketChatId(1), 'message', Date.now());
+    await new Promise((r) => setTimeout(r, 20));
+    expect(telegram.inTopic(1).at(-1)?.html).toContain('still there?');
+    expect(renames).toEqual([]);
+    // The message made the chat wait for the seller again (🔴, as the topic is titled already): the rename
+    // that waited is dropped without a call.
+    open();
+    await bridge.idle();
+    expect(renames).toEqual([]);
+    expect(telegram.topics.get(1)?.title).toMatch(/^🔴/);
+    // A change that stays is renamed once, with the latest title.
+    bridge.chatSeen({ ...market.chats.get(1)!, status: 'FINISHED' });
+    await bridge.idle();
+    expect(renames).toHaveLength(1);
+    expect(telegram.topics.get(1)?.title).not.toMatch(/^🔴/);
+  });
 });
 
 describe('Bridge: Telegram → Market', () => {

@@ -22,6 +22,7 @@ import {
   TopicGoneError,
   type Button,
   type MarketFile,
+  type Lane,
   type MarketPort,
   type Page,
   type SendOptions,
@@ -155,6 +156,15 @@ export class MemoryTelegram implements TelegramPort {
         r(topicId(id));
       }, 5),
     );
+  }
+  /** Turns reserved (topic, lane), in order: the memory Telegram has no budget, so each is given at once. */
+  readonly reserved: Array<{ topicId: TopicId; lane: Lane }> = [];
+  /** When set, a reservation waits for it (a turn that is slow to come: Telegram's limit). */
+  turnGate?: (lane: Lane) => Promise<void>;
+  async reserveTurn(topicId: TopicId, lane: Lane): Promise<() => void> {
+    this.reserved.push({ topicId, lane });
+    await this.turnGate?.(lane);
+    return () => {};
   }
   renameTopic(id: TopicId, title: string): Promise<void> {
     const t = this.topics.get(id);

@@ -127,4 +127,25 @@ describe('Posting: messages waiting together share posts', () => {
     expect(seen[1]).toBeGreaterThanOrEqual(0);
     expect(seen[1]).toBeLessThan(10_000);
   });
+
+  it('takes the turn of the first post before reading: messages written while it waited go in the same post', async () => {
+    const { market, telegram, bridge } = await makeBridge();
+    market.addChat(1);
+    market.addMessage(1, 'CUSTOMER', 'first');
+    bridge.chatSeen(market.chats.get(1)!);
+    await bridge.idle();
+    let open!: () => void;
+    telegram.turnGate = () => new Promise<void>((r) => (open = r));
+    market.addMessage(1, 'CUSTOMER', 'second');
+    bridge.notified(marketChatId(1), 'message', Date.now());
+    await new Promise((r) => setTimeout(r, 10));
+    // Written while the chat waited for Telegram's limit.
+    market.addMessage(1, 'CUSTOMER', 'third');
+    market.addMessage(1, 'CUSTOMER', 'fourth');
+    open();
+    telegram.turnGate = undefined;
+    await bridge.idle();
+    expect(postedBodies(telegram)).toEqual([['first'], ['second', 'third', 'fourth']]);
+    expect(telegram.reserved.at(-1)).toEqual({ topicId: 1, lane: 'waiting' });
+  });
 });
