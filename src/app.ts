@@ -72,7 +72,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const market = createMarketClient(config, logger, abort.signal);
   const botInfo = await preflight(config, market, logger, overrides.botInfo);
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
-  const { core, poller, rights, bot, health, metrics } = parts;
+  const { core, poller, rights, bot, health, metrics, progress } = parts;
   const server = buildHttpServer(config, logger, parts);
   const templates = openTemplateBook(store, seeds, logger);
   const operators = installTelegramHandlers(config, logger, parts, botInfo, templates);
@@ -89,12 +89,14 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   await core.resume();
   poller.start();
   rights.start();
+  progress.start();
 
   let polling: Promise<void> = Promise.resolve();
   const shutdown: ShutdownStep[] = [
     { name: 'poller', run: () => poller.stop(), bounded: true },
     { name: 'bridge', run: () => core.stop() },
     { name: 'rights watch', run: () => rights.stop() },
+    { name: 'progress in General', run: () => progress.stop() },
     { name: 'operators', run: () => operators.stop() },
     { name: 'telegram bot', run: () => (bot.isRunning() ? bot.stop() : undefined), bounded: true },
     { name: 'http server', run: () => server.close(), bounded: true },

@@ -17,6 +17,8 @@ export interface AppOverrides {
   rightsCheckMinGapMs?: number;
   /** Benchmarks only: false posts every Market message on its own, as before joint posts (the "before" figures). */
   coalescePosts?: boolean;
+  /** Test-only: the progress shown in General (src/telegram/progress.ts): when, how often it is edited, looked at. */
+  progress?: { thresholdMs?: number; editEveryMs?: number; checkEveryMs?: number };
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
 }

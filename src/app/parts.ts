@@ -17,6 +17,8 @@ import { Metrics } from '../server/metrics.ts';
 import type { JsonStore } from '../store/store.ts';
 import { createBot } from '../telegram/bot.ts';
 import { CallBudget } from '../telegram/budget.ts';
+import { GeneralMessage } from '../telegram/general-message.ts';
+import { ProgressReport } from '../telegram/progress.ts';
 import { TelegramGroup } from '../telegram/port.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
 import type { AppOverrides } from './overrides.ts';
@@ -36,6 +38,7 @@ export interface Parts {
   poller: MarketPoller;
   health: Health;
   pulse: Pulse;
+  progress: ProgressReport;
 }
 
 export interface PartsDeps {
@@ -151,7 +154,17 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     quota: () => market.quotaSnapshot(),
     mode: { telegram: config.updates.kind, notifications: config.intake.kind === 'notifications' },
   });
-  return { texts, metrics, rights, bot, core, poller, health, pulse };
+  const paced = config.telegram.pacing ? budget : undefined;
+  const progress = new ProgressReport({
+    message: () => new GeneralMessage({ api: bot.api, chatId: config.telegram.chatId, lane: 'operator', budget: paced }),
+    imports: () => core.imports(),
+    queued: () => Object.values(budget.queued()).reduce((a, b) => a + b, 0),
+    spacingMs: 60_000 / config.telegram.groupPerMinute,
+    texts: texts.progress,
+    log: logger.child({ side: 'telegram' }),
+    ...overrides.progress,
+  });
+  return { texts, metrics, rights, bot, core, poller, health, pulse, progress };
 }
 
 /** The reply guard as the bridge sees it; none with REPLY_GUARD=off. */

@@ -15,6 +15,7 @@ import type { BridgeOptions, Deps } from './deps.ts';
 import { Delivery } from './delivery.ts';
 import { Echoes } from './echo.ts';
 import { Holds } from './holds.ts';
+import type { ImportProgress } from './imports.ts';
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
 import { Mirror, type ChatEvent } from './mirror.ts';
@@ -33,6 +34,7 @@ import { Topics } from './topics.ts';
 
 export type { BridgeOptions } from './deps.ts';
 export type { ChatEvent } from './mirror.ts';
+export type { ImportProgress } from './imports.ts';
 export { MARKET_FILE_LIMIT, REACTION_DELIVERED } from './delivery.ts';
 
 export class Bridge {
@@ -160,6 +162,11 @@ export class Bridge {
   /** Buyer messages fetched from the Market and waiting for their turn to be posted (for status and metrics). */
   get backlog(): number {
     return this.mirror.backlog;
+  }
+
+  /** Chats being imported and imported so far (the progress of a first start, shown in General). */
+  imports(): ImportProgress {
+    return this.mirror.imports.snapshot();
   }
 
   idle(): Promise<void> {

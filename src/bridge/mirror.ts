@@ -11,6 +11,7 @@ import type { MarketChatId, MarketMessageId } from './ids.ts';
 import type { MarketChat, MarketMessage, MessageSender } from './model.ts';
 import { FatalError } from './ports.ts';
 import { laneOf, readLane } from './lanes.ts';
+import { Imports } from './imports.ts';
 import { Poster } from './posting.ts';
 import { Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
@@ -35,6 +36,8 @@ export class Mirror {
   private readonly failures = new Map<MarketChatId, number>();
   /** What asked for each chat's next sync: whether it reads the history. */
   private readonly requests = new SyncRequests();
+  /** Chats older than the store whose first sync is still to come (progress of a first start). */
+  readonly imports = new Imports();
   private readonly poster: Poster;
 
   constructor(
@@ -62,6 +65,7 @@ export class Mirror {
       (rec.backfilled === true && isLater(chat.updatedAt, rec.chat.updatedAt)) ||
       this.requests.mayHoldMore(rec, restated);
     if (!read && !restated) return;
+    this.imports.seen(rec, chat, store.initializedAt);
     this.latest.set(chat.id, chat);
     if (read) this.requests.read(chat.id);
     else this.requests.describe(chat.id);
@@ -135,7 +139,10 @@ export class Mirror {
     const refresh = this.refresh.delete(marketChatId);
     if (!rec) {
       const fresh = chat && !refresh ? chat : await this.describeNewChat(marketChatId, triggeredAt !== undefined);
-      if (!fresh) return;
+      if (!fresh) {
+        this.imports.done(marketChatId);
+        return;
+      }
       chat = fresh;
       // updatedAt stays unknown until the first sync completes, so an interrupted one is retried after a restart.
       rec = { marketChatId, chat: { ...fresh, updatedAt: '' }, firstSeenAt: d.now().toISOString() };
@@ -172,6 +179,7 @@ export class Mirror {
     d.store.saveChat(rec);
     await d.store.commit();
     this.topics.retitle(rec);
+    this.imports.done(marketChatId);
     this.failures.delete(marketChatId);
   }
 

@@ -5,6 +5,7 @@
  * replies' (template-texts.ts) are tables of their own, carried here as `guard` and `templates`.
  */
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
+import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
 import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
 import { enPlural, ruPlural } from './plural.ts';
@@ -88,6 +89,8 @@ export interface Texts {
   };
   /** Quick replies (templates): the commands' answers, the lists, the buttons and the taps. */
   templates: TemplateTexts;
+  /** The progress of a long first start or Telegram backlog, in General. */
+  progress: ProgressTexts;
   health: {
     ok: string;
     notOk: string;
@@ -198,6 +201,7 @@ const ru: Texts = {
     notOperatorButton: 'Только операторы могут это сделать.',
   },
   templates: ruTemplates,
+  progress: ruProgress,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -309,6 +313,7 @@ const en: Texts = {
     notOperatorButton: 'Only operators can do this.',
   },
   templates: enTemplates,
+  progress: enProgress,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

@@ -69,4 +69,37 @@ describe('the group’s Telegram budget, end to end (pacing on, 60 calls a minut
     );
     expect(answer.message_id).toBeLessThan(history.at(-1)!.message_id);
   }, 60_000);
+
+  it('shows a long first start’s progress in General, one message edited until it says what was done', async () => {
+    const { market, telegram } = world;
+    for (let i = 0; i < 4; i++) {
+      const chat = market.addChat({ contextType: 'ORDER', orderId: 600 + i, createdAt: '2025-01-01T10:00:00+03:00' });
+      market.addMessage(chat, {
+        sender: 'CUSTOMER',
+        text: `question ${i}`,
+        createdAt: '2025-01-02T10:00:00+03:00',
+      });
+    }
+    // 4 chats of about 4 calls each (topic, card, post, rename) at 60 a minute: about 16 s, shown from 3 s on.
+    await world.start(
+      { TELEGRAM_PACING: 'on', TELEGRAM_GROUP_RATE: '60' },
+      { overrides: { progress: { thresholdMs: 3_000, editEveryMs: 2_000, checkEveryMs: 100 } } },
+    );
+    const general = () =>
+      telegram.messages(GROUP_ID, { fromBot: true }).filter((m) => m.threadId === undefined && m.text);
+    const shown = await waitFor(() => general().find((m) => m.text?.startsWith('⏳')), 'the progress', 20_000);
+    expect(shown.text).toMatch(/^⏳ Importing chats: \d of 4\nWaiting for the seller: \d of 4 imported\n/);
+    const done = await waitFor(
+      () => general().find((m) => m.text?.startsWith('✅')),
+      'the progress’s last word',
+      60_000,
+    );
+    expect(done.message_id).toBe(shown.message_id);
+    expect(done.text).toMatch(/^✅ Import done: 4 chats in \d+ s\.$/);
+    expect(general().filter((m) => m.text?.startsWith('⏳') || m.text?.startsWith('✅'))).toHaveLength(1);
+    for (let i = 0; i < 4; i++) {
+      const topic = topicFor(telegram, `Order ${600 + i}`);
+      expect(topic && topicTexts(telegram, topic.threadId).some((t) => t.includes(`question ${i}`))).toBe(true);
+    }
+  }, 90_000);
 });
