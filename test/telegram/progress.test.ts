@@ -22,11 +22,8 @@ afterEach(async () => {
 /** A report over scripted figures, on a clock the test moves; spacing 3 s a call (20 a minute). */
 function setUp(language: 'ru' | 'en' = 'en') {
   const api = new Api(TOKEN, { apiRoot: fake.url });
-  const state = {
-    now: 0,
-    queued: 0,
-    imports: { importing: 0, importingWaiting: 0, imported: 0, importedWaiting: 0 } as ImportProgress,
-  };
+  const imports: ImportProgress = { importing: 0, importingWaiting: 0, imported: 0, importedWaiting: 0 };
+  const state = { now: 0, queued: 0, imports };
   const report = new ProgressReport({
     message: () => new GeneralMessage({ api, chatId: GROUP, lane: 'operator' }),
     imports: () => state.imports,
