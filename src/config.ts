@@ -4,6 +4,7 @@
  * pass their own environment.
  */
 import type { z } from 'zod';
+import type { WorkHours } from './desk/work-hours.ts';
 import { SETTINGS, type OperatorsSetting, type Setting, type SettingName } from './settings.ts';
 
 export { MARKET_NOTIFICATION_RANGES, SETTINGS, type OperatorsSetting } from './settings.ts';
@@ -70,6 +71,17 @@ export interface Config {
   historyOnFirstSight: number;
   /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
   templatesFile?: string;
+  /** The triage desk: when it nudges about waiting chats, and what it does with finished ones. */
+  desk: {
+    /** Waiting time after which a chat gets one reminder in its topic (REMIND_AFTER); 0 = never. */
+    remindAfterMs: number;
+    /** Waiting time after which a chat is named in General (ESCALATE_AFTER); 0 = never. */
+    escalateAfterMs: number;
+    /** WORK_HOURS on the clock of `timeZone` (BOT_TIMEZONE); WorkHours.always by default. */
+    workHours: WorkHours;
+    /** Close a chat's topic when the Market finishes the chat, reopen it when the chat revives. */
+    closeFinishedTopics: boolean;
+  };
 }
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
@@ -123,6 +135,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     guard: e.REPLY_GUARD === 'off' ? { kind: 'off' } : { kind: e.REPLY_GUARD, allow: e.REPLY_GUARD_ALLOW },
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
     templatesFile: e.TEMPLATES_FILE,
+    desk: {
+      remindAfterMs: e.REMIND_AFTER * 1000,
+      escalateAfterMs: e.ESCALATE_AFTER * 1000,
+      workHours: e.WORK_HOURS.inZone(e.BOT_TIMEZONE),
+      closeFinishedTopics: e.CLOSE_FINISHED_TOPICS,
+    },
   };
 }
 

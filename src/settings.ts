@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { cidrList } from './cidr.ts';
+import { parseWorkHours, WorkHoursError } from './desk/work-hours.ts';
 
 /** One row of the settings table. */
 export interface Setting {
@@ -189,6 +190,40 @@ export const SETTINGS = {
     doc: 'A YAML or JSON file of quick replies',
     schema: (name) =>
       trimmed.optional().refine((s) => s === undefined || s.length > 0, { error: `${name} must be a file path` }),
+  },
+  REMIND_AFTER: {
+    default: '900',
+    hint: 'seconds of waiting for the seller before a chat gets a reminder in its topic, 0 (off) to 604800',
+    doc: 'Seconds a chat waits for the seller before it gets one reminder in its topic',
+    schema: int(0, 604_800),
+  },
+  ESCALATE_AFTER: {
+    default: '3600',
+    hint: 'seconds of waiting for the seller before a chat is named in General, 0 (off) to 604800',
+    doc: 'Seconds a chat waits for the seller before one message about it in General',
+    schema: int(0, 604_800),
+  },
+  WORK_HOURS: {
+    default: 'always',
+    hint: 'days and hours in BOT_TIMEZONE like mon-fri 09:00-18:00; sat 10:00-14:00, or always',
+    doc: 'Working hours in `BOT_TIMEZONE`',
+    // Read in UTC here; config.ts puts it on BOT_TIMEZONE's clock.
+    schema: (name, hint) =>
+      trimmed.transform((s, ctx) => {
+        try {
+          return parseWorkHours(s, 'UTC');
+        } catch (err) {
+          if (!(err instanceof WorkHoursError)) throw err;
+          ctx.issues.push({ code: 'custom', input: s, message: `${name}: ${err.problem}. Write ${hint}` });
+          return z.NEVER;
+        }
+      }),
+  },
+  CLOSE_FINISHED_TOPICS: {
+    default: 'on',
+    hint: 'on or off',
+    doc: 'Close the topic of a chat the Market has finished',
+    schema: flag(),
   },
   TELEGRAM_PACING: {
     default: 'on',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { WorkHours } from '../src/desk/work-hours.ts';
 
 const valid = {
   TELEGRAM_BOT_TOKEN: '123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQ',
@@ -32,6 +33,12 @@ describe('loadConfig', () => {
     expect(c.logLevel).toBe('info');
     expect(c.telegram.pacing).toBe(true);
     expect(c.market.attachmentsAllowPrivateHosts).toBe(false);
+    expect(c.desk).toEqual({
+      remindAfterMs: 900_000,
+      escalateAfterMs: 3_600_000,
+      workHours: WorkHours.always,
+      closeFinishedTopics: true,
+    });
   });
 
   it('names every missing required variable with a hint', () => {
@@ -155,6 +162,40 @@ describe('loadConfig', () => {
     ['REPLY_GUARD_ALLOW', 'https://brand.example.ru/', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
     ['REPLY_GUARD_ALLOW', 'localhost', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
     ['REPLY_GUARD_ALLOW', 'a..ru', /^REPLY_GUARD_ALLOW must be comma-separated domains/],
+  ])('refuses %s=%s and says what to write', (name, value, message) => {
+    expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('reads the desk settings: waits in seconds, 0 for off, and CLOSE_FINISHED_TOPICS as on or off', () => {
+    const desk = loadConfig({ ...valid, REMIND_AFTER: '60', ESCALATE_AFTER: '0', CLOSE_FINISHED_TOPICS: 'OFF' }).desk;
+    expect(desk.remindAfterMs).toBe(60_000);
+    expect(desk.escalateAfterMs).toBe(0);
+    expect(desk.closeFinishedTopics).toBe(false);
+  });
+
+  it('reads WORK_HOURS on the clock of BOT_TIMEZONE', () => {
+    const hours = (env: Record<string, string>) => loadConfig({ ...valid, ...env }).desk.workHours;
+    const moscow = hours({ WORK_HOURS: 'mon-fri 09:00-18:00; sat 10:00-14:00' });
+    expect(moscow.timeZone).toBe('Europe/Moscow');
+    // Monday 2025-06-02 09:00 in Moscow is 06:00 UTC; in Yekaterinburg 04:00 UTC.
+    expect(moscow.isOpen(new Date('2025-06-02T06:00Z'))).toBe(true);
+    expect(moscow.isOpen(new Date('2025-06-02T05:59Z'))).toBe(false);
+    const yekaterinburg = hours({ WORK_HOURS: 'mon-fri 09:00-18:00', BOT_TIMEZONE: 'Asia/Yekaterinburg' });
+    expect(yekaterinburg.nextOpening(new Date('2025-06-01T00:00Z'))).toEqual(new Date('2025-06-02T04:00Z'));
+    expect(hours({ WORK_HOURS: 'Always' })).toBe(WorkHours.always);
+  });
+
+  it.each([
+    ['REMIND_AFTER', '-1', /^REMIND_AFTER must be a whole number from 0 to 604800: seconds of waiting/],
+    ['REMIND_AFTER', '15m', /^REMIND_AFTER must be a whole number from 0 to 604800/],
+    ['ESCALATE_AFTER', '604801', /^ESCALATE_AFTER must be a whole number from 0 to 604800/],
+    ['CLOSE_FINISHED_TOPICS', 'sometimes', /^CLOSE_FINISHED_TOPICS must be on or off$/],
+    [
+      'WORK_HOURS',
+      'mo-fr 09:00-18:00',
+      /^WORK_HOURS: unknown day "mo" in "mo-fr 09:00-18:00": days are mon, .*\. Write days and hours in BOT_TIMEZONE like mon-fri 09:00-18:00; sat 10:00-14:00, or always$/,
+    ],
+    ['WORK_HOURS', 'mon-fri 9-18', /^WORK_HOURS: "9-18" in "mon-fri 9-18" is not a time range: .*\. Write days/],
   ])('refuses %s=%s and says what to write', (name, value, message) => {
     expect(problems({ ...valid, [name]: value })).toEqual([expect.stringMatching(message)]);
   });
