@@ -239,6 +239,265 @@ describe('forum topics', () => {
   });
 });
 
+describe('closed topics', () => {
+  const BOB = { id: 43, first_name: 'Bob' };
+
+  it('closes and reopens a topic, posting each change as a service message the bot also receives', async () => {
+    const threadId = await createTopic();
+
+    const closed = await api.closeForumTopic(FORUM, threadId);
+    const closedState = fake.topics(FORUM)[0]?.closed;
+    const reopened = await api.reopenForumTopic(FORUM, threadId);
+
+    expect([closed, reopened]).toEqual([true, true]);
+    expect(closedState).toBe(true);
+    expect(fake.topics(FORUM)[0]?.closed).toBe(false);
+    const service = fake.messages(FORUM, { threadId, includeService: true }).slice(1);
+    expect(service.map((m) => m.service)).toEqual([{ kind: 'forum_topic_closed' }, { kind: 'forum_topic_reopened' }]);
+    const updates = (await api.getUpdates()).map((u) => u.message);
+    expect(
+      updates.map((m) => [m?.from?.id, m?.message_thread_id, m?.forum_topic_closed, m?.forum_topic_reopened]),
+    ).toEqual([
+      [fake.botInfo.id, threadId, {}, undefined],
+      [fake.botInfo.id, threadId, undefined, {}],
+    ]);
+  });
+
+  it('answers TOPIC_NOT_MODIFIED to closing a closed topic and to reopening an open one', async () => {
+    const threadId = await createTopic();
+    const reopenOpen = await apiError(api.reopenForumTopic(FORUM, threadId));
+    await api.closeForumTopic(FORUM, threadId);
+    const closeClosed = await apiError(api.closeForumTopic(FORUM, threadId));
+
+    expect([reopenOpen.error_code, reopenOpen.description]).toEqual([400, 'Bad Request: TOPIC_NOT_MODIFIED']);
+    expect([closeClosed.error_code, closeClosed.description]).toEqual([400, 'Bad Request: TOPIC_NOT_MODIFIED']);
+    expect(fake.messages(FORUM, { threadId, includeService: true }).map((m) => m.service?.kind)).toEqual([
+      'forum_topic_created',
+      'forum_topic_closed',
+    ]);
+  });
+
+  it("needs can_manage_topics to close someone else's topic, but not the bot's own", async () => {
+    const own = await createTopic('Order 1');
+    const theirs = fake.userCreatesTopic(FORUM, 'Chat with Bob', BOB);
+    fake.addSupergroup({ id: FORUM, canManageTopics: false });
+
+    const refused = await apiError(api.closeForumTopic(FORUM, theirs));
+    await api.closeForumTopic(FORUM, own);
+    fake.addSupergroup({ id: FORUM, canManageTopics: true });
+    await api.closeForumTopic(FORUM, theirs);
+
+    expect(refused.description).toBe('Bad Request: not enough rights to close or open the topic');
+    expect(fake.topics(FORUM).map((t) => [t.name, t.closed])).toEqual([
+      ['Order 1', true],
+      ['Chat with Bob', true],
+    ]);
+  });
+
+  it('answers TOPIC_ID_INVALID for an unknown or deleted topic and refuses chats that are not forums', async () => {
+    const threadId = await createTopic();
+    fake.deleteTopic(FORUM, threadId);
+    fake.addSupergroup({ id: -100777, isForum: false });
+
+    const deleted = await apiError(api.closeForumTopic(FORUM, threadId));
+    const unknown = await apiError(api.reopenForumTopic(FORUM, 9999));
+    const notForum = await apiError(api.closeForumTopic(-100777, threadId));
+
+    expect(deleted.description).toBe('Bad Request: TOPIC_ID_INVALID');
+    expect(unknown.description).toBe('Bad Request: TOPIC_ID_INVALID');
+    expect(notForum.description).toBe('Bad Request: the chat is not a forum');
+  });
+
+  it('lets the bot post into a closed topic only with can_manage_topics, and only admins among users', async () => {
+    const threadId = await createTopic();
+    await api.closeForumTopic(FORUM, threadId);
+
+    const allowed = await api.sendMessage(FORUM, 'Closing notes', { message_thread_id: threadId });
+    fake.addSupergroup({ id: FORUM, canManageTopics: false });
+    const refused = await apiError(api.sendMessage(FORUM, 'More notes', { message_thread_id: threadId }));
+    const reply = await apiError(
+      api.sendMessage(FORUM, 'A reply', { reply_parameters: { message_id: allowed.message_id } }),
+    );
+
+    expect(allowed.message_thread_id).toBe(threadId);
+    expect([refused.error_code, refused.description]).toEqual([400, 'Bad Request: TOPIC_CLOSED']);
+    expect(reply.description).toBe('Bad Request: TOPIC_CLOSED');
+    expect(() => fake.userSends(FORUM, { from: BOB, threadId, text: 'hello?' })).toThrow(/is closed/);
+    fake.setMemberStatus(FORUM, BOB, 'administrator');
+    expect(fake.userSends(FORUM, { from: BOB, threadId, text: 'admin here' }).threadId).toBe(threadId);
+  });
+
+  it('lets a user close and reopen a topic, queueing each service message as an update from that user', async () => {
+    const threadId = await createTopic();
+
+    const closed = fake.userClosesTopic(FORUM, threadId, ALICE);
+    expect(() => fake.userClosesTopic(FORUM, threadId, ALICE)).toThrow(/closed already/);
+    const closedState = fake.topics(FORUM)[0]?.closed;
+    const reopened = fake.userReopensTopic(FORUM, threadId, ALICE);
+
+    expect(closedState).toBe(true);
+    expect(fake.topics(FORUM)[0]?.closed).toBe(false);
+    expect(closed.json).toMatchObject({ from: { id: 42 }, message_thread_id: threadId, forum_topic_closed: {} });
+    const updates = await api.getUpdates();
+    expect(updates.map((u) => u.message?.message_id)).toEqual([closed.message_id, reopened.message_id]);
+    expect(updates[1]?.message).toMatchObject({ from: { id: 42 }, forum_topic_reopened: {} });
+  });
+});
+
+describe('pinned messages', () => {
+  const BOB = { id: 43, first_name: 'Bob' };
+
+  it('pins a message, posting the pinned_message service message where the message is, and shows it in getChat', async () => {
+    const board = await api.sendMessage(FORUM, 'Waiting: 3 chats');
+    const threadId = await createTopic();
+    const inTopic = await api.sendMessage(FORUM, 'Order details', { message_thread_id: threadId });
+
+    expect(await api.pinChatMessage(FORUM, board.message_id, { disable_notification: true })).toBe(true);
+    const chatAfterBoard = await api.getChat(FORUM);
+    await api.pinChatMessage(FORUM, inTopic.message_id);
+
+    const pins = (await api.getUpdates()).map((u) => u.message);
+    expect(pins.map((m) => [m?.from?.id, m?.message_thread_id, m?.pinned_message?.message_id])).toEqual([
+      [fake.botInfo.id, undefined, board.message_id],
+      [fake.botInfo.id, threadId, inTopic.message_id],
+    ]);
+    expect(pins[0]?.pinned_message).toEqual(board);
+    expect(chatAfterBoard.pinned_message).toEqual(board);
+    expect(fake.pinnedMessages(FORUM)).toEqual([inTopic.message_id, board.message_id]);
+    expect(
+      fake.messages(FORUM, { includeService: true }).filter((m) => m.service?.kind === 'pinned_message'),
+    ).toHaveLength(2);
+  });
+
+  it('shows and unpins the most recent pin by sending date, without its reply, whatever the pin order', async () => {
+    const older = await api.sendMessage(FORUM, 'older');
+    const newer = await api.sendMessage(FORUM, 'newer', { reply_parameters: { message_id: older.message_id } });
+    await api.pinChatMessage(FORUM, newer.message_id);
+    await api.pinChatMessage(FORUM, older.message_id);
+
+    const shown = (await api.getChat(FORUM)).pinned_message;
+    await api.unpinChatMessage(FORUM);
+    const afterUnpin = (await api.getChat(FORUM)).pinned_message;
+    await api.unpinChatMessage(FORUM, older.message_id);
+
+    expect(newer.reply_to_message?.message_id).toBe(older.message_id);
+    const { reply_to_message: _reply, ...newerAlone } = newer;
+    expect(shown).toEqual(newerAlone);
+    expect(afterUnpin?.message_id).toBe(older.message_id);
+    expect((await api.getChat(FORUM)).pinned_message).toBeUndefined();
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+  });
+
+  it('pins a message only once: pinning it again succeeds without a new service message', async () => {
+    const sent = await api.sendMessage(FORUM, 'board');
+    await api.pinChatMessage(FORUM, sent.message_id);
+    await api.pinChatMessage(FORUM, sent.message_id);
+
+    expect(fake.pinnedMessages(FORUM)).toEqual([sent.message_id]);
+    expect((await api.getUpdates()).map((u) => u.message?.pinned_message?.message_id)).toEqual([sent.message_id]);
+  });
+
+  it('refuses a missing message before checking the right, then service messages and business connections', async () => {
+    const threadId = await createTopic();
+    const sent = await api.sendMessage(FORUM, 'board');
+    fake.addSupergroup({ id: FORUM, canPinMessages: false });
+
+    const missing = await apiError(api.pinChatMessage(FORUM, 9999));
+    const noRight = await apiError(api.pinChatMessage(FORUM, sent.message_id));
+    const unpinNoRight = await apiError(api.unpinChatMessage(FORUM, sent.message_id));
+    const member = await api.getChatMember(FORUM, fake.botInfo.id);
+    fake.addSupergroup({ id: FORUM, canPinMessages: true });
+    const service = await apiError(api.pinChatMessage(FORUM, threadId));
+    const business = await apiError(
+      api.pinChatMessage(FORUM, sent.message_id, { business_connection_id: 'unknown-connection' }),
+    );
+
+    expect(missing.description).toBe('Bad Request: message to pin not found');
+    expect(noRight.description).toBe('Bad Request: not enough rights to manage pinned messages in the chat');
+    expect(unpinNoRight.description).toBe('Bad Request: not enough rights to manage pinned messages in the chat');
+    expect(member).toMatchObject({ status: 'administrator', can_pin_messages: false });
+    expect(service.description).toBe("Bad Request: a service message can't be pinned");
+    expect(business.description).toBe('Bad Request: business connection not found');
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+    expect(await api.getUpdates()).toEqual([]);
+  });
+
+  it('refuses a bot that is not an administrator but lets it pin in a private chat', async () => {
+    fake.addSupergroup({ id: -100888, botIsAdmin: false });
+    const inGroup = fake.userSends(-100888, { from: ALICE, text: 'hi' });
+    fake.addPrivateChat({ id: 42, firstName: 'Alice' });
+    const inPrivate = await api.sendMessage(42, 'Your order');
+
+    const refused = await apiError(api.pinChatMessage(-100888, inGroup.message_id));
+    await api.pinChatMessage(42, inPrivate.message_id);
+
+    expect(refused.description).toBe('Bad Request: not enough rights to manage pinned messages in the chat');
+    expect((await api.getChat(42)).pinned_message?.message_id).toBe(inPrivate.message_id);
+  });
+
+  it('answers "message to unpin not found" for an unknown message or when nothing is pinned', async () => {
+    const sent = await api.sendMessage(FORUM, 'not pinned');
+
+    const nothing = await apiError(api.unpinChatMessage(FORUM));
+    const unknown = await apiError(api.unpinChatMessage(FORUM, 9999));
+    const notPinned = await api.unpinChatMessage(FORUM, sent.message_id);
+
+    expect([nothing.error_code, nothing.description]).toEqual([400, 'Bad Request: message to unpin not found']);
+    expect(unknown.description).toBe('Bad Request: message to unpin not found');
+    expect(notPinned).toBe(true);
+  });
+
+  it('lets users pin and unpin: the pin is queued as an update from them, the unpin is silent', async () => {
+    const board = await api.sendMessage(FORUM, 'board');
+    const note = fake.userSends(FORUM, { from: ALICE, text: 'note' });
+    await api.pinChatMessage(FORUM, board.message_id);
+    const userPin = fake.userPins(FORUM, note.message_id, BOB);
+
+    const shownAfterUserPin = (await api.getChat(FORUM)).pinned_message?.message_id;
+    fake.userUnpins(FORUM, note.message_id);
+    fake.userUnpins(FORUM, board.message_id);
+
+    expect(shownAfterUserPin).toBe(note.message_id);
+    expect(userPin?.json).toMatchObject({ from: { id: 43 }, pinned_message: { message_id: note.message_id } });
+    const updates = await api.getUpdates();
+    expect(updates.map((u) => u.message?.message_id)).toEqual([
+      note.message_id,
+      note.message_id + 1,
+      userPin?.message_id,
+    ]);
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+    expect((await api.getChat(FORUM)).pinned_message).toBeUndefined();
+    expect(() => fake.userUnpins(FORUM, board.message_id)).toThrow(/is not pinned/);
+  });
+
+  it('unpins a pinned message deleted by the bot, by a user or with its topic, and shows it as inaccessible in its pin', async () => {
+    const first = await api.sendMessage(FORUM, 'first');
+    const second = fake.userSends(FORUM, { from: ALICE, text: 'second' });
+    const threadId = await createTopic();
+    const third = await api.sendMessage(FORUM, 'third', { message_thread_id: threadId });
+    for (const id of [first.message_id, second.message_id, third.message_id]) await api.pinChatMessage(FORUM, id);
+    const pins = (await api.getUpdates()).filter((u) => u.message?.pinned_message).map((u) => u.message?.message_id);
+
+    await api.deleteMessage(FORUM, first.message_id);
+    const afterBotDelete = fake.pinnedMessages(FORUM);
+    fake.deleteTopic(FORUM, threadId);
+    const afterTopicDelete = (await api.getChat(FORUM)).pinned_message?.message_id;
+    fake.userDeletes(FORUM, second.message_id);
+
+    expect(afterBotDelete).toEqual([third.message_id, second.message_id]);
+    expect(afterTopicDelete).toBe(second.message_id);
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+    expect((await api.getChat(FORUM)).pinned_message).toBeUndefined();
+    const firstPin = fake.message(FORUM, pins[0] ?? 0);
+    expect(firstPin?.json.pinned_message).toEqual({
+      chat: { id: FORUM, type: 'supergroup', title: 'Shop', is_forum: true },
+      message_id: first.message_id,
+      date: 0,
+    });
+    expect(() => fake.userDeletes(FORUM, second.message_id)).toThrow(/has no message/);
+  });
+});
+
 describe('message text', () => {
   it('parses HTML into the visible text and entities, showing escaped tags literally', async () => {
     const sent = await api.sendMessage(
@@ -315,6 +574,21 @@ describe('message text', () => {
     expect(stored?.editHistory.map((e) => e.text)).toEqual(['v1']);
     expect(stored?.json.edit_date).toBeTypeOf('number');
     expect(noop.description).toMatch(/^Bad Request: message is not modified/);
+  });
+});
+
+describe('edits of deleted messages', () => {
+  it('answers "message to edit not found" to an edit of a message the bot or a user deleted', async () => {
+    const byBot = await api.sendMessage(FORUM, 'v1');
+    const byUser = await api.sendMessage(FORUM, 'board v1');
+    await api.deleteMessage(FORUM, byBot.message_id);
+    fake.userDeletes(FORUM, byUser.message_id);
+
+    const first = await apiError(api.editMessageText(FORUM, byBot.message_id, 'v2'));
+    const second = await apiError(api.editMessageText(FORUM, byUser.message_id, 'board v2'));
+
+    expect([first.error_code, first.description]).toEqual([400, 'Bad Request: message to edit not found']);
+    expect([second.error_code, second.description]).toEqual([400, 'Bad Request: message to edit not found']);
   });
 });
 
@@ -414,6 +688,41 @@ describe('faults', () => {
     expect(error.parameters.retry_after).toBeGreaterThanOrEqual(59);
     expect(error.parameters.retry_after).toBeLessThanOrEqual(60);
     expect(fake.messages(FORUM)).toHaveLength(2);
+  });
+
+  it('counts pins and topic closes and reopens against the flood limit, but not unpins', async () => {
+    const threadId = await createTopic();
+    const board = await api.sendMessage(FORUM, 'board');
+    const other = await api.sendMessage(FORUM, 'other');
+    fake.setFloodLimit({ perChatPerMinute: 3 });
+
+    await api.pinChatMessage(FORUM, board.message_id);
+    await api.closeForumTopic(FORUM, threadId);
+    await api.reopenForumTopic(FORUM, threadId);
+    const pin = await apiError(api.pinChatMessage(FORUM, other.message_id));
+    const close = await apiError(api.closeForumTopic(FORUM, threadId));
+    const unpinned = await api.unpinChatMessage(FORUM, board.message_id);
+
+    expect([pin.error_code, close.error_code]).toEqual([429, 429]);
+    expect(pin.parameters.retry_after).toBeGreaterThanOrEqual(59);
+    expect(unpinned).toBe(true);
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+    expect(fake.topics(FORUM)[0]?.closed).toBe(false);
+  });
+
+  it('fails a pin or a close taken by failNext without any effect', async () => {
+    const threadId = await createTopic();
+    const board = await api.sendMessage(FORUM, 'board');
+    fake.failNext('pinChatMessage', { status: 500 });
+    fake.failNext('closeForumTopic', { status: 429, retryAfter: 3 });
+
+    const pin = await apiError(api.pinChatMessage(FORUM, board.message_id));
+    const close = await apiError(api.closeForumTopic(FORUM, threadId));
+
+    expect([pin.error_code, close.error_code]).toEqual([500, 429]);
+    expect(fake.pinnedMessages(FORUM)).toEqual([]);
+    expect(fake.topics(FORUM)[0]?.closed).toBe(false);
+    expect(await api.getUpdates()).toEqual([]);
   });
 });
 

@@ -5,9 +5,9 @@
  * bot's update queue and its webhook) and answers grammY as api.telegram.org would: the same URLs, the
  * same `{ ok, result }` / `{ ok, error_code, description, parameters }` envelopes, and Telegram's own
  * error descriptions where their wording is known. Tests play the users (`userSends`,
- * `userPressesButton`, …), inject faults (`failNext`, `setFloodLimit`) and inspect what the bot did
- * (`calls`, `messages`, `topics`). It listens on 127.0.0.1 only and delivers webhooks to loopback
- * URLs only, so nothing leaves the machine.
+ * `userPressesButton`, `userClosesTopic`, `userPins`, …), inject faults (`failNext`, `setFloodLimit`) and
+ * inspect what the bot did (`calls`, `messages`, `topics`, `pinnedMessages`). It listens on 127.0.0.1 only
+ * and delivers webhooks to loopback URLs only, so nothing leaves the machine.
  *
  * Known simplifications are listed on {@link FakeTelegram}.
  */
@@ -86,7 +86,9 @@ export type FakeServiceEvent =
   | { kind: 'forum_topic_created'; name: string; iconColor: number; iconCustomEmojiId?: string }
   | { kind: 'forum_topic_edited'; name?: string; iconCustomEmojiId?: string }
   | { kind: 'forum_topic_closed' }
-  | { kind: 'forum_topic_reopened' };
+  | { kind: 'forum_topic_reopened' }
+  /** A message of the same chat was pinned (`pinned_message`). */
+  | { kind: 'pinned_message'; messageId: number };
 
 /** A message in the fake world, with the test-facing view next to the JSON the API returns. */
 export interface FakeMessage {
@@ -182,12 +184,16 @@ export const TINY_PNG: Uint8Array = Uint8Array.from(
 // ---------------------------------------------------------------------------------------------------
 // Constants from the Bot API documentation
 
+/** Calls that post a message (a service message for topic changes and pins): they count against flood control. */
 const SEND_METHODS = new Set([
   'sendMessage',
   'sendPhoto',
   'sendDocument',
   'createForumTopic',
   'editForumTopic',
+  'closeForumTopic',
+  'reopenForumTopic',
+  'pinChatMessage',
   'copyMessage',
 ]);
 /** Sends that {@link FakeTelegram.refuse} applies to. */
@@ -835,6 +841,7 @@ interface ChatState {
   isForum: boolean;
   botIsAdmin: boolean;
   canManageTopics: boolean;
+  canPinMessages: boolean;
   /** The bot was removed from the chat: every method naming it answers 403. */
   botKicked: boolean;
   nextMessageId: number;
@@ -844,6 +851,8 @@ interface ChatState {
   members: Map<number, User>;
   /** Status of each member; a member without an entry is a plain `member`. */
   roles: Map<number, FakeMemberStatus>;
+  /** Ids of the pinned messages (pins are chat-wide, forum topics included). */
+  pinned: Set<number>;
 }
 
 type StoredFile = FakeFile;
@@ -965,6 +974,12 @@ function renderMessage(chat: ChatState, msg: StoredMessage, nested: boolean): Me
     json.forum_topic_closed = {};
   } else if (service?.kind === 'forum_topic_reopened') {
     json.forum_topic_reopened = {};
+  } else if (service?.kind === 'pinned_message') {
+    // As the Bot API server does: the pinned message without its reply; once it is deleted, an
+    // InaccessibleMessage (date 0), except inside a reply_to_message, where the field is left out.
+    const pinned = chat.messages.get(service.messageId);
+    if (pinned) json.pinned_message = renderMessage(chat, pinned, true);
+    else if (!nested) json.pinned_message = { chat: chatJson(chat), message_id: service.messageId, date: 0 };
   }
   return json;
 }
@@ -1034,6 +1049,8 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
  *   body is executed as Telegram does.
  * - error descriptions not quoted by the brief (topic rights, TOPIC_NAME_INVALID, …) are best guesses at
  *   Telegram's wording; code should branch on `error_code`, not on these.
+ * - service messages the bot causes: like Telegram, the fake queues a `message` update for those of the
+ *   bot's own pins and topic closes and reopens; unlike Telegram, not for the topics it creates or renames.
  */
 export class FakeTelegram {
   /** Every Bot API method request, in arrival order (file downloads are not recorded). */
@@ -1133,7 +1150,7 @@ export class FakeTelegram {
   /**
    * Adds a supergroup the bot is a member of; calling it again for the same id changes its settings
    * and keeps its history (and adds a kicked bot back). Defaults: a forum, the bot an admin with
-   * can_manage_topics. Revoke the right with `{ id, canManageTopics: false }`.
+   * can_manage_topics and can_pin_messages. Revoke a right with `{ id, canManageTopics: false }`.
    */
   addSupergroup(opts: {
     id: number;
@@ -1141,6 +1158,7 @@ export class FakeTelegram {
     isForum?: boolean;
     botIsAdmin?: boolean;
     canManageTopics?: boolean;
+    canPinMessages?: boolean;
   }): void {
     const existing = this.chats.get(opts.id);
     if (existing) {
@@ -1148,6 +1166,7 @@ export class FakeTelegram {
       existing.isForum = opts.isForum ?? existing.isForum;
       existing.botIsAdmin = opts.botIsAdmin ?? existing.botIsAdmin;
       existing.canManageTopics = opts.canManageTopics ?? existing.canManageTopics;
+      existing.canPinMessages = opts.canPinMessages ?? existing.canPinMessages;
       existing.botKicked = false;
       return;
     }
@@ -1157,6 +1176,7 @@ export class FakeTelegram {
       isForum: opts.isForum ?? true,
       botIsAdmin: opts.botIsAdmin ?? true,
       canManageTopics: opts.canManageTopics ?? true,
+      canPinMessages: opts.canPinMessages ?? true,
     });
   }
 
@@ -1205,6 +1225,14 @@ export class FakeTelegram {
   /** One message, or undefined when it never existed or was deleted. */
   message(chatId: number, messageId: number): FakeMessage | undefined {
     return this.chatOrThrow(chatId).messages.get(messageId);
+  }
+
+  /**
+   * Ids of the chat's pinned messages, the most recent by sending date first (the first one is what
+   * getChat shows as `pinned_message`). Pins are chat-wide: a pin in a forum topic is listed too.
+   */
+  pinnedMessages(chatId: number): number[] {
+    return pinnedNewestFirst(this.chatOrThrow(chatId));
   }
 
   /** What the bot answered to a callback query queued by {@link userPressesButton}. */
@@ -1264,6 +1292,10 @@ export class FakeTelegram {
       threadId ??= target.threadId;
       if (threadId === undefined && chat.type === 'supergroup')
         replyThreadRoot = target.replyThreadRoot ?? target.message_id;
+    }
+    const role = chat.roles.get(from.id);
+    if (threadId !== undefined && chat.topics.get(threadId)?.closed && role !== 'creator' && role !== 'administrator') {
+      throw new Error(`topic ${threadId} in chat ${chatId} is closed: only administrators can post in it`);
     }
     const entities = msg.entities?.filter(isEntity);
     const stored = this.addMessage(chat, {
@@ -1356,6 +1388,82 @@ export class FakeTelegram {
     this.removeTopic(chat, topic);
   }
 
+  /**
+   * A user creates a topic in the app: queues its `forum_topic_created` service message as a `message`
+   * update and returns the topic's thread id. The bot did not create it, so closing, reopening or renaming
+   * it needs can_manage_topics. Throws when the chat is not a forum.
+   */
+  userCreatesTopic(chatId: number, name: string, by: FakeUserInput): number {
+    const chat = this.chatOrThrow(chatId);
+    if (chat.type !== 'supergroup' || !chat.isForum) throw new Error(`chat ${chatId} is not a forum`);
+    const from = userJson(by);
+    chat.members.set(from.id, from);
+    const service = this.openTopic(chat, from, name, TOPIC_ICON_COLORS[0] ?? 0, undefined);
+    this.enqueue({ message: service.json });
+    return service.message_id;
+  }
+
+  /**
+   * A user (an admin, or the topic's creator) closes a topic in the app: queues the `forum_topic_closed`
+   * service message as a `message` update and returns it. From then on only administrators post in the
+   * topic (`userSends` throws for others; the bot needs can_manage_topics). Throws when the topic does
+   * not exist or is closed already.
+   */
+  userClosesTopic(chatId: number, threadId: number, by: FakeUserInput): FakeMessage {
+    return this.userTogglesTopic(chatId, threadId, by, true);
+  }
+
+  /** A user reopens a closed topic in the app; queues and returns the `forum_topic_reopened` service message. */
+  userReopensTopic(chatId: number, threadId: number, by: FakeUserInput): FakeMessage {
+    return this.userTogglesTopic(chatId, threadId, by, false);
+  }
+
+  /**
+   * A user (an admin) pins a message in the app: queues the `pinned_message` service message, posted
+   * where the pinned message is (its topic, or General), and returns it. Pinning a pinned message changes
+   * nothing and returns undefined. Throws for a missing or service message.
+   */
+  userPins(chatId: number, messageId: number, by: FakeUserInput): FakeMessage | undefined {
+    const chat = this.chatOrThrow(chatId);
+    const msg = chat.messages.get(messageId);
+    if (!msg || msg.isService) throw new Error(`chat ${chatId} has no message ${messageId} that can be pinned`);
+    if (chat.pinned.has(messageId)) return undefined;
+    const from = userJson(by);
+    chat.members.set(from.id, from);
+    return this.pin(chat, msg, from);
+  }
+
+  /** A user (an admin) unpins a message in the app; Telegram sends bots no update for that. */
+  userUnpins(chatId: number, messageId: number): void {
+    if (!this.chatOrThrow(chatId).pinned.delete(messageId)) {
+      throw new Error(`message ${messageId} in chat ${chatId} is not pinned`);
+    }
+  }
+
+  /**
+   * A user (its author or an admin) deletes a message in the app; a pinned message is unpinned with it.
+   * Telegram sends bots no update for a deletion. Throws for a missing message or a topic's first message
+   * (use {@link deleteTopic}).
+   */
+  userDeletes(chatId: number, messageId: number): void {
+    const chat = this.chatOrThrow(chatId);
+    const msg = chat.messages.get(messageId);
+    if (!msg) throw new Error(`chat ${chatId} has no message ${messageId}`);
+    if (msg.service?.kind === 'forum_topic_created') throw new Error('delete a topic with deleteTopic');
+    chat.messages.delete(messageId);
+    chat.pinned.delete(messageId);
+  }
+
+  private userTogglesTopic(chatId: number, threadId: number, by: FakeUserInput, closed: boolean): FakeMessage {
+    const chat = this.chatOrThrow(chatId);
+    const topic = chat.topics.get(threadId);
+    if (!topic || topic.deleted) throw new Error(`chat ${chatId} has no topic ${threadId}`);
+    if (topic.closed === closed) throw new Error(`topic ${threadId} is ${closed ? 'closed' : 'open'} already`);
+    const from = userJson(by);
+    chat.members.set(from.id, from);
+    return this.toggleTopic(chat, topic, closed, from);
+  }
+
   // --- faults ------------------------------------------------------------------------------------
 
   /**
@@ -1385,10 +1493,11 @@ export class FakeTelegram {
   }
 
   /**
-   * Turns flood control on (or off with undefined): sends (sendMessage, sendPhoto, sendDocument,
-   * copyMessage, createForumTopic, editForumTopic) beyond `perChatPerMinute` in one chat within a
-   * rolling minute, or beyond `globalPerSecond` within a rolling second, get 429 with `retry_after`
-   * the whole seconds until a slot frees.
+   * Turns flood control on (or off with undefined): calls that post a message (sendMessage, sendPhoto,
+   * sendDocument, copyMessage) or a service message (createForumTopic, editForumTopic, closeForumTopic,
+   * reopenForumTopic, pinChatMessage) beyond `perChatPerMinute` in one chat within a rolling minute, or
+   * beyond `globalPerSecond` within a rolling second, get 429 with `retry_after` the whole seconds until a
+   * slot frees.
    */
   setFloodLimit(limit: { perChatPerMinute: number; globalPerSecond?: number } | undefined): void {
     this.flood = limit;
@@ -1838,12 +1947,14 @@ export class FakeTelegram {
       isForum: false,
       botIsAdmin: false,
       canManageTopics: false,
+      canPinMessages: false,
       botKicked: false,
       nextMessageId: 2,
       messages: new Map(),
       topics: new Map(),
       members: new Map(),
       roles: new Map(),
+      pinned: new Set(),
     };
   }
 
@@ -1880,9 +1991,20 @@ export class FakeTelegram {
     return topic;
   }
 
-  private requireTopicRights(chat: ChatState, topic: TopicState): void {
-    if (!chat.botIsAdmin || (!chat.canManageTopics && !topic.createdByBot))
-      throw bad('not enough rights to manage topics');
+  /** As TDLib decides: can_manage_topics, or the bot created the topic. `refusal` is TDLib's text for the action. */
+  private requireTopicRights(chat: ChatState, topic: TopicState, refusal: string): void {
+    if (!(chat.botIsAdmin && chat.canManageTopics) && !topic.createdByBot) throw bad(refusal);
+  }
+
+  private requirePinRights(chat: ChatState): void {
+    if (chat.type === 'supergroup' && !(chat.botIsAdmin && chat.canPinMessages)) {
+      throw bad('not enough rights to manage pinned messages in the chat');
+    }
+  }
+
+  /** The fake knows no business connections, so naming one fails as an unknown one does. */
+  private refuseBusinessConnection(p: Params): void {
+    if (p.string('business_connection_id')) throw bad('business connection not found');
   }
 
   private addMessage(chat: ChatState, init: MessageInit): StoredMessage {
@@ -1891,9 +2013,61 @@ export class FakeTelegram {
     return msg;
   }
 
+  /** Posts a service message and queues it as a `message` update (Telegram delivers one even to the bot behind it). */
+  private postService(
+    chat: ChatState,
+    from: User,
+    threadId: number | undefined,
+    service: FakeServiceEvent,
+  ): StoredMessage {
+    const msg = this.addMessage(chat, { from, threadId, service });
+    this.enqueue({ message: msg.json });
+    return msg;
+  }
+
+  /** Creates a topic; its thread id is the id of its `forum_topic_created` service message, which is returned. */
+  private openTopic(
+    chat: ChatState,
+    by: User,
+    name: string,
+    iconColor: number,
+    iconCustomEmojiId: string | undefined,
+  ): StoredMessage {
+    const service = this.addMessage(chat, {
+      from: by,
+      service: { kind: 'forum_topic_created', name, iconColor, ...stripUndefined({ iconCustomEmojiId }) },
+    });
+    service.threadId = service.message_id;
+    chat.topics.set(service.message_id, {
+      threadId: service.message_id,
+      name,
+      createdAt: Date.now(),
+      iconColor,
+      ...stripUndefined({ iconCustomEmojiId }),
+      deleted: false,
+      closed: false,
+      createdByBot: by.id === this.botUser.id,
+    });
+    return service;
+  }
+
+  private toggleTopic(chat: ChatState, topic: TopicState, closed: boolean, by: User): StoredMessage {
+    topic.closed = closed;
+    return this.postService(chat, by, topic.threadId, { kind: closed ? 'forum_topic_closed' : 'forum_topic_reopened' });
+  }
+
+  private pin(chat: ChatState, msg: StoredMessage, by: User): StoredMessage {
+    chat.pinned.add(msg.message_id);
+    return this.postService(chat, by, msg.threadId, { kind: 'pinned_message', messageId: msg.message_id });
+  }
+
   private removeTopic(chat: ChatState, topic: TopicState): void {
     topic.deleted = true;
-    for (const [id, msg] of chat.messages) if (msg.threadId === topic.threadId) chat.messages.delete(id);
+    for (const [id, msg] of chat.messages) {
+      if (msg.threadId !== topic.threadId) continue;
+      chat.messages.delete(id);
+      chat.pinned.delete(id);
+    }
   }
 
   private storeFile(kind: 'photo' | 'document', data: Uint8Array, fileName?: string, mimeType?: string): StoredFile {
@@ -2006,7 +2180,6 @@ export class FakeTelegram {
     if (threadId !== undefined) {
       const topic = chat.type === 'supergroup' && chat.isForum ? chat.topics.get(threadId) : undefined;
       if (!topic || topic.deleted) throw bad('message thread not found');
-      if (topic.closed && !(chat.botIsAdmin && chat.canManageTopics)) throw bad('TOPIC_CLOSED');
     }
     let reply: { messageId: number; allowWithout: boolean } | undefined;
     const parameters = p.json('reply_parameters', 'reply parameters');
@@ -2035,6 +2208,9 @@ export class FakeTelegram {
       if (threadId === undefined && chat.type === 'supergroup')
         replyThreadRoot = target.replyThreadRoot ?? target.message_id;
     }
+    // A reply to a message in a closed topic posts into that topic too.
+    const closed = threadId !== undefined && chat.topics.get(threadId)?.closed === true;
+    if (closed && !(chat.botIsAdmin && chat.canManageTopics)) throw bad('TOPIC_CLOSED');
     return { chat, threadId, replyThreadRoot, replyToMessageId: target?.message_id, replyMarkup: this.replyMarkup(p) };
   }
 
@@ -2179,6 +2355,7 @@ export class FakeTelegram {
       throw bad("message can't be deleted");
     }
     chat.messages.delete(msg.message_id);
+    chat.pinned.delete(msg.message_id);
     return true;
   }
 
@@ -2243,21 +2420,7 @@ export class FakeTelegram {
     const iconColor = p.int('icon_color') ?? TOPIC_ICON_COLORS[0] ?? 0;
     if (!TOPIC_ICON_COLORS.includes(iconColor)) throw bad('TOPIC_ICON_COLOR_INVALID');
     const iconCustomEmojiId = p.string('icon_custom_emoji_id') || undefined;
-    const service = this.addMessage(chat, {
-      from: this.botUser,
-      service: { kind: 'forum_topic_created', name, iconColor, ...stripUndefined({ iconCustomEmojiId }) },
-    });
-    service.threadId = service.message_id;
-    chat.topics.set(service.message_id, {
-      threadId: service.message_id,
-      name,
-      createdAt: Date.now(),
-      iconColor,
-      ...stripUndefined({ iconCustomEmojiId }),
-      deleted: false,
-      closed: false,
-      createdByBot: true,
-    });
+    const service = this.openTopic(chat, this.botUser, name, iconColor, iconCustomEmojiId);
     return stripUndefined({
       message_thread_id: service.message_id,
       name,
@@ -2269,7 +2432,7 @@ export class FakeTelegram {
   private editForumTopic(p: Params): boolean {
     const chat = this.requireChat(p);
     const topic = this.requireTopic(chat, p);
-    this.requireTopicRights(chat, topic);
+    this.requireTopicRights(chat, topic, 'not enough rights to edit the topic');
     const name = p.string('name');
     if (name !== undefined && name.length > 128) throw bad('TOPIC_NAME_INVALID');
     const emoji = p.string('icon_custom_emoji_id');
@@ -2290,11 +2453,36 @@ export class FakeTelegram {
   private setTopicClosed(p: Params, closed: boolean): boolean {
     const chat = this.requireChat(p);
     const topic = this.requireTopic(chat, p);
-    this.requireTopicRights(chat, topic);
+    this.requireTopicRights(chat, topic, 'not enough rights to close or open the topic');
     if (topic.closed === closed) throw bad('TOPIC_NOT_MODIFIED');
-    topic.closed = closed;
-    const kind = closed ? 'forum_topic_closed' : 'forum_topic_reopened';
-    this.addMessage(chat, { from: this.botUser, threadId: topic.threadId, service: { kind } });
+    this.toggleTopic(chat, topic, closed, this.botUser);
+    return true;
+  }
+
+  /** Checks in the Bot API server's order: the message, then the right, then what the message is. */
+  private pinChatMessage(p: Params): boolean {
+    const chat = this.requireChat(p);
+    this.refuseBusinessConnection(p);
+    const msg = chat.messages.get(this.requireMessageId(p));
+    if (!msg) throw bad('message to pin not found');
+    this.requirePinRights(chat);
+    if (msg.isService) throw bad("a service message can't be pinned");
+    p.bool('disable_notification'); // checked for its type; the fake notifies nobody
+    if (!chat.pinned.has(msg.message_id)) this.pin(chat, msg, this.botUser);
+    return true;
+  }
+
+  /**
+   * Without message_id, unpins the most recent pin by sending date, as the Bot API does. A message that
+   * exists but is not pinned is left as it is, with success.
+   */
+  private unpinChatMessage(p: Params): boolean {
+    const chat = this.requireChat(p);
+    this.refuseBusinessConnection(p);
+    const messageId = p.int('message_id') ?? pinnedNewestFirst(chat)[0];
+    if (messageId === undefined || !chat.messages.has(messageId)) throw bad('message to unpin not found');
+    this.requirePinRights(chat);
+    chat.pinned.delete(messageId);
     return true;
   }
 
@@ -2308,7 +2496,15 @@ export class FakeTelegram {
 
   private getChat(p: Params): unknown {
     const chat = this.requireChat(p);
-    return { ...chatJson(chat), accent_color_id: 0, max_reaction_count: 11 };
+    const pinnedId = pinnedNewestFirst(chat)[0];
+    const pinned = pinnedId === undefined ? undefined : chat.messages.get(pinnedId);
+    return {
+      ...chatJson(chat),
+      accent_color_id: 0,
+      max_reaction_count: 11,
+      // The most recent pin by sending date, without its reply, as the Bot API server shows it.
+      ...(pinned ? { pinned_message: renderMessage(chat, pinned, true) } : {}),
+    };
   }
 
   /** ChatMember JSON: the bot per its rights, other users per their status (the fields each status has). */
@@ -2321,6 +2517,7 @@ export class FakeTelegram {
         user,
         can_be_edited: false,
         can_manage_topics: chat.canManageTopics,
+        can_pin_messages: chat.canPinMessages,
       };
     }
     switch (status ?? chat.roles.get(user.id) ?? 'member') {
@@ -2411,6 +2608,8 @@ export class FakeTelegram {
       closeForumTopic: (p) => this.setTopicClosed(p, true),
       reopenForumTopic: (p) => this.setTopicClosed(p, false),
       deleteForumTopic: (p) => this.deleteForumTopic(p),
+      pinChatMessage: (p) => this.pinChatMessage(p),
+      unpinChatMessage: (p) => this.unpinChatMessage(p),
       getForumTopicIconStickers: () => [],
       sendMessage: (p) => this.sendMessage(p),
       sendPhoto: (p) => this.sendMedia(p, 'photo'),
@@ -2447,6 +2646,11 @@ function userJson(user: FakeUserInput): User {
     last_name: user.last_name,
     username: user.username,
   }) as User;
+}
+
+/** Pinned message ids, the most recent by sending date (message id) first. */
+function pinnedNewestFirst(chat: ChatState): number[] {
+  return [...chat.pinned].sort((a, b) => b - a);
 }
 
 function snapshot(msg: StoredMessage): FakeEdit {
