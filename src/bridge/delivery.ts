@@ -12,6 +12,7 @@ import type { Holds } from './holds.ts';
 import type { Notices } from './notices.ts';
 import type { SendOutcome } from './ports.ts';
 import { repliesOf } from './reply-book.ts';
+import { answered } from './waits.ts';
 import type { ChatRecord, ReplyRecord } from './store-port.ts';
 
 /** The Market accepts files up to 5 MB. */
@@ -182,6 +183,12 @@ export class Delivery {
     reply.sentAt = d.now().toISOString();
     reply.error = undefined;
     d.store.saveReply(reply);
+    // The seller answered: the buyer no longer waits (the reply's echo in the history would say so later).
+    const rec = d.store.findChat(reply.marketChatId);
+    if (rec) {
+      answered(d, rec, reply.sentAt);
+      d.store.saveChat(rec);
+    }
     const siblings = repliesOf(d.store, reply.topicId, reply.telegramMessageId);
     if (!siblings.every((r) => r.state === 'sent')) return;
     void d.telegram.react(reply.telegramMessageId, REACTION_DELIVERED).catch((err: unknown) => {

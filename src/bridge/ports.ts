@@ -196,6 +196,8 @@ export interface BridgeObserver {
    * before marketgram's store was created); `sinceTriggerMs`: since the notification that led to it, if any.
    */
   mirrored(sender: MessageSender, sinceCreatedMs: number | undefined, sinceTriggerMs?: number): void;
+  /** The seller answered a buyer who had waited `waitedMs` (waits.ts): a response time. */
+  answered(waitedMs: number): void;
   /** An operator reply reached an outcome. */
   replyOutcome(outcome: SendOutcome['kind'] | 'failed'): void;
   /**

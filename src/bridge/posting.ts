@@ -18,6 +18,7 @@ import { LANES, TelegramRefusedError, type Lane } from './ports.ts';
 import type { PartKind, Refusals } from './refusals.ts';
 import type { ChatRecord } from './store-port.ts';
 import type { Topics } from './topics.ts';
+import { noteMessage } from './waits.ts';
 
 /** Between two messages sharing a post. */
 const SEPARATOR = '\n\n';
@@ -137,6 +138,7 @@ export class Poster {
     // The cursor moves only now that Telegram has the post: a crash before this repeats it, never loses it.
     const last = batch.passed.at(-1);
     if (last) rec.cursor = last.id;
+    for (const m of batch.passed) noteMessage(d, rec, m);
     rec.partial = partialAfter ? { messageId: partialAfter.id, partsDone: 1 } : undefined;
     d.store.saveChat(rec);
     await d.store.commit();
@@ -202,6 +204,7 @@ export class Poster {
     this.observe(message, triggeredAt);
     rec.cursor = message.id;
     rec.partial = undefined;
+    noteMessage(d, rec, message);
     d.store.saveChat(rec);
     await d.store.commit();
     d.log.debug({ marketChatId: rec.marketChatId, marketMessageId: message.id, topicId: rec.topicId }, 'mirrored');

@@ -27,6 +27,10 @@ export interface ChatRecord {
   /** A message whose first `partsDone` Telegram posts are out; the rest follow on resume. */
   partial?: { messageId: MarketMessageId; partsDone: number };
   firstSeenAt: string;
+  /** The first buyer message that no seller message follows (waits.ts): the chat waits for the seller since. */
+  waitingSince?: string;
+  /** Recent answered waits (two days): when the seller answered and how long the buyer had waited. */
+  answers?: Array<{ at: string; waitedMs: number }>;
 }
 
 export type ReplyState =

@@ -92,6 +92,12 @@ export class Metrics implements BridgeObserver {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  private readonly responseTimes = new Histogram({
+    name: 'marketgram_response_seconds',
+    help: 'From the first unanswered buyer message of a chat to the seller answering it (what the Market ranks shops by)',
+    buckets: [60, 300, 900, 1800, 3600, 7200, 14_400, 43_200, 86_400],
+    registers: [this.registry],
+  });
   private readonly notificationLatency = new Histogram({
     name: 'marketgram_notification_to_topic_seconds',
     help: 'From a push notification arriving to the message it announced being posted in Telegram',
@@ -175,6 +181,10 @@ export class Metrics implements BridgeObserver {
 
   refused(kind: 'text' | 'file', outcome: 'placeholder' | 'minimal' | 'failed'): void {
     this.refusals.inc({ kind, outcome });
+  }
+
+  answered(waitedMs: number): void {
+    this.responseTimes.observe(waitedMs / 1000);
   }
 
   guard(decision: 'held' | 'sent-anyway', kinds: readonly GuardFindingKind[]): void {

@@ -219,6 +219,7 @@ describe('Reply guard: what the metrics are told', () => {
     const decisions: string[] = [];
     const observer = {
       mirrored() {},
+      answered() {},
       replyOutcome() {},
       refused() {},
       guard: (decision: string, kinds: readonly string[]) => void decisions.push(`${decision}:${kinds.join(',')}`),

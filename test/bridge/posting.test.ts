@@ -110,6 +110,7 @@ describe('Posting: messages waiting together share posts', () => {
     const seen: Array<number | undefined> = [];
     const observer = {
       mirrored: (_s: unknown, since: number | undefined) => void seen.push(since),
+      answered() {},
       replyOutcome() {},
       refused() {},
       guard() {},
