@@ -65,3 +65,56 @@ export interface MarketMessage {
   text?: string;
   attachments: MarketAttachment[];
 }
+
+/** OrderStatusType values the spec lists; the Market says others may come, and they are kept as sent. */
+export type OrderStatus =
+  | 'PLACING'
+  | 'RESERVED'
+  | 'UNPAID'
+  | 'PROCESSING'
+  | 'DELIVERY'
+  | 'PICKUP'
+  | 'DELIVERED'
+  | 'CANCELLED'
+  | 'PENDING'
+  | 'PARTIALLY_RETURNED'
+  | 'RETURNED'
+  | 'UNKNOWN';
+/** OrderDeliveryType: DELIVERY is courier delivery. */
+export type OrderDeliveryType = 'DELIVERY' | 'PICKUP' | 'POST' | 'DIGITAL' | 'UNKNOWN';
+export type OrderPaymentType = 'PREPAID' | 'POSTPAID' | 'UNKNOWN';
+
+/** One line of an order. */
+export interface OrderItemSummary {
+  /** The offer's name as the buyer saw it (`offerName`). */
+  name: string;
+  count: number;
+  /** What the buyer pays for one unit, after discounts, in the order's currency; absent when not given. */
+  price?: number;
+}
+
+/**
+ * An order as a chat's context card shows it: a small reduction of the Market's OrderDTO (getOrder) or
+ * BusinessOrderDTO (getBusinessOrders), the same whichever endpoint it came from. Enum values arrive as
+ * the Market sent them, known or not; an optional field the Market sent malformed is simply absent.
+ * It carries no personal data (no names, phones or addresses).
+ */
+export interface OrderSummary {
+  orderId: number;
+  items: OrderItemSummary[];
+  /** What the buyer pays for the items, without delivery, in `currency`. */
+  total?: number;
+  /** CurrencyType code, e.g. 'RUR'. */
+  currency?: string;
+  status: OrderStatus | (string & {});
+  /** OrderSubstatusType (125 values): the processing stage, or the reason of a cancellation. */
+  substatus?: string;
+  deliveryType?: OrderDeliveryType | (string & {});
+  /** The delivery window as ISO dates (YYYY-MM-DD); without `to` it is the single day `from`. */
+  deliveryDates?: { from?: string; to?: string };
+  paymentType?: OrderPaymentType | (string & {});
+  /** OrderPaymentMethodType, e.g. 'YANDEX' (card, prepaid) or 'CASH_ON_DELIVERY'. */
+  paymentMethod?: string;
+  /** True for a Market test order. */
+  fake?: boolean;
+}

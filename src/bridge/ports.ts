@@ -3,7 +3,7 @@
  * the store. The Market and Telegram sides implement them; the core imports nothing else.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
-import type { ChatStatus, MarketChat, MarketMessage, MessageSender } from './model.ts';
+import type { ChatStatus, MarketChat, MarketMessage, MessageSender, OrderSummary } from './model.ts';
 import type { Html } from './html.ts';
 
 /**
@@ -72,6 +72,12 @@ export interface MarketPort {
   sendFile(chatId: MarketChatId, file: MarketFile, options?: SendOptions): Promise<SendOutcome>;
   /** Downloads an attachment of a Market message. Throws on failure. */
   downloadAttachment(url: string, maxBytes: number): Promise<{ data: Uint8Array; contentType?: string }>;
+  /**
+   * The order a chat is about, for its context card. `campaignId` and `orderId` come from the chat's context
+   * (`MarketChat.context`). Undefined when the Market says there is no such order, or none of ours. A refusal
+   * of the order methods alone (403) is an ordinary error here, not a FatalError: chats still work without it.
+   */
+  getOrder(context: { campaignId?: number; orderId: number }): Promise<OrderSummary | undefined>;
 }
 
 /** Thrown by the Telegram port when the topic no longer exists (deleted by someone in Telegram). */

@@ -4,8 +4,8 @@
  *
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
- * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts.
- * Settings and their defaults are in options.ts.
+ * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
+ * order details (and the choice of the order method) in orders.ts. Settings and their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
@@ -13,12 +13,14 @@ import { FormData } from 'undici';
 import type { z } from 'zod';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
-import type { ChatStatus, MarketChat, MarketMessage } from '../bridge/model.ts';
+import type { ChatStatus, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
 import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
 import { AttachmentDownloader } from './attachments.ts';
 import { MarketApiError, MarketRateLimitError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import type { MarketClientOptions } from './options.ts';
+import { OrderReader } from './orders.ts';
+import type { OrderSource, ReadOptions } from './orders.ts';
 import { errorFrom, parseAnswer, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
 import { QuotaTracker } from './quota.ts';
@@ -37,6 +39,7 @@ import { MarketTransport, isSuccess } from './transport.ts';
 import type { ApiRequest, Operation, RawResponse } from './transport.ts';
 
 export type { MarketClientOptions } from './options.ts';
+export type { OrderSource } from './orders.ts';
 export type { TokenInfo } from './schemas.ts';
 
 const LIST_CHATS_MAX_LIMIT = 20;
@@ -55,8 +58,9 @@ function page<T>(items: T[], nextPageToken: string | undefined): Page<T> {
  * `MarketPort` over the Yandex Market Partner API for one cabinet.
  *
  * Reads retry network errors, 5xx, 423 and 420 (after the quota window) with full-jitter backoff and
- * throw a typed error when attempts run out; 401/403 throw a `MarketCredentialsError` (the bridge's FatalError) at once. Writes
- * are sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` throws.
+ * throw a typed error when attempts run out; 401/403 throw a `MarketCredentialsError` (the bridge's
+ * FatalError) at once, except a 403 to an order read (`getOrder`), which only the card needs. Writes are
+ * sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` throws.
  */
 export class MarketClient implements MarketPort {
   readonly #businessId: number;
@@ -70,6 +74,7 @@ export class MarketClient implements MarketPort {
   readonly #errors: ErrorContext;
   readonly #retry: ReadRetry;
   readonly #attachments: AttachmentDownloader;
+  readonly #orders: OrderReader;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -89,6 +94,13 @@ export class MarketClient implements MarketPort {
       quota: this.#quota,
       retry: this.#retry,
       errors: this.#errors,
+    });
+    this.#orders = new OrderReader({
+      businessId: this.#businessId,
+      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
+      tokenInfo: () => this.getTokenInfo(),
+      now: this.#now,
+      log: this.#log,
     });
   }
 
@@ -194,13 +206,39 @@ export class MarketClient implements MarketPort {
     return res.result;
   }
 
-  /** The Api-Key's name and scopes (getAuthTokenInfo, 100 calls/hour): a startup credentials check. */
+  /**
+   * The Api-Key's name and scopes (getAuthTokenInfo, 100 calls/hour): a startup credentials check. The
+   * scopes also tell which order method `getOrder` uses.
+   */
   async getTokenInfo(): Promise<TokenInfo> {
     const res = await this.#read(
       { operation: 'getAuthTokenInfo', method: 'POST', path: '/v2/auth/token' },
       getTokenInfoResponseSchema,
     );
+    this.#orders.noteScopes(res.result.scopes);
     return res.result;
+  }
+
+  /**
+   * The order a chat is about (see `MarketPort.getOrder`): through getBusinessOrders when the key has an
+   * order-processing scope, else through the deprecated getOrder, which needs `campaignId`. Undefined when
+   * the Market does not find it. A 403 is a `MarketApiError` here, not a fatal error.
+   */
+  getOrder(context: { campaignId?: number; orderId: number }): Promise<OrderSummary | undefined> {
+    return this.#orders.getOrder(context);
+  }
+
+  /**
+   * Which order method `getOrder` uses, as far as known without a request. `legacy` means the key loses
+   * order details when the Market switches getOrder off (`GET_ORDER_SHUTDOWN_DATE` in orders.ts).
+   */
+  orderSource(): OrderSource {
+    return this.#orders.source();
+  }
+
+  /** Like `orderSource`, but asks the Market for the key's scopes (getAuthTokenInfo) when they are not known. */
+  resolveOrderSource(): Promise<OrderSource> {
+    return this.#orders.resolveSource();
   }
 
   /**
@@ -269,11 +307,17 @@ export class MarketClient implements MarketPort {
     return `/v2/businesses/${this.#businessId}${suffix}`;
   }
 
-  /** A read through the one retry point: exchange, typed error for a non-2xx answer, parsed body. */
-  async #read<S extends z.ZodType>(req: ApiRequest, schema: S): Promise<z.output<S>> {
+  /**
+   * A read through the one retry point: exchange, typed error for a non-2xx answer, parsed body. A 401 is
+   * always fatal; a 403 unless `forbiddenIsFatal` is false.
+   */
+  async #read<S extends z.ZodType>(req: ApiRequest, schema: S, options: ReadOptions = {}): Promise<z.output<S>> {
+    const fatalOnAuth = (status: number) => status === 401 || (options.forbiddenIsFatal ?? true);
     return this.#retry.run(req.operation, async () => {
       const res = await this.#transport.exchangeApi(req);
-      if (!isSuccess(res.status)) throw errorFrom(this.#errors, req.operation, res);
+      if (!isSuccess(res.status)) {
+        throw errorFrom(this.#errors, req.operation, res, { fatalOnAuth: fatalOnAuth(res.status) });
+      }
       return parseAnswer(req.operation, res, schema);
     });
   }

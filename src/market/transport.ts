@@ -28,6 +28,8 @@ export type Operation =
   | 'sendFileToChat'
   | 'createChat'
   | 'getAuthTokenInfo'
+  | 'getOrder'
+  | 'getBusinessOrders'
   | 'downloadAttachment';
 
 /** One Partner API call, relative to the Market origin. */

@@ -17,7 +17,7 @@ import {
   type TelegramMessageId,
   type TopicId,
 } from '../../src/bridge/ids.ts';
-import type { MarketChat, MarketMessage } from '../../src/bridge/model.ts';
+import type { MarketChat, MarketMessage, OrderSummary } from '../../src/bridge/model.ts';
 import {
   TopicGoneError,
   type Button,
@@ -102,6 +102,9 @@ export class MemoryMarket implements MarketPort {
   }
   downloadAttachment(): Promise<{ data: Uint8Array }> {
     return Promise.resolve({ data: new Uint8Array([1, 2, 3]) });
+  }
+  getOrder(): Promise<OrderSummary | undefined> {
+    return Promise.resolve(undefined);
   }
   private deliver(id: MarketChatId, what: { text?: string; file?: string }): SendOutcome {
     const next = this.outcomes.shift() ?? { kind: 'sent' };

@@ -6,6 +6,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { errorProblems, operationSpec, responseProblems, schemaEnum } from '../contract/partner-spec.ts';
 import { type FakeMarket, type FakeMarketOptions, MAX_FILE_BYTES, startFakeMarket } from './market-server.ts';
 
 const API_KEY = 'ACMA:fake-key-for-tests:12345678';
@@ -732,5 +733,249 @@ describe('faults', () => {
     expect(fm().sent).toEqual([]);
     expect(fm().messages(chatId)).toEqual([]);
     expect((await call(path, { body: multipart('a.png', new Uint8Array([1, 2])) })).status).toBe(200);
+  });
+});
+
+describe('orders (getOrder, getBusinessOrders)', () => {
+  const T = Date.parse('2025-03-01T09:00:00Z');
+  const CAMPAIGN = 2001;
+  const order = (campaignId: number, orderId: number | string) => `/v2/campaigns/${campaignId}/orders/${orderId}`;
+  const businessOrders = (body: unknown = {}, query = ''): Promise<Response> =>
+    call(`/v1/businesses/${BUSINESS_ID}/orders${query}`, { json: body });
+  const ordersOf = async (res: Response): Promise<Array<Record<string, unknown>>> => {
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { orders: Array<Record<string, unknown>> }).orders;
+  };
+  const idsOf = async (res: Response): Promise<unknown[]> => (await ordersOf(res)).map((o) => o['orderId']);
+
+  it('serves getOrder as {order: OrderDTO} without the status envelope, every field as the spec says', async () => {
+    await start({ now: () => T });
+    const orderId = fm().addOrder({
+      items: [
+        { offerName: 'Kettle', offerId: 'KET-1', count: 2, price: 1490.5, priceBeforeDiscount: 1990 },
+        { offerName: 'Filter' },
+      ],
+      deliveryTotal: 99,
+      paymentType: 'POSTPAID',
+      paymentMethod: 'CASH_ON_DELIVERY',
+      delivery: { type: 'DELIVERY', fromDate: '2025-03-04', toDate: '2025-03-05', fromTime: '10:00', toTime: '18:00' },
+      buyer: { firstName: 'Ivan' },
+      notes: 'Call first',
+    });
+    const res = await call(order(CAMPAIGN, orderId));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-ratelimit-resource-limit')).toBe(String(operationSpec('getOrder').limits.none.amount));
+    const body = (await res.json()) as { order: Record<string, unknown> };
+    expect(responseProblems('getOrder', body)).toEqual([]);
+    expect(body).not.toHaveProperty('status');
+    expect(body.order).toMatchObject({
+      id: orderId,
+      status: 'PROCESSING',
+      substatus: 'STARTED',
+      creationDate: '01-03-2025 12:00:00',
+      currency: 'RUR',
+      itemsTotal: 3981,
+      deliveryTotal: 99,
+      buyerItemsTotalBeforeDiscount: 4980,
+      paymentType: 'POSTPAID',
+      paymentMethod: 'CASH_ON_DELIVERY',
+      fake: false,
+      items: [
+        { offerName: 'Kettle', offerId: 'KET-1', count: 2, price: 1490.5, buyerPrice: 1490.5 },
+        { offerName: 'Filter', offerId: 'SKU-2', count: 1, price: 1000 },
+      ],
+      delivery: {
+        type: 'DELIVERY',
+        dates: { fromDate: '04-03-2025', toDate: '05-03-2025', fromTime: '10:00', toTime: '18:00' },
+      },
+      // The buyer's names only for DBS.
+      buyer: { type: 'PERSON' },
+      notes: 'Call first',
+    });
+  });
+
+  it('sends the buyer names of a DBS order, as the spec says only DBS gets them', async () => {
+    await start();
+    const orderId = fm().addOrder({ programType: 'DBS', buyer: { firstName: 'Ivan', lastName: 'Petrov' } });
+    const body = (await (await call(order(CAMPAIGN, orderId))).json()) as { order: { buyer: unknown } };
+    expect(body.order.buyer).toEqual({ type: 'PERSON', firstName: 'Ivan', lastName: 'Petrov' });
+  });
+
+  it('serves getBusinessOrders as {orders, paging} of BusinessOrderDTOs without the status envelope', async () => {
+    await start({ now: () => T, scopes: ['INVENTORY_AND_ORDER_PROCESSING_READ_ONLY'] });
+    const orderId = fm().addOrder({
+      items: [{ offerName: 'Kettle', count: 3, price: 1000.01 }],
+      deliveryTotal: 99,
+      delivery: { fromDate: '2025-03-04', toDate: null },
+    });
+    const res = await businessOrders({ orderIds: [orderId] });
+    expect(res.headers.get('x-ratelimit-resource-limit')).toBe(
+      String(operationSpec('getBusinessOrders').limits.none.amount),
+    );
+    const body = (await res.clone().json()) as Record<string, unknown>;
+    expect(responseProblems('getBusinessOrders', body)).toEqual([]);
+    expect(body).toEqual({ orders: [expect.any(Object)], paging: {} });
+    expect((await ordersOf(res))[0]).toMatchObject({
+      orderId,
+      campaignId: CAMPAIGN,
+      programType: 'FBS',
+      creationDate: '2025-03-01T12:00:00+03:00',
+      items: [{ offerName: 'Kettle', count: 3, prices: { payment: { value: 3000.03, currencyId: 'RUR' } } }],
+      prices: { payment: { value: 3000.03, currencyId: 'RUR' }, delivery: { payment: { value: 99 } } },
+      delivery: { type: 'PICKUP', dates: { fromDate: '2025-03-04' } },
+      buyerType: 'PERSON',
+    });
+  });
+
+  it('follows the spec in both shapes for orders of every kind of value', async () => {
+    await start({ scopes: ['ALL_METHODS'] });
+    const ids = [
+      fm().addOrder(),
+      fm().addOrder({ status: 'CANCELLED', substatus: 'USER_CHANGED_MIND', fake: true, externalOrderId: 'ext-1' }),
+      fm().addOrder({ programType: 'DBS', buyer: { type: 'BUSINESS', firstName: 'A', middleName: 'B' } }),
+      fm().addOrder({
+        delivery: { type: 'POST', toDate: null },
+        currency: 'BYN',
+        items: [{ offerName: 'X', count: 5 }],
+      }),
+    ];
+    for (const id of ids)
+      expect(responseProblems('getOrder', await (await call(order(CAMPAIGN, id))).json())).toEqual([]);
+    expect(responseProblems('getBusinessOrders', await (await businessOrders({ orderIds: ids })).json())).toEqual([]);
+  });
+
+  it('gives an order the campaign of the chat about it, and refuses a set-up that contradicts it', async () => {
+    await start();
+    fm().addChat({ contextType: 'ORDER', orderId: 555, campaignId: 3003 });
+    expect(fm().addOrder({ orderId: 555 })).toBe(555);
+    expect(fm().order(555)?.campaignId).toBe(3003);
+    expect((await call(order(3003, 555))).status).toBe(200);
+    fm().addChat({ contextType: 'ORDER', orderId: 556, campaignId: 3003 });
+    expect(() => fm().addOrder({ orderId: 556, campaignId: 4004 })).toThrow(/campaign 3003/);
+    expect(() => fm().addChat({ contextType: 'ORDER', orderId: 555, campaignId: 4004 })).toThrow(/campaign 3003/);
+    expect(fm().order(fm().addOrder())?.campaignId).toBe(CAMPAIGN);
+  });
+
+  it('getOrder: 404 for an unknown order or another campaign’s, 403 for a foreign campaign, 400, 405', async () => {
+    await start({ campaignIds: [CAMPAIGN, 2002] });
+    const orderId = fm().addOrder({ campaignId: 2002 });
+    const notFound = await expectError(await call(order(2002, orderId + 1)), 404, /not found/);
+    expect(errorProblems('getOrder', 404, notFound)).toEqual([]);
+    await expectError(await call(order(CAMPAIGN, orderId)), 404);
+    const foreign = await call(order(9999, orderId));
+    await expectError(foreign, 403, 'Access denied');
+    expect(foreign.headers.get('x-ratelimit-resource-limit')).toBeNull();
+    await expectError(await call(order(2002, 'abc')), 400, /orderId/);
+    await expectError(await call(order(0, orderId)), 400, /campaignId/);
+    await expectError(await call(order(2002, orderId), { method: 'POST', json: {} }), 405);
+    await expectError(await call(`/v1/businesses/${BUSINESS_ID}/orders`), 405);
+  });
+
+  it('lets each key scope call exactly the order methods whose x-auth-scopes list it', async () => {
+    const every = schemaEnum('ApiKeyScopeType');
+    expect(operationSpec('getOrder').scopes).toContain('COMMUNICATION');
+    expect(operationSpec('getBusinessOrders').scopes).not.toContain('COMMUNICATION');
+    for (const scope of every) {
+      await start({ scopes: [scope] });
+      const orderId = fm().addOrder();
+      const legacy = await call(order(CAMPAIGN, orderId));
+      const business = await businessOrders({ orderIds: [orderId] });
+      expect([scope, legacy.status]).toEqual([scope, operationSpec('getOrder').scopes.includes(scope) ? 200 : 403]);
+      expect([scope, business.status]).toEqual([
+        scope,
+        operationSpec('getBusinessOrders').scopes.includes(scope) ? 200 : 403,
+      ]);
+      if (business.status === 403) {
+        const body = await expectError(business, 403, 'Token does not have any of the scopes to access the API method');
+        expect(errorProblems('getBusinessOrders', 403, body)).toEqual([]);
+      }
+      await fm().close();
+    }
+  });
+
+  it('filters getBusinessOrders by orderIds, campaignIds, statuses, substatuses, fake and program', async () => {
+    await start({ scopes: ['ALL_METHODS_READ_ONLY'] });
+    const a = fm().addOrder({ campaignId: 2001 });
+    const b = fm().addOrder({ campaignId: 2002, status: 'CANCELLED', substatus: 'SHOP_FAILED', fake: true });
+    const c = fm().addOrder({ campaignId: 2002, programType: 'DBS' });
+    expect(await idsOf(await businessOrders())).toEqual([a, b, c]);
+    expect(await idsOf(await businessOrders({ orderIds: [c, a] }))).toEqual([a, c]);
+    expect(await idsOf(await businessOrders({ campaignIds: [2002] }))).toEqual([b, c]);
+    expect(await idsOf(await businessOrders({ statuses: ['CANCELLED'] }))).toEqual([b]);
+    expect(await idsOf(await businessOrders({ substatuses: ['STARTED'] }))).toEqual([a, c]);
+    expect(await idsOf(await businessOrders({ fake: true }))).toEqual([b]);
+    expect(await idsOf(await businessOrders({ programTypes: ['DBS'] }))).toEqual([c]);
+    expect(await idsOf(await businessOrders({ orderIds: null, statuses: null }))).toEqual([a, b, c]);
+    expect(await idsOf(await businessOrders({ orderIds: [a + 100] }))).toEqual([]);
+  });
+
+  it('rejects invalid getBusinessOrders bodies with 400', async () => {
+    await start({ scopes: ['ALL_METHODS'] });
+    const many = Array.from({ length: 51 }, (_, i) => i + 1);
+    for (const body of [
+      { orderIds: many },
+      { orderIds: [] },
+      { orderIds: [1, 1] },
+      { orderIds: ['1'] },
+      { campaignIds: many },
+      { statuses: ['SHIPPED'] },
+      { fake: 'yes' },
+      { dates: { creationDateFrom: '01-03-2025' } },
+      { dates: { creationDateFrom: '2025-01-01', creationDateTo: '2025-03-01' } },
+      { dates: { updateDateFrom: 'yesterday' } },
+    ]) {
+      expect([body, (await businessOrders(body)).status]).toEqual([body, 400]);
+    }
+    await expectError(await call(`/v1/businesses/${BUSINESS_ID}/orders`, { method: 'POST' }), 400, /body is required/);
+    await expectError(await call(`/v1/businesses/78/orders`, { json: {} }), 403, 'Access denied');
+  });
+
+  it('returns only the last 30 days without dates, and an older order by id unless configured otherwise', async () => {
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    await start({ now: () => now, scopes: ['ALL_METHODS'] });
+    const old = fm().addOrder({ createdAt: '2025-04-01T10:00:00Z' });
+    const recent = fm().addOrder({ createdAt: '2025-05-30T10:00:00Z' });
+    expect(await idsOf(await businessOrders())).toEqual([recent]);
+    expect(await idsOf(await businessOrders({ orderIds: [old, recent] }))).toEqual([old, recent]);
+    const april = { dates: { creationDateFrom: '2025-03-20', creationDateTo: '2025-04-10' } };
+    expect(await idsOf(await businessOrders(april))).toEqual([old]);
+    const updated = { dates: { updateDateFrom: '2025-03-31T00:00:00Z', updateDateTo: '2025-04-02T00:00:00Z' } };
+    expect(await idsOf(await businessOrders(updated))).toEqual([old]);
+    await fm().close();
+
+    await start({ now: () => now, scopes: ['ALL_METHODS'], orderIdsInDateWindow: true });
+    const old2 = fm().addOrder({ createdAt: '2025-04-01T10:00:00Z' });
+    expect(await idsOf(await businessOrders({ orderIds: [old2] }))).toEqual([]);
+  });
+
+  it('pages getBusinessOrders by limit (default 50, larger cut to 50) with pageToken or page_token', async () => {
+    await start({ scopes: ['ALL_METHODS'] });
+    const ids = Array.from({ length: 53 }, () => fm().addOrder());
+    const first = await businessOrders({}, '?limit=500');
+    const body = (await first.json()) as { orders: Array<{ orderId: number }>; paging: { nextPageToken?: string } };
+    expect(body.orders.map((o) => o.orderId)).toEqual(ids.slice(0, 50));
+    const token = body.paging.nextPageToken ?? '';
+    expect(await idsOf(await businessOrders({}, `?pageToken=${token}`))).toEqual(ids.slice(50));
+    expect(await idsOf(await businessOrders({}, `?page_token=${token}&limit=2`))).toEqual(ids.slice(50, 52));
+    expect((await idsOf(await businessOrders({}))).length).toBe(50);
+    await expectError(await businessOrders({}, '?limit=0'), 400);
+    await expectError(await businessOrders({}, '?pageToken=forged'), 400, 'Invalid page token');
+  });
+
+  it('charges quota, injects faults and counts getOrder against its campaign for the parallel limit', async () => {
+    await start({ maxParallel: 1, limits: { getOrder: 2 } });
+    const orderId = fm().addOrder();
+    fm().failNext('getOrder', { status: 503 });
+    expect((await call(order(CAMPAIGN, orderId))).status).toBe(503);
+    const ok = await call(order(CAMPAIGN, orderId));
+    expect([ok.status, ok.headers.get('x-ratelimit-resource-remaining')]).toEqual([200, '1']);
+    fm().failNext('getChats', { hang: true });
+    const stuck = new AbortController();
+    const hanging = call(biz('chats'), { json: {}, signal: stuck.signal });
+    await fm().waitForRequest('getChats');
+    expect((await call(order(CAMPAIGN, orderId + 1))).status).toBe(404);
+    await expectError(await call(order(CAMPAIGN, orderId)), 420, /2 requests per 1 hour for resource \/v2\/campaigns/);
+    stuck.abort();
+    await Promise.allSettled([hanging]);
   });
 });

@@ -1,28 +1,39 @@
 /**
- * A stateful fake of the Yandex Market Partner API: the eight chat methods plus `POST /v2/auth/token`,
- * served by `node:http` on 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and
- * `shared/market-api/README.md` §9: Api-Key auth and scopes, query-string ids, aliased page tokens, page
- * limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the three
- * `X-RateLimit-Resource-*` headers, and the per-business parallel-request limit.
+ * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token` and the
+ * two order-details methods (getOrder, deprecated, and getBusinessOrders), served by `node:http` on
+ * 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and `shared/market-api/README.md`
+ * §9 (and REVIEWS-QUESTIONS.md §5 for orders): Api-Key auth and scopes, query-string ids, aliased page
+ * tokens, page limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the
+ * three `X-RateLimit-Resource-*` headers, and the parallel-request limit.
  *
- * Tests build the world with `addChat`/`addMessage`, point the real client at `url`, and inspect what
- * arrived through `requests`, `sent` and `messages`. `failNext` injects faults (420, 5xx, slow, hanging,
+ * Tests build the world with `addChat`/`addMessage`/`addOrder`, point the real client at `url`, and
+ * inspect what arrived through `requests`, `sent` and `messages`. `failNext` injects faults (420, 5xx, slow, hanging,
  * malformed and reset answers), `setQuotaRemaining` drives the quota towards 420.
  *
  * Where the real Market is undocumented the behaviour is configurable (history order, whether
  * `messageIdFrom` is inclusive, chat list order) so the client can be tested against every variant.
  * Other gaps are decided here:
  * - Request pipeline: route (404/405) → parallel limit (420) → injected fault → Api-Key (401) →
- *   businessId (400/403) → quota (420) → scope (403) → validation (400/415) → existence (404) → effect.
- * - 401s and the 403 for a foreign business carry no rate-limit headers and cost nothing (the caller is
- *   not identified); every other answer of the eight operations carries them. 2xx and 4xx cost 1,
+ *   businessId or campaignId (400/403) → quota (420) → scope (403) → validation (400/415) → existence
+ *   (404) → effect.
+ * - 401s and the 403 for a foreign business or campaign carry no rate-limit headers and cost nothing (the
+ *   caller is not identified); every other answer of the operations carries them. 2xx and 4xx cost 1,
  *   5xx and 420 (quota or parallel) cost nothing. A quota window lasts one hour from its first request.
- * - Only `/v2/...` paths are served (no `.json` suffix, no unversioned paths), to catch client typos.
+ * - Only the spec's paths are served (`/v2/...`, `/v1/businesses/{b}/orders`; no `.json` suffix, no
+ *   unversioned paths), to catch client typos.
+ * - Parallel requests count per business, and per campaign for `/v2/campaigns/...` (README §4); the order
+ *   methods' own `parallel-limit-value: 6` is not modelled apart from that.
+ * - The business's campaigns are `campaignIds` plus every campaign of a chat or an order added; getOrder
+ *   answers 403 "Access denied" for any other campaign, and 404 for an order of another campaign of the
+ *   business (an assumption, REVIEWS-QUESTIONS.md §5.4). getBusinessOrders sorts by creation, then id;
+ *   `limit` above 50 is cut to 50 (`x-transform: truncateLimit`); without dates only orders created in the
+ *   last 30 days match, and whether that window also limits an `orderIds` lookup is configurable.
+ *   Substatus values are not checked against the 125-value enum; shipment dates are checked, not filtered.
  * - Page tokens are base64url JSON: an offset for getChats (so a chat updated between pages can move,
  *   as with any offset cursor), the last returned messageId for getChatHistory. Tokens of another
  *   chat or history order are rejected with 400. `nextPageToken` is present only if more items exist.
  * - Message lengths count UTF-16 code units (Java's `String.length()`); 5 MB means 5 MiB; an empty
- *   file is rejected with 400. createChat accepts any order/return id (no order registry).
+ *   file is rejected with 400. createChat accepts any order/return id (it does not look at `addOrder`'s).
  */
 import {
   createServer,
@@ -32,6 +43,18 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { listenOnLoopback } from './loopback.ts';
+import {
+  ORDER_SOURCE_PLATFORMS,
+  ORDER_STATUSES,
+  SELLING_PROGRAMS,
+  businessOrderDto,
+  createOrder,
+  orderDto,
+  type FakeOrder,
+  type FakeOrderInput,
+} from './market-orders.ts';
+
+export type { FakeOrder, FakeOrderInput, FakeOrderItemInput } from './market-orders.ts';
 
 /** The operationIds of the Partner API methods this fake serves (as named in the spec). */
 export type OperationId =
@@ -42,9 +65,11 @@ export type OperationId =
   | 'sendMessageToChat'
   | 'sendFileToChat'
   | 'createChat'
-  | 'getAuthTokenInfo';
+  | 'getAuthTokenInfo'
+  | 'getOrder'
+  | 'getBusinessOrders';
 
-/** Every operationId, in the order of the README's limit table. */
+/** Every operationId, in the order of the README's limit table, then the order methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -54,6 +79,8 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'sendFileToChat',
   'createChat',
   'getAuthTokenInfo',
+  'getOrder',
+  'getBusinessOrders',
 ];
 
 /** Hourly quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b). */
@@ -66,6 +93,8 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   sendFileToChat: 1000,
   createChat: 1000,
   getAuthTokenInfo: 100,
+  getOrder: 10000,
+  getBusinessOrders: 10000,
 };
 
 /** The spec's ChatContextType: what a chat is about. */
@@ -120,6 +149,10 @@ export interface FakeMarketOptions {
   now?: () => number;
   /** Called for every message stored, including the ones the client sends (e.g. to emit notifications). */
   onMessage?: (message: FakeChatMessage) => void;
+  /** Campaigns (shops) besides those of chats and orders; the first is orders' default. Default `[2001]`. */
+  campaignIds?: number[];
+  /** Whether getBusinessOrders' default 30-day window limits an `orderIds` lookup too (undocumented). Default false. */
+  orderIdsInDateWindow?: boolean;
 }
 
 /** A chat as the fake stores it. Dates are formatted like the API's (`+03:00`). */
@@ -189,8 +222,8 @@ export interface RequestRecord {
 export type Fault =
   /** 420 with `X-RateLimit-Resource-Until` = `untilMs` (epoch ms on the `now` clock; default now + 1 s). */
   | { status: 420; untilMs?: number; message?: string }
-  /** That status with the spec's ApiErrorResponse body. */
-  | { status: 500 | 503 | 423 | 400 | 404 }
+  /** That status with the spec's ApiErrorResponse body (403: the missing-scope message). */
+  | { status: 500 | 503 | 423 | 400 | 403 | 404 }
   /** Wait, then answer normally. */
   | { delayMs: number }
   /** Never answer; the socket is destroyed by `close()`. */
@@ -216,11 +249,23 @@ const HOUR_MS = 60 * 60 * 1000;
 const MSK_OFFSET_MS = 3 * HOUR_MS;
 const FIRST_CHAT_ID = 1001;
 const FIRST_MESSAGE_ID = 500001;
+const FIRST_ORDER_ID = 70000001;
+const DEFAULT_CAMPAIGN_ID = 2001;
+/** getBusinessOrders: the longest date range of one request, and the default window without dates. */
+const ORDER_WINDOW_MS = 30 * 24 * HOUR_MS;
 /** Multipart overhead allowed on top of MAX_FILE_BYTES before the body itself counts as too big. */
 const MULTIPART_SLACK_BYTES = 64 * 1024;
 
 const READ_SCOPES = ['COMMUNICATION', 'ALL_METHODS', 'ALL_METHODS_READ_ONLY'];
 const WRITE_SCOPES = ['COMMUNICATION', 'ALL_METHODS'];
+/** getBusinessOrders' `x-auth-scopes`; getOrder's add `communication`. */
+const ORDER_SCOPES = [
+  'ALL_METHODS',
+  'ALL_METHODS_READ_ONLY',
+  'INVENTORY_AND_ORDER_PROCESSING',
+  'INVENTORY_AND_ORDER_PROCESSING_READ_ONLY',
+  'FINANCE_AND_ACCOUNTING',
+];
 const ALL_SCOPES = [
   'ALL_METHODS',
   'ALL_METHODS_READ_ONLY',
@@ -247,6 +292,8 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   sendFileToChat: WRITE_SCOPES,
   createChat: WRITE_SCOPES,
   getAuthTokenInfo: ALL_SCOPES,
+  getOrder: [...ORDER_SCOPES, 'COMMUNICATION'],
+  getBusinessOrders: ORDER_SCOPES,
 };
 
 /** Paths below `/v2/businesses/{businessId}/`, with the operation of each method. */
@@ -274,6 +321,7 @@ const ERROR_CODES: Readonly<Record<number, string>> = {
 
 const FAULT_MESSAGES: Readonly<Record<number, string>> = {
   400: 'Bad request',
+  403: 'Token does not have any of the scopes to access the API method',
   404: 'Resource not found',
   423: 'Resource is locked',
   500: 'Internal server error',
@@ -403,6 +451,16 @@ function parseLimit(query: URLSearchParams, def: number, max: number): number {
   return n;
 }
 
+/** A `limit` with `x-transform: truncateLimit`: too large is cut to `max` rather than refused. */
+function parseTruncatedLimit(query: URLSearchParams, def: number, max: number): number {
+  const raw = query.get('limit');
+  if (raw === null || raw === '') return def;
+  if (!/^-?[0-9]+$/.test(raw)) throw bad(`Parameter 'limit' must be an integer, got '${raw}'`);
+  const n = Number(raw);
+  if (n < 1) throw bad("Parameter 'limit' must be at least 1");
+  return Math.min(n, max);
+}
+
 function pageTokenOf(query: URLSearchParams): string | undefined {
   const token = query.get('pageToken') ?? query.get('page_token');
   return token === null || token === '' ? undefined : token;
@@ -456,6 +514,78 @@ function filterArray<T>(
   return items;
 }
 
+function atMost<T>(max: number, key: string, items: T[] | undefined): T[] | undefined {
+  if (items && items.length > max) throw bad(`'${key}' must have at most ${max} items`);
+  return items;
+}
+
+function optionalBoolean(body: Record<string, unknown>, key: string): boolean | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw bad(`'${key}' must be a boolean`);
+  return value;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * getBusinessOrders' OrderDatesFilterDTO: days (`YYYY-MM-DD`, Moscow midnight) for creation and shipment,
+ * date-times for updates. From is inclusive, a day's To exclusive; a range over 30 days is refused, and
+ * a day range shorter than a day is widened to one. A one-sided creation range gets the default other end.
+ */
+function orderDates(
+  value: unknown,
+  nowMs: number,
+): {
+  created?: { fromMs: number; toMs: number };
+  updated?: { fromMs: number; toMs: number };
+  any: boolean;
+} {
+  if (value === undefined || value === null) return { any: false };
+  if (typeof value !== 'object' || Array.isArray(value)) throw bad("'dates' must be an object");
+  const d = value as Record<string, unknown>;
+  const day = (key: string): number | undefined => {
+    const v = d[key];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string' || !ISO_DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00+03:00`))) {
+      throw bad(`'dates.${key}' must be a date (YYYY-MM-DD)`);
+    }
+    return Date.parse(`${v}T00:00:00+03:00`);
+  };
+  const dateTime = (key: string): number | undefined => {
+    const v = d[key];
+    if (v === undefined || v === null) return undefined;
+    const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
+    if (Number.isNaN(ms)) throw bad(`'dates.${key}' must be an ISO 8601 date-time`);
+    return ms;
+  };
+  const dayRange = (from: number | undefined, to: number | undefined, name: string) => {
+    if (from === undefined && to === undefined) return undefined;
+    const fromMs = from ?? (to ?? nowMs) - ORDER_WINDOW_MS;
+    let toMs = to ?? nowMs + 1;
+    if (toMs - fromMs > ORDER_WINDOW_MS) throw bad(`The ${name} date range must not exceed 30 days`);
+    if (toMs - fromMs < DAY_MS && to !== undefined) toMs = fromMs + DAY_MS;
+    return { fromMs, toMs };
+  };
+  const created = dayRange(day('creationDateFrom'), day('creationDateTo'), 'creation');
+  const shipped = dayRange(day('shipmentDateFrom'), day('shipmentDateTo'), 'shipment');
+  const updateFrom = dateTime('updateDateFrom');
+  const updateTo = dateTime('updateDateTo');
+  const updated =
+    updateFrom === undefined && updateTo === undefined
+      ? undefined
+      : { fromMs: updateFrom ?? Number.NEGATIVE_INFINITY, toMs: updateTo ?? Number.POSITIVE_INFINITY };
+  if (updated && updateFrom !== undefined && updateTo !== undefined && updateTo - updateFrom > ORDER_WINDOW_MS) {
+    throw bad('The update date range must not exceed 30 days');
+  }
+  return {
+    ...(created && { created }),
+    ...(updated && { updated }),
+    any: created !== undefined || shipped !== undefined || updated !== undefined,
+  };
+}
+
 const enumItem =
   <T extends string>(values: readonly T[]) =>
   (v: unknown): T | undefined =>
@@ -490,7 +620,14 @@ async function readBody(req: IncomingMessage, cap: number): Promise<{ data: Buff
 }
 
 type Route =
-  | { kind: 'operation'; operationId: OperationId; businessIdRaw: string | undefined }
+  | {
+      kind: 'operation';
+      operationId: OperationId;
+      businessIdRaw: string | undefined;
+      /** getOrder's path parameters, as written. */
+      campaignIdRaw?: string;
+      orderIdRaw?: string;
+    }
   | { kind: 'attachment'; fileId: string; name: string }
   | { kind: 'method-not-allowed'; allow: string[] }
   | { kind: 'unknown' };
@@ -499,6 +636,24 @@ function matchRoute(method: string, pathname: string): Route {
   if (pathname === '/v2/auth/token') {
     return method === 'POST'
       ? { kind: 'operation', operationId: 'getAuthTokenInfo', businessIdRaw: undefined }
+      : { kind: 'method-not-allowed', allow: ['POST'] };
+  }
+  const campaignOrder = /^\/v2\/campaigns\/([^/]+)\/orders\/([^/]+)$/.exec(pathname);
+  if (campaignOrder) {
+    return method === 'GET'
+      ? {
+          kind: 'operation',
+          operationId: 'getOrder',
+          businessIdRaw: undefined,
+          campaignIdRaw: campaignOrder[1] ?? '',
+          orderIdRaw: campaignOrder[2] ?? '',
+        }
+      : { kind: 'method-not-allowed', allow: ['GET'] };
+  }
+  const businessOrders = /^\/v1\/businesses\/([^/]+)\/orders$/.exec(pathname);
+  if (businessOrders) {
+    return method === 'POST'
+      ? { kind: 'operation', operationId: 'getBusinessOrders', businessIdRaw: businessOrders[1] }
       : { kind: 'method-not-allowed', allow: ['POST'] };
   }
   const business = /^\/v2\/businesses\/([^/]+)\/(.+)$/.exec(pathname);
@@ -553,13 +708,19 @@ export class FakeMarket {
   private baseUrl: string | undefined;
   private closed = false;
   private readonly chatsById = new Map<number, ChatState>();
+  private readonly ordersById = new Map<number, FakeOrder>();
+  /** The business's campaigns (shops): the configured ones and those of every chat and order added. */
+  private readonly campaigns: Set<number>;
+  private readonly defaultCampaignId: number;
+  private readonly orderIdsInDateWindow: boolean;
+  private nextOrderId = FIRST_ORDER_ID;
   private readonly files = new Map<string, FileState>();
   private nextChatId = FIRST_CHAT_ID;
   private nextMessageId = FIRST_MESSAGE_ID;
   private nextFileId = 1;
   private readonly quotas = new Map<OperationId, QuotaState>();
   private readonly faults = new Map<OperationId | 'attachment' | '*', QueuedFault[]>();
-  private readonly inFlightByBusiness = new Map<string, number>();
+  private readonly inFlightByEntity = new Map<string, number>();
   private inFlightTotal = 0;
   private maxParallelSeen = 0;
   private readonly pendingDelays = new Set<() => void>();
@@ -594,6 +755,13 @@ export class FakeMarket {
       this.limits[operation as OperationId] = limit;
     }
     this.attachmentsRequireApiKey = options.attachmentsRequireApiKey ?? false;
+    const campaignIds = options.campaignIds ?? [DEFAULT_CAMPAIGN_ID];
+    if (campaignIds.length === 0 || !campaignIds.every(isPositiveInt)) {
+      throw new Error('FakeMarket: campaignIds must be one or more positive integers');
+    }
+    this.campaigns = new Set(campaignIds);
+    this.defaultCampaignId = campaignIds[0] ?? DEFAULT_CAMPAIGN_ID;
+    this.orderIdsInDateWindow = options.orderIdsInDateWindow ?? false;
     this.now = options.now ?? Date.now;
     this.onMessage = options.onMessage;
     this.server = createServer((req, res) => {
@@ -611,12 +779,12 @@ export class FakeMarket {
     return this.baseUrl;
   }
 
-  /** The highest number of concurrent requests of the eight operations seen so far. */
+  /** The highest number of concurrent requests of the operations seen so far. */
   get maxObservedParallel(): number {
     return this.maxParallelSeen;
   }
 
-  /** Requests of the eight operations currently being processed (including hanging ones). */
+  /** Requests of the operations currently being processed (including hanging ones). */
   get inFlight(): number {
     return this.inFlightTotal;
   }
@@ -668,6 +836,14 @@ export class FakeMarket {
     if (c.contextType === 'DIRECT' && (c.orderId ?? c.returnId ?? c.campaignId) !== undefined) {
       throw new Error('FakeMarket.addChat: a DIRECT chat has no order, return or campaign');
     }
+    const order = c.orderId === undefined ? undefined : this.ordersById.get(c.orderId);
+    if (order && c.campaignId !== undefined && c.campaignId !== order.campaignId) {
+      throw new Error(`FakeMarket.addChat: order ${order.orderId} belongs to campaign ${order.campaignId}`);
+    }
+    if (c.campaignId !== undefined) {
+      if (!isPositiveInt(c.campaignId)) throw new Error(`FakeMarket.addChat: bad campaignId ${String(c.campaignId)}`);
+      this.campaigns.add(c.campaignId);
+    }
     const createdAtMs = c.createdAt === undefined ? this.now() : parseDate(c.createdAt);
     this.chatsById.set(chatId, {
       chatId,
@@ -715,6 +891,36 @@ export class FakeMarket {
    */
   serveAttachmentsAs(host: string): void {
     this.attachmentHost = host;
+  }
+
+  /**
+   * Adds an order of the business and returns its orderId (auto-incremented from 70000001 unless given). Its
+   * campaign is `campaignId`, else that of the chat about this order, else the first of `campaignIds`; a
+   * campaign given here joins the business. See `FakeOrderInput` for the defaults.
+   */
+  addOrder(input: FakeOrderInput = {}): number {
+    const orderId = input.orderId ?? this.nextOrderId;
+    if (!isPositiveInt(orderId)) throw new Error(`FakeMarket.addOrder: bad orderId ${String(orderId)}`);
+    if (this.ordersById.has(orderId)) throw new Error(`FakeMarket.addOrder: order ${orderId} already exists`);
+    const chatCampaigns = new Set(
+      [...this.chatsById.values()].flatMap((c) =>
+        c.contextType !== 'DIRECT' && c.orderId === orderId && c.campaignId !== undefined ? [c.campaignId] : [],
+      ),
+    );
+    const campaignId = input.campaignId ?? [...chatCampaigns][0] ?? this.defaultCampaignId;
+    if (!isPositiveInt(campaignId)) throw new Error(`FakeMarket.addOrder: bad campaignId ${String(campaignId)}`);
+    if ([...chatCampaigns].some((c) => c !== campaignId)) {
+      throw new Error(`FakeMarket.addOrder: a chat puts order ${orderId} in campaign ${[...chatCampaigns].join(', ')}`);
+    }
+    this.ordersById.set(orderId, createOrder(input, { orderId, campaignId, nowMs: this.now() }));
+    this.campaigns.add(campaignId);
+    this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
+    return orderId;
+  }
+
+  /** An order as stored (every default applied), or undefined. */
+  order(orderId: number): FakeOrder | undefined {
+    return this.ordersById.get(orderId);
   }
 
   /** Sets a chat's status; any string is accepted, to test tolerance of unknown enum values. */
@@ -927,6 +1133,8 @@ export class FakeMarket {
 
   private resourceName(operation: OperationId): string {
     if (operation === 'getAuthTokenInfo') return '/v2/auth/token';
+    if (operation === 'getOrder') return '/v2/campaigns/{campaignId}/orders/{orderId}';
+    if (operation === 'getBusinessOrders') return `/v1/businesses/${this.businessId}/orders`;
     const suffix = Object.entries(BUSINESS_ROUTES).find(([, methods]) => Object.values(methods).includes(operation));
     return `/v2/businesses/${this.businessId}/${suffix?.[0] ?? ''}`;
   }
@@ -994,13 +1202,17 @@ export class FakeMarket {
     }
 
     const operation = route.operationId;
-    const businessKey = route.businessIdRaw ?? String(this.businessId);
-    const inFlight = (this.inFlightByBusiness.get(businessKey) ?? 0) + 1;
-    this.inFlightByBusiness.set(businessKey, inFlight);
+    // README §4: /campaigns/... counts against the campaign, everything else against the business.
+    const entity =
+      route.campaignIdRaw !== undefined
+        ? `campaignId ${route.campaignIdRaw}`
+        : `businessId ${route.businessIdRaw ?? String(this.businessId)}`;
+    const inFlight = (this.inFlightByEntity.get(entity) ?? 0) + 1;
+    this.inFlightByEntity.set(entity, inFlight);
     this.inFlightTotal += 1;
     this.maxParallelSeen = Math.max(this.maxParallelSeen, this.inFlightTotal);
     res.once('close', () => {
-      this.inFlightByBusiness.set(businessKey, (this.inFlightByBusiness.get(businessKey) ?? 1) - 1);
+      this.inFlightByEntity.set(entity, (this.inFlightByEntity.get(entity) ?? 1) - 1);
       this.inFlightTotal -= 1;
     });
 
@@ -1019,7 +1231,7 @@ export class FakeMarket {
         status: 420,
         body: errorBody(
           'REQUEST_LIMIT_EXCEEDED',
-          `Hit rate limit of ${this.maxParallel} parallel requests for businessId ${businessKey}`,
+          `Hit rate limit of ${this.maxParallel} parallel requests for ${entity}`,
         ),
         headers: this.rateHeaders(operation, q.remaining, q.untilMs),
       });
@@ -1067,7 +1279,7 @@ export class FakeMarket {
       }
     }
 
-    const reply = await this.answerOperation(operation, route.businessIdRaw, req, url.searchParams, body);
+    const reply = await this.answerOperation(route, req, url.searchParams, body);
     if (acceptThenReset) {
       req.socket.destroy();
       return;
@@ -1077,14 +1289,14 @@ export class FakeMarket {
 
   /** Auth, business, scope and quota checks, then the operation itself. */
   private async answerOperation(
-    operation: OperationId,
-    businessIdRaw: string | undefined,
+    route: Extract<Route, { kind: 'operation' }>,
     req: IncomingMessage,
     query: URLSearchParams,
     body: { data: Buffer; tooBig: boolean },
   ): Promise<Reply> {
+    const operation = route.operationId;
     try {
-      this.authenticate(req, businessIdRaw);
+      this.authenticate(req, route.businessIdRaw, route.campaignIdRaw);
     } catch (error) {
       if (error instanceof Rejection) return rejectionReply(error); // unidentified: no quota, no headers
       throw error;
@@ -1103,7 +1315,7 @@ export class FakeMarket {
         throw new Rejection(403, 'Token does not have any of the scopes to access the API method');
       }
       if (body.tooBig) throw bad('The request is too big');
-      reply = { status: 200, body: await this.execute(operation, req, query, body.data) };
+      reply = { status: 200, body: await this.execute(route, req, query, body.data) };
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
       reply = rejectionReply(error);
@@ -1111,7 +1323,7 @@ export class FakeMarket {
     return this.charge(operation, reply);
   }
 
-  private authenticate(req: IncomingMessage, businessIdRaw: string | undefined): void {
+  private authenticate(req: IncomingMessage, businessIdRaw: string | undefined, campaignIdRaw?: string): void {
     const key = headerValue(req.headers, 'api-key');
     if (key === undefined || key === '') {
       const authorization = headerValue(req.headers, 'authorization') ?? '';
@@ -1126,16 +1338,22 @@ export class FakeMarket {
       }
       if (Number(businessIdRaw) !== this.businessId) throw new Rejection(403, 'Access denied', 'FORBIDDEN');
     }
+    if (campaignIdRaw !== undefined) {
+      if (!/^[0-9]+$/.test(campaignIdRaw) || !isPositiveInt(Number(campaignIdRaw))) {
+        throw bad(`Path parameter 'campaignId' must be a positive int64, got '${campaignIdRaw}'`);
+      }
+      if (!this.campaigns.has(Number(campaignIdRaw))) throw new Rejection(403, 'Access denied', 'FORBIDDEN');
+    }
   }
 
   private async execute(
-    operation: OperationId,
+    route: Extract<Route, { kind: 'operation' }>,
     req: IncomingMessage,
     query: URLSearchParams,
     raw: Buffer,
   ): Promise<unknown> {
     const contentType = req.headers['content-type'];
-    switch (operation) {
+    switch (route.operationId) {
       case 'getAuthTokenInfo':
         return { status: 'OK', result: { apiKey: { name: this.apiKeyName, authScopes: [...this.scopes] } } };
       case 'getChats':
@@ -1159,6 +1377,10 @@ export class FakeMarket {
         return this.sendFile(query, contentType, raw);
       case 'createChat':
         return this.createChat(parseJsonObject(contentType, raw));
+      case 'getOrder':
+        return this.getOrder(Number(route.campaignIdRaw), route.orderIdRaw ?? '');
+      case 'getBusinessOrders':
+        return this.getBusinessOrders(query, parseJsonObject(contentType, raw));
     }
   }
 
@@ -1327,6 +1549,75 @@ export class FakeMarket {
       existing?.chatId ??
       this.addChat(type === 'ORDER' ? { contextType: type, orderId: id } : { contextType: type, returnId: id });
     return { status: 'OK', result: { chatId } };
+  }
+
+  private getOrder(campaignId: number, orderIdRaw: string): unknown {
+    if (!/^[0-9]+$/.test(orderIdRaw) || !Number.isSafeInteger(Number(orderIdRaw))) {
+      throw bad(`Path parameter 'orderId' must be an int64, got '${orderIdRaw}'`);
+    }
+    const order = this.ordersById.get(Number(orderIdRaw));
+    if (!order || order.campaignId !== campaignId) throw new Rejection(404, `Order ${orderIdRaw} not found`);
+    // GetOrderResponse has no status/result envelope.
+    return { order: orderDto(order) };
+  }
+
+  private getBusinessOrders(query: URLSearchParams, body: Record<string, unknown>): unknown {
+    const limit = parseTruncatedLimit(query, 50, 50);
+    const token = pageTokenOf(query);
+    let offset = 0;
+    if (token !== undefined) {
+      const decoded = decodeToken(token);
+      if (
+        decoded.k !== 'orders' ||
+        typeof decoded.o !== 'number' ||
+        !Number.isSafeInteger(decoded.o) ||
+        decoded.o < 0
+      ) {
+        throw bad('Invalid page token');
+      }
+      offset = decoded.o;
+    }
+    const ids = (v: unknown) => (isPositiveInt(v) ? v : undefined);
+    const orderIds = atMost(50, 'orderIds', filterArray(body, 'orderIds', ids));
+    const campaignIds = atMost(50, 'campaignIds', filterArray(body, 'campaignIds', ids));
+    const externalOrderIds = atMost(
+      50,
+      'externalOrderIds',
+      filterArray(body, 'externalOrderIds', (v) => (typeof v === 'string' && v.length > 0 ? v : undefined)),
+    );
+    const statuses = filterArray(body, 'statuses', enumItem(ORDER_STATUSES));
+    const substatuses = filterArray(body, 'substatuses', (v) => (typeof v === 'string' && v !== '' ? v : undefined));
+    const programTypes = filterArray(body, 'programTypes', enumItem(SELLING_PROGRAMS));
+    const sourcePlatforms = filterArray(body, 'sourcePlatforms', enumItem(ORDER_SOURCE_PLATFORMS));
+    const fake = optionalBoolean(body, 'fake');
+    const waitingForCancellation = optionalBoolean(body, 'waitingForCancellationApprove');
+    const dates = orderDates(body.dates, this.now());
+    const window =
+      dates.created ??
+      (dates.any || (orderIds !== undefined && !this.orderIdsInDateWindow)
+        ? undefined
+        : { fromMs: this.now() - ORDER_WINDOW_MS, toMs: this.now() + 1 });
+
+    const matching = [...this.ordersById.values()].filter(
+      (o) =>
+        (!orderIds || orderIds.includes(o.orderId)) &&
+        (!campaignIds || campaignIds.includes(o.campaignId)) &&
+        (!externalOrderIds || (o.externalOrderId !== undefined && externalOrderIds.includes(o.externalOrderId))) &&
+        (!statuses || statuses.some((s) => s === o.status)) &&
+        (!substatuses || substatuses.includes(o.substatus)) &&
+        (!programTypes || programTypes.some((p) => p === o.programType)) &&
+        (!sourcePlatforms || sourcePlatforms.includes('MARKET')) &&
+        (fake === undefined || o.fake === fake) &&
+        // The fake has no cancellation requests.
+        waitingForCancellation !== true &&
+        (!window || (o.createdAtMs >= window.fromMs && o.createdAtMs < window.toMs)) &&
+        (!dates.updated || (o.updatedAtMs >= dates.updated.fromMs && o.updatedAtMs <= dates.updated.toMs)),
+    );
+    matching.sort((a, b) => a.createdAtMs - b.createdAtMs || a.orderId - b.orderId);
+    const page = matching.slice(offset, offset + limit);
+    const next = offset + limit < matching.length ? encodeToken({ k: 'orders', o: offset + limit }) : undefined;
+    // GetBusinessOrdersResponse has no status/result envelope.
+    return { orders: page.map(businessOrderDto), paging: next === undefined ? {} : { nextPageToken: next } };
   }
 
   /** Attachment downloads, unknown paths and wrong methods: no quota, no faults. */
