@@ -156,7 +156,8 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
   });
   const paced = config.telegram.pacing ? budget : undefined;
   const progress = new ProgressReport({
-    message: () => new GeneralMessage({ api: bot.api, chatId: config.telegram.chatId, lane: 'operator', budget: paced }),
+    message: () =>
+      new GeneralMessage({ api: bot.api, chatId: config.telegram.chatId, lane: 'operator', budget: paced }),
     imports: () => core.imports(),
     queued: () => Object.values(budget.queued()).reduce((a, b) => a + b, 0),
     spacingMs: 60_000 / config.telegram.groupPerMinute,

@@ -14,7 +14,9 @@ import { ChatQueue } from './chat-queue.ts';
 import type { BridgeOptions, Deps } from './deps.ts';
 import { Delivery } from './delivery.ts';
 import { Echoes } from './echo.ts';
+import { Cards } from './card.ts';
 import { Holds } from './holds.ts';
+import { Ownership, type Person } from './ownership.ts';
 import type { ImportProgress } from './imports.ts';
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
@@ -25,6 +27,7 @@ import {
   type ButtonHost,
   type MarketPort,
   type OperatorMessage,
+  type OwnerAction,
   type ReplyAction,
   type TelegramPort,
 } from './ports.ts';
@@ -42,6 +45,7 @@ export class Bridge {
   private readonly mirror: Mirror;
   private readonly delivery: Delivery;
   private readonly replies: Replies;
+  private readonly ownership: Ownership;
 
   constructor(market: MarketPort, telegram: TelegramPort, store: StorePort, options: BridgeOptions) {
     const queue = new ChatQueue((marketChatId, err) => this.taskFailed(marketChatId, err));
@@ -59,9 +63,11 @@ export class Bridge {
     const notices = new Notices(this.d);
     const holds = new Holds(this.d, notices);
     const echoes = new Echoes(store, this.d.log, (reply) => this.delivery.markSent(reply));
-    this.mirror = new Mirror(this.d, new Topics(this.d), echoes);
+    const cards = new Cards(this.d);
+    this.ownership = new Ownership(this.d, cards);
+    this.mirror = new Mirror(this.d, new Topics(this.d, cards), echoes);
     this.delivery = new Delivery(this.d, notices, holds, (rec, chat) => this.mirror.mirrorNew(rec, chat));
-    this.replies = new Replies(this.d, notices, this.delivery, holds);
+    this.replies = new Replies(this.d, notices, this.delivery, holds, this.ownership);
   }
 
   // ---------------------------------------------------------------- Market → Telegram
@@ -132,6 +138,11 @@ export class Bridge {
    */
   operatorAction(action: ReplyAction, under: ButtonHost): Promise<string> {
     return this.replies.operatorAction(action, under);
+  }
+
+  /** Take or Release pressed on a card or a reminder by `by`; resolves with the answer for the button. */
+  ownerAction(action: OwnerAction, by: Person): Promise<string> {
+    return this.ownership.action(action, by);
   }
 
   /**

@@ -43,7 +43,7 @@ export function topicTitle(chat: MarketChat, t: Texts): string {
 }
 
 /** The first message of a topic: what the chat is, whose it is, and links to look it up. */
-export function contextCard(chat: MarketChat, t: Texts, businessId: number): Html {
+export function contextCard(chat: MarketChat, t: Texts, businessId: number, desk: { owner?: string } = {}): Html {
   const c = chat.context;
   const lines: Html[] = [html`<b>${t.cardTitle}</b>`, html``];
   const row = (label: string, value: Html | string) => lines.push(html`${label}: ${value}`);
@@ -61,6 +61,7 @@ export function contextCard(chat: MarketChat, t: Texts, businessId: number): Htm
   }
   row(t.created, formatTime(chat.createdAt));
   row(t.chatId, html`<code>${chat.id}</code> · ${t.status[chat.status]}`);
+  if (desk.owner !== undefined) row(t.owner.label, desk.owner);
   const links: Html[] = [];
   if (c.orderId !== undefined && c.campaignId !== undefined) {
     links.push(

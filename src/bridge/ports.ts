@@ -81,6 +81,15 @@ export interface MarketPort {
 }
 
 /** Thrown by the Telegram port when the topic no longer exists (deleted by someone in Telegram). */
+/** The message to edit is gone: someone deleted it (or it is too old to edit). */
+export class MessageGoneError extends Error {
+  readonly code = 'MESSAGE_GONE';
+  constructor(readonly messageId: TelegramMessageId) {
+    super(`Telegram message ${messageId} can no longer be edited`);
+    this.name = 'MessageGoneError';
+  }
+}
+
 export class TopicGoneError extends Error {
   readonly code = 'TOPIC_GONE';
   constructor(readonly topicId: TopicId) {
@@ -114,7 +123,13 @@ export interface Button {
 }
 
 /** What a button of the bot asks for when an operator presses it. */
-export type OperatorAction = ReplyAction | TemplatesAction;
+export type OperatorAction = ReplyAction | TemplatesAction | OwnerAction;
+
+/** Take (own the chat, or take it over) or Release, on the context card or a reminder. */
+export interface OwnerAction {
+  kind: 'take' | 'release';
+  topicId: TopicId;
+}
 
 /** An operator pressed a button under one of the bot's notices about their reply. */
 export interface ReplyAction {
@@ -174,7 +189,7 @@ export interface TelegramPort {
     /** `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for). */
     options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId>;
-  /** Replaces the text (and the buttons: none when omitted) of a message the bot sent. */
+  /** Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is gone. */
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendFile(topicId: TopicId, file: TelegramFile, caption?: Html, lane?: Lane): Promise<TelegramMessageId>;

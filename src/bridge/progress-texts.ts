@@ -64,7 +64,9 @@ export const enProgress: ProgressTexts = {
       if (i.waitingTotal > 0) lines.push(`Waiting for the seller: ${i.waitingDone} of ${i.waitingTotal} imported`);
     }
     const queued = enPlural(f.queued, 'message', 'messages');
-    lines.push(`${f.imported ? '' : '⏳ '}${queued} queued behind Telegram's limit, about ${enDuration(f.etaSeconds)} left.`);
+    lines.push(
+      `${f.imported ? '' : '⏳ '}${queued} queued behind Telegram's limit, about ${enDuration(f.etaSeconds)} left.`,
+    );
     return lines.join('\n');
   },
   done: (f) =>

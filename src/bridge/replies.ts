@@ -15,6 +15,7 @@ import { changeDurably, describeError, repliesOf, writeDown, type ReplyContent }
 import type { ReplyRecord } from './store-port.ts';
 import type { Holds } from './holds.ts';
 import { becomeNote, isNote, markNote } from './notes.ts';
+import type { Ownership } from './ownership.ts';
 
 /** Longest operator message accepted for splitting, in parts of 4096. */
 const MAX_REPLY_PARTS = 10;
@@ -25,6 +26,7 @@ export class Replies {
     private readonly notices: Notices,
     private readonly delivery: Delivery,
     private readonly holds: Holds,
+    private readonly ownership: Ownership,
   ) {}
 
   /** See Bridge.operatorMessage. */
@@ -63,6 +65,7 @@ export class Replies {
     }
     const added = writeDown(d, rec.marketChatId, msg.topicId, msg.messageId, items, 0);
     if (added.length === 0) return; // a redelivered update
+    this.ownership.replied(rec, msg.from);
     for (const r of added) this.delivery.unsaved.add(r.id);
     try {
       await d.store.commit();

@@ -16,6 +16,8 @@ export interface ChatRecord {
   title?: string;
   /** The topic exists but its context card is not posted yet. */
   cardPending?: boolean;
+  /** The context card's message (edited as the chat changes); unknown for cards of older versions. */
+  cardId?: TelegramMessageId;
   /** The chat as the Market last described it. */
   chat: MarketChat;
   /** Highest Market message id already mirrored (or recognised as our own echo). */
@@ -29,6 +31,10 @@ export interface ChatRecord {
   firstSeenAt: string;
   /** The first buyer message that no seller message follows (waits.ts): the chat waits for the seller since. */
   waitingSince?: string;
+  /** The operator who owns the chat (Take on its card or a reminder, or the first to reply in it). */
+  owner?: { id: number; name: string };
+  /** The owner before the last hand-over (the card says who took the chat over from whom). */
+  previousOwner?: { id: number; name: string };
   /** Recent answered waits (two days): when the seller answered and how long the buyer had waited. */
   answers?: Array<{ at: string; waitedMs: number }>;
 }

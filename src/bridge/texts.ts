@@ -5,6 +5,7 @@
  * replies' (template-texts.ts) are tables of their own, carried here as `guard` and `templates`.
  */
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
+import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
 import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
 import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
 import type { ChatContextType, ChatStatus, MessageSender } from './model.ts';
@@ -91,6 +92,8 @@ export interface Texts {
   templates: TemplateTexts;
   /** The progress of a long first start or Telegram backlog, in General. */
   progress: ProgressTexts;
+  /** Who owns a chat: the card's line and buttons, Take and Release. */
+  owner: OwnerTexts;
   health: {
     ok: string;
     notOk: string;
@@ -202,6 +205,7 @@ const ru: Texts = {
   },
   templates: ruTemplates,
   progress: ruProgress,
+  owner: ruOwner,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -314,6 +318,7 @@ const en: Texts = {
   },
   templates: enTemplates,
   progress: enProgress,
+  owner: enOwner,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

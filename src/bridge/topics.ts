@@ -4,7 +4,8 @@
  * kinds of conversation (reviews, questions) get their topics here too, with their own title and card.
  */
 import type { Deps } from './deps.ts';
-import { contextCard, topicTitle } from './format.ts';
+import type { Cards } from './card.ts';
+import { topicTitle } from './format.ts';
 import { html } from './html.ts';
 import type { MarketChatId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
@@ -20,7 +21,10 @@ export class Topics {
   /** Chats whose topic has a rename waiting or running. */
   private readonly renaming = new Set<MarketChatId>();
 
-  constructor(private readonly d: Deps) {}
+  constructor(
+    private readonly d: Deps,
+    readonly cards: Cards,
+  ) {}
 
   /**
    * Runs one topic creation, up to the commit that links the topic to its chat, after the one before it. Telegram
@@ -79,14 +83,8 @@ export class Topics {
    * The context card, with the button that shows the quick replies; remembered as pending until Telegram has
    * it, so a crash cannot leave a topic without one.
    */
-  private async postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
-    await this.d.telegram.sendText(topicId, contextCard(chat, this.d.t, this.d.options.businessId), {
-      // Quick replies at one tap from the top of the topic.
-      buttons: [{ text: this.d.t.templates.cardButton, action: { kind: 'templates', topicId } }],
-    });
-    rec.cardPending = undefined;
-    this.d.store.saveChat(rec);
-    await this.d.store.commit();
+  private postCard(rec: ChatRecord, chat: MarketChat, topicId: TopicId): Promise<void> {
+    return this.cards.post(rec, chat, topicId);
   }
 
   /** Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. */

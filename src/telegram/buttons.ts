@@ -4,6 +4,7 @@
  *   r:<topic>:<message>  c:<topic>:<message>  u:<topic>:<message>   retry, correct, cancel a reply
  *   a:<topic>:<message>                                             send a reply the guard holds anyway
  *   t:<topic>                                                       show the topic's quick replies (the card)
+ *   o:<topic>  l:<topic>                                            take the chat (or take it over), release it
  * A quick reply's own button is q:<topic>:<key of its name> (nameKey in templates/template.ts). These formats are the ones buttons already posted carry:
  * they must not change.
  */
@@ -18,6 +19,8 @@ const ACTION_CODES: Record<OperatorAction['kind'], string> = {
   cancel: 'u',
   allow: 'a',
   templates: 't',
+  take: 'o',
+  release: 'l',
 };
 
 const REPLY_ACTIONS: Record<string, ReplyAction['kind'] | undefined> = {
@@ -29,14 +32,17 @@ const REPLY_ACTIONS: Record<string, ReplyAction['kind'] | undefined> = {
 
 /** Encodes an action as button data, e.g. "r:12:345" or "t:12". */
 export function encodeAction(a: OperatorAction): string {
-  if (a.kind === 'templates') return `${ACTION_CODES.templates}:${a.topicId}`;
+  if (!('messageId' in a)) return `${ACTION_CODES[a.kind]}:${a.topicId}`;
   return `${ACTION_CODES[a.kind]}:${a.topicId}:${a.messageId}`;
 }
 
 /** Decodes button data made by encodeAction(); undefined for anything else. */
 export function parseAction(data: string): OperatorAction | undefined {
-  const list = /^t:(\d{1,15})$/.exec(data);
-  if (list) return { kind: 'templates', topicId: topicId(Number(list[1])) };
+  const topicOnly = /^([tol]):(\d{1,15})$/.exec(data);
+  if (topicOnly) {
+    const kind = topicOnly[1] === 't' ? 'templates' : topicOnly[1] === 'o' ? 'take' : 'release';
+    return { kind, topicId: topicId(Number(topicOnly[2])) };
+  }
   const m = /^([rcua]):(\d{1,15}):(\d{1,15})$/.exec(data);
   const kind = m && REPLY_ACTIONS[m[1] ?? ''];
   if (!m || !kind) return undefined;

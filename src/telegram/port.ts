@@ -7,6 +7,7 @@ import { GrammyError, InputFile, type Api } from 'grammy';
 import { telegramMessageId, topicId as toTopicId, type TelegramMessageId, type TopicId } from '../bridge/ids.ts';
 import {
   TelegramRefusedError,
+  MessageGoneError,
   TopicGoneError,
   type Button,
   type Lane,
@@ -90,6 +91,12 @@ export class TelegramGroup implements TelegramPort {
       });
     } catch (err) {
       if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
+      if (
+        err instanceof GrammyError &&
+        /message to edit not found|MESSAGE_ID_INVALID|message can't be edited/i.test(err.description)
+      ) {
+        throw new MessageGoneError(messageId);
+      }
       throw err;
     }
   }

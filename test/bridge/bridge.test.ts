@@ -37,12 +37,15 @@ describe('Bridge: Market → Telegram', () => {
     expect(telegram.inTopic(1)).toHaveLength(2);
   });
 
-  it('puts the quick replies button on the context card, for the topic it opens', async () => {
+  it('puts the quick replies and Take buttons on the context card, for the topic it opens', async () => {
     const { market, telegram, bridge } = await makeBridge();
     market.addChat(1);
     bridge.chatSeen(market.chats.get(1)!);
     await bridge.idle();
-    expect(telegram.inTopic(1)[0]?.buttons).toEqual([{ text: '📋 Templates', data: 't:1' }]);
+    expect(telegram.inTopic(1)[0]?.buttons).toEqual([
+      { text: '📋 Templates', data: 't:1' },
+      { text: '✋ Take', data: 'o:1' },
+    ]);
     expect(bridge.chatInTopic(topicId(1))?.id).toBe(1);
     expect(bridge.chatInTopic(topicId(99))).toBeUndefined();
   });

@@ -19,6 +19,7 @@ import {
 } from '../../src/bridge/ids.ts';
 import type { MarketChat, MarketMessage, OrderSummary } from '../../src/bridge/model.ts';
 import {
+  MessageGoneError,
   TopicGoneError,
   type Button,
   type MarketFile,
@@ -184,7 +185,7 @@ export class MemoryTelegram implements TelegramPort {
   }
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
     const post = this.posts.find((p) => p.messageId === messageId);
-    if (!post) return Promise.reject(new Error('message to edit not found'));
+    if (!post) return Promise.reject(new MessageGoneError(messageId));
     post.html = text.markup;
     post.buttons = onWire(buttons);
     return Promise.resolve();

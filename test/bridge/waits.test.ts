@@ -31,7 +31,12 @@ describe('Waiting episodes: who waits for the seller, since when, and how long t
     const rec = store.findChat(marketChatId(1))!;
     expect(rec.waitingSince).toBe(first.createdAt);
     expect(waitingSince(rec)).toBe(first.createdAt);
-    await bridge.operatorMessage({ topicId: topicId(1), messageId: telegramMessageId(500), from: operator, text: 'Hi' });
+    await bridge.operatorMessage({
+      topicId: topicId(1),
+      messageId: telegramMessageId(500),
+      from: operator,
+      text: 'Hi',
+    });
     await bridge.idle();
     expect(waitingSince(store.findChat(marketChatId(1))!)).toBeUndefined();
     expect(times).toHaveLength(1);

@@ -11,6 +11,16 @@ describe('the quick replies buttons on the wire', () => {
     expect(parseAction('t:12')).toEqual(action);
   });
 
+  it('encode Take and Release as o:<topic> and l:<topic> and decode them again', () => {
+    const take = { kind: 'take' as const, topicId: topicId(12) };
+    const release = { kind: 'release' as const, topicId: topicId(12) };
+    expect(encodeAction(take)).toBe('o:12');
+    expect(encodeAction(release)).toBe('l:12');
+    expect(parseAction('o:12')).toEqual(take);
+    expect(parseAction('l:12')).toEqual(release);
+    expect(parseAction('o:12:3')).toBeUndefined();
+  });
+
   it('encode a tap as q:<topic>:<key of the name>, within 64 bytes for any name, and decode it again', () => {
     const data = encodeTemplateTap(topicId(12), 'thanks_2');
     expect(data).toMatch(/^q:12:[0-9a-z]{1,7}$/);
