@@ -10,12 +10,15 @@
  *   (real time): written at once and announced over 3 s in shuffled order; written 150 ms apart, each
  *   announced as it is written, with Telegram pacing off and on.
  * - Idle: 100, 1,000 and 5,000 chats of which 5 % are open, everything already mirrored: requests of one
- *   regular round and of one full sweep are measured, the cost per hour is derived from them.
- * - Cross-check: the poller's own timer at MARKET_POLL_INTERVAL=1 in real time, requests per round.
+ *   regular round and of one full sweep are measured, and the pace the poller itself chooses once nothing has
+ *   changed for 5 minutes; the cost per hour is derived from them.
+ * - Cross-check: the poller's own timer at MARKET_POLL_INTERVAL=1 in real time, requests per round, its pace
+ *   right after start and once the simulated clock has moved 5 quiet minutes on.
  *
  *   npm run bench:market-requests
  */
 import type { App } from '../src/app.ts';
+import { IDLE_AFTER_MS } from '../src/market/poller.ts';
 import {
   SimClock,
   chatCreated,
@@ -397,6 +400,12 @@ interface IdleResult {
   reconcileRound: Counts;
   /** One full sweep over every chat (measured). */
   fullSweep: Counts;
+  /** The poller's round interval within 5 minutes of a change (its first round), polling mode. */
+  pollingBusyMs: number;
+  /** The poller's round interval once no round has seen a change for IDLE_AFTER_MS, polling mode. */
+  pollingIdleMs: number;
+  /** The same with notifications on. */
+  reconcileIdleMs: number;
 }
 
 /** Chats written to long ago: `open` of them waiting for the buyer, the rest finished. */
@@ -423,10 +432,14 @@ function seedIdle(bench: BenchWorld, chats: number, open: number): void {
   }
 }
 
-async function measureRounds(bench: BenchWorld, app: App, rounds: number, everyMs: number): Promise<Counts> {
+/**
+ * Runs `rounds` rounds through `pollOnce`, each `everyMs` of simulated time after the previous one (by default
+ * at the pace the poller chose), and returns the mean requests of one round.
+ */
+async function measureRounds(bench: BenchWorld, app: App, rounds: number, everyMs?: number): Promise<Counts> {
   const before = countByOperation(bench.world.market.requests);
   for (let i = 0; i < rounds; i++) {
-    clock.advanceTo(clock.now() + everyMs);
+    clock.advanceTo(clock.now() + (everyMs ?? app.poller.roundIntervalMs));
     await app.poller.pollOnce();
     await settle(app);
   }
@@ -434,29 +447,71 @@ async function measureRounds(bench: BenchWorld, app: App, rounds: number, everyM
   return new Map([...diff].map(([op, n]) => [op, n / rounds]));
 }
 
+/**
+ * Starts the app with the default intervals (its first round, which counts as a change, runs at once) and
+ * returns it with a check that its own timer has not run a round since: the benchmark runs the rounds, so the
+ * timer's next round, an interval of real time after the first, must not come while it counts.
+ */
+async function startIdle(bench: BenchWorld, env: Record<string, string>, intervalMs: number) {
+  const app = await bench.world.start({ MARKET_FULL_SYNC_INTERVAL: String(FULL_SYNC_MS / 1000), ...env });
+  await until(() => app.poller.rounds >= 1, 'the first poll', 60_000);
+  const firstRoundAt = clock.now();
+  const deadline = performance.now() + intervalMs - 1_000;
+  /** Throws unless the poller's rounds since its first are exactly the `ours` the benchmark ran, in time. */
+  const check = (ours: number) => {
+    if (performance.now() >= deadline || app.poller.rounds !== 1 + ours) {
+      throw new Error(`the poller's own timer may have run a round during the measurement: too slow a machine`);
+    }
+  };
+  await settle(app);
+  return { app, firstRoundAt, check };
+}
+
+/** Rounds at the poller's own pace until IDLE_AFTER_MS has passed since `since` (its last change). */
+async function quietRounds(app: App, since: number): Promise<number> {
+  let rounds = 0;
+  while (clock.now() < since + IDLE_AFTER_MS) {
+    clock.advanceTo(clock.now() + app.poller.roundIntervalMs);
+    await app.poller.pollOnce();
+    await settle(app);
+    rounds++;
+  }
+  return rounds;
+}
+
 async function idleCost(chats: number): Promise<IdleResult> {
   const open = Math.round(chats * OPEN_SHARE);
   const bench = await startBenchWorld();
   try {
     seedIdle(bench, chats, open);
-    const slow = { MARKET_POLL_INTERVAL: '86400', MARKET_RECONCILE_INTERVAL: '86400', TELEGRAM_PACING: 'off' };
-    const polling = await bench.world.start({ ...slow, MARKET_NOTIFICATIONS: 'off' });
-    await until(() => polling.poller.rounds >= 1, 'the first poll', 60_000);
-    await settle(polling);
-    if (polling.store.chats().length !== open) {
-      throw new Error(`expected ${open} mirrored chats, the store has ${polling.store.chats().length}`);
+    const defaults = {
+      MARKET_POLL_INTERVAL: String(POLL_MS / 1000),
+      MARKET_RECONCILE_INTERVAL: String(RECONCILE_MS / 1000),
+      TELEGRAM_PACING: 'off',
+    };
+    const polling = await startIdle(bench, { ...defaults, MARKET_NOTIFICATIONS: 'off' }, POLL_MS);
+    if (polling.app.store.chats().length !== open) {
+      throw new Error(`expected ${open} mirrored chats, the store has ${polling.app.store.chats().length}`);
     }
-    const pollingRound = await measureRounds(bench, polling, IDLE_ROUNDS, POLL_MS);
+    const pollingRound = await measureRounds(bench, polling.app, IDLE_ROUNDS);
+    const pollingBusyMs = polling.app.poller.roundIntervalMs;
+    const quiet = await quietRounds(polling.app, polling.firstRoundAt);
+    const pollingIdleMs = polling.app.poller.roundIntervalMs;
     // The next round is a full sweep once MARKET_FULL_SYNC_INTERVAL has passed.
-    const fullSweep = await measureRounds(bench, polling, 1, FULL_SYNC_MS);
-    await polling.stop();
+    const fullSweep = await measureRounds(bench, polling.app, 1, FULL_SYNC_MS);
+    polling.check(IDLE_ROUNDS + quiet + 1);
+    if (polling.app.poller.roundIntervalMs !== pollingIdleMs) {
+      throw new Error(`the full sweep changed the idle pace to ${polling.app.poller.roundIntervalMs} ms`);
+    }
+    await polling.app.stop();
 
-    const pushed = await bench.world.start({ ...slow, MARKET_NOTIFICATIONS: 'on' });
-    await until(() => pushed.poller.rounds >= 1, 'the first reconciling poll', 60_000);
-    await settle(pushed);
-    const reconcileRound = await measureRounds(bench, pushed, IDLE_ROUNDS, RECONCILE_MS);
+    const pushed = await startIdle(bench, { ...defaults, MARKET_NOTIFICATIONS: 'on' }, RECONCILE_MS);
+    const reconcileRound = await measureRounds(bench, pushed.app, IDLE_ROUNDS);
+    const pushedQuiet = await quietRounds(pushed.app, pushed.firstRoundAt);
+    const reconcileIdleMs = pushed.app.poller.roundIntervalMs;
+    pushed.check(IDLE_ROUNDS + pushedQuiet);
     console.error(`idle, ${chats} chats: done`);
-    return { chats, open, pollingRound, reconcileRound, fullSweep };
+    return { chats, open, pollingRound, reconcileRound, fullSweep, pollingBusyMs, pollingIdleMs, reconcileIdleMs };
   } finally {
     await bench.close();
   }
@@ -474,7 +529,12 @@ interface TimerCheck {
   rounds: number;
   getChatsPerRound: number;
   othersPerRound: number;
-  intervalMs: number;
+  /** Real time between rounds right after start, measured, and as the poller decided it. */
+  busyMs: number;
+  busyDecidedMs: number;
+  /** The same once the simulated clock has moved IDLE_AFTER_MS on without a change. */
+  idleMs: number;
+  idleDecidedMs: number;
 }
 
 async function timerCheck(): Promise<TimerCheck> {
@@ -491,11 +551,21 @@ async function timerCheck(): Promise<TimerCheck> {
     const elapsed = performance.now() - t0;
     const diff = diffCounts(countByOperation(bench.world.market.requests), before);
     const rounds = app.poller.rounds - rounds0;
+    const busyDecidedMs = app.poller.roundIntervalMs;
+    // Five quiet minutes pass (in simulated time): the next round decides the idle pace, the one after keeps it.
+    clock.advanceTo(clock.now() + IDLE_AFTER_MS);
+    const idle0 = app.poller.rounds;
+    await until(() => app.poller.rounds >= idle0 + 1, 'the round after five quiet minutes', 30_000);
+    const t1 = performance.now();
+    await until(() => app.poller.rounds >= idle0 + 2, 'a round at the idle pace', 30_000);
     return {
       rounds,
       getChatsPerRound: get(diff, 'getChats') / rounds,
       othersPerRound: (total(diff) - get(diff, 'getChats')) / rounds,
-      intervalMs: elapsed / rounds,
+      busyMs: elapsed / rounds,
+      busyDecidedMs,
+      idleMs: performance.now() - t1,
+      idleDecidedMs: app.poller.roundIntervalMs,
     };
   } finally {
     await bench.close();
@@ -600,22 +670,29 @@ async function main(): Promise<void> {
     'chats (open)',
     'requests per regular round',
     'requests per full sweep',
-    'polling 30 s: requests/hour',
-    'notifications, reconcile 300 s: requests/hour',
-    'getChats quota used, polling',
-    'getChats quota used, notifications',
+    'polling: round every (busy → idle)',
+    'polling, idle: requests/hour',
+    'getChats quota used, polling (busy → idle)',
+    'notifications: round every (idle)',
+    'notifications, idle: requests/hour',
+    'getChats quota used, notifications (idle)',
   ];
+  const perHour = (ms: number) => 3600_000 / ms;
+  const share = (n: number) => `${fmt((n / GET_CHATS_QUOTA) * 100, 1)} %`;
   const idleRows = idle.map((r) => {
-    const pollHour = hourly(r.pollingRound, r.fullSweep, 3600_000 / POLL_MS);
-    const pushHour = hourly(r.reconcileRound, r.fullSweep, 3600_000 / RECONCILE_MS);
+    const pollBusyHour = hourly(r.pollingRound, r.fullSweep, perHour(r.pollingBusyMs));
+    const pollHour = hourly(r.pollingRound, r.fullSweep, perHour(r.pollingIdleMs));
+    const pushHour = hourly(r.reconcileRound, r.fullSweep, perHour(r.reconcileIdleMs));
     return [
       `${fmt(r.chats, 0)} (${fmt(r.open, 0)})`,
       `${describeCounts(r.pollingRound)}${sameCounts(r.pollingRound, r.reconcileRound) ? '' : ` (reconciling: ${describeCounts(r.reconcileRound)})`}`,
       describeCounts(r.fullSweep),
+      `${secondsText(r.pollingBusyMs)} → ${secondsText(r.pollingIdleMs)}`,
       fmt(pollHour, 0),
+      `${share(pollBusyHour)} → ${share(pollHour)}`,
+      secondsText(r.reconcileIdleMs),
       fmt(pushHour, 0),
-      `${fmt((pollHour / GET_CHATS_QUOTA) * 100, 1)} %`,
-      `${fmt((pushHour / GET_CHATS_QUOTA) * 100, 1)} %`,
+      share(pushHour),
     ];
   });
 
@@ -627,13 +704,20 @@ async function main(): Promise<void> {
   console.log(consoleTable(readHeaders, readRows));
   console.log(`\nOne-chat burst (real time, notifications on, no poll meanwhile)\n`);
   console.log(consoleTable(burstHeaders, burstRows));
-  console.log(`\nIdle cost (per round: measured; per hour: derived)\n`);
+  console.log(`\nIdle cost (per round and pace: measured; per hour: derived)\n`);
   console.log(consoleTable(idleHeaders, idleRows));
   const timerHeaders = ['poller timer, real time, 100 chats (5 open)', 'value'];
   const timerRows = [
-    ['rounds', String(timer.rounds)],
+    ['rounds (right after start)', String(timer.rounds)],
     ['getChats / other requests per round', `${fmt(timer.getChatsPerRound)} / ${fmt(timer.othersPerRound)}`],
-    ['one round every (MARKET_POLL_INTERVAL=1)', `${fmt(timer.intervalMs / 1000)} s`],
+    [
+      'one round every, right after start (MARKET_POLL_INTERVAL=1): measured / decided',
+      `${fmt(timer.busyMs / 1000)} s / ${fmt(timer.busyDecidedMs / 1000)} s`,
+    ],
+    [
+      'one round every, after 5 quiet minutes (simulated): measured / decided',
+      `${fmt(timer.idleMs / 1000)} s / ${fmt(timer.idleDecidedMs / 1000)} s`,
+    ],
   ];
   console.log('');
   console.log(consoleTable(timerHeaders, timerRows));
@@ -649,12 +733,17 @@ async function main(): Promise<void> {
       table(readHeaders, readRows),
       '### One-chat burst (real time, notifications on, no poll meanwhile)',
       table(burstHeaders, burstRows),
-      '### Idle cost (per round: measured; per hour: derived)',
+      '### Idle cost (per round and pace: measured; per hour: derived)',
       table(idleHeaders, idleRows),
       "### Cross-check with the poller's own timer",
       table(timerHeaders, timerRows),
     ].join('\n\n'),
   );
+}
+
+/** An interval in seconds, with one decimal when it is not a whole number of them. */
+function secondsText(ms: number): string {
+  return `${fmt(ms / 1000, Number.isInteger(ms / 1000) ? 0 : 1)} s`;
 }
 
 function delayText(s: ReturnType<typeof summarise>): string {
