@@ -17,7 +17,13 @@ export interface AppOverrides {
   rightsCheckMinGapMs?: number;
   /** Benchmarks only: false posts every Market message on its own, as before joint posts (the "before" figures). */
   coalescePosts?: boolean;
-  /** Test-only: the progress shown in General (src/telegram/progress.ts): when, how often it is edited, looked at. */
+  /**
+   * Benchmarks only: the group rate beyond TELEGRAM_GROUP_RATE's maximum, to run the issue's cabinets in minutes.
+   * Replaces `config.telegram.groupPerMinute` for the call budget, the bot and the progress estimate; the
+   * setting itself keeps its bounds.
+   */
+  telegramGroupPerMinute?: number;
+  /** Tests and benchmarks: the progress in General (src/telegram/progress.ts): when, how often edited, looked at. */
   progress?: { thresholdMs?: number; editEveryMs?: number; checkEveryMs?: number };
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;

@@ -78,8 +78,9 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
       await bot.api.sendMessage(config.telegram.chatId, text);
     },
   });
+  const groupPerMinute = overrides.telegramGroupPerMinute ?? config.telegram.groupPerMinute;
   const budget = new CallBudget({
-    groupPerMinute: config.telegram.groupPerMinute,
+    groupPerMinute,
     globalPerSecond: config.telegram.globalPerSecond,
   });
   const bot = createBot({
@@ -87,7 +88,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     apiRoot: config.telegram.apiRoot,
     pacing: config.telegram.pacing,
     budget,
-    groupPerMinute: config.telegram.groupPerMinute,
+    groupPerMinute,
     globalPerSecond: config.telegram.globalPerSecond,
     botInfo,
     onAnswer: (_method, ok, code, description) => {
@@ -160,7 +161,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
       new GeneralMessage({ api: bot.api, chatId: config.telegram.chatId, lane: 'operator', budget: paced }),
     imports: () => core.imports(),
     queued: () => Object.values(budget.queued()).reduce((a, b) => a + b, 0),
-    spacingMs: 60_000 / config.telegram.groupPerMinute,
+    spacingMs: 60_000 / groupPerMinute,
     texts: texts.progress,
     log: logger.child({ side: 'telegram' }),
     ...overrides.progress,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BUDGETED } from '../../src/telegram/budget.ts';
 import { GROUP_ID, OPERATOR, topicFor, topicTexts, waitFor, type World } from './harness.ts';
 import { useWorld } from './use-world.ts';
 
@@ -102,4 +103,37 @@ describe('the group’s Telegram budget, end to end (pacing on, 60 calls a minut
       expect(topic && topicTexts(telegram, topic.threadId).some((t) => t.includes(`question ${i}`))).toBe(true);
     }
   }, 90_000);
+
+  it('paces at a benchmark’s group rate beyond TELEGRAM_GROUP_RATE’s maximum (AppOverrides.telegramGroupPerMinute)', async () => {
+    const { market, telegram } = world;
+    for (let i = 0; i < 5; i++) {
+      const chat = market.addChat({ contextType: 'ORDER', orderId: 700 + i, createdAt: '2025-01-01T10:00:00+03:00' });
+      market.addMessage(chat, { sender: 'CUSTOMER', text: `fast ${i}`, createdAt: '2025-01-02T10:00:00+03:00' });
+    }
+    // 600 a minute: one call every ~100 ms, where TELEGRAM_GROUP_RATE=60 alone would allow one a second.
+    telegram.setFloodLimit({ perChatPerMinute: 600 });
+    const started = Date.now();
+    await world.start(
+      { TELEGRAM_PACING: 'on', TELEGRAM_GROUP_RATE: '60' },
+      { overrides: { telegramGroupPerMinute: 600 } },
+    );
+    for (let i = 0; i < 5; i++) {
+      await waitFor(
+        () => {
+          const topic = topicFor(telegram, `Order ${700 + i}`);
+          return topic && topicTexts(telegram, topic.threadId).some((t) => t.includes(`fast ${i}`));
+        },
+        `chat ${i}’s message`,
+        10_000,
+      );
+    }
+    const paced = telegram.calls.filter((c) => c.status === 200 && BUDGETED.has(c.method) && c.at >= started);
+    // A topic, a card and a post per chat: at least 15 calls, under 15 s at 60 a minute.
+    expect(paced.length).toBeGreaterThanOrEqual(15);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const gaps = paced.slice(1).map((c, i) => c.at - (paced[i]?.at ?? 0));
+    const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+    expect(median).toBeGreaterThanOrEqual(90);
+    expect(telegram.calls.filter((c) => c.status === 429)).toHaveLength(0);
+  }, 30_000);
 });
