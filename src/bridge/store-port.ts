@@ -16,6 +16,11 @@ export interface ChatRecord {
   title?: string;
   /** The topic exists but its context card is not posted yet. */
   cardPending?: boolean;
+  /**
+   * The topic is closed in Telegram as far as the bridge knows: it closed it (the chat was finished) and has not
+   * reopened it since. A close or reopen by hand in Telegram is not seen here.
+   */
+  closed?: boolean;
   /** The chat as the Market last described it. */
   chat: MarketChat;
   /** Highest Market message id already mirrored (or recognised as our own echo). */
