@@ -125,6 +125,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     ambiguousSettleMs: overrides.ambiguousSettleMs,
     retryDelayMs: overrides.retryDelayMs,
     coalescePosts: overrides.coalescePosts,
+    closeFinishedTopics: config.desk.closeFinishedTopics,
   });
   const poller = new MarketPoller(market, core, {
     intervalMs: config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs,

@@ -36,6 +36,11 @@ export interface BridgeOptions {
   coalescePosts?: boolean;
   /** Checks every text that would reach a buyer (REPLY_GUARD); none: replies are not checked. */
   guard?: ReplyGuardPort;
+  /**
+   * true: the topic of a chat the Market finished is closed, and reopened when the chat comes alive again
+   * (CLOSE_FINISHED_TOPICS). Default false. Topics closed before are reopened either way when they need to be.
+   */
+  closeFinishedTopics?: boolean;
 }
 
 /** The shared wiring of the core's rooms. */

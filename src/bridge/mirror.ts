@@ -1,8 +1,9 @@
 /**
  * Market → Telegram. A chat seen by the poller or named by a notification is synced in its queue: described
  * afresh when new or changed, its history after the cursor fetched and posted (posting.ts: messages waiting
- * together share posts; our own echoes skipped), then its title brought up to date. The cursor advances only
- * after Telegram accepted a post (or a permanent placeholder), so a crash repeats a post, never loses one.
+ * together share posts; our own echoes skipped), then its topic reopened if the chat came alive again, and
+ * its title (and, for a finished chat, its closing) brought up to date beside the queue. The cursor advances
+ * only after Telegram accepted a post (or a permanent placeholder), so a crash repeats a post, never loses one.
  */
 import type { Deps } from './deps.ts';
 import type { Echoes } from './echo.ts';
@@ -173,12 +174,16 @@ export class Mirror {
     // Synced without fresh chat info (a notification): the newest message is the chat's last activity, so
     // the next poll does not see a change that was already mirrored.
     if (last && isLater(last.createdAt, current.updatedAt)) current = { ...current, updatedAt: last.createdAt };
+    // A chat that came alive again gets its topic reopened before its state counts as mirrored, so a failure
+    // leaves the old state and the next poll tries again.
+    if (this.topics.mustReopen(rec, current)) await this.topics.reopen(rec, current);
     // Only now is the chat's state known to be mirrored: a failure above leaves the old state, so the next
     // poll still sees a change and tries again.
     rec.chat = current;
     d.store.saveChat(rec);
     await d.store.commit();
     this.topics.retitle(rec);
+    this.topics.closeIfFinished(rec);
     this.imports.done(marketChatId);
     this.failures.delete(marketChatId);
   }
@@ -224,8 +229,9 @@ export class Mirror {
         rec.cursor = skipped[skipped.length - 1]?.id ?? rec.cursor;
         d.store.saveChat(rec);
         if (keep > 0) {
-          await this.topics.within(rec, chat, (topicId) =>
-            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`, { lane: laneOf(d, chat) }),
+          const lane = laneOf(d, chat);
+          await this.topics.within(rec, chat, lane, (topicId) =>
+            d.telegram.sendText(topicId, html`${d.t.historyNote(keep)}`, { lane }),
           );
         }
       }

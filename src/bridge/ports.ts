@@ -161,9 +161,10 @@ export interface TelegramFile {
 }
 
 /**
- * Which of the group's Telegram calls goes first (every post, topic creation, rename and edit counts against
- * about 20 a minute): `operator` what a person waits for (notices, receipts), `waiting` chats that wait for the
- * seller, `live` other new messages, `history` messages older than marketgram, `cosmetic` renames.
+ * Which of the group's Telegram calls goes first (every post, topic creation, rename, close, reopen and edit
+ * counts against about 20 a minute): `operator` what a person waits for (notices, receipts), `waiting` chats
+ * that wait for the seller, `live` other new messages, `history` messages older than marketgram, `cosmetic`
+ * renames and the closing of finished chats' topics.
  */
 export const LANES = ['operator', 'waiting', 'live', 'history', 'cosmetic'] as const;
 export type Lane = (typeof LANES)[number];
@@ -176,6 +177,16 @@ export interface TelegramPort {
   /** `lane`: the turn it takes in the group's budget (default `live`). */
   createTopic(title: string, lane?: Lane): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;
+  /**
+   * Closes the topic (only admins can write in it then; the bot can, with Manage topics), in the `cosmetic`
+   * lane. A topic closed already counts as done. Throws TopicGoneError when the topic was deleted.
+   */
+  closeTopic(topicId: TopicId): Promise<void>;
+  /**
+   * Reopens a closed topic, in `lane` (default `live`): the turn of what is about to be posted into it. A topic
+   * open already counts as done. Throws TopicGoneError when the topic was deleted.
+   */
+  reopenTopic(topicId: TopicId, lane?: Lane): Promise<void>;
   /**
    * Waits for a turn in `lane` and keeps it for the topic's next call (which then starts at once), so what
    * that call carries is decided when the turn has come. Resolves with the function that hands the turn back

@@ -122,7 +122,7 @@ export class Poster {
           chat,
           batch.blocks.map((b) => b.message),
         );
-        await this.topics.within(rec, chat, (topicId) => d.telegram.sendText(topicId, text, { lane }));
+        await this.topics.within(rec, chat, lane, (topicId) => d.telegram.sendText(topicId, text, { lane }));
       } catch (err) {
         if (!(err instanceof TelegramRefusedError)) throw err;
         d.log.warn(
@@ -157,7 +157,7 @@ export class Poster {
       what: { kind: 'text' as const, characters: message.text?.length ?? 0 },
     };
     const lane = laneOf(this.d, chat, message);
-    await this.topics.within(rec, chat, (topicId) =>
+    await this.topics.within(rec, chat, lane, (topicId) =>
       this.refusals.postOrReplace(topicId, part, (id) => this.d.telegram.sendText(id, text, { lane })),
     );
   }
@@ -193,7 +193,7 @@ export class Poster {
       if (step) {
         // A part Telegram refuses for good is replaced by a placeholder, so that it cannot block the chat.
         const part = { marketChatId: rec.marketChatId, marketMessageId: message.id, headerHtml, what: step.what };
-        await this.topics.within(rec, chat, (topicId) => this.refusals.postOrReplace(topicId, part, step.run));
+        await this.topics.within(rec, chat, lane, (topicId) => this.refusals.postOrReplace(topicId, part, step.run));
       }
       if (i < steps.length - 1) {
         rec.partial = { messageId: message.id, partsDone: i + 1 };

@@ -18,6 +18,11 @@ export interface ChatRecord {
   cardPending?: boolean;
   /** The context card's message (edited as the chat changes); unknown for cards of older versions. */
   cardId?: TelegramMessageId;
+  /**
+   * The topic is closed in Telegram as far as the bridge knows: it closed it (the chat was finished) and has not
+   * reopened it since. A close or reopen by hand in Telegram is not seen here.
+   */
+  closed?: boolean;
   /** The chat as the Market last described it. */
   chat: MarketChat;
   /** Highest Market message id already mirrored (or recognised as our own echo). */

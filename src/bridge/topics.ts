@@ -1,7 +1,8 @@
 /**
  * A chat's topic: created once (single-flight, because it runs in the chat's queue), opened by its context
- * card, renamed as the chat's status changes, and recreated when someone deleted it in Telegram. Further
- * kinds of conversation (reviews, questions) get their topics here too, with their own title and card.
+ * card, renamed as the chat's status changes, closed while the Market says the chat is finished and reopened
+ * before anything new is posted into it, and recreated when someone deleted it in Telegram. Further kinds of
+ * conversation (reviews, questions) get their topics here too, with their own title and card.
  */
 import type { Deps } from './deps.ts';
 import type { Cards } from './card.ts';
@@ -9,8 +10,8 @@ import { topicTitle } from './format.ts';
 import { html } from './html.ts';
 import type { MarketChatId, TopicId } from './ids.ts';
 import type { MarketChat } from './model.ts';
-import { laneOf, waitsForSeller } from './lanes.ts';
-import { TopicGoneError } from './ports.ts';
+import { laneOf, readLane, waitsForSeller } from './lanes.ts';
+import { TelegramRefusedError, TopicGoneError, type Lane } from './ports.ts';
 import type { ChatRecord } from './store-port.ts';
 
 export class Topics {
@@ -20,6 +21,8 @@ export class Topics {
   private creating = false;
   /** Chats whose topic has a rename waiting or running. */
   private readonly renaming = new Set<MarketChatId>();
+  /** Chats whose topic has a close waiting or running. */
+  private readonly closing = new Set<MarketChatId>();
 
   constructor(
     private readonly d: Deps,
@@ -69,6 +72,7 @@ export class Topics {
       rec.topicId = id;
       rec.title = title;
       rec.cardPending = true;
+      rec.closed = undefined;
       d.store.saveChat(rec);
       await d.store.commit();
       return id;
@@ -87,10 +91,14 @@ export class Topics {
     return this.cards.post(rec, chat, topicId);
   }
 
-  /** Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. */
-  async within<T>(rec: ChatRecord, chat: MarketChat, post: (topicId: TopicId) => Promise<T>): Promise<T> {
+  /**
+   * Runs `post` in the chat's topic, recreating the topic once if it was deleted in Telegram. A topic the bridge
+   * closed is reopened first, in `lane` (the lane of what is posted), so that what is new shows in an open topic.
+   */
+  async within<T>(rec: ChatRecord, chat: MarketChat, lane: Lane, post: (topicId: TopicId) => Promise<T>): Promise<T> {
     const topicId = await this.getOrCreate(rec, chat);
     try {
+      await this.reopenBefore(rec, topicId, lane);
       return await post(topicId);
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;
@@ -150,5 +158,120 @@ export class Topics {
     }
     const rec = d.store.findChat(marketChatId);
     return rec !== undefined && topicTitle(rec.chat, d.t) !== title;
+  }
+
+  // ---------------------------------------------------------------- closed while finished
+
+  /**
+   * Whether the chat's topic, closed by the bridge, is to be reopened now that the chat is `chat`: any status but
+   * FINISHED. Synchronous, so that the caller can check it and record the chat's new state without a gap in
+   * which a close on its way could miss the change.
+   */
+  mustReopen(rec: ChatRecord, chat: MarketChat): boolean {
+    return rec.closed === true && rec.topicId !== undefined && chat.status !== 'FINISHED';
+  }
+
+  /**
+   * Reopens the topic of a chat that came alive again, in the chat's queue and in the lane of its new messages,
+   * whatever CLOSE_FINISHED_TOPICS says now (a topic closed earlier is never left closed on a live chat). A topic
+   * found deleted is left to the chat's next post to recreate (open). The caller commits.
+   */
+  async reopen(rec: ChatRecord, chat: MarketChat): Promise<void> {
+    const topicId = rec.topicId;
+    if (topicId === undefined) return;
+    try {
+      await this.reopenBefore(rec, topicId, readLane(this.d, rec, chat));
+    } catch (err) {
+      if (!(err instanceof TopicGoneError)) throw err;
+      rec.closed = undefined;
+      this.d.store.saveChat(rec);
+    }
+  }
+
+  /**
+   * Reopens the topic if the bridge closed it. A refusal for good (a right taken away) is logged and forgotten:
+   * the post is tried anyway (an admin with Manage topics may post in a closed topic), and the next finished
+   * sync closes it again if need be. Network failures and deleted topics reach the caller.
+   */
+  private async reopenBefore(rec: ChatRecord, topicId: TopicId, lane: Lane): Promise<void> {
+    const { d } = this;
+    if (rec.closed !== true) return;
+    try {
+      await d.telegram.reopenTopic(topicId, lane);
+      d.log.info({ marketChatId: rec.marketChatId, topicId }, 'topic reopened');
+    } catch (err) {
+      if (!(err instanceof TelegramRefusedError)) throw err;
+      d.log.warn({ err, marketChatId: rec.marketChatId, topicId }, 'could not reopen a topic');
+    }
+    // Saved, not committed: the post that follows commits it; a crash before that only repeats the reopen,
+    // which Telegram takes as done.
+    rec.closed = undefined;
+    d.store.saveChat(rec);
+  }
+
+  /**
+   * With CLOSE_FINISHED_TOPICS on, closes the topic of a chat the Market finished, beside the chat's queue like a
+   * rename: closing is cosmetic and waits for the last of the budget's lanes. Whether to close is decided at its
+   * turn, from the chat's state then: a chat that came alive again meanwhile (or whose topic is closed already,
+   * or gone) costs no call. A close that lands just as the chat comes alive is undone in the chat's queue. A
+   * crash before the close leaves the topic open until the chat's next sync.
+   */
+  closeIfFinished(rec: ChatRecord): void {
+    const id = rec.marketChatId;
+    if (!this.closeDue(rec) || this.closing.has(id)) return;
+    this.closing.add(id);
+    this.d.queue.beside(id, async () => {
+      try {
+        await this.closeOnce(id);
+      } finally {
+        this.closing.delete(id);
+      }
+    });
+  }
+
+  /** The chat is finished, its topic open as far as the bridge knows, and the setting says to close it. */
+  private closeDue(rec: ChatRecord): boolean {
+    return (
+      this.d.options.closeFinishedTopics === true &&
+      rec.topicId !== undefined &&
+      rec.chat.status === 'FINISHED' &&
+      rec.closed !== true
+    );
+  }
+
+  /** One close at its turn. */
+  private async closeOnce(marketChatId: MarketChatId): Promise<void> {
+    const { d } = this;
+    const before = d.store.findChat(marketChatId);
+    if (before?.topicId === undefined || !this.closeDue(before)) return;
+    const topicId = before.topicId;
+    const release = await d.telegram.reserveTurn(topicId, 'cosmetic');
+    try {
+      const rec = d.store.findChat(marketChatId);
+      if (rec?.topicId !== topicId || !this.closeDue(rec) || d.queue.stopped) return;
+      await d.telegram.closeTopic(topicId);
+      rec.closed = true;
+      d.store.saveChat(rec);
+      await d.store.commit();
+      d.log.info({ marketChatId, topicId }, 'topic closed');
+    } catch (err) {
+      // A deleted topic is recreated (open) by the chat's next post; any other failure is tried again by the
+      // chat's next sync.
+      const gone = err instanceof TopicGoneError;
+      d.log[gone ? 'debug' : 'warn']({ err, marketChatId, topicId }, 'could not close a topic');
+      return;
+    } finally {
+      release();
+    }
+    // The chat came alive while the close was on its way (its sync found the topic still open): reopen it in the
+    // chat's queue, as that sync would have.
+    const after = d.store.findChat(marketChatId);
+    if (!after || !this.mustReopen(after, after.chat)) return;
+    void d.queue.push(marketChatId, async () => {
+      const rec = d.store.findChat(marketChatId);
+      if (d.queue.stopped || !rec || !this.mustReopen(rec, rec.chat)) return;
+      await this.reopen(rec, rec.chat);
+      await d.store.commit();
+    });
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The group's Telegram budget: every call that counts against Telegram's flood limits (posts, topic creation and
- * renames, message edits) takes a turn here, spaced evenly at the configured group rate (and under the global
- * rate), one at a time. Turns go by priority, and round-robin across topics within a priority, so:
+ * The group's Telegram budget: every call that counts against Telegram's flood limits (posts, topic creation,
+ * renames, closes and reopens, message edits) takes a turn here, spaced evenly at the configured group rate (and
+ * under the global rate), one at a time. Turns go by priority, and round-robin across topics within a priority, so:
  *   operator  what a person waits for: receipts, hold notices, the undo window's Cancel, /status, answers
- *   waiting   buyer messages (and the topic and card) of chats that wait for the seller
+ *   waiting   buyer messages (and the topic, its card and its reopening) of chats that wait for the seller
  *   live      other new buyer, support and Market messages
  *   history   messages written before marketgram first started (a first start's backlog)
- *   cosmetic  topic renames
+ *   cosmetic  topic renames, and closing the topics of finished chats
  * A call made outside any lane (grammY calls of the Telegram side itself: /status, quick replies, refusals) is an
  * operator's. A 429 pauses every turn until Telegram's retry_after has passed.
  */
@@ -24,6 +24,8 @@ export const BUDGETED = new Set([
   'forwardMessage',
   'createForumTopic',
   'editForumTopic',
+  'closeForumTopic',
+  'reopenForumTopic',
   'editMessageText',
   'editMessageReplyMarkup',
   'pinChatMessage',

@@ -59,6 +59,24 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
+  async closeTopic(topicId: TopicId): Promise<void> {
+    await this.setClosed(topicId, 'cosmetic', () => this.api.closeForumTopic(this.chatId, topicId));
+  }
+
+  async reopenTopic(topicId: TopicId, lane: Lane = 'live'): Promise<void> {
+    await this.setClosed(topicId, lane, () => this.api.reopenForumTopic(this.chatId, topicId));
+  }
+
+  /** Closes or reopens a topic; Telegram's TOPIC_NOT_MODIFIED (it already was) is what was asked for. */
+  private async setClosed(topicId: TopicId, lane: Lane, call: () => Promise<true>): Promise<void> {
+    try {
+      await this.lane(lane, topicId, call);
+    } catch (err) {
+      if (err instanceof GrammyError && /TOPIC_NOT_MODIFIED/i.test(err.description)) return;
+      throw this.map(err, topicId);
+    }
+  }
+
   async sendText(
     topicId: TopicId,
     text: Html,

@@ -132,6 +132,8 @@ export interface Post {
   html: string;
   file?: TelegramFile;
   replyTo?: number;
+  /** The topic was closed when this was posted. */
+  closed?: boolean;
   /** As the Telegram port puts them on the wire. */
   buttons?: Array<{ text: string; data: string }>;
 }
@@ -139,7 +141,13 @@ export interface Post {
 const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
 
 export class MemoryTelegram implements TelegramPort {
-  topics = new Map<number, { title: string; deleted: boolean }>();
+  topics = new Map<number, { title: string; deleted: boolean; closed?: boolean }>();
+  /** Every close and reopen, in order, with the lane a reopen took. */
+  toggles: Array<{ topicId: number; closed: boolean; lane?: Lane }> = [];
+  /** Every post, close and reopen in order (`post 3`, `close 3`, `reopen 3`): what came before what. */
+  readonly calls: string[] = [];
+  /** When set, a close waits for it (Telegram's answer takes a while). */
+  closeGate?: () => Promise<void>;
   posts: Post[] = [];
   reactions: Array<{ messageId: number; emoji: string }> = [];
   createCalls = 0;
@@ -169,6 +177,21 @@ export class MemoryTelegram implements TelegramPort {
     this.reserved.push({ topicId, lane });
     await this.turnGate?.(lane);
     return () => {};
+  }
+  async closeTopic(id: TopicId): Promise<void> {
+    await this.closeGate?.();
+    this.toggle(id, true);
+  }
+  reopenTopic(id: TopicId, lane: Lane = 'live'): Promise<void> {
+    return Promise.resolve().then(() => this.toggle(id, false, lane));
+  }
+  /** Like Telegram: a deleted topic is gone, one closed (or open) already is left as it is, with success. */
+  private toggle(id: TopicId, closed: boolean, lane?: Lane): void {
+    const t = this.topics.get(id);
+    if (!t || t.deleted) throw new TopicGoneError(id);
+    this.toggles.push({ topicId: id, closed, lane });
+    this.calls.push(`${closed ? 'close' : 'reopen'} ${id}`);
+    t.closed = closed;
   }
   renameTopic(id: TopicId, title: string): Promise<void> {
     const t = this.topics.get(id);
@@ -207,7 +230,8 @@ export class MemoryTelegram implements TelegramPort {
     const t = this.topics.get(id);
     if (!t || t.deleted) return Promise.reject(new TopicGoneError(id));
     const messageId = this.nextId++;
-    this.posts.push({ topicId: id, messageId, ...p });
+    this.posts.push({ topicId: id, messageId, closed: t.closed === true, ...p });
+    this.calls.push(`post ${id}`);
     return Promise.resolve(telegramMessageId(messageId));
   }
 }
