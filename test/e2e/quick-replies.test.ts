@@ -125,7 +125,10 @@ describe('quick replies, end to end', () => {
     const { market, telegram } = world;
     const { threadId } = await linkedChat();
     const card = telegram.messages(GROUP_ID, { threadId, fromBot: true })[0]!;
-    expect(buttonsOf(card)).toEqual([{ text: '📋 Templates', callback_data: `t:${threadId}` }]);
+    expect(buttonsOf(card)).toEqual([
+      { text: '📋 Templates', callback_data: `t:${threadId}` },
+      { text: '✋ Take', callback_data: `o:${threadId}` },
+    ]);
     expect((await press(card, `t:${threadId}`)).text).toBe('No quick replies yet. Add one: /template add NAME text');
     await answerTo(command('/template add hello Hello, {buyer}'));
     const before = telegram.messages(GROUP_ID, { threadId, fromBot: true }).length;
