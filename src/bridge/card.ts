@@ -12,10 +12,6 @@ import { MessageGoneError, TopicGoneError, type Button } from './ports.ts';
 import type { ChatRecord } from './store-port.ts';
 
 export class Cards {
-  /** Chats whose card has an edit running, and those whose card changed again meanwhile. */
-  private readonly editing = new Set<MarketChatId>();
-  private readonly stale = new Set<MarketChatId>();
-
   constructor(private readonly d: Deps) {}
 
   /** Posts the chat's card into its topic and remembers it (the caller made it pending before). */
@@ -29,17 +25,7 @@ export class Cards {
 
   /** Brings the chat's card up to date with its record, soon (the caller saved the record). */
   refresh(rec: ChatRecord): void {
-    const id = rec.marketChatId;
-    this.stale.add(id);
-    if (this.editing.has(id)) return;
-    this.editing.add(id);
-    this.d.queue.beside(id, async () => {
-      try {
-        while (this.stale.delete(id)) await this.editOnce(id);
-      } finally {
-        this.editing.delete(id);
-      }
-    });
+    this.d.queue.beside('card', rec.marketChatId, () => this.editOnce(rec.marketChatId));
   }
 
   private async editOnce(marketChatId: MarketChatId): Promise<void> {

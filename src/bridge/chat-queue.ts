@@ -4,15 +4,21 @@
  * echoes of our own replies are recognised; different chats run concurrently. Also owns the keyed timers
  * (retries, rate-limit windows, undo windows) and the stop switch, so stopping cancels every one of them.
  */
-import type { MarketChatId } from './ids.ts';
+import { marketChatId, type MarketChatId } from './ids.ts';
 
 /** What may be waiting in a chat's queue at most once: a second request while one waits is the same work. */
 export type OnceKind = 'sync' | 'deliver';
 
+/** What runs beside a chat's queue, each kind waiting at most once (it reads the chat's state at its turn). */
+export type BesideKind = 'rename' | 'close' | 'card';
+
 export class ChatQueue {
   private readonly queue: KeyedQueue<MarketChatId>;
-  /** Work beside the chats' queues (a topic's rename waiting for a cosmetic turn must not hold up its chat). */
-  private readonly aside: KeyedQueue<MarketChatId>;
+  /**
+   * Work beside the chats' queues, one queue per kind and chat (a topic's rename waiting for a cosmetic turn
+   * must hold up neither its chat nor an edit of its card).
+   */
+  private readonly aside: KeyedQueue<string>;
   private readonly waiting = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private halted = false;
@@ -20,7 +26,7 @@ export class ChatQueue {
   /** `onError`: a task threw (it does not stop the chat's queue). */
   constructor(onError: (marketChatId: MarketChatId, err: unknown) => void) {
     this.queue = new KeyedQueue(onError);
-    this.aside = new KeyedQueue(onError);
+    this.aside = new KeyedQueue((key, err) => onError(marketChatId(Number(key.split(':')[1])), err));
   }
 
   get stopped(): boolean {
@@ -48,12 +54,17 @@ export class ChatQueue {
   }
 
   /**
-   * Runs `task` beside the chat's queue: in order with other such tasks of the chat, but not waiting for (or
-   * holding up) its syncs and deliveries. Skipped when the queue was stopped before its turn.
+   * Runs `task` beside the chat's queue: in order with other tasks of its kind for the chat, but not waiting for
+   * (or holding up) its syncs and deliveries, nor tasks of other kinds. Like `once`, a task of a kind already waiting is not queued again:
+   * the one waiting sees the same state when its turn comes (one asked for while it runs does run after it).
+   * Skipped when the queue was stopped before its turn.
    */
-  beside(marketChatId: MarketChatId, task: () => Promise<void>): void {
-    if (this.halted) return;
-    void this.aside.push(marketChatId, async () => {
+  beside(kind: BesideKind, marketChatId: MarketChatId, task: () => Promise<void>): void {
+    const key = `aside:${kind}:${marketChatId}`;
+    if (this.halted || this.waiting.has(key)) return;
+    this.waiting.add(key);
+    void this.aside.push(`${kind}:${marketChatId}`, async () => {
+      this.waiting.delete(key);
       if (!this.halted) await task();
     });
   }

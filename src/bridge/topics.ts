@@ -19,10 +19,6 @@ export class Topics {
   private readonly waitingTurns: Array<() => void> = [];
   private readonly otherTurns: Array<() => void> = [];
   private creating = false;
-  /** Chats whose topic has a rename waiting or running. */
-  private readonly renaming = new Set<MarketChatId>();
-  /** Chats whose topic has a close waiting or running. */
-  private readonly closing = new Set<MarketChatId>();
 
   constructor(
     private readonly d: Deps,
@@ -117,47 +113,52 @@ export class Topics {
    * commit for the caller; a crash leaves the old title, which the chat's next sync corrects.
    */
   retitle(rec: ChatRecord): void {
-    const { d } = this;
-    const id = rec.marketChatId;
-    if (rec.topicId === undefined || topicTitle(rec.chat, d.t) === rec.title || this.renaming.has(id)) return;
-    this.renaming.add(id);
-    d.queue.beside(id, async () => {
-      try {
-        while (await this.renameOnce(id));
-      } finally {
-        this.renaming.delete(id);
-      }
+    if (rec.topicId === undefined || topicTitle(rec.chat, this.d.t) === rec.title) return;
+    this.d.queue.beside('rename', rec.marketChatId, async () => {
+      await this.atCosmeticTurn(
+        rec.marketChatId,
+        'rename',
+        (r) => topicTitle(r.chat, this.d.t) !== r.title,
+        async (r, topicId) => {
+          const title = topicTitle(r.chat, this.d.t);
+          await this.d.telegram.renameTopic(topicId, title);
+          r.title = title;
+        },
+      );
     });
   }
 
-  /** One rename at its turn; whether the chat's title changed again meanwhile (rename once more). */
-  private async renameOnce(marketChatId: MarketChatId): Promise<boolean> {
+  /**
+   * Runs a cosmetic change of the chat's topic at its turn in the budget, if the chat's state then still asks for
+   * it (`due`): checked before the turn is asked for, and again once it has come, so a change the chat no longer
+   * needs costs no call. `act` changes the topic and the record, which is then committed. A deleted topic is
+   * recreated by the chat's next post; any other failure is tried again by the chat's next sync.
+   */
+  private async atCosmeticTurn(
+    marketChatId: MarketChatId,
+    what: 'rename' | 'close',
+    due: (rec: ChatRecord) => boolean,
+    act: (rec: ChatRecord, topicId: TopicId) => Promise<void>,
+  ): Promise<boolean> {
     const { d } = this;
     const before = d.store.findChat(marketChatId);
-    if (before?.topicId === undefined || topicTitle(before.chat, d.t) === before.title) return false;
+    if (before?.topicId === undefined || !due(before)) return false;
     const topicId = before.topicId;
     const release = await d.telegram.reserveTurn(topicId, 'cosmetic');
-    let title: string | undefined;
     try {
       const rec = d.store.findChat(marketChatId);
-      if (rec?.topicId !== topicId || d.queue.stopped) return false;
-      title = topicTitle(rec.chat, d.t);
-      if (title === rec.title) return false;
-      await d.telegram.renameTopic(topicId, title);
-      rec.title = title;
+      if (rec?.topicId !== topicId || !due(rec) || d.queue.stopped) return false;
+      await act(rec, topicId);
       d.store.saveChat(rec);
       await d.store.commit();
+      return true;
     } catch (err) {
-      // A deleted topic is recreated (with the right title) by the chat's next post; any other failure is
-      // tried again by the chat's next sync.
       const gone = err instanceof TopicGoneError;
-      d.log[gone ? 'debug' : 'warn']({ err, marketChatId, topicId }, 'could not rename a topic');
+      d.log[gone ? 'debug' : 'warn']({ err, marketChatId, topicId }, `could not ${what} a topic`);
       return false;
     } finally {
       release();
     }
-    const rec = d.store.findChat(marketChatId);
-    return rec !== undefined && topicTitle(rec.chat, d.t) !== title;
   }
 
   // ---------------------------------------------------------------- closed while finished
@@ -217,16 +218,7 @@ export class Topics {
    * crash before the close leaves the topic open until the chat's next sync.
    */
   closeIfFinished(rec: ChatRecord): void {
-    const id = rec.marketChatId;
-    if (!this.closeDue(rec) || this.closing.has(id)) return;
-    this.closing.add(id);
-    this.d.queue.beside(id, async () => {
-      try {
-        await this.closeOnce(id);
-      } finally {
-        this.closing.delete(id);
-      }
-    });
+    if (this.closeDue(rec)) this.d.queue.beside('close', rec.marketChatId, () => this.closeOnce(rec.marketChatId));
   }
 
   /** The chat is finished, its topic open as far as the bridge knows, and the setting says to close it. */
@@ -242,27 +234,17 @@ export class Topics {
   /** One close at its turn. */
   private async closeOnce(marketChatId: MarketChatId): Promise<void> {
     const { d } = this;
-    const before = d.store.findChat(marketChatId);
-    if (before?.topicId === undefined || !this.closeDue(before)) return;
-    const topicId = before.topicId;
-    const release = await d.telegram.reserveTurn(topicId, 'cosmetic');
-    try {
-      const rec = d.store.findChat(marketChatId);
-      if (rec?.topicId !== topicId || !this.closeDue(rec) || d.queue.stopped) return;
-      await d.telegram.closeTopic(topicId);
-      rec.closed = true;
-      d.store.saveChat(rec);
-      await d.store.commit();
-      d.log.info({ marketChatId, topicId }, 'topic closed');
-    } catch (err) {
-      // A deleted topic is recreated (open) by the chat's next post; any other failure is tried again by the
-      // chat's next sync.
-      const gone = err instanceof TopicGoneError;
-      d.log[gone ? 'debug' : 'warn']({ err, marketChatId, topicId }, 'could not close a topic');
-      return;
-    } finally {
-      release();
-    }
+    const closed = await this.atCosmeticTurn(
+      marketChatId,
+      'close',
+      (r) => this.closeDue(r),
+      async (r, topicId) => {
+        await d.telegram.closeTopic(topicId);
+        r.closed = true;
+        d.log.info({ marketChatId, topicId }, 'topic closed');
+      },
+    );
+    if (!closed) return;
     // The chat came alive while the close was on its way (its sync found the topic still open): reopen it in the
     // chat's queue, as that sync would have.
     const after = d.store.findChat(marketChatId);

@@ -7,9 +7,7 @@ import { GrammyError, type Api } from 'grammy';
 import type { Html } from '../bridge/html.ts';
 import type { Lane } from '../bridge/ports.ts';
 import type { CallBudget } from './budget.ts';
-
-/** Telegram's answers to an edit of a message that is gone. */
-const GONE = /message to edit not found|MESSAGE_ID_INVALID|message can't be edited/i;
+import { MESSAGE_GONE } from './port.ts';
 
 export interface GeneralMessageOptions {
   api: Api;
@@ -45,7 +43,7 @@ export class GeneralMessage {
       } catch (err) {
         if (!(err instanceof GrammyError)) throw err;
         if (/message is not modified/i.test(err.description)) return 'unchanged';
-        if (!GONE.test(err.description)) throw err;
+        if (!MESSAGE_GONE.test(err.description)) throw err;
       }
     }
     const msg = await this.call(() => api.sendMessage(chatId, text.markup, options));

@@ -27,6 +27,8 @@ const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 /** Descriptions Telegram gives when the thread a request names no longer exists. */
 const TOPIC_GONE = /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID|thread not found/i;
+/** Telegram's answers to an edit of a message that is gone (deleted, or too old to edit). */
+export const MESSAGE_GONE = /message to edit not found|MESSAGE_ID_INVALID|message can't be edited/i;
 
 export class TelegramGroup implements TelegramPort {
   constructor(
@@ -109,10 +111,7 @@ export class TelegramGroup implements TelegramPort {
       });
     } catch (err) {
       if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
-      if (
-        err instanceof GrammyError &&
-        /message to edit not found|MESSAGE_ID_INVALID|message can't be edited/i.test(err.description)
-      ) {
+      if (err instanceof GrammyError && MESSAGE_GONE.test(err.description)) {
         throw new MessageGoneError(messageId);
       }
       throw err;
