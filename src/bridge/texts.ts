@@ -1,9 +1,11 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
  * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
- * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts) and the quick
- * replies' (template-texts.ts) are tables of their own, carried here as `guard` and `templates`.
+ * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts), the quick
+ * replies' (template-texts.ts) and the commands' (command-texts.ts) are tables of their own, carried here as
+ * `guard`, `templates` and `commands`.
  */
+import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
 import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
@@ -91,6 +93,8 @@ export interface Texts {
   templates: TemplateTexts;
   /** The progress of a long first start or Telegram backlog, in General. */
   progress: ProgressTexts;
+  /** The command menu, and /chat's answers. */
+  commands: CommandTexts;
   health: {
     ok: string;
     notOk: string;
@@ -202,6 +206,7 @@ const ru: Texts = {
   },
   templates: ruTemplates,
   progress: ruProgress,
+  commands: ruCommands,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -314,6 +319,7 @@ const en: Texts = {
   },
   templates: enTemplates,
   progress: enProgress,
+  commands: enCommands,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',
