@@ -13,6 +13,7 @@ import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
 import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
+import { BOT_COMMANDS } from './bridge/command-texts.ts';
 import type { Config } from './config.ts';
 import type { Health } from './health.ts';
 import { MarketClient } from './market/client.ts';
@@ -23,6 +24,8 @@ import type { Metrics } from './server/metrics.ts';
 import type { JsonStore } from './store/store.ts';
 import type { TemplateBook } from './templates/book.ts';
 import { TemplatesFileError, type SeedTemplate } from './templates/seed-file.ts';
+import { installChatCommand } from './telegram/chat-command.ts';
+import { registerCommandMenu } from './telegram/command-menu.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
 import { Operators, type Sender } from './telegram/operators.ts';
 import { checkTelegram, telegramReason } from './telegram/preflight.ts';
@@ -90,6 +93,8 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   poller.start();
   rights.start();
   progress.start();
+  // Beside the start: a menu Telegram is slow to take (or refuses) must not hold it up.
+  const menu = registerCommandMenu(bot.api, config.telegram.chatId, logger.child({ side: 'telegram' }));
 
   let polling: Promise<void> = Promise.resolve();
   const shutdown: ShutdownStep[] = [
@@ -99,6 +104,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     { name: 'progress in General', run: () => progress.stop() },
     { name: 'operators', run: () => operators.stop() },
     { name: 'telegram bot', run: () => (bot.isRunning() ? bot.stop() : undefined), bounded: true },
+    { name: 'command menu', run: () => menu, bounded: true },
     { name: 'http server', run: () => server.close(), bounded: true },
     { name: 'bridge work in flight', run: () => core.idle(), bounded: true },
     { name: 'market requests waiting', run: () => abort.abort() },
@@ -184,7 +190,7 @@ async function templatesFile(config: Config): Promise<SeedTemplate[]> {
   }
 }
 
-/** Who may answer buyers, /status, quick replies, and operator input (replies, edits, buttons). */
+/** Who may answer buyers, /status, quick replies, /chat, and operator input (replies, edits, buttons). */
 function installTelegramHandlers(
   config: Config,
   logger: Logger,
@@ -210,10 +216,17 @@ function installTelegramHandlers(
     logger: telegramLog,
     mayAnswer,
   });
+  installChatCommand(bot, core, {
+    groupId: config.telegram.chatId,
+    texts,
+    logger: telegramLog,
+    timeZone: config.timeZone,
+    mayAnswer,
+  });
   installOperatorInput(bot, core, {
     groupId: config.telegram.chatId,
     botUsername: botInfo.username,
-    commands: ['status', 'template', 'templates'],
+    commands: BOT_COMMANDS,
     mayAnswer,
     texts,
     logger: telegramLog,

@@ -6,9 +6,10 @@
  *
  * Where the next features go: the reply guard's rules are a room of their own (src/guard/) behind
  * BridgeOptions.guard; what the core does with a flagged reply (hold, Send anyway, Cancel, edit) is
- * holds.ts. A desk that watches waiting chats reads `chats()` and the observer's events and posts into General through the TelegramPort, in a room of its own. Further kinds of
- * conversation (reviews, questions) get a mirror of their own beside mirror.ts, reusing Topics, Refusals,
- * the reply book and the delivery.
+ * holds.ts. A desk that watches waiting chats reads `chats()` and the observer's events and posts into General
+ * through the TelegramPort, in a room of its own. Chats an operator opens (`openChat`) are new-chats.ts. Further
+ * kinds of conversation (reviews, questions) get a mirror of their own beside mirror.ts, reusing Topics,
+ * Refusals, the reply book and the delivery.
  */
 import { ChatQueue } from './chat-queue.ts';
 import type { BridgeOptions, Deps } from './deps.ts';
@@ -19,8 +20,9 @@ import { Holds } from './holds.ts';
 import { Ownership, type Person } from './ownership.ts';
 import type { ImportProgress } from './imports.ts';
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
-import type { MarketChat } from './model.ts';
+import type { ChatSubject, MarketChat } from './model.ts';
 import { Mirror, type ChatEvent } from './mirror.ts';
+import { NewChats, type OpenChatOutcome } from './new-chats.ts';
 import { Notices } from './notices.ts';
 import {
   FatalError,
@@ -38,6 +40,7 @@ import { Topics } from './topics.ts';
 export type { BridgeOptions } from './deps.ts';
 export type { ChatEvent } from './mirror.ts';
 export type { ImportProgress } from './imports.ts';
+export type { OpenChatOutcome } from './new-chats.ts';
 export { MARKET_FILE_LIMIT, REACTION_DELIVERED } from './delivery.ts';
 
 export class Bridge {
@@ -46,6 +49,7 @@ export class Bridge {
   private readonly delivery: Delivery;
   private readonly replies: Replies;
   private readonly ownership: Ownership;
+  private readonly newChats: NewChats;
 
   constructor(market: MarketPort, telegram: TelegramPort, store: StorePort, options: BridgeOptions) {
     const queue = new ChatQueue((marketChatId, err) => this.taskFailed(marketChatId, err));
@@ -68,6 +72,7 @@ export class Bridge {
     this.mirror = new Mirror(this.d, new Topics(this.d, cards), echoes);
     this.delivery = new Delivery(this.d, notices, holds, (rec, chat) => this.mirror.mirrorNew(rec, chat));
     this.replies = new Replies(this.d, notices, this.delivery, holds, this.ownership);
+    this.newChats = new NewChats(this.d, this.mirror);
   }
 
   // ---------------------------------------------------------------- Market → Telegram
@@ -143,6 +148,16 @@ export class Bridge {
   /** Take or Release pressed on a card or a reminder by `by`; resolves with the answer for the button. */
   ownerAction(action: OwnerAction, by: Person): Promise<string> {
     return this.ownership.action(action, by);
+  }
+
+  /**
+   * An operator asks for the chat about an order or a return (/chat). The Market starts it, or gives the one
+   * there is (createChat, at most once per call; asking again is safe); a chat with a topic returns it without a
+   * Telegram call, any other gets its topic with its card through its queue, like every chat. The Market's
+   * refusals (not found, refused, rate-limited) are outcomes for the operator, not exceptions.
+   */
+  openChat(subject: ChatSubject): Promise<OpenChatOutcome> {
+    return this.newChats.open(subject);
   }
 
   /**

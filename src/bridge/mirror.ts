@@ -100,6 +100,19 @@ export class Mirror {
     this.queueSync(marketChatId);
   }
 
+  /**
+   * Gives a chat its topic (new-chats.ts): in the chat's queue, after whatever waits there, a chat still without
+   * a topic is synced at once (described, its topic created with the card, its history posted). Resolves when
+   * that is done; a failure is retried like any sync's, after a backoff.
+   */
+  async open(marketChatId: MarketChatId): Promise<void> {
+    await this.d.queue.push(marketChatId, async () => {
+      if (this.d.queue.stopped || this.d.store.findChat(marketChatId)?.topicId !== undefined) return;
+      this.requests.read(marketChatId);
+      await this.sync(marketChatId);
+    });
+  }
+
   /** A polling round begins (push notifications let some reads of a poll wait: SyncRequests.mayHoldMore). */
   roundStarted(): void {
     this.requests.roundStarted();

@@ -36,6 +36,15 @@ export interface ChatContext {
   returnId?: number;
 }
 
+/**
+ * The order or return a seller starts a chat about (the spec's ChatContextDTO, as createChat takes it):
+ * `id` is the Market's order id or return id. A seller cannot start a DIRECT chat.
+ */
+export interface ChatSubject {
+  type: 'ORDER' | 'RETURN';
+  id: number;
+}
+
 /** A Market chat (GetChatInfoDTO). */
 export interface MarketChat {
   id: MarketChatId;

@@ -3,7 +3,7 @@
  * the store. The Market and Telegram sides implement them; the core imports nothing else.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TelegramUserId, TopicId } from './ids.ts';
-import type { ChatStatus, MarketChat, MarketMessage, MessageSender, OrderSummary } from './model.ts';
+import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, MessageSender, OrderSummary } from './model.ts';
 import type { Html } from './html.ts';
 
 /**
@@ -35,6 +35,22 @@ export type SendOutcome =
   | { kind: 'ambiguous'; reason: string }
   /** It surely did not reach the Market (connection refused, DNS, request never written). */
   | { kind: 'not-sent'; reason: string };
+
+/**
+ * The outcome of starting a chat at the Market (createChat). Expected failures are values: the Market's
+ * refusal is shown to the operator who asked.
+ */
+export type NewChatOutcome =
+  /** The Market's chat about the subject: created now, or the one that already existed. */
+  | { kind: 'opened'; chatId: MarketChatId }
+  /** 404: the Market knows no such order or return in this cabinet. */
+  | { kind: 'not-found'; reason: string }
+  /** 400/403 and other refusals: the Market will not open a chat about it (too old, not ours, a DBS return). */
+  | { kind: 'refused'; status: number; reason: string }
+  /** 420: createChat's quota is used up until `retryAt`; nothing was done. */
+  | { kind: 'rate-limited'; retryAt: Date; reason: string }
+  /** No answer, 5xx or an unreadable one: asking again is safe (the Market returns an existing chat). */
+  | { kind: 'failed'; reason: string };
 
 export interface MarketFile {
   name: string;
@@ -70,6 +86,11 @@ export interface MarketPort {
   sendMessage(chatId: MarketChatId, text: string, options?: SendOptions): Promise<SendOutcome>;
   /** A file of at most 5 MB. */
   sendFile(chatId: MarketChatId, file: MarketFile, options?: SendOptions): Promise<SendOutcome>;
+  /**
+   * Starts the chat about an order or a return, or finds the one there is (createChat). Sent at most once;
+   * throws only a FatalError (bad credentials).
+   */
+  createChat(subject: ChatSubject): Promise<NewChatOutcome>;
   /** Downloads an attachment of a Market message. Throws on failure. */
   downloadAttachment(url: string, maxBytes: number): Promise<{ data: Uint8Array; contentType?: string }>;
   /**

@@ -1,9 +1,11 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
  * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
- * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts) and the quick
- * replies' (template-texts.ts) are tables of their own, carried here as `guard` and `templates`.
+ * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts), the quick
+ * replies' (template-texts.ts) and the commands' (command-texts.ts) are tables of their own, carried here as
+ * `guard`, `templates` and `commands`.
  */
+import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
 import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
@@ -94,6 +96,8 @@ export interface Texts {
   progress: ProgressTexts;
   /** Who owns a chat: the card's line and buttons, Take and Release. */
   owner: OwnerTexts;
+  /** The command menu, and /chat's answers. */
+  commands: CommandTexts;
   health: {
     ok: string;
     notOk: string;
@@ -206,6 +210,7 @@ const ru: Texts = {
   templates: ruTemplates,
   progress: ruProgress,
   owner: ruOwner,
+  commands: ruCommands,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -319,6 +324,7 @@ const en: Texts = {
   templates: enTemplates,
   progress: enProgress,
   owner: enOwner,
+  commands: enCommands,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

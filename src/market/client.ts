@@ -13,15 +13,15 @@ import { FormData } from 'undici';
 import type { z } from 'zod';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
-import type { ChatStatus, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
-import type { MarketFile, MarketPort, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
+import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
+import type { MarketFile, MarketPort, NewChatOutcome, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
 import { AttachmentDownloader } from './attachments.ts';
 import { MarketApiError, MarketRateLimitError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import type { MarketClientOptions } from './options.ts';
 import { OrderReader } from './orders.ts';
 import type { OrderSource, ReadOptions } from './orders.ts';
-import { errorFrom, parseAnswer, sendOutcome } from './outcomes.ts';
+import { errorFrom, newChatOutcome, parseAnswer, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
 import { QuotaTracker } from './quota.ts';
 import type { QuotaState } from './quota.ts';
@@ -60,7 +60,7 @@ function page<T>(items: T[], nextPageToken: string | undefined): Page<T> {
  * Reads retry network errors, 5xx, 423 and 420 (after the quota window) with full-jitter backoff and
  * throw a typed error when attempts run out; 401/403 throw a `MarketCredentialsError` (the bridge's
  * FatalError) at once, except a 403 to an order read (`getOrder`), which only the card needs. Writes are
- * sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` throws.
+ * sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` a `NewChatOutcome`.
  */
 export class MarketClient implements MarketPort {
   readonly #businessId: number;
@@ -288,17 +288,21 @@ export class MarketClient implements MarketPort {
   }
 
   /**
-   * Starts (or finds) the chat about an order or a return (createChat). Sent at most once; throws the
-   * typed Market errors. The Market returns the existing chat when there is one, so a caller may repeat it.
+   * Starts (or finds) the chat about an order or a return (createChat). Sent at most once; expected failures
+   * are outcomes (404 not found, 400/403 refused, 420, no answer). The Market returns the existing chat when
+   * there is one, so a caller may ask again after a failure.
    */
-  async createChat(context: { type: 'ORDER' | 'RETURN'; id: number }): Promise<MarketChatId> {
-    const res = await this.#write({
-      operation: 'createChat',
-      method: 'POST',
-      path: this.#businessPath('/chats/new'),
-      json: { context: { type: context.type, id: context.id } },
-    });
-    return parseAnswer('createChat', res, createChatResponseSchema).result;
+  createChat(subject: ChatSubject): Promise<NewChatOutcome> {
+    const creating = async (): Promise<MarketChatId> => {
+      const res = await this.#write({
+        operation: 'createChat',
+        method: 'POST',
+        path: this.#businessPath('/chats/new'),
+        json: { context: { type: subject.type, id: subject.id } },
+      });
+      return parseAnswer('createChat', res, createChatResponseSchema).result;
+    };
+    return newChatOutcome(creating(), this.#log, this.#signal);
   }
 
   // ---- reads and writes -----------------------------------------------------------------------

@@ -1,11 +1,13 @@
 /**
  * What a Market answer means: a 2xx body parsed by its zod schema, a non-2xx answer turned into the
- * typed error (a 420 also blocks its operation until the window ends), and a write's result or failure
- * turned into a `SendOutcome`, telling apart "not sent", "rejected", "rate-limited" and "ambiguous".
+ * typed error (a 420 also blocks its operation until the window ends), a write's result or failure
+ * turned into a `SendOutcome`, telling apart "not sent", "rejected", "rate-limited" and "ambiguous", and
+ * createChat's into a `NewChatOutcome`.
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { SendOutcome } from '../bridge/ports.ts';
+import type { MarketChatId } from '../bridge/ids.ts';
+import type { NewChatOutcome, SendOutcome } from '../bridge/ports.ts';
 import {
   MarketApiError,
   MarketCredentialsError,
@@ -115,5 +117,44 @@ function failureOutcome(
   }
   // Aborted while waiting for the limiter or a quota window: nothing was written.
   if (signal?.aborted) return { kind: 'not-sent', reason: 'shutting down before the request was sent' };
+  return undefined;
+}
+
+/**
+ * Maps createChat's result onto a NewChatOutcome. A 403 is the Market refusing this order or return (the key's
+ * scope covers reads too, which would stop the service on their own), not a credentials problem; a 401 is, and
+ * is thrown, as is a bug.
+ */
+export async function newChatOutcome(
+  sending: Promise<MarketChatId>,
+  log: Logger,
+  signal: AbortSignal | undefined,
+): Promise<NewChatOutcome> {
+  try {
+    return { kind: 'opened', chatId: await sending };
+  } catch (err) {
+    const outcome = newChatFailure(err, signal);
+    if (outcome === undefined) throw err;
+    log.info({ operation: 'createChat', outcome: outcome.kind, reason: outcome.reason }, 'Market did not open a chat');
+    return outcome;
+  }
+}
+
+function newChatFailure(
+  err: unknown,
+  signal: AbortSignal | undefined,
+): Exclude<NewChatOutcome, { kind: 'opened' }> | undefined {
+  if (err instanceof MarketRateLimitError) return { kind: 'rate-limited', retryAt: err.until, reason: err.reason };
+  if (err instanceof MarketCredentialsError) {
+    return err.status === 403 ? { kind: 'refused', status: 403, reason: err.reason } : undefined;
+  }
+  if (err instanceof MarketApiError) {
+    if (err.status === 404) return { kind: 'not-found', reason: err.reason };
+    if (err.status >= 500 || err.status === 423) return { kind: 'failed', reason: `HTTP ${err.status}: ${err.reason}` };
+    return { kind: 'refused', status: err.status, reason: err.reason };
+  }
+  if (err instanceof MarketNetworkError || err instanceof MarketSchemaError)
+    return { kind: 'failed', reason: err.message };
+  if (signal?.aborted) return { kind: 'failed', reason: 'shutting down before the request was sent' };
   return undefined;
 }

@@ -17,7 +17,7 @@ import {
   type TelegramMessageId,
   type TopicId,
 } from '../../src/bridge/ids.ts';
-import type { MarketChat, MarketMessage, OrderSummary } from '../../src/bridge/model.ts';
+import type { ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../../src/bridge/model.ts';
 import {
   MessageGoneError,
   TopicGoneError,
@@ -25,6 +25,7 @@ import {
   type MarketFile,
   type Lane,
   type MarketPort,
+  type NewChatOutcome,
   type Page,
   type SendOptions,
   type SendOutcome,
@@ -45,7 +46,13 @@ export class MemoryMarket implements MarketPort {
   historyCalls = 0;
   /** getChat and findChat calls. */
   chatCalls = 0;
+  /** Orders and returns createChat may open a chat about: `ORDER:<id>`, `RETURN:<id>`. */
+  subjects = new Set<string>();
+  /** Scripted answers (or a thrown error) for the next createChat calls; otherwise it finds or opens the chat. */
+  newChatAnswers: Array<NewChatOutcome | Error> = [];
+  createChatCalls = 0;
   private nextId = 1000;
+  private nextChatId = 500;
 
   addChat(id: number, over: Partial<MarketChat> = {}): MarketChat {
     const chat: MarketChat = {
@@ -100,6 +107,24 @@ export class MemoryMarket implements MarketPort {
   async sendFile(id: MarketChatId, file: MarketFile, options?: SendOptions): Promise<SendOutcome> {
     await options?.beforeSend?.();
     return this.deliver(id, { file: file.name });
+  }
+  createChat(subject: ChatSubject): Promise<NewChatOutcome> {
+    this.createChatCalls++;
+    const scripted = this.newChatAnswers.shift();
+    if (scripted instanceof Error) return Promise.reject(scripted);
+    if (scripted) return Promise.resolve(scripted);
+    const about = (c: MarketChat) =>
+      c.context.type === subject.type &&
+      (subject.type === 'ORDER' ? c.context.orderId : c.context.returnId) === subject.id;
+    const existing = [...this.chats.values()].find(about);
+    if (existing) return Promise.resolve({ kind: 'opened', chatId: existing.id });
+    if (!this.subjects.has(`${subject.type}:${subject.id}`)) {
+      return Promise.resolve({ kind: 'not-found', reason: `NOT_FOUND: ${subject.type} ${subject.id} not found` });
+    }
+    const id = this.nextChatId++;
+    const ids = subject.type === 'ORDER' ? { orderId: subject.id } : { returnId: subject.id, orderId: 1 };
+    this.addChat(id, { status: 'NEW', context: { type: subject.type, ...ids, customer: { name: `Buyer ${id}` } } });
+    return Promise.resolve({ kind: 'opened', chatId: marketChatId(id) });
   }
   downloadAttachment(): Promise<{ data: Uint8Array }> {
     return Promise.resolve({ data: new Uint8Array([1, 2, 3]) });

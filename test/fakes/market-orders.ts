@@ -84,6 +84,10 @@ export interface FakeOrderInput {
   createdAt?: string;
   /** Default `createdAt`. */
   updatedAt?: string;
+  /** The buyer of a chat createChat opens about this order (the chat's `customer`). */
+  customer?: { name?: string; publicId?: string };
+  /** createChat refuses a chat about this order (400), as for an order too old to write about. Default false. */
+  chatsClosed?: boolean;
   /** Fields put as they are into the OrderDTO (`order`) or the BusinessOrderDTO (`businessOrder`) answered. */
   override?: { order?: Record<string, unknown>; businessOrder?: Record<string, unknown> };
 }

@@ -386,22 +386,70 @@ describe('getChat, getChatMessage and createChat', () => {
     await expectError(await call(biz(`chats/message?chatId=${a}`)), 400, /messageId/);
   });
 
-  it('createChat returns the existing chat for a known context and creates one otherwise', async () => {
+  const create = async (body: unknown): Promise<number> => {
+    const res = await call(biz('chats/new'), { json: body });
+    expect(res.status).toBe(200);
+    const answer = await json(res);
+    expect(Object.keys(answer.result ?? {})).toEqual(['chatId']);
+    return (answer.result as { chatId: number }).chatId;
+  };
+
+  it('createChat returns the chat there is about an order or return, in either request form', async () => {
     await start();
     const existing = fm().addChat({ contextType: 'ORDER', orderId: 55 });
-    const create = async (body: unknown): Promise<number> => {
-      const res = await call(biz('chats/new'), { json: body });
-      expect(res.status).toBe(200);
-      return ((await json(res)).result as { chatId: number }).chatId;
-    };
+    const dispute = fm().addChat({ contextType: 'RETURN', returnId: 55, type: 'ARBITRAGE' });
     expect(await create({ context: { type: 'ORDER', id: 55 } })).toBe(existing);
+    // The deprecated form names an order.
     expect(await create({ orderId: 55 })).toBe(existing);
-    const fresh = await create({ context: { type: 'RETURN', id: 55 } });
-    expect(fresh).not.toBe(existing);
-    expect(fm().chat(fresh)).toMatchObject({ contextType: 'RETURN', returnId: 55, status: 'NEW' });
-    expect(await create({ context: { type: 'RETURN', id: 55 } })).toBe(fresh);
+    expect(await create({ context: { type: 'RETURN', id: 55 } })).toBe(dispute);
+    expect(fm().chats()).toHaveLength(2);
+  });
+
+  it("createChat opens a NEW chat about an order or return of the cabinet, with the order's campaign and buyer", async () => {
+    await start();
+    fm().addOrder({ orderId: 123, campaignId: 9, customer: { name: 'Ivan' } });
+    fm().addReturn({ returnId: 77, orderId: 123, campaignId: 9 });
+    const order = await create({ context: { type: 'ORDER', id: 123 } });
+    expect(fm().chat(order)).toMatchObject({
+      contextType: 'ORDER',
+      orderId: 123,
+      campaignId: 9,
+      customer: { name: 'Ivan' },
+      type: 'CHAT',
+      status: 'NEW',
+    });
+    expect(await create({ context: { type: 'ORDER', id: 123 } })).toBe(order);
+    const ret = await create({ context: { type: 'RETURN', id: 77 } });
+    expect(ret).not.toBe(order);
+    const res = await call(biz(`chat?chatId=${ret}`));
+    expect(((await json(res)).result as unknown as ChatDto).context).toEqual({
+      type: 'RETURN',
+      campaignId: 9,
+      orderId: 123,
+      returnId: 77,
+    });
+  });
+
+  it('createChat answers 404 for an order or return the cabinet does not have, 400 when chats about it are closed', async () => {
+    await start();
+    fm().addOrder({ orderId: 1, chatsClosed: true });
+    fm().addOrder({ orderId: 2 });
+    await expectError(await call(biz('chats/new'), { json: { context: { type: 'ORDER', id: 404 } } }), 404, /404/);
+    // An order id is not a return id.
+    await expectError(await call(biz('chats/new'), { json: { context: { type: 'RETURN', id: 2 } } }), 404);
+    await expectError(await call(biz('chats/new'), { json: { context: { type: 'ORDER', id: 1 } } }), 400);
+    expect(fm().chats()).toEqual([]);
+  });
+
+  it('createChat validates the body: a DIRECT context, no subject, a bad id', async () => {
+    await start();
+    fm().addOrder({ orderId: 1 });
     await expectError(await call(biz('chats/new'), { json: { context: { type: 'DIRECT', id: 1 } } }), 400);
     await expectError(await call(biz('chats/new'), { json: {} }), 400);
+    await expectError(await call(biz('chats/new'), { json: { context: { type: 'ORDER', id: 0 } } }), 400);
+    await expectError(await call(biz('chats/new'), { json: { context: { type: 'ORDER' } } }), 400);
+    await expectError(await call(biz('chats/new'), { json: { orderId: '1' } }), 400);
+    expect(fm().chats()).toEqual([]);
   });
 });
 

@@ -33,7 +33,12 @@
  *   as with any offset cursor), the last returned messageId for getChatHistory. Tokens of another
  *   chat or history order are rejected with 400. `nextPageToken` is present only if more items exist.
  * - Message lengths count UTF-16 code units (Java's `String.length()`); 5 MB means 5 MiB; an empty
- *   file is rejected with 400. createChat accepts any order/return id (it does not look at `addOrder`'s).
+ *   file is rejected with 400.
+ * - createChat (spec: "creates a new chat or returns the one created before") returns a chat about the same
+ *   order or return if there is one, and otherwise opens one only about an order or return of the cabinet
+ *   (`addOrder`, `addReturn`): an unknown one gets 404 (the spec's "resource not found"), one added with
+ *   `chatsClosed` (an order too old to write about, a return of a DBS shop) gets 400 — the Market's real answer
+ *   to those is undocumented. The new chat is a CHAT in status NEW with the order's campaign and customer.
  */
 import {
   createServer,
@@ -393,6 +398,15 @@ interface ChatState {
   readonly messages: MessageState[];
 }
 
+/** An order or a return of the cabinet, which createChat may open a chat about. */
+interface SubjectState {
+  readonly orderId: number;
+  readonly returnId?: number;
+  readonly campaignId?: number;
+  readonly customer?: { readonly name?: string; readonly publicId?: string };
+  readonly chatsClosed: boolean;
+}
+
 interface QuotaState {
   untilMs: number;
   remaining: number;
@@ -714,6 +728,8 @@ export class FakeMarket {
   private readonly defaultCampaignId: number;
   private readonly orderIdsInDateWindow: boolean;
   private nextOrderId = FIRST_ORDER_ID;
+  /** Orders and returns createChat knows, by `ORDER:<id>` / `RETURN:<id>`. */
+  private readonly subjects = new Map<string, SubjectState>();
   private readonly files = new Map<string, FileState>();
   private nextChatId = FIRST_CHAT_ID;
   private nextMessageId = FIRST_MESSAGE_ID;
@@ -863,6 +879,21 @@ export class FakeMarket {
   }
 
   /**
+   * Adds a return of one of the cabinet's orders, which createChat may then open a chat about. `chatsClosed`:
+   * the Market refuses to open one (400), as for a return of a DBS shop.
+   */
+  addReturn(r: {
+    returnId: number;
+    orderId: number;
+    campaignId?: number;
+    customer?: { name?: string; publicId?: string };
+    chatsClosed?: boolean;
+  }): void {
+    if (!isPositiveInt(r.returnId) || !isPositiveInt(r.orderId)) throw new Error('FakeMarket.addReturn: bad ids');
+    this.subjects.set(`RETURN:${r.returnId}`, { ...r, chatsClosed: r.chatsClosed ?? false });
+  }
+
+  /**
    * Adds a message and returns its messageId (globally increasing, from 500001). Sets the chat's
    * updatedAt. In a CHAT-type chat that is not FINISHED, a CUSTOMER message sets WAITING_FOR_PARTNER and a
    * PARTNER message WAITING_FOR_CUSTOMER; arbitrage and finished chats change status only via `setStatus`.
@@ -913,6 +944,12 @@ export class FakeMarket {
       throw new Error(`FakeMarket.addOrder: a chat puts order ${orderId} in campaign ${[...chatCampaigns].join(', ')}`);
     }
     this.ordersById.set(orderId, createOrder(input, { orderId, campaignId, nowMs: this.now() }));
+    this.subjects.set(`ORDER:${orderId}`, {
+      orderId,
+      campaignId,
+      ...(input.customer !== undefined && { customer: input.customer }),
+      chatsClosed: input.chatsClosed ?? false,
+    });
     this.campaigns.add(campaignId);
     this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
     return orderId;
@@ -1542,12 +1579,21 @@ export class FakeMarket {
     } else {
       throw bad("Either 'context' or 'orderId' is required");
     }
-    const existing = [...this.chatsById.values()].find(
-      (c) => c.contextType === type && (type === 'ORDER' ? c.orderId : c.returnId) === id,
-    );
-    const chatId =
-      existing?.chatId ??
-      this.addChat(type === 'ORDER' ? { contextType: type, orderId: id } : { contextType: type, returnId: id });
+    const about = (c: ChatState) => c.contextType === type && (type === 'ORDER' ? c.orderId : c.returnId) === id;
+    const chats = [...this.chatsById.values()].filter(about);
+    const existing = chats.find((c) => c.type === 'CHAT') ?? chats[0];
+    if (existing) return { status: 'OK', result: { chatId: existing.chatId } };
+    const what = type === 'ORDER' ? 'Order' : 'Return';
+    const subject = this.subjects.get(`${type}:${id}`);
+    if (!subject) throw new Rejection(404, `${what} ${id} not found`);
+    if (subject.chatsClosed) throw bad(`Chat cannot be created for ${what.toLowerCase()} ${id}`);
+    const chatId = this.addChat({
+      contextType: type,
+      orderId: subject.orderId,
+      ...(subject.returnId !== undefined && { returnId: subject.returnId }),
+      ...(subject.campaignId !== undefined && { campaignId: subject.campaignId }),
+      ...(subject.customer !== undefined && { customer: subject.customer }),
+    });
     return { status: 'OK', result: { chatId } };
   }
 

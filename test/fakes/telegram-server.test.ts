@@ -879,6 +879,68 @@ describe('forwarded messages and stale buttons', () => {
   });
 });
 
+describe('bot commands', () => {
+  const menu = [
+    { command: 'chat', description: 'Write to a buyer' },
+    { command: 'status', description: 'How the bot is doing' },
+  ];
+
+  it('keeps one list per scope and language, and getMyCommands returns exactly that list', async () => {
+    const group = { type: 'chat', chat_id: FORUM } as const;
+    await expect(api.setMyCommands(menu, { scope: group })).resolves.toBe(true);
+    await api.setMyCommands([{ command: 'chat', description: 'Написать покупателю' }], {
+      scope: group,
+      language_code: 'ru',
+    });
+
+    expect(await api.getMyCommands({ scope: group })).toEqual(menu);
+    expect(await api.getMyCommands({ scope: group, language_code: 'ru' })).toEqual([
+      { command: 'chat', description: 'Написать покупателю' },
+    ]);
+    // No fallback from one scope or language to another: a list not set is empty.
+    expect(await api.getMyCommands()).toEqual([]);
+    expect(await api.getMyCommands({ scope: group, language_code: 'de' })).toEqual([]);
+    expect(await api.getMyCommands({ scope: { type: 'all_group_chats' } })).toEqual([]);
+    expect(fake.commands(group, 'ru')).toEqual([{ command: 'chat', description: 'Написать покупателю' }]);
+  });
+
+  it('replaces a list, and an empty list or deleteMyCommands removes it', async () => {
+    await api.setMyCommands(menu);
+    await api.setMyCommands(menu.slice(1));
+    expect(await api.getMyCommands()).toEqual(menu.slice(1));
+    await api.setMyCommands([]);
+    expect(await api.getMyCommands()).toEqual([]);
+    await api.setMyCommands(menu, { language_code: 'en' });
+    await api.deleteMyCommands({ language_code: 'en' });
+    expect(fake.commands({ type: 'default' }, 'en')).toEqual([]);
+  });
+
+  it('refuses commands Telegram refuses: bad names, empty or long descriptions, too many', async () => {
+    const refused = async (commands: unknown[]) =>
+      (await apiError(api.setMyCommands(commands as typeof menu))).description;
+    expect(await refused([{ command: 'Chat', description: 'upper case' }])).toBe('Bad Request: BOT_COMMAND_INVALID');
+    expect(await refused([{ command: '/chat', description: 'slash' }])).toBe('Bad Request: BOT_COMMAND_INVALID');
+    expect(await refused([{ command: 'x'.repeat(33), description: 'long' }])).toBe('Bad Request: BOT_COMMAND_INVALID');
+    expect(await refused([{ command: 'chat', description: '' }])).toMatch(/DESCRIPTION_INVALID/);
+    expect(await refused([{ command: 'chat', description: 'd'.repeat(257) }])).toMatch(/DESCRIPTION_INVALID/);
+    expect(await refused([{ command: 'chat' }])).toMatch(/Can't find field "description"/);
+    const many = Array.from({ length: 101 }, (_, i) => ({ command: `c${i}`, description: 'd' }));
+    expect(await refused(many)).toMatch(/too many commands/);
+    expect(await api.getMyCommands()).toEqual([]);
+  });
+
+  it('refuses a scope of a chat it does not know, an incomplete scope and a bad language code', async () => {
+    const error = (other: Parameters<Api['setMyCommands']>[1]) => apiError(api.setMyCommands(menu, other));
+    expect((await error({ scope: { type: 'chat', chat_id: -100999 } })).description).toBe(
+      'Bad Request: chat not found',
+    );
+    expect((await error({ scope: { type: 'chat_member', chat_id: FORUM } as never })).error_code).toBe(400);
+    expect((await error({ scope: { type: 'everyone' } as never })).error_code).toBe(400);
+    expect((await error({ language_code: 'rus' as never })).error_code).toBe(400);
+    expect(fake.calls.filter((c) => c.method === 'setMyCommands').map((c) => c.status)).toEqual([400, 400, 400, 400]);
+  });
+});
+
 describe('webhook', () => {
   async function startReceiver(statuses: number[]): Promise<{
     url: string;

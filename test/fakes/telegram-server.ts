@@ -2564,32 +2564,56 @@ export class FakeTelegram {
     return { id, is_bot, first_name, username };
   }
 
+  /**
+   * The `scope` of the command methods (BotCommandScope; default scope when absent). The scopes of one chat need
+   * `chat_id` of a chat the bot knows, and `chat_member` also `user_id`.
+   */
   private commandScope(p: Params): { type: string; chat_id?: number; user_id?: number } {
     const scope = p.json('scope', 'BotCommandScope') ?? { type: 'default' };
     if (!isRecord(scope) || typeof scope.type !== 'string' || !COMMAND_SCOPES.has(scope.type)) {
       throw bad("can't parse BotCommandScope JSON object");
     }
+    const ofChat = scope.type === 'chat' || scope.type === 'chat_administrators' || scope.type === 'chat_member';
+    if (ofChat) {
+      if (typeof scope.chat_id !== 'number') throw bad("can't parse BotCommandScope JSON object");
+      if (!this.chats.has(scope.chat_id)) throw bad('chat not found');
+    }
+    if (scope.type === 'chat_member' && typeof scope.user_id !== 'number') {
+      throw bad("can't parse BotCommandScope JSON object");
+    }
     return stripUndefined({
       type: scope.type,
-      chat_id: typeof scope.chat_id === 'number' ? scope.chat_id : undefined,
-      user_id: typeof scope.user_id === 'number' ? scope.user_id : undefined,
+      chat_id: ofChat ? (scope.chat_id as number) : undefined,
+      user_id: scope.type === 'chat_member' ? (scope.user_id as number) : undefined,
     }) as { type: string };
   }
 
+  /** `language_code` of the command methods: a two-letter ISO 639-1 code, or '' for every language. */
+  private commandLanguage(p: Params): string {
+    const code = p.string('language_code') ?? '';
+    if (code !== '' && !/^[a-z]{2}$/.test(code)) throw bad('language code is invalid');
+    return code;
+  }
+
+  /** The list of a scope and language, replaced; an empty list (or none at all) deletes it. */
   private setMyCommands(p: Params): boolean {
-    const commands = p.json('commands', 'bot commands');
+    const commands = p.json('commands', 'bot commands') ?? [];
     if (!Array.isArray(commands)) throw bad("can't parse bot commands JSON object");
     if (commands.length > 100) throw bad('too many commands specified');
     const parsed = commands.map((c: unknown): BotCommand => {
-      if (!isRecord(c) || typeof c.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) {
-        throw bad('BOT_COMMAND_INVALID');
+      if (!isRecord(c)) throw bad("can't parse BotCommand JSON object");
+      for (const field of ['command', 'description']) {
+        if (c[field] === undefined) throw bad(`can't parse BotCommand: Can't find field "${field}"`);
       }
+      if (typeof c.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw bad('BOT_COMMAND_INVALID');
       if (typeof c.description !== 'string' || c.description.length < 1 || c.description.length > 256) {
-        throw bad('command description must be non-empty');
+        throw bad('BOT_COMMAND_DESCRIPTION_INVALID');
       }
       return { command: c.command, description: c.description };
     });
-    this.commandSets.set(commandKey(this.commandScope(p), p.string('language_code') ?? ''), parsed);
+    const key = commandKey(this.commandScope(p), this.commandLanguage(p));
+    if (parsed.length === 0) this.commandSets.delete(key);
+    else this.commandSets.set(key, parsed);
     return true;
   }
 
@@ -2624,10 +2648,10 @@ export class FakeTelegram {
       sendChatAction: (p) => this.sendChatAction(p),
       getFile: (p) => this.getFile(p),
       setMyCommands: (p) => this.setMyCommands(p),
-      getMyCommands: (p) =>
-        this.commandSets.get(commandKey(this.commandScope(p), p.string('language_code') ?? '')) ?? [],
+      // Exactly the list of that scope and language (no fallback to wider ones); [] when none is set.
+      getMyCommands: (p) => this.commandSets.get(commandKey(this.commandScope(p), this.commandLanguage(p))) ?? [],
       deleteMyCommands: (p) => {
-        this.commandSets.delete(commandKey(this.commandScope(p), p.string('language_code') ?? ''));
+        this.commandSets.delete(commandKey(this.commandScope(p), this.commandLanguage(p)));
         return true;
       },
     };

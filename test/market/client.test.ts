@@ -276,7 +276,7 @@ describe('request shape', () => {
     const server = await serve((_req, res) => json(res, 200, ok({ chatId: 321 })));
     const { client } = makeClient(server.url);
 
-    await expect(client.createChat({ type: 'RETURN', id: 555 })).resolves.toBe(321);
+    await expect(client.createChat({ type: 'RETURN', id: 555 })).resolves.toEqual({ kind: 'opened', chatId: 321 });
 
     const req = server.requests[0]!;
     expect(req.method).toBe('POST');
@@ -731,14 +731,37 @@ describe('writes', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  it('createChat is not retried and throws the typed error', async () => {
-    const server = await serve((_req, res) => json(res, 503, marketError('UNAVAILABLE', 'try again later')));
+  it('createChat is not retried, and says what the Market answered as an outcome', async () => {
+    const answers: Array<[number, unknown]> = [
+      [503, marketError('UNAVAILABLE', 'try again later')],
+      [404, marketError('NOT_FOUND', 'Order 1 not found')],
+      [400, marketError('BAD_REQUEST', 'Chat cannot be created for order 1')],
+      [403, marketError('FORBIDDEN', 'Access denied')],
+    ];
+    const server = await serve((_req, res, _rec, i) => {
+      const [status, body] = answers[i] ?? [500, {}];
+      json(res, status, body);
+    });
+    const { client } = makeClient(server.url);
+    const open = () => client.createChat({ type: 'ORDER', id: 1 });
+
+    await expect(open()).resolves.toMatchObject({ kind: 'failed', reason: expect.stringContaining('503') as string });
+    await expect(open()).resolves.toEqual({ kind: 'not-found', reason: 'NOT_FOUND: Order 1 not found' });
+    await expect(open()).resolves.toEqual({
+      kind: 'refused',
+      status: 400,
+      reason: 'BAD_REQUEST: Chat cannot be created for order 1',
+    });
+    // A 403 here is about this order, not the key: it does not stop the service.
+    await expect(open()).resolves.toEqual({ kind: 'refused', status: 403, reason: 'FORBIDDEN: Access denied' });
+    expect(server.requests).toHaveLength(4);
+  });
+
+  it('createChat throws the FatalError for a refused key (401)', async () => {
+    const server = await serve((_req, res) => json(res, 401, marketError('UNAUTHORIZED', 'Api-Key token is invalid')));
     const { client } = makeClient(server.url);
 
-    const err = await rejectionOf(client.createChat({ type: 'ORDER', id: 1 }));
-
-    expect(err).toBeInstanceOf(MarketApiError);
-    expect((err as MarketApiError).status).toBe(503);
+    expect(await rejectionOf(client.createChat({ type: 'ORDER', id: 1 }))).toBeInstanceOf(FatalError);
     expect(server.requests).toHaveLength(1);
   });
 
