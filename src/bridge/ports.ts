@@ -221,8 +221,25 @@ export interface TelegramPort {
     /** `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for). */
     options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId>;
-  /** Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is gone. */
-  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
+  /**
+   * Replaces the text (and the buttons: none when omitted) of a message the bot sent, in `lane` (default
+   * `operator`); MessageGoneError when it is gone. An edit that changes nothing counts as done.
+   */
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void>;
+  /**
+   * Posts into the group's General topic (the desk's board, escalations, the digest), in `lane` (default
+   * `operator`). Throws TelegramRefusedError when Telegram will never take it.
+   */
+  sendGeneral(text: Html, options?: { buttons?: Button[]; lane?: Lane }): Promise<TelegramMessageId>;
+  /** Pins a message of the group without notifying anyone, in `lane` (default `cosmetic`); MessageGoneError when it is gone. */
+  pin(messageId: TelegramMessageId, lane?: Lane): Promise<void>;
+  /**
+   * The group's pinned message as Telegram reports it (getChat: the most recent pinned message by sending
+   * date), with its sending time in ms; undefined when nothing is pinned. Not a call that counts.
+   */
+  pinned(): Promise<{ messageId: TelegramMessageId; sentAtMs: number } | undefined>;
+  /** Deletes a message of the bot's; one gone already counts as done. Not a call that counts. */
+  deleteMessage(messageId: TelegramMessageId): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendFile(topicId: TopicId, file: TelegramFile, caption?: Html, lane?: Lane): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */

@@ -42,6 +42,21 @@ export interface ChatRecord {
   previousOwner?: { id: number; name: string };
   /** Recent answered waits (two days): when the seller answered and how long the buyer had waited. */
   answers?: Array<{ at: string; waitedMs: number }>;
+  /** The desk's reminder in the topic for a waiting episode (src/desk/nudges.ts). */
+  reminder?: NudgeRecord;
+  /** The desk's escalation in General naming this chat for a waiting episode (one message may name several). */
+  escalation?: NudgeRecord;
+}
+
+/** A message of the desk about one waiting episode of a chat: sent once, marked done when the chat is answered. */
+export interface NudgeRecord {
+  /** The episode: the chat's waiting-since when the message was sent. */
+  since: string;
+  messageId: TelegramMessageId;
+  /** When it was sent. */
+  at: string;
+  /** The message says the chat was answered. */
+  shownDone?: boolean;
 }
 
 export type ReplyState =

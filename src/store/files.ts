@@ -13,6 +13,7 @@ import { noSchemaVersion, notOurs, unreadable } from './backup.ts';
 import { StoreError } from './errors.ts';
 import { SHARD_DIR, SHARD_NAME, shardFile } from './layout.ts';
 import type { ChatRecord, ReplyRecord } from '../bridge/store-port.ts';
+import type { DeskRecord } from '../desk/port.ts';
 import type { TemplateRecord } from '../templates/port.ts';
 
 export const SCHEMA_VERSION = 2;
@@ -25,6 +26,8 @@ export interface MetaData {
   templates: Record<string, TemplateRecord>;
   /** Quick reply taps acted on (callback query id → when), so a redelivered tap is not sent again. */
   taps?: Record<string, string>;
+  /** The desk's board and digest (src/desk/port.ts). */
+  desk?: DeskRecord;
 }
 
 export interface ShardData {
@@ -41,6 +44,7 @@ const metaShape = z.object({
   // Optional: a file from before quick replies reads as one without any (same schema version).
   templates: z.record(z.string(), templateShape).optional(),
   taps: z.record(z.string(), z.string()).optional(),
+  desk: z.object({}).loose().optional(),
 });
 const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 

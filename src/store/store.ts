@@ -17,6 +17,7 @@ import { SHARD_DIR, STORE_FILE, shardFile } from './layout.ts';
 import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
+import type { DeskRecord, DeskStore } from '../desk/port.ts';
 import type { TemplateRecord, TemplateStore } from '../templates/port.ts';
 
 /** After a failed write, pending changes are written again this long after (the disk may have room by then). */
@@ -37,7 +38,7 @@ export interface StoreOptions {
 /** How long a quick reply's tap is remembered: far longer than Telegram redelivers an update. */
 const TAP_MEMORY_MS = 24 * 3600 * 1000;
 
-export class JsonStore implements StorePort, TemplateStore {
+export class JsonStore implements StorePort, TemplateStore, DeskStore {
   private readonly table: ChatTable;
   private metaDirty = false;
   private closed = false;
@@ -241,6 +242,14 @@ export class JsonStore implements StorePort, TemplateStore {
   deleteTemplate(name: string): void {
     if (!Object.hasOwn(this.meta.data.templates, name)) return;
     delete this.meta.data.templates[name];
+    this.metaDirty = true;
+  }
+
+  desk(): DeskRecord {
+    return (this.meta.data.desk ??= {});
+  }
+
+  saveDesk(): void {
     this.metaDirty = true;
   }
 

@@ -102,18 +102,65 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
+  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane: Lane = 'operator'): Promise<void> {
     try {
-      await this.api.editMessageText(this.chatId, messageId, text.markup, {
-        parse_mode: 'HTML',
-        link_preview_options: { is_disabled: true },
-        reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
-      });
+      await this.lane(lane, 0, () =>
+        this.api.editMessageText(this.chatId, messageId, text.markup, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
+        }),
+      );
     } catch (err) {
       if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
       if (err instanceof GrammyError && MESSAGE_GONE.test(err.description)) {
         throw new MessageGoneError(messageId);
       }
+      throw err;
+    }
+  }
+
+  async sendGeneral(text: Html, options?: { buttons?: Button[]; lane?: Lane }): Promise<TelegramMessageId> {
+    const reply_markup = keyboard(options?.buttons);
+    const send = () =>
+      this.api.sendMessage(this.chatId, text.markup, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...(reply_markup && { reply_markup }),
+      });
+    try {
+      const msg = await this.lane(options?.lane ?? 'operator', 0, send);
+      return telegramMessageId(msg.message_id);
+    } catch (err) {
+      if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 413)) {
+        throw new TelegramRefusedError(err.method, err.error_code, err.description);
+      }
+      throw err;
+    }
+  }
+
+  async pin(messageId: TelegramMessageId, lane: Lane = 'cosmetic'): Promise<void> {
+    try {
+      await this.lane(lane, 0, () => this.api.pinChatMessage(this.chatId, messageId, { disable_notification: true }));
+    } catch (err) {
+      if (err instanceof GrammyError && /message to pin not found|MESSAGE_ID_INVALID/i.test(err.description)) {
+        throw new MessageGoneError(messageId);
+      }
+      throw err;
+    }
+  }
+
+  async pinned(): Promise<{ messageId: TelegramMessageId; sentAtMs: number } | undefined> {
+    const chat = await this.api.getChat(this.chatId);
+    const msg = 'pinned_message' in chat ? chat.pinned_message : undefined;
+    return msg ? { messageId: telegramMessageId(msg.message_id), sentAtMs: msg.date * 1000 } : undefined;
+  }
+
+  async deleteMessage(messageId: TelegramMessageId): Promise<void> {
+    try {
+      await this.api.deleteMessage(this.chatId, messageId);
+    } catch (err) {
+      if (err instanceof GrammyError && /message to delete not found/i.test(err.description)) return;
       throw err;
     }
   }

@@ -161,6 +161,7 @@ export interface Post {
   closed?: boolean;
   /** As the Telegram port puts them on the wire. */
   buttons?: Array<{ text: string; data: string }>;
+  lane?: Lane;
 }
 
 const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
@@ -231,11 +232,40 @@ export class MemoryTelegram implements TelegramPort {
   ): Promise<TelegramMessageId> {
     return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons) });
   }
-  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void> {
+  /** Every edit, in order, with the lane it took. */
+  readonly edits: Array<{ messageId: number; lane?: Lane }> = [];
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void> {
     const post = this.posts.find((p) => p.messageId === messageId);
     if (!post) return Promise.reject(new MessageGoneError(messageId));
+    this.edits.push({ messageId, lane });
     post.html = text.markup;
     post.buttons = onWire(buttons);
+    return Promise.resolve();
+  }
+  /** Posts into General have topic id 0 (`inTopic(0)`). */
+  sendGeneral(text: Html, o?: { buttons?: Button[]; lane?: Lane }): Promise<TelegramMessageId> {
+    const messageId = this.nextId++;
+    this.posts.push({ topicId: 0, messageId, html: text.markup, buttons: onWire(o?.buttons), lane: o?.lane });
+    this.calls.push('post general');
+    return Promise.resolve(telegramMessageId(messageId));
+  }
+  /** Pinned messages, oldest pin first. */
+  pins: number[] = [];
+  pin(messageId: TelegramMessageId): Promise<void> {
+    if (!this.posts.some((p) => p.messageId === messageId)) return Promise.reject(new MessageGoneError(messageId));
+    if (!this.pins.includes(messageId)) this.pins.push(messageId);
+    this.calls.push(`pin ${messageId}`);
+    return Promise.resolve();
+  }
+  /** Like getChat: the pinned message sent last (message ids grow with time here). */
+  pinned(): Promise<{ messageId: TelegramMessageId; sentAtMs: number } | undefined> {
+    const id = Math.max(...this.pins.filter((m) => this.posts.some((p) => p.messageId === m)));
+    return Promise.resolve(Number.isFinite(id) ? { messageId: telegramMessageId(id), sentAtMs: id } : undefined);
+  }
+  deleteMessage(messageId: TelegramMessageId): Promise<void> {
+    this.posts = this.posts.filter((p) => p.messageId !== messageId);
+    this.pins = this.pins.filter((m) => m !== messageId);
+    this.calls.push(`delete ${messageId}`);
     return Promise.resolve();
   }
   sendFile(id: TopicId, file: TelegramFile, caption?: Html): Promise<TelegramMessageId> {
