@@ -75,7 +75,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const market = createMarketClient(config, logger, abort.signal);
   const botInfo = await preflight(config, market, logger, overrides.botInfo);
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
-  const { core, poller, rights, bot, health, metrics, progress } = parts;
+  const { core, poller, rights, bot, health, metrics, progress, desk } = parts;
   const server = buildHttpServer(config, logger, parts);
   const templates = openTemplateBook(store, seeds, logger);
   const operators = installTelegramHandlers(config, logger, parts, botInfo, templates);
@@ -93,6 +93,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   poller.start();
   rights.start();
   progress.start();
+  desk.start();
   // Beside the start: a menu Telegram is slow to take (or refuses) must not hold it up.
   const menu = registerCommandMenu(bot.api, config.telegram.chatId, logger.child({ side: 'telegram' }));
 
@@ -102,6 +103,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     { name: 'bridge', run: () => core.stop() },
     { name: 'rights watch', run: () => rights.stop() },
     { name: 'progress in General', run: () => progress.stop() },
+    { name: 'desk', run: () => desk.stop(), bounded: true },
     { name: 'operators', run: () => operators.stop() },
     { name: 'telegram bot', run: () => (bot.isRunning() ? bot.stop() : undefined), bounded: true },
     { name: 'command menu', run: () => menu, bounded: true },

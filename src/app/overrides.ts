@@ -25,6 +25,8 @@ export interface AppOverrides {
   telegramGroupPerMinute?: number;
   /** Tests and benchmarks: the progress in General (src/telegram/progress.ts): when, how often edited, looked at. */
   progress?: { thresholdMs?: number; editEveryMs?: number; checkEveryMs?: number };
+  /** Tests and benchmarks: how often the desk looks, and the least time between board edits (src/desk/options.ts). */
+  desk?: { tickMs?: number; boardGapMs?: number; boardRefreshMs?: number; pinCheckMs?: number };
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
 }

@@ -9,6 +9,7 @@ import { Bridge } from '../bridge/bridge.ts';
 import type { ReplyGuardPort } from '../bridge/ports.ts';
 import { textsFor, type Texts } from '../bridge/texts.ts';
 import type { Config } from '../config.ts';
+import { Desk } from '../desk/desk.ts';
 import { createGuard } from '../guard/guard.ts';
 import { Health } from '../health.ts';
 import type { MarketClient } from '../market/client.ts';
@@ -20,6 +21,7 @@ import { CallBudget } from '../telegram/budget.ts';
 import { GeneralMessage } from '../telegram/general-message.ts';
 import { ProgressReport } from '../telegram/progress.ts';
 import { TelegramGroup } from '../telegram/port.ts';
+import { topicLink } from '../telegram/topic-links.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
 import type { AppOverrides } from './overrides.ts';
 
@@ -39,6 +41,7 @@ export interface Parts {
   health: Health;
   pulse: Pulse;
   progress: ProgressReport;
+  desk: Desk;
 }
 
 export interface PartsDeps {
@@ -167,7 +170,19 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     log: logger.child({ side: 'telegram' }),
     ...overrides.progress,
   });
-  return { texts, metrics, rights, bot, core, poller, health, pulse, progress };
+  const desk = new Desk({
+    store,
+    telegram,
+    t: texts,
+    log: logger.child({ side: 'desk' }),
+    link: (topicId) => topicLink(config.telegram.chatId, topicId),
+    remindAfterMs: config.desk.remindAfterMs,
+    escalateAfterMs: config.desk.escalateAfterMs,
+    workHours: config.desk.workHours,
+    timeZone: config.timeZone,
+    ...overrides.desk,
+  });
+  return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk };
 }
 
 /** The reply guard as the bridge sees it; none with REPLY_GUARD=off. */

@@ -5,6 +5,7 @@
  * replies' (template-texts.ts) and the commands' (command-texts.ts) are tables of their own, carried here as
  * `guard`, `templates` and `commands`.
  */
+import { enBoard, ruBoard, type BoardTexts } from './board-texts.ts';
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
@@ -98,6 +99,8 @@ export interface Texts {
   owner: OwnerTexts;
   /** The command menu, and /chat's answers. */
   commands: CommandTexts;
+  /** The desk: the waiting board, reminders, escalations. */
+  board: BoardTexts;
   health: {
     ok: string;
     notOk: string;
@@ -211,6 +214,7 @@ const ru: Texts = {
   progress: ruProgress,
   owner: ruOwner,
   commands: ruCommands,
+  board: ruBoard,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -325,6 +329,7 @@ const en: Texts = {
   progress: enProgress,
   owner: enOwner,
   commands: enCommands,
+  board: enBoard,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

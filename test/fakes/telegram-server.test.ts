@@ -516,6 +516,14 @@ describe('message text', () => {
     expect(stored?.parseMode).toBe('HTML');
   });
 
+  it('turns a tg://user link into an inline mention of that user', async () => {
+    const sent = await api.sendMessage(FORUM, 'ask <a href="tg://user?id=1001">Olga</a>', { parse_mode: 'HTML' });
+    expect(sent.text).toBe('ask Olga');
+    expect(sent.entities).toEqual([
+      { type: 'text_mention', offset: 4, length: 4, user: { id: 1001, is_bot: false, first_name: 'Olga' } },
+    ]);
+  });
+
   it.each([
     ['<b>unclosed', 'Can\'t find end tag corresponding to start tag "b"'],
     ['1 < 2', 'Unsupported start tag "" at byte offset 2'],

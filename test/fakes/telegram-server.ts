@@ -487,7 +487,12 @@ function closeTag(open: OpenTag, text: string, out: Array<{ entity: MessageEntit
       return;
     case 'a': {
       const url = normalizeUrl(open.url ?? text.slice(offset));
-      if (url !== undefined) out.push({ entity: { type: 'text_link', offset, length, url } });
+      // An inline mention of a user (the Bot API answers with the user it knows; here, the id and the visible text).
+      const userId = /^tg:\/\/user\?id=(\d+)$/.exec(url ?? '')?.[1];
+      if (userId !== undefined) {
+        const user = { id: Number(userId), is_bot: false, first_name: text.slice(offset) };
+        out.push({ entity: { type: 'text_mention', offset, length, user } });
+      } else if (url !== undefined) out.push({ entity: { type: 'text_link', offset, length, url } });
       return;
     }
   }
