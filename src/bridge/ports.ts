@@ -185,7 +185,7 @@ export interface TelegramFile {
  * Which of the group's Telegram calls goes first (every post, topic creation, rename, close, reopen and edit
  * counts against about 20 a minute): `operator` what a person waits for (notices, receipts), `waiting` chats
  * that wait for the seller, `live` other new messages, `history` messages older than marketgram, `cosmetic`
- * renames and the closing of finished chats' topics.
+ * renames, the closing of finished chats' topics and the edits of context cards.
  */
 export const LANES = ['operator', 'waiting', 'live', 'history', 'cosmetic'] as const;
 export type Lane = (typeof LANES)[number];
@@ -221,8 +221,11 @@ export interface TelegramPort {
     /** `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for). */
     options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId>;
-  /** Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is gone. */
-  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[]): Promise<void>;
+  /**
+   * Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is
+   * gone. `lane`: the turn it takes in the group's budget (default: an operator's, like any call outside a lane).
+   */
+  editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void>;
   /** Throws TopicGoneError when the topic was deleted, TelegramRefusedError when Telegram will never take it. */
   sendFile(topicId: TopicId, file: TelegramFile, caption?: Html, lane?: Lane): Promise<TelegramMessageId>;
   /** Sets a single emoji reaction on a message of the group. Failures are ignored by callers. */
