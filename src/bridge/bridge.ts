@@ -70,7 +70,7 @@ export class Bridge {
     const cards = new Cards(this.d);
     this.ownership = new Ownership(this.d, cards);
     this.mirror = new Mirror(this.d, new Topics(this.d, cards), echoes);
-    this.delivery = new Delivery(this.d, notices, holds, (rec, chat) => this.mirror.mirrorNew(rec, chat));
+    this.delivery = new Delivery(this.d, notices, holds, cards, (rec, chat) => this.mirror.mirrorNew(rec, chat));
     this.replies = new Replies(this.d, notices, this.delivery, holds, this.ownership);
     this.newChats = new NewChats(this.d, this.mirror);
   }

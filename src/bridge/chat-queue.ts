@@ -9,8 +9,11 @@ import { marketChatId, type MarketChatId } from './ids.ts';
 /** What may be waiting in a chat's queue at most once: a second request while one waits is the same work. */
 export type OnceKind = 'sync' | 'deliver';
 
-/** What runs beside a chat's queue, each kind waiting at most once (it reads the chat's state at its turn). */
-export type BesideKind = 'rename' | 'close' | 'card';
+/**
+ * What runs beside a chat's queue, each kind waiting at most once (it reads the chat's state at its turn): a
+ * topic's rename and closing, an edit of its card, and the read of the order its card shows.
+ */
+export type BesideKind = 'rename' | 'close' | 'card' | 'order';
 
 export class ChatQueue {
   private readonly queue: KeyedQueue<MarketChatId>;

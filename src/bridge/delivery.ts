@@ -5,6 +5,7 @@
  * place a reply leaves for the Market; the reply guard has its last look just before it (holds.ts), and a held
  * reply stops its chat's delivery until the operator decides.
  */
+import type { Cards } from './card.ts';
 import type { Deps } from './deps.ts';
 import type { MarketChatId } from './ids.ts';
 import type { MarketChat } from './model.ts';
@@ -33,6 +34,7 @@ export class Delivery {
     private readonly d: Deps,
     private readonly notices: Notices,
     private readonly holds: Holds,
+    private readonly cards: Cards,
     /** Reads the chat's new history (mirroring it): how a reply of unknown fate is looked for. */
     private readonly readHistory: (rec: ChatRecord, chat: MarketChat) => Promise<unknown>,
   ) {}
@@ -188,6 +190,8 @@ export class Delivery {
     if (rec) {
       answered(d, rec, reply.sentAt);
       d.store.saveChat(rec);
+      // The card no longer says the buyer waits, and shows the chat's new status.
+      this.cards.refresh(rec);
     }
     const siblings = repliesOf(d.store, reply.topicId, reply.telegramMessageId);
     if (!siblings.every((r) => r.state === 'sent')) return;

@@ -42,31 +42,58 @@ export function topicTitle(chat: MarketChat, t: Texts): string {
   return truncate(`${statusEmoji(chat)} ${parts.join(' · ')}`.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
 }
 
-/** The first message of a topic: what the chat is, whose it is, and links to look it up. */
-export function contextCard(chat: MarketChat, t: Texts, businessId: number, desk: { owner?: string } = {}): Html {
+/** A buyer's name on the card is cut to this many characters. */
+const NAME_LIMIT = 100;
+
+/** What the card shows beyond the chat itself: the owner line, since when the buyer waits, the order's lines. */
+export interface CardExtras {
+  owner?: string;
+  /** ISO time the buyer waits since (waits.ts `waitingSince`), shown as an absolute time. */
+  waitingSince?: string;
+  /** The order's lines (order-lines.ts), below the chat's. */
+  order?: readonly Html[];
+}
+
+/**
+ * The first message of a topic: what the chat is, its current status, whose it is, the order, and links to look
+ * it up. Never longer than Telegram's 4096 characters: should the order's lines not fit, they are left out.
+ */
+export function contextCard(chat: MarketChat, t: Texts, businessId: number, extras: CardExtras = {}): Html {
+  const card = cardWith(chat, t, businessId, extras);
+  if (extras.order === undefined || visibleLength(card) <= TEXT_LIMIT) return card;
+  return cardWith(chat, t, businessId, { ...extras, order: undefined });
+}
+
+function cardWith(chat: MarketChat, t: Texts, businessId: number, extras: CardExtras): Html {
   const c = chat.context;
-  const lines: Html[] = [html`<b>${t.cardTitle}</b>`, html``];
+  const tc = t.card;
+  const lines: Html[] = [html`<b>${tc.title}</b>`, html``];
   const row = (label: string, value: Html | string) => lines.push(html`${label}: ${value}`);
-  row(t.chatType, `${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`);
-  if (c.orderId !== undefined) row(t.orderLabel, html`<code>${c.orderId}</code>`);
-  if (c.returnId !== undefined) row(t.returnLabel, html`<code>${c.returnId}</code>`);
+  row(tc.chatType, `${t.context[c.type]}${chat.kind === 'ARBITRAGE' ? ` · ${t.dispute}` : ''}`);
+  if (c.orderId !== undefined) row(tc.orderLabel, html`<code>${c.orderId}</code>`);
+  if (c.returnId !== undefined) row(tc.returnLabel, html`<code>${c.returnId}</code>`);
   if (c.customer?.name || c.customer?.publicId) {
-    const name = c.customer.name ?? c.customer.publicId ?? '';
+    const name = truncate(c.customer.name ?? c.customer.publicId ?? '', NAME_LIMIT);
     row(
-      t.buyer,
+      tc.buyer,
       c.customer.publicId
         ? html`<a href="https://market.yandex.ru/user/${encodeURIComponent(c.customer.publicId)}/reviews">${name}</a>`
         : name,
     );
   }
-  row(t.created, formatTime(chat.createdAt));
-  row(t.chatId, html`<code>${chat.id}</code> · ${t.status[chat.status]}`);
-  if (desk.owner !== undefined) row(t.owner.label, desk.owner);
+  row(tc.created, formatTime(chat.createdAt));
+  row(tc.chatId, html`<code>${chat.id}</code> · ${t.status[chat.status]}`);
+  if (extras.waitingSince !== undefined) lines.push(html`${tc.waitingSince(formatTime(extras.waitingSince))}`);
+  if (extras.owner !== undefined) row(t.owner.label, extras.owner);
+  if (extras.order !== undefined && extras.order.length > 0) lines.push(html``, ...extras.order);
   const links: Html[] = [];
-  if (c.orderId !== undefined && c.campaignId !== undefined) {
-    links.push(
-      html`<a href="https://partner.market.yandex.ru/shop/${c.campaignId}/orders/${c.orderId}">${t.order(c.orderId)}</a>`,
-    );
+  if (c.campaignId !== undefined && c.orderId !== undefined) {
+    const url = `https://partner.market.yandex.ru/shop/${c.campaignId}/orders/${c.orderId}`;
+    links.push(html`<a href="${url}">${t.order(c.orderId)}</a>`);
+  }
+  if (c.campaignId !== undefined && c.returnId !== undefined) {
+    const url = `https://partner.market.yandex.ru/shop/${c.campaignId}/returns/${c.returnId}`;
+    links.push(html`<a href="${url}">${t.returnNo(c.returnId)}</a>`);
   }
   links.push(html`<a href="${cabinetChatUrl(businessId, chat.id)}">${t.openInCabinet}</a>`);
   lines.push(html``, joinHtml(links, ' · '));
@@ -151,7 +178,8 @@ function lastBoundary(s: string, re: RegExp, max: number): number {
   return best;
 }
 
-function truncate(s: string, max: number): string {
+/** Cuts `s` to at most `max` UTF-16 units, ending in "…" when cut, never inside a surrogate pair. */
+export function truncate(s: string, max: number): string {
   if (s.length <= max) return s;
   let cut = max - 1;
   const code = s.charCodeAt(cut - 1);

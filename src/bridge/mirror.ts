@@ -2,8 +2,9 @@
  * Market → Telegram. A chat seen by the poller or named by a notification is synced in its queue: described
  * afresh when new or changed, its history after the cursor fetched and posted (posting.ts: messages waiting
  * together share posts; our own echoes skipped), then its topic reopened if the chat came alive again, and
- * its title (and, for a finished chat, its closing) brought up to date beside the queue. The cursor advances
- * only after Telegram accepted a post (or a permanent placeholder), so a crash repeats a post, never loses one.
+ * its title, its card (and, for a finished chat, its closing) brought up to date beside the queue. The cursor
+ * advances only after Telegram accepted a post (or a permanent placeholder), so a crash repeats a post, never
+ * loses one.
  */
 import type { Deps } from './deps.ts';
 import type { Echoes } from './echo.ts';
@@ -195,8 +196,7 @@ export class Mirror {
     rec.chat = current;
     d.store.saveChat(rec);
     await d.store.commit();
-    this.topics.retitle(rec);
-    this.topics.closeIfFinished(rec);
+    this.topics.synced(rec);
     this.imports.done(marketChatId);
     this.failures.delete(marketChatId);
   }

@@ -43,7 +43,7 @@ export class Ownership {
     d.store.saveChat(rec);
     await d.store.commit();
     d.log.info({ marketChatId: rec.marketChatId, action: action.kind, by: by.id }, 'chat owner changed');
-    this.cards.refresh(rec);
+    this.cards.refresh(rec, true);
     return answer;
   }
 
@@ -52,6 +52,6 @@ export class Ownership {
     if (rec.owner || by.id <= 0) return; // an anonymous admin writes as the group: nobody to own it
     rec.owner = { id: by.id, name: by.name };
     this.d.store.saveChat(rec);
-    this.cards.refresh(rec);
+    this.cards.refresh(rec, true);
   }
 }

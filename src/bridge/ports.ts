@@ -185,7 +185,7 @@ export interface TelegramFile {
  * Which of the group's Telegram calls goes first (every post, topic creation, rename, close, reopen and edit
  * counts against about 20 a minute): `operator` what a person waits for (notices, receipts), `waiting` chats
  * that wait for the seller, `live` other new messages, `history` messages older than marketgram, `cosmetic`
- * renames and the closing of finished chats' topics.
+ * renames, the closing of finished chats' topics and the edits of context cards.
  */
 export const LANES = ['operator', 'waiting', 'live', 'history', 'cosmetic'] as const;
 export type Lane = (typeof LANES)[number];
@@ -222,8 +222,8 @@ export interface TelegramPort {
     options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
   ): Promise<TelegramMessageId>;
   /**
-   * Replaces the text (and the buttons: none when omitted) of a message the bot sent, in `lane` (default
-   * `operator`); MessageGoneError when it is gone. An edit that changes nothing counts as done.
+   * Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is
+   * gone. `lane`: the turn it takes in the group's budget (default: an operator's, like any call outside a lane).
    */
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void>;
   /**

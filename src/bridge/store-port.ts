@@ -5,7 +5,7 @@
  * `commit()` to make every change saved so far durable.
  */
 import type { MarketChatId, MarketMessageId, TelegramMessageId, TopicId } from './ids.ts';
-import type { MarketChat } from './model.ts';
+import type { ChatStatus, MarketChat, OrderSummary } from './model.ts';
 import type { GuardFinding } from './ports.ts';
 
 export interface ChatRecord {
@@ -18,6 +18,22 @@ export interface ChatRecord {
   cardPending?: boolean;
   /** The context card's message (edited as the chat changes); unknown for cards of older versions. */
   cardId?: TelegramMessageId;
+  /** A hash of what the card shows now (text and buttons): a card that would not change is not edited. */
+  cardHash?: string;
+  /**
+   * The order an ORDER or RETURN chat is about, as its card shows it (card.ts): read once, and again when the
+   * chat's status changes. A failed read keeps the summary read before, if any, and is tried again at the next
+   * status change or an hour later.
+   */
+  order?: {
+    summary?: OrderSummary;
+    /** The chat's status when it was read: another status asks for a new read. */
+    forStatus: ChatStatus;
+    /** When the last read ended, well or not. */
+    fetchedAt: string;
+    /** The last read failed (the Market did not answer, refused, or has no such order). */
+    failed?: boolean;
+  };
   /**
    * The topic is closed in Telegram as far as the bridge knows: it closed it (the chat was finished) and has not
    * reopened it since. A close or reopen by hand in Telegram is not seen here.

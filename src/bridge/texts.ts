@@ -2,10 +2,11 @@
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
  * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
  * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts), the quick
- * replies' (template-texts.ts) and the commands' (command-texts.ts) are tables of their own, carried here as
- * `guard`, `templates` and `commands`.
+ * replies' (template-texts.ts), the commands' (command-texts.ts) and the context card's (card-texts.ts) are
+ * tables of their own, carried here as `guard`, `templates`, `commands` and `card`.
  */
 import { enBoard, ruBoard, type BoardTexts } from './board-texts.ts';
+import { enCard, ruCard, type CardTexts } from './card-texts.ts';
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
@@ -28,13 +29,6 @@ export interface Texts {
   order: (n: number) => string;
   returnNo: (n: number) => string;
   question: string;
-  chatType: string;
-  orderLabel: string;
-  returnLabel: string;
-  buyer: string;
-  created: string;
-  chatId: string;
-  cardTitle: string;
   openInCabinet: string;
   topicRecreated: string;
   historyNote: (shown: number) => string;
@@ -97,6 +91,8 @@ export interface Texts {
   progress: ProgressTexts;
   /** Who owns a chat: the card's line and buttons, Take and Release. */
   owner: OwnerTexts;
+  /** The context card: its labels, the waiting line, the order's codes in words. */
+  card: CardTexts;
   /** The command menu, and /chat's answers. */
   commands: CommandTexts;
   /** The desk: the waiting board, reminders, escalations. */
@@ -146,13 +142,6 @@ const ru: Texts = {
   order: (n) => `Заказ ${n}`,
   returnNo: (n) => `Возврат ${n}`,
   question: 'Вопрос',
-  chatType: 'Тип',
-  orderLabel: 'Заказ',
-  returnLabel: 'Возврат',
-  buyer: 'Покупатель',
-  created: 'Создан',
-  chatId: 'Чат Маркета',
-  cardTitle: 'Чат с покупателем Яндекс Маркета',
   openInCabinet: 'Открыть в кабинете',
   topicRecreated: '♻️ Тема была удалена и создана заново. Переписка продолжается здесь.',
   historyNote: (n) =>
@@ -213,6 +202,7 @@ const ru: Texts = {
   templates: ruTemplates,
   progress: ruProgress,
   owner: ruOwner,
+  card: ruCard,
   commands: ruCommands,
   board: ruBoard,
   health: {
@@ -261,13 +251,6 @@ const en: Texts = {
   order: (n) => `Order ${n}`,
   returnNo: (n) => `Return ${n}`,
   question: 'Question',
-  chatType: 'Type',
-  orderLabel: 'Order',
-  returnLabel: 'Return',
-  buyer: 'Buyer',
-  created: 'Created',
-  chatId: 'Market chat',
-  cardTitle: 'Yandex Market buyer chat',
   openInCabinet: 'Open in the seller cabinet',
   topicRecreated: '♻️ This topic was deleted and has been created again. The conversation continues here.',
   historyNote: (n) =>
@@ -328,6 +311,7 @@ const en: Texts = {
   templates: enTemplates,
   progress: enProgress,
   owner: enOwner,
+  card: enCard,
   commands: enCommands,
   board: enBoard,
   health: {

@@ -1,6 +1,6 @@
 /**
  * A chat's topic: created once (single-flight, because it runs in the chat's queue), opened by its context
- * card, renamed as the chat's status changes, closed while the Market says the chat is finished and reopened
+ * card (card.ts, kept current), renamed as the chat's status changes, closed while the Market says the chat is finished and reopened
  * before anything new is posted into it, and recreated when someone deleted it in Telegram. Further kinds of
  * conversation (reviews, questions) get their topics here too, with their own title and card.
  */
@@ -106,13 +106,23 @@ export class Topics {
   }
 
   /**
+   * After a sync recorded the chat's state: its title, its closing (a finished chat) and its card (status, wait,
+   * order) are brought up to date, each beside the chat's queue.
+   */
+  synced(rec: ChatRecord): void {
+    this.retitle(rec);
+    this.closeIfFinished(rec);
+    this.cards.synced(rec);
+  }
+
+  /**
    * Brings the topic's title up to date with its chat (status, names), beside the chat's queue: a rename is
    * cosmetic, the last of the budget's lanes, and must not hold up the chat's next messages. What is renamed
    * is decided when the turn has come, from the chat's state then: changes made while a rename waits are merged
    * into it, and a rename the chat no longer needs (its title went back) is dropped without a call. Nothing to
    * commit for the caller; a crash leaves the old title, which the chat's next sync corrects.
    */
-  retitle(rec: ChatRecord): void {
+  private retitle(rec: ChatRecord): void {
     if (rec.topicId === undefined || topicTitle(rec.chat, this.d.t) === rec.title) return;
     this.d.queue.beside('rename', rec.marketChatId, async () => {
       await this.atCosmeticTurn(
@@ -217,7 +227,7 @@ export class Topics {
    * or gone) costs no call. A close that lands just as the chat comes alive is undone in the chat's queue. A
    * crash before the close leaves the topic open until the chat's next sync.
    */
-  closeIfFinished(rec: ChatRecord): void {
+  private closeIfFinished(rec: ChatRecord): void {
     if (this.closeDue(rec)) this.d.queue.beside('close', rec.marketChatId, () => this.closeOnce(rec.marketChatId));
   }
 

@@ -102,15 +102,17 @@ export class TelegramGroup implements TelegramPort {
     }
   }
 
-  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane: Lane = 'operator'): Promise<void> {
+  async editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void> {
+    const edit = () =>
+      this.api.editMessageText(this.chatId, messageId, text.markup, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
+      });
     try {
-      await this.lane(lane, 0, () =>
-        this.api.editMessageText(this.chatId, messageId, text.markup, {
-          parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
-          reply_markup: keyboard(buttons) ?? { inline_keyboard: [] },
-        }),
-      );
+      // Counted for the message, not its topic: an edit never takes the turn a topic's sync reserved for its post
+      // (a topic's id is the id of the service message that created it, never that of a message the bot sent).
+      await (lane === undefined ? edit() : this.lane(lane, messageId, edit));
     } catch (err) {
       if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
       if (err instanceof GrammyError && MESSAGE_GONE.test(err.description)) {

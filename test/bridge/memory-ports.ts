@@ -51,6 +51,10 @@ export class MemoryMarket implements MarketPort {
   /** Scripted answers (or a thrown error) for the next createChat calls; otherwise it finds or opens the chat. */
   newChatAnswers: Array<NewChatOutcome | Error> = [];
   createChatCalls = 0;
+  /** What getOrder answers (an Error is thrown); undefined: no such order. */
+  order: OrderSummary | Error | undefined;
+  /** The getOrder calls, with what each asked for. */
+  orderCalls: Array<{ campaignId?: number; orderId: number }> = [];
   private nextId = 1000;
   private nextChatId = 500;
 
@@ -129,8 +133,10 @@ export class MemoryMarket implements MarketPort {
   downloadAttachment(): Promise<{ data: Uint8Array }> {
     return Promise.resolve({ data: new Uint8Array([1, 2, 3]) });
   }
-  getOrder(): Promise<OrderSummary | undefined> {
-    return Promise.resolve(undefined);
+  getOrder(context: { campaignId?: number; orderId: number }): Promise<OrderSummary | undefined> {
+    this.orderCalls.push(context);
+    const order = this.order;
+    return order instanceof Error ? Promise.reject(order) : Promise.resolve(order && structuredClone(order));
   }
   private deliver(id: MarketChatId, what: { text?: string; file?: string }): SendOutcome {
     const next = this.outcomes.shift() ?? { kind: 'sent' };
@@ -232,12 +238,12 @@ export class MemoryTelegram implements TelegramPort {
   ): Promise<TelegramMessageId> {
     return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons) });
   }
-  /** Every edit, in order, with the lane it took. */
-  readonly edits: Array<{ messageId: number; lane?: Lane }> = [];
+  /** Every edit of a message, with the lane it took (undefined: outside any lane, an operator's). */
+  edits: Array<{ messageId: number; lane?: Lane }> = [];
   editText(messageId: TelegramMessageId, text: Html, buttons?: Button[], lane?: Lane): Promise<void> {
+    this.edits.push({ messageId, lane });
     const post = this.posts.find((p) => p.messageId === messageId);
     if (!post) return Promise.reject(new MessageGoneError(messageId));
-    this.edits.push({ messageId, lane });
     post.html = text.markup;
     post.buttons = onWire(buttons);
     return Promise.resolve();

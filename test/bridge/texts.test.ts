@@ -69,3 +69,11 @@ describe('times told to operators', () => {
     expect(clock(ru.locale)).toBe('14:05 UTC');
   });
 });
+
+describe("the card's words for the Market's order codes", () => {
+  it('know the same codes in both languages', () => {
+    expect(Object.keys(ru.card.substatus).sort()).toEqual(Object.keys(en.card.substatus).sort());
+    expect(Object.keys(ru.card.paymentMethod).sort()).toEqual(Object.keys(en.card.paymentMethod).sort());
+    expect(Object.keys(ru.card.substatus)).toContain('READY_TO_SHIP');
+  });
+});

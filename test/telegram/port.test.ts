@@ -1,5 +1,6 @@
 import { Api } from 'grammy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { html } from '../../src/bridge/html.ts';
 import { TopicGoneError } from '../../src/bridge/ports.ts';
 import { CallBudget } from '../../src/telegram/budget.ts';
 import { TelegramGroup } from '../../src/telegram/port.ts';
@@ -97,5 +98,25 @@ describe('closing and reopening a topic', () => {
     again.end();
     await reopening;
     expect(closed(id)).toBe(false);
+  });
+});
+
+describe('editing a message', () => {
+  it('takes its turn in the lane it is given, and an operator turn by default', async () => {
+    const budget = new CallBudget({ groupPerMinute: 6000, globalPerSecond: 1000 });
+    const api = new Api(TOKEN, { apiRoot: fake.url });
+    api.config.use(budget.transformer());
+    const port = new TelegramGroup(api, GROUP, `${fake.url}/file/bot${TOKEN}`, { budget });
+    const id = await port.createTopic('Order 1');
+    const card = await port.sendText(id, html`Card`);
+    const busy = await budget.within('operator', 0, () => budget.take());
+    const cosmetic = port.editText(card, html`Card, edited`, undefined, 'cosmetic');
+    const plain = port.editText(card, html`Card, edited again`);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(budget.queued()).toMatchObject({ operator: 1, cosmetic: 1 });
+    busy.end();
+    await Promise.all([cosmetic, plain]);
+    // The operator's edit went first, the cosmetic one after it.
+    expect(fake.message(GROUP, card)?.text).toBe('Card, edited');
   });
 });
