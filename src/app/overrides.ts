@@ -27,4 +27,6 @@ export interface AppOverrides {
   progress?: { thresholdMs?: number; editEveryMs?: number; checkEveryMs?: number };
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
+  /** Tests: the daily digest's clock and how often it looks at it (src/desk/digest.ts). */
+  digest?: { now?: () => number; checkEveryMs?: number };
 }

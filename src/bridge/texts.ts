@@ -1,12 +1,12 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
  * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
- * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts), the quick
- * replies' (template-texts.ts) and the commands' (command-texts.ts) are tables of their own, carried here as
- * `guard`, `templates` and `commands`.
+ * side so a text is changed in both languages at once. Larger groups of texts (the reply guard's, the quick
+ * replies', the commands', the desk's…) are tables of their own in `*-texts.ts`, carried here by a field each.
  */
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
+import { enDeskStatus, ruDeskStatus, type DeskStatusTexts } from './desk-status-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
 import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
 import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
@@ -98,6 +98,8 @@ export interface Texts {
   owner: OwnerTexts;
   /** The command menu, and /chat's answers. */
   commands: CommandTexts;
+  /** The desk lines of /status, /mine, the daily digest. */
+  deskStatus: DeskStatusTexts;
   health: {
     ok: string;
     notOk: string;
@@ -211,6 +213,7 @@ const ru: Texts = {
   progress: ruProgress,
   owner: ruOwner,
   commands: ruCommands,
+  deskStatus: ruDeskStatus,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -325,6 +328,7 @@ const en: Texts = {
   progress: enProgress,
   owner: enOwner,
   commands: enCommands,
+  deskStatus: enDeskStatus,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',
