@@ -15,6 +15,7 @@ import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
 import { BOT_COMMANDS } from './bridge/command-texts.ts';
 import type { Config } from './config.ts';
+import type { Digest } from './desk/digest.ts';
 import type { Health } from './health.ts';
 import { MarketClient } from './market/client.ts';
 import type { MarketPoller } from './market/poller.ts';
@@ -26,6 +27,7 @@ import type { TemplateBook } from './templates/book.ts';
 import { TemplatesFileError, type SeedTemplate } from './templates/seed-file.ts';
 import { installChatCommand } from './telegram/chat-command.ts';
 import { registerCommandMenu } from './telegram/command-menu.ts';
+import { installMineCommand } from './telegram/mine-command.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
 import { Operators, type Sender } from './telegram/operators.ts';
 import { checkTelegram, telegramReason } from './telegram/preflight.ts';
@@ -51,6 +53,8 @@ export interface App {
   store: JsonStore;
   health: Health;
   metrics: Metrics;
+  /** The daily digest (DIGEST_AT); none when off. */
+  digest?: Digest;
   /** The port the HTTP listener is bound to. */
   httpPort: number;
   /** Resolves with the error when the service must stop on its own (bad credentials). */
@@ -75,7 +79,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const market = createMarketClient(config, logger, abort.signal);
   const botInfo = await preflight(config, market, logger, overrides.botInfo);
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
-  const { core, poller, rights, bot, health, metrics, progress, desk } = parts;
+  const { core, poller, rights, bot, health, metrics, progress, desk, digest } = parts;
   const server = buildHttpServer(config, logger, parts);
   const templates = openTemplateBook(store, seeds, logger);
   const operators = installTelegramHandlers(config, logger, parts, botInfo, templates);
@@ -94,6 +98,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   rights.start();
   progress.start();
   desk.start();
+  digest?.start();
   // Beside the start: a menu Telegram is slow to take (or refuses) must not hold it up.
   const menu = registerCommandMenu(bot.api, config.telegram.chatId, logger.child({ side: 'telegram' }));
 
@@ -104,6 +109,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     { name: 'rights watch', run: () => rights.stop() },
     { name: 'progress in General', run: () => progress.stop() },
     { name: 'desk', run: () => desk.stop(), bounded: true },
+    { name: 'daily digest', run: () => digest?.stop(), bounded: true },
     { name: 'operators', run: () => operators.stop() },
     { name: 'telegram bot', run: () => (bot.isRunning() ? bot.stop() : undefined), bounded: true },
     { name: 'command menu', run: () => menu, bounded: true },
@@ -133,7 +139,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     );
   }
   logStarted(config, logger, botInfo, httpPort);
-  return { bridge: core, poller, store, health, metrics, httpPort, fatal, stop };
+  return { bridge: core, poller, store, health, metrics, digest, httpPort, fatal, stop };
 }
 
 /** `fatal` resolves with the first error that must stop the service (bad credentials, polling ended). */
@@ -192,7 +198,7 @@ async function templatesFile(config: Config): Promise<SeedTemplate[]> {
   }
 }
 
-/** Who may answer buyers, /status, quick replies, /chat, and operator input (replies, edits, buttons). */
+/** Who may answer buyers, /status, quick replies, /chat, /mine, and operator input (replies, edits, buttons). */
 function installTelegramHandlers(
   config: Config,
   logger: Logger,
@@ -200,7 +206,7 @@ function installTelegramHandlers(
   botInfo: UserFromGetMe,
   templates: TemplateBook,
 ): Operators {
-  const { bot, core, health, texts } = parts;
+  const { bot, core, health, texts, reports } = parts;
   const telegramLog = logger.child({ side: 'telegram' });
   const operators = new Operators(config.operators, {
     api: bot.api,
@@ -208,7 +214,7 @@ function installTelegramHandlers(
     logger: telegramLog,
   });
   operators.install(bot);
-  installStatusCommand(bot, config.telegram.chatId, health, texts);
+  installStatusCommand(bot, config.telegram.chatId, health, texts, reports.summary);
   const mayAnswer = (sender: Sender) => operators.mayAnswer(sender);
   // Before the operator input: its commands and buttons are never a reply of their own.
   installQuickReplies(bot, core, {
@@ -224,6 +230,13 @@ function installTelegramHandlers(
     logger: telegramLog,
     timeZone: config.timeZone,
     mayAnswer,
+  });
+  installMineCommand(bot, {
+    groupId: config.telegram.chatId,
+    texts,
+    logger: telegramLog,
+    mayAnswer,
+    waiting: reports.waiting,
   });
   installOperatorInput(bot, core, {
     groupId: config.telegram.chatId,

@@ -81,6 +81,8 @@ export interface Config {
     workHours: WorkHours;
     /** Close a chat's topic when the Market finishes the chat, reopen it when the chat revives. */
     closeFinishedTopics: boolean;
+    /** DIGEST_AT: minutes after midnight on the clock of `timeZone` when the daily digest goes; none when off. */
+    digestAt?: number;
   };
 }
 
@@ -140,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       escalateAfterMs: e.ESCALATE_AFTER * 1000,
       workHours: e.WORK_HOURS.inZone(e.BOT_TIMEZONE),
       closeFinishedTopics: e.CLOSE_FINISHED_TOPICS,
+      digestAt: e.DIGEST_AT,
     },
   };
 }

@@ -37,6 +37,19 @@ export const oneOf =
   (name: string) =>
     trimmed.toLowerCase().pipe(z.enum(values, { error: `${name} must be ${what}` }));
 
+/** `HH:MM` (or `H:MM`) in 24-hour time as minutes after midnight; undefined for anything else. */
+export function parseTimeOfDay(s: string): number | undefined {
+  const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(s);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
+}
+
+/** A time of day `HH:MM` as minutes after midnight, or `off` (undefined). */
+export const timeOfDayOrOff = (name: string, hint: string) =>
+  trimmed
+    .toLowerCase()
+    .refine((s) => s === 'off' || parseTimeOfDay(s) !== undefined, { error: `${name} must be ${hint}` })
+    .transform((s) => (s === 'off' ? undefined : parseTimeOfDay(s)));
+
 /** Who may answer buyers: everyone in the group, its administrators, or the listed Telegram user ids. */
 export type OperatorsSetting = { kind: 'all' } | { kind: 'admins' } | { kind: 'ids'; ids: number[] };
 

@@ -19,6 +19,7 @@ import {
   parseOperators,
   required,
   splitList,
+  timeOfDayOrOff,
   trimmed,
   urlOf,
 } from './setting-readers.ts';
@@ -208,6 +209,12 @@ export const SETTINGS = {
     hint: 'on or off',
     doc: 'Close the topic of a chat the Market has finished',
     schema: flag(),
+  },
+  DIGEST_AT: {
+    default: 'off',
+    hint: 'a time of day HH:MM in BOT_TIMEZONE like 09:30, or off',
+    doc: 'When the daily digest is posted in General',
+    schema: timeOfDayOrOff,
   },
   TELEGRAM_PACING: {
     default: 'on',

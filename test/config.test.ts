@@ -173,6 +173,16 @@ describe('loadConfig', () => {
     expect(desk.closeFinishedTopics).toBe(false);
   });
 
+  it('reads DIGEST_AT as a time of day in minutes after midnight, off by default', () => {
+    const digestAt = (value?: string) => loadConfig({ ...valid, DIGEST_AT: value }).desk.digestAt;
+    expect(digestAt()).toBeUndefined();
+    expect(digestAt('OFF')).toBeUndefined();
+    expect(digestAt('09:30')).toBe(570);
+    expect(digestAt(' 9:05 ')).toBe(545);
+    expect(digestAt('00:00')).toBe(0);
+    expect(digestAt('23:59')).toBe(1439);
+  });
+
   it('reads WORK_HOURS on the clock of BOT_TIMEZONE', () => {
     const hours = (env: Record<string, string>) => loadConfig({ ...valid, ...env }).desk.workHours;
     const moscow = hours({ WORK_HOURS: 'mon-fri 09:00-18:00; sat 10:00-14:00' });
@@ -190,6 +200,10 @@ describe('loadConfig', () => {
     ['REMIND_AFTER', '15m', /^REMIND_AFTER must be a whole number from 0 to 604800/],
     ['ESCALATE_AFTER', '604801', /^ESCALATE_AFTER must be a whole number from 0 to 604800/],
     ['CLOSE_FINISHED_TOPICS', 'sometimes', /^CLOSE_FINISHED_TOPICS must be on or off$/],
+    ['DIGEST_AT', '24:00', /^DIGEST_AT must be a time of day HH:MM in BOT_TIMEZONE like 09:30, or off$/],
+    ['DIGEST_AT', '9', /^DIGEST_AT must be a time of day HH:MM/],
+    ['DIGEST_AT', '09:60', /^DIGEST_AT must be a time of day HH:MM/],
+    ['DIGEST_AT', 'on', /^DIGEST_AT must be a time of day HH:MM/],
     [
       'WORK_HOURS',
       'mo-fr 09:00-18:00',

@@ -29,4 +29,6 @@ export interface AppOverrides {
   desk?: { tickMs?: number; boardGapMs?: number; boardRefreshMs?: number; pinCheckMs?: number };
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
+  /** Tests: the daily digest's clock and how often it looks at it (src/desk/digest.ts). */
+  digest?: { now?: () => number; checkEveryMs?: number };
 }

@@ -1,6 +1,7 @@
 /**
  * Builds the running parts from the configuration: metrics, the Telegram bot and its rights watch, the
- * bridge core, the Market poller and the health report. Nothing is started here.
+ * bridge core, the Market poller, the health report, the desk's figures and the daily digest. Nothing is
+ * started here.
  */
 import { Api } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -10,6 +11,10 @@ import type { ReplyGuardPort } from '../bridge/ports.ts';
 import { textsFor, type Texts } from '../bridge/texts.ts';
 import type { Config } from '../config.ts';
 import { Desk } from '../desk/desk.ts';
+import { Digest } from '../desk/digest.ts';
+import { dayBounds, waitingChats, type WaitingChat } from '../desk/figures.ts';
+import { deskGauges } from '../desk/gauges.ts';
+import { deskSummary, tooLongAfter, type DeskSummary } from '../desk/summary.ts';
 import { createGuard } from '../guard/guard.ts';
 import { Health } from '../health.ts';
 import type { MarketClient } from '../market/client.ts';
@@ -21,8 +26,8 @@ import { CallBudget } from '../telegram/budget.ts';
 import { GeneralMessage } from '../telegram/general-message.ts';
 import { ProgressReport } from '../telegram/progress.ts';
 import { TelegramGroup } from '../telegram/port.ts';
-import { topicLink } from '../telegram/topic-links.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
+import { topicLink } from '../telegram/topic-links.ts';
 import type { AppOverrides } from './overrides.ts';
 
 /** When things last happened, for health (epoch ms). */
@@ -42,6 +47,10 @@ export interface Parts {
   pulse: Pulse;
   progress: ProgressReport;
   desk: Desk;
+  /** The desk's figures now, for /status, and the waiting chats, for /mine: read from the store when asked. */
+  reports: { summary: () => DeskSummary; waiting: () => WaitingChat[] };
+  /** The daily digest; none with DIGEST_AT=off. */
+  digest?: Digest;
 }
 
 export interface PartsDeps {
@@ -55,6 +64,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
   const { store, market, botInfo, reportFatal } = deps;
   const startedAt = Date.now();
   const pulse: Pulse = {};
+  const tooLongMs = tooLongAfter(config.desk);
   const repliesWaiting = () =>
     store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
   const metrics: Metrics = new Metrics({
@@ -65,6 +75,10 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     quota: () => market.quotaSnapshot(),
     storeWritable: () => store.writeProblem === undefined,
     telegramRightsOk: () => rights.problem === undefined,
+    desk: () => {
+      const now = Date.now();
+      return deskGauges(store.chats(), now, tooLongMs, dayBounds(config.timeZone, now));
+    },
   });
   const texts = textsFor(config.language);
   // Health checks go around the bot's retries and pacing: they must answer in a second or two.
@@ -182,7 +196,25 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     timeZone: config.timeZone,
     ...overrides.desk,
   });
-  return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk };
+  const reports = {
+    summary: () => deskSummary(store.chats(), Date.now(), { tooLongMs, timeZone: config.timeZone }),
+    waiting: () => waitingChats(store.chats(), Date.now()),
+  };
+  const digest =
+    config.desk.digestAt === undefined
+      ? undefined
+      : new Digest({
+          store,
+          telegram,
+          texts,
+          timeZone: config.timeZone,
+          atMinute: config.desk.digestAt,
+          link: (topicId) => topicLink(config.telegram.chatId, topicId),
+          log: logger.child({ side: 'desk' }),
+          notBeforeMs: Date.parse(store.initializedAt),
+          ...overrides.digest,
+        });
+  return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk, reports, digest };
 }
 
 /** The reply guard as the bridge sees it; none with REPLY_GUARD=off. */

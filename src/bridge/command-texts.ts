@@ -9,7 +9,7 @@ import type { ChatSubject } from './model.ts';
  * The operator input never sends them to a buyer. A new command is added here, and its menu line in both
  * languages below (the compiler asks for them).
  */
-export const BOT_COMMANDS = ['chat', 'templates', 'template', 'status'] as const;
+export const BOT_COMMANDS = ['chat', 'mine', 'templates', 'template', 'status'] as const;
 export type BotCommandName = (typeof BOT_COMMANDS)[number];
 
 export interface CommandTexts {
@@ -42,9 +42,10 @@ const enSubject = (s: ChatSubject) => `${s.type === 'ORDER' ? 'order' : 'return'
 export const ruCommands: CommandTexts = {
   menu: {
     chat: 'Написать покупателю: /chat ЗАКАЗ или /chat return ВОЗВРАТ',
+    mine: 'Мои чаты, которые ждут ответа, со ссылками',
     templates: 'Шаблоны ответов: список или кнопки в теме покупателя',
     template: 'Добавить или удалить шаблон ответа',
-    status: 'Как работает бот: связь, очереди, квота Маркета',
+    status: 'Кто ждёт ответа и как работает бот',
   },
   chat: {
     usage:
@@ -64,9 +65,10 @@ export const ruCommands: CommandTexts = {
 export const enCommands: CommandTexts = {
   menu: {
     chat: 'Write to a buyer: /chat ORDER or /chat return RETURN',
+    mine: 'My chats waiting for an answer, with links',
     templates: "Quick replies: the list, or buttons in a buyer's topic",
     template: 'Add or delete a quick reply',
-    status: 'How the bot is doing: connections, queues, Market quota',
+    status: 'Who waits for an answer, and how the bot is doing',
   },
   chat: {
     usage:

@@ -1,14 +1,14 @@
 /**
  * Everything the bot says to operators, in Russian (default) and English. Buyer and operator texts never
  * pass through here: they are mirrored unchanged. One table per language against one interface, kept side by
- * side so a text is changed in both languages at once; the reply guard's texts (guard-texts.ts), the quick
- * replies' (template-texts.ts), the commands' (command-texts.ts) and the context card's (card-texts.ts) are
- * tables of their own, carried here as `guard`, `templates`, `commands` and `card`.
+ * side so a text is changed in both languages at once. Larger groups of texts (the reply guard's, the quick
+ * replies', the commands', the desk's…) are tables of their own in `*-texts.ts`, carried here by a field each.
  */
 import { enBoard, ruBoard, type BoardTexts } from './board-texts.ts';
 import { enCard, ruCard, type CardTexts } from './card-texts.ts';
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
+import { enDeskStatus, ruDeskStatus, type DeskStatusTexts } from './desk-status-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
 import { enProgress, ruProgress, type ProgressTexts } from './progress-texts.ts';
 import { enTemplates, ruTemplates, type TemplateTexts } from './template-texts.ts';
@@ -97,6 +97,8 @@ export interface Texts {
   commands: CommandTexts;
   /** The desk: the waiting board, reminders, escalations. */
   board: BoardTexts;
+  /** The desk lines of /status, /mine, the daily digest. */
+  deskStatus: DeskStatusTexts;
   health: {
     ok: string;
     notOk: string;
@@ -205,6 +207,7 @@ const ru: Texts = {
   card: ruCard,
   commands: ruCommands,
   board: ruBoard,
+  deskStatus: ruDeskStatus,
   health: {
     ok: '✅ marketgram работает',
     notOk: '⚠️ marketgram работает с проблемами',
@@ -314,6 +317,7 @@ const en: Texts = {
   card: enCard,
   commands: enCommands,
   board: enBoard,
+  deskStatus: enDeskStatus,
   health: {
     ok: '✅ marketgram is healthy',
     notOk: '⚠️ marketgram has problems',

@@ -9,7 +9,8 @@ import { Board } from './board.ts';
 import { boardView } from './board-view.ts';
 import { deskFigures } from './figures.ts';
 import { Nudges } from './nudges.ts';
-import { tooLongMs, type DeskOptions } from './options.ts';
+import type { DeskOptions } from './options.ts';
+import { tooLongAfter } from './summary.ts';
 
 export class Desk {
   private readonly board: Board;
@@ -56,7 +57,7 @@ export class Desk {
   private async showBoard(): Promise<void> {
     const { o } = this;
     const now = this.now();
-    const tooLong = tooLongMs(o);
+    const tooLong = tooLongAfter(o);
     const figures = deskFigures(o.store.chats(), now, tooLong);
     const open = o.workHours.isOpen(new Date(now));
     const view = boardView(figures, {
@@ -73,7 +74,7 @@ export class Desk {
     const { o } = this;
     const now = this.now();
     const records = o.store.chats();
-    const figures = deskFigures(records, now, tooLongMs(o));
+    const figures = deskFigures(records, now, tooLongAfter(o));
     await this.nudges.run(figures.waiting, records, now, o.workHours.isOpen(new Date(now)));
   }
 

@@ -33,8 +33,3 @@ export interface DeskOptions {
   /** How often the board's pin is checked (default 10 min). */
   pinCheckMs?: number;
 }
-
-/** From how long a wait counts as too long: ESCALATE_AFTER, else REMIND_AFTER, else an hour. */
-export function tooLongMs(o: Pick<DeskOptions, 'remindAfterMs' | 'escalateAfterMs'>): number {
-  return o.escalateAfterMs || o.remindAfterMs || 3_600_000;
-}

@@ -1,10 +1,12 @@
 /**
  * Prometheus metrics (prom-client, a registry of our own). Implements the bridge's observer port and
- * reads gauges (queue depth, Market quota) from their owners when scraped.
+ * reads gauges (queue depth, Market quota, the desk's figures) from their owners when scraped.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BridgeObserver, GuardFindingKind } from '../bridge/ports.ts';
 import type { MessageSender } from '../bridge/model.ts';
+import type { DeskGauges } from '../desk/gauges.ts';
+import { registerDeskGauges } from './desk-metrics.ts';
 
 export interface MetricsSources {
   /** Tasks queued or running in the per-chat queues. */
@@ -21,6 +23,8 @@ export interface MetricsSources {
   storeWritable: () => boolean;
   /** Whether the bot is in the group with the rights it needs, as last checked. */
   telegramRightsOk: () => boolean;
+  /** The desk's figures (waiting chats, today's response times), read once a scrape; no desk gauges without. */
+  desk?: () => DeskGauges;
 }
 
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
@@ -167,6 +171,7 @@ export class Metrics implements BridgeObserver {
         }
       },
     });
+    if (sources.desk) registerDeskGauges(this.registry, sources.desk);
   }
 
   mirrored(sender: MessageSender, sinceCreatedMs: number | undefined, sinceTriggerMs?: number): void {

@@ -166,8 +166,8 @@ describe('/chat, end to end', () => {
     await waitFor(() => telegram.commands(group, 'ru').length > 0, 'the menu in Russian');
     const en = telegram.commands(group);
     const ru = telegram.commands(group, 'ru');
-    expect(en.map((c) => c.command)).toEqual(['chat', 'templates', 'template', 'status']);
-    expect(ru.map((c) => c.command)).toEqual(['chat', 'templates', 'template', 'status']);
+    expect(en.map((c) => c.command)).toEqual(['chat', 'mine', 'templates', 'template', 'status']);
+    expect(ru.map((c) => c.command)).toEqual(['chat', 'mine', 'templates', 'template', 'status']);
     expect(en[0]?.description).toBe('Write to a buyer: /chat ORDER or /chat return RETURN');
     expect(ru[0]?.description).toBe('Написать покупателю: /chat ЗАКАЗ или /chat return ВОЗВРАТ');
     expect(telegram.calls.filter((c) => c.method === 'setMyCommands')).toHaveLength(2);
