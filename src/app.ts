@@ -176,6 +176,7 @@ async function preflight(
     const marketCheck = await checkMarket(market);
     if (marketCheck.status === 'failed') throw new StartupError(marketCheck.problem, { cause: marketCheck.cause });
     // Not fatal: the poller retries and reports.
+    if (marketCheck.status === 'ok') for (const warning of marketCheck.warnings) logger.warn(warning);
     if (marketCheck.status === 'unchecked')
       logger.warn({ err: marketCheck.cause }, 'could not check the Market API key now; continuing');
     return telegram.bot;

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { checkMarket } from '../../src/market/preflight.ts';
+
+const key = (scopes: string[]) => ({
+  listChats: () => Promise.resolve({ items: [] }),
+  getTokenInfo: () => Promise.resolve({ name: 'bridge', scopes }),
+});
+
+describe('the Market start-up check', () => {
+  it('refuses a key without the communication scope, naming the setting', async () => {
+    const r = await checkMarket(key(['PRICING']));
+    expect(r.status === 'failed' && r.problem).toMatch(/^MARKET_API_KEY "bridge" lacks the "communication" scope/);
+  });
+
+  it('warns a communication-only key that the order on the cards ends with getOrder', async () => {
+    const r = await checkMarket(key(['COMMUNICATION']));
+    expect(r.status).toBe('ok');
+    expect(r.status === 'ok' && r.warnings).toEqual([
+      expect.stringMatching(/switches off on 2027-04-12: add the "inventory-and-order-processing:read-only" scope/),
+    ]);
+  });
+
+  it('has nothing to say about a key that may read orders', async () => {
+    const r = await checkMarket(key(['COMMUNICATION', 'INVENTORY_AND_ORDER_PROCESSING_READ_ONLY']));
+    expect(r).toEqual({ status: 'ok', warnings: [] });
+  });
+});
