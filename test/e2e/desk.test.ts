@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FakeMessage, FakeUserInput } from '../fakes/telegram-server.ts';
 import { GROUP_ID, OPERATOR, topicFor, waitFor, type World } from './harness.ts';
 import { useWorld } from './use-world.ts';
 
@@ -16,6 +17,23 @@ const board = () => general().find((m) => m.text!.startsWith('📋'));
 const escalations = () => general().filter((m) => m.text!.startsWith('🚨'));
 const inTopic = (threadId: number, start: string) =>
   world.telegram.messages(GROUP_ID, { fromBot: true, threadId }).filter((m) => m.text?.startsWith(start));
+
+const COLLEAGUE = { id: 1002, first_name: 'Ivan' };
+
+async function press(message: FakeMessage, data: string, from: FakeUserInput) {
+  const id = world.telegram.userPressesButton(GROUP_ID, message.message_id, data, from);
+  return waitFor(() => {
+    const a = world.telegram.callbackAnswer(id);
+    return a?.answered ? a.text : undefined;
+  }, `the answer on ${data}`);
+}
+
+/** The chat's card as it is now, once its owner line reads `owner`. */
+const cardSays = (threadId: number, owner: string) =>
+  waitFor(() => {
+    const card = inTopic(threadId, 'Yandex Market buyer chat')[0];
+    return card?.text?.includes(`Owner: ${owner}\n`) ? card : undefined;
+  }, `card with owner ${owner}`);
 
 describe('the triage desk, end to end', () => {
   it('pins a board that lists a waiting chat, reminds and escalates once naming the owner, and clears them when answered', async () => {
@@ -112,5 +130,42 @@ describe('the triage desk, end to end', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     expect(inTopic(topic.threadId, '⏰')).toHaveLength(0);
     expect(escalations()).toHaveLength(0);
+  });
+
+  it('Take, a hand-over, Release and the first reply decide who owns a chat, and the card says so', async () => {
+    const { market, telegram } = world;
+    await world.start(ENV, DESK);
+    const first = market.addChat({ contextType: 'ORDER', orderId: 73 });
+    market.addMessage(first, { sender: 'CUSTOMER', text: 'hi' });
+    const topic = await waitFor(() => topicFor(telegram, 'Order 73'), 'topic');
+    const card = await cardSays(topic.threadId, 'nobody');
+    expect(card.replyMarkup?.inline_keyboard.flat().map((b) => b.text)).toEqual(['📋 Templates', '✋ Take']);
+
+    expect(await press(card, `o:${topic.threadId}`, OPERATOR)).toBe('This chat is yours now.');
+    const taken = await cardSays(topic.threadId, 'Olga');
+    expect(taken.replyMarkup?.inline_keyboard.flat().map((b) => b.text)).toEqual([
+      '📋 Templates',
+      '✋ Take',
+      '↩️ Release',
+    ]);
+    expect(await press(card, `l:${topic.threadId}`, COLLEAGUE)).toMatch(
+      /^Olga owns this chat: only they can release it/,
+    );
+    expect(await press(card, `o:${topic.threadId}`, COLLEAGUE)).toBe("This chat is yours now (it was Olga's).");
+    await cardSays(topic.threadId, 'Ivan (took it over from Olga)');
+    expect(await press(card, `l:${topic.threadId}`, COLLEAGUE)).toBe('You no longer own this chat.');
+    await cardSays(topic.threadId, 'nobody');
+
+    // In a chat nobody owns, the first operator to reply becomes its owner.
+    const second = market.addChat({ contextType: 'ORDER', orderId: 74 });
+    market.addMessage(second, { sender: 'CUSTOMER', text: 'hello' });
+    const other = await waitFor(() => topicFor(telegram, 'Order 74'), 'second topic');
+    await cardSays(other.threadId, 'nobody');
+    telegram.userSends(GROUP_ID, { from: COLLEAGUE, threadId: other.threadId, text: 'good afternoon' });
+    await cardSays(other.threadId, 'Ivan');
+    telegram.userSends(GROUP_ID, { from: OPERATOR, threadId: other.threadId, text: 'and hello from me' });
+    await waitFor(() => market.sent.some((s) => s.text === 'and hello from me'), 'second reply');
+    await new Promise((r) => setTimeout(r, 500));
+    await cardSays(other.threadId, 'Ivan');
   });
 });
