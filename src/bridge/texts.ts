@@ -7,6 +7,7 @@
 import { enBoard, ruBoard, type BoardTexts } from './board-texts.ts';
 import { enCard, ruCard, type CardTexts } from './card-texts.ts';
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
+import { enFeedback, ruFeedback, type FeedbackTexts } from './feedback-texts.ts';
 import { enGuard, ruGuard, type GuardTexts } from './guard-texts.ts';
 import { enDeskStatus, ruDeskStatus, type DeskStatusTexts } from './desk-status-texts.ts';
 import { enOwner, ruOwner, type OwnerTexts } from './desk-texts.ts';
@@ -97,6 +98,8 @@ export interface Texts {
   commands: CommandTexts;
   /** The desk: the waiting board, reminders, escalations. */
   board: BoardTexts;
+  /** Product reviews and questions: titles, cards, comment headers. */
+  feedback: FeedbackTexts;
   /** The desk lines of /status, /mine, the daily digest. */
   deskStatus: DeskStatusTexts;
   health: {
@@ -207,6 +210,7 @@ const ru: Texts = {
   card: ruCard,
   commands: ruCommands,
   board: ruBoard,
+  feedback: ruFeedback,
   deskStatus: ruDeskStatus,
   health: {
     ok: '✅ marketgram работает',
@@ -317,6 +321,7 @@ const en: Texts = {
   card: enCard,
   commands: enCommands,
   board: enBoard,
+  feedback: enFeedback,
   deskStatus: enDeskStatus,
   health: {
     ok: '✅ marketgram is healthy',

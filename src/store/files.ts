@@ -13,6 +13,7 @@ import { noSchemaVersion, notOurs, unreadable } from './backup.ts';
 import { StoreError } from './errors.ts';
 import { SHARD_DIR, SHARD_NAME, shardFile } from './layout.ts';
 import type { ChatRecord, ReplyRecord } from '../bridge/store-port.ts';
+import type { ThreadRecord } from '../bridge/thread-store.ts';
 import type { DeskRecord } from '../desk/port.ts';
 import type { TemplateRecord } from '../templates/port.ts';
 
@@ -28,6 +29,8 @@ export interface MetaData {
   taps?: Record<string, string>;
   /** The desk's board and digest (src/desk/port.ts). */
   desk?: DeskRecord;
+  /** Reviews and questions mirrored into topics, by key (src/bridge/thread-store.ts). */
+  threads?: Record<string, ThreadRecord>;
 }
 
 export interface ShardData {
@@ -45,6 +48,7 @@ const metaShape = z.object({
   templates: z.record(z.string(), templateShape).optional(),
   taps: z.record(z.string(), z.string()).optional(),
   desk: z.object({}).loose().optional(),
+  threads: z.record(z.string(), z.object({ key: z.string(), marketId: z.number() }).loose()).optional(),
 });
 const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 

@@ -13,10 +13,12 @@ import { ChatTable } from './chats.ts';
 import { StoreError } from './errors.ts';
 import { FileWrites, readMeta, readShards, type MetaData } from './files.ts';
 import { Journal, replayJournals } from './journal.ts';
+import { ThreadTable } from './threads.ts';
 import { SHARD_DIR, STORE_FILE, shardFile } from './layout.ts';
 import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
+import type { ThreadKey, ThreadRecord, ThreadStore } from '../bridge/thread-store.ts';
 import type { DeskRecord, DeskStore } from '../desk/port.ts';
 import type { TemplateRecord, TemplateStore } from '../templates/port.ts';
 
@@ -38,8 +40,9 @@ export interface StoreOptions {
 /** How long a quick reply's tap is remembered: far longer than Telegram redelivers an update. */
 const TAP_MEMORY_MS = 24 * 3600 * 1000;
 
-export class JsonStore implements StorePort, TemplateStore, DeskStore {
+export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadStore {
   private readonly table: ChatTable;
+  private readonly threadTable: ThreadTable;
   private metaDirty = false;
   private closed = false;
   private readonly writes: FileWrites;
@@ -61,6 +64,10 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore {
     private readonly options: StoreOptions = {},
   ) {
     this.table = new ChatTable(dir);
+    this.threadTable = new ThreadTable(
+      () => (meta.data.threads ??= {}),
+      () => (this.metaDirty = true),
+    );
     this.writes = new FileWrites({
       beforeWrite: options.beforeWrite,
       failed: (err, first) => this.onWriteFailed(err, first),
@@ -243,6 +250,26 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore {
     if (!Object.hasOwn(this.meta.data.templates, name)) return;
     delete this.meta.data.templates[name];
     this.metaDirty = true;
+  }
+
+  threads(): ThreadRecord[] {
+    return this.threadTable.all();
+  }
+
+  findThread(key: ThreadKey): ThreadRecord | undefined {
+    return this.threadTable.find(key);
+  }
+
+  findThreadByTopic(topicId: TopicId): ThreadRecord | undefined {
+    return this.threadTable.findByTopic(topicId);
+  }
+
+  putThread(record: ThreadRecord): ThreadRecord {
+    return this.threadTable.put(record);
+  }
+
+  saveThread(record: ThreadRecord): void {
+    this.threadTable.save(record);
   }
 
   desk(): DeskRecord {

@@ -1,0 +1,84 @@
+/**
+ * Pure formatting of reviews and questions: their topics' titles (the state's icon first), their cards, and the
+ * posts that mirror a review's comments and a question's answers and comments.
+ */
+import type { Answer, AnswerComment, Question, Review, ReviewComment } from './feedback-model.ts';
+import type { FeedbackTexts } from './feedback-texts.ts';
+import { formatTime, splitText, TOPIC_TITLE_LIMIT, truncate } from './format.ts';
+import { html, joinHtml, type Html } from './html.ts';
+import type { ThreadState } from './thread-store.ts';
+
+const STATE_ICON: Record<ThreadState, string> = { waiting: '🔴', answered: '✅', skipped: '⏭' };
+/** A product SKU or a name in a title is cut to this many characters. */
+const TITLE_PART = 48;
+/** A review's or question's own text on its card is cut to fit Telegram's 4096 with room for the rest. */
+const CARD_TEXT = 1_200;
+/** A post's text leaves room for its header within 4096. */
+const POST_TEXT = 3_800;
+
+const part = (s: string | undefined, fallback: string) => truncate(s?.trim() || fallback, TITLE_PART);
+
+/** `🔴 ⭐️2 · SKU-1 · Anna`. */
+export function reviewTitle(review: Review, state: ThreadState, t: FeedbackTexts): string {
+  const title = `${STATE_ICON[state]} ⭐️${review.rating} · ${part(review.offerId, t.product)} · ${part(review.author, t.anonymous)}`;
+  return truncate(title.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
+}
+
+/** `🔴 ❓ SKU-1 · Anna`. */
+export function questionTitle(question: Question, state: ThreadState, t: FeedbackTexts): string {
+  const title = `${STATE_ICON[state]} ❓ ${part(question.offerId, t.product)} · ${part(question.author.name, t.anonymous)}`;
+  return truncate(title.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
+}
+
+export function reviewCard(review: Review, t: FeedbackTexts): Html {
+  const stars = '★'.repeat(review.rating) + '☆'.repeat(Math.max(0, 5 - review.rating));
+  const recommends =
+    review.recommended === undefined ? '' : ` · ${review.recommended ? t.recommended : t.notRecommended}`;
+  const lines: Html[] = [html`<b>${t.reviewCard}</b>`, html``, html`${stars} ${t.rating(review.rating)}${recommends}`];
+  const text = (label: string, value: string | undefined) => {
+    if (value?.trim()) lines.push(html`<b>${label}:</b> ${truncate(value.trim(), CARD_TEXT)}`);
+  };
+  text(t.advantages, review.advantages);
+  text(t.disadvantages, review.disadvantages);
+  text(t.comment, review.comment);
+  const media = [
+    ...review.photos.slice(0, 10).map((url, i) => html`<a href="${url}">${t.photo(i + 1)}</a>`),
+    ...review.videos.slice(0, 5).map((url, i) => html`<a href="${url}">${t.video(i + 1)}</a>`),
+  ];
+  if (media.length > 0) lines.push(html`📎 ${joinHtml(media, ', ')}`);
+  lines.push(html``);
+  if (review.offerId) lines.push(html`${t.productLabel}: <code>${truncate(review.offerId, 255)}</code>`);
+  if (review.orderId !== undefined) lines.push(html`${t.order(review.orderId)}`);
+  lines.push(html`${t.author}: ${truncate(review.author?.trim() || t.anonymous, 100)}`);
+  lines.push(html`${t.written}: ${formatTime(review.createdAt)}`);
+  return joinHtml(lines, '\n');
+}
+
+export function questionCard(question: Question, t: FeedbackTexts): Html {
+  return joinHtml(
+    [
+      html`<b>${t.questionCard}</b>`,
+      html``,
+      html`${truncate(question.text.trim(), CARD_TEXT * 2)}`,
+      html``,
+      html`${t.productLabel}: <code>${truncate(question.offerId, 255)}</code>`,
+      html`${t.author}: ${truncate(question.author.name?.trim() || t.anonymous, 100)}`,
+      html`${t.written}: ${formatTime(question.createdAt)}`,
+    ],
+    '\n',
+  );
+}
+
+/**
+ * A review's comment, or an answer or a comment on one: its author's type and name, its state, its text — in
+ * as many posts as Telegram's 4096 characters need (an answer may have 5000).
+ */
+export function feedbackPost(entry: ReviewComment | Answer | AnswerComment, t: FeedbackTexts, what?: 'answer'): Html {
+  const name = entry.author.name?.trim();
+  const state = entry.status === 'PUBLISHED' ? '' : ` · ${t.moderation[entry.status]}`;
+  const when = 'createdAt' in entry ? ` · ${formatTime(entry.createdAt)}` : '';
+  const kind = what === 'answer' ? ` · ${t.answer}` : '';
+  const header = `${t.by[entry.author.type]}${name ? ` · ${truncate(name, 100)}` : ''}${kind}${state}${when}`;
+  const [first = '', ...rest] = splitText(entry.text, POST_TEXT);
+  return [html`<b>${header}</b>\n${first}`, ...rest.map((chunk) => html`${chunk}`)];
+}

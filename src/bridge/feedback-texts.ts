@@ -1,0 +1,103 @@
+/**
+ * What the bot says about product reviews and questions (their topics' titles, cards and the headers of the
+ * comments and answers mirrored into them), in Russian and English; texts.ts carries it as `Texts.feedback`.
+ */
+import type { FeedbackAuthorType, ModerationStatus } from './feedback-model.ts';
+
+export interface FeedbackTexts {
+  /** The title's word for a review or question whose product is unknown. */
+  product: string;
+  anonymous: string;
+  reviewCard: string;
+  questionCard: string;
+  rating: (stars: number) => string;
+  recommended: string;
+  notRecommended: string;
+  advantages: string;
+  disadvantages: string;
+  comment: string;
+  photos: string;
+  videos: string;
+  /** "Photo 2". */
+  photo: (n: number) => string;
+  video: (n: number) => string;
+  productLabel: string;
+  order: (orderId: number) => string;
+  written: string;
+  author: string;
+  /** The header of a mirrored comment or answer, by its author's type. */
+  by: Record<FeedbackAuthorType, string>;
+  answer: string;
+  /** Shown beside a comment or answer the Market has not published. */
+  moderation: Record<Exclude<ModerationStatus, 'PUBLISHED'>, string>;
+}
+
+export const ruFeedback: FeedbackTexts = {
+  product: 'товар',
+  anonymous: 'покупатель',
+  reviewCard: 'Отзыв о товаре на Яндекс Маркете',
+  questionCard: 'Вопрос о товаре на Яндекс Маркете',
+  rating: (stars) => `Оценка: ${stars} из 5`,
+  recommended: 'рекомендует',
+  notRecommended: 'не рекомендует',
+  advantages: 'Достоинства',
+  disadvantages: 'Недостатки',
+  comment: 'Комментарий',
+  photos: 'Фото',
+  videos: 'Видео',
+  photo: (n) => `фото ${n}`,
+  video: (n) => `видео ${n}`,
+  productLabel: 'Товар (SKU)',
+  order: (orderId) => `Заказ ${orderId}`,
+  written: 'Написан',
+  author: 'Автор',
+  by: {
+    USER: '👤 Покупатель',
+    BUSINESS: '🏪 Магазин',
+    BRAND: '🏷 Бренд',
+    VENDOR: '🏭 Производитель',
+    UNKNOWN: '❔ Автор неизвестен',
+  },
+  answer: 'ответ',
+  moderation: {
+    UNMODERATED: 'на модерации',
+    BANNED: 'отклонён модерацией',
+    DELETED: 'удалён',
+    UNKNOWN: 'статус неизвестен',
+  },
+};
+
+export const enFeedback: FeedbackTexts = {
+  product: 'product',
+  anonymous: 'buyer',
+  reviewCard: 'Yandex Market product review',
+  questionCard: 'Yandex Market product question',
+  rating: (stars) => `Rating: ${stars} of 5`,
+  recommended: 'recommends it',
+  notRecommended: 'does not recommend it',
+  advantages: 'Advantages',
+  disadvantages: 'Disadvantages',
+  comment: 'Comment',
+  photos: 'Photos',
+  videos: 'Videos',
+  photo: (n) => `photo ${n}`,
+  video: (n) => `video ${n}`,
+  productLabel: 'Product (SKU)',
+  order: (orderId) => `Order ${orderId}`,
+  written: 'Written',
+  author: 'Author',
+  by: {
+    USER: '👤 Buyer',
+    BUSINESS: '🏪 Shop',
+    BRAND: '🏷 Brand',
+    VENDOR: '🏭 Manufacturer',
+    UNKNOWN: '❔ Unknown author',
+  },
+  answer: 'answer',
+  moderation: {
+    UNMODERATED: 'awaiting moderation',
+    BANNED: 'rejected by moderation',
+    DELETED: 'deleted',
+    UNKNOWN: 'status unknown',
+  },
+};

@@ -1,0 +1,64 @@
+/**
+ * Reviews and questions that need the seller, each mirrored into a topic of its own (a "thread"): what the
+ * bridge keeps of them across restarts. Like a chat's record, a thread's record is a plain object: change it,
+ * `saveThread` it, then `commit()`.
+ */
+import type { Question, Review } from './feedback-model.ts';
+import type { TelegramMessageId, TopicId } from './ids.ts';
+
+export type ThreadKind = 'review' | 'question';
+/** `review:<feedbackId>` or `question:<questionId>`. */
+export type ThreadKey = `${ThreadKind}:${number}`;
+
+export function threadKey(kind: ThreadKind, marketId: number): ThreadKey {
+  return `${kind}:${marketId}`;
+}
+
+/**
+ * Where a thread stands for the seller: `waiting` for the shop's reply (a review that needs a reaction, a
+ * question without the shop's answer), `answered` (the shop replied), `skipped` (No reply needed).
+ */
+export type ThreadState = 'waiting' | 'answered' | 'skipped';
+
+export interface ThreadRecord {
+  key: ThreadKey;
+  kind: ThreadKind;
+  /** The review's feedbackId or the question's id. */
+  marketId: number;
+  topicId?: TopicId;
+  /** The title last given to the topic. */
+  title?: string;
+  /** The topic exists but its card is not posted yet. */
+  cardPending?: boolean;
+  cardId?: TelegramMessageId;
+  /** The topic is closed as far as the bridge knows (it closed it and has not reopened it). */
+  closed?: boolean;
+  /** The review as last read (review threads). */
+  review?: Review;
+  /** The question as last read (question threads). */
+  question?: Question;
+  /**
+   * What of the thread is posted, by Market id (`c:<comment id>` of a review, `a:<answer id>` and
+   * `c:<comment id>` of a question) → the Telegram message that carries it: never posted twice, and a reply to
+   * that message in Telegram is a reply to it at the Market.
+   */
+  posted: Record<string, TelegramMessageId>;
+  state: ThreadState;
+  firstSeenAt: string;
+  /** When the thread was last read in full. */
+  syncedAt?: string;
+  /** Since when it waits for the seller (the desk counts it), while `state` is `waiting`. */
+  waitingSince?: string;
+}
+
+export interface ThreadStore {
+  readonly initializedAt: string;
+  threads(): ThreadRecord[];
+  findThread(key: ThreadKey): ThreadRecord | undefined;
+  findThreadByTopic(topicId: TopicId): ThreadRecord | undefined;
+  /** Adds (or replaces) a thread, marked changed; returns the stored record to change (and save) from now on. */
+  putThread(record: ThreadRecord): ThreadRecord;
+  /** Marks a stored thread changed and indexes its current topic. */
+  saveThread(record: ThreadRecord): void;
+  commit(): Promise<void>;
+}
