@@ -73,7 +73,7 @@ export function questionCard(question: Question, t: FeedbackTexts): Html {
  * A review's comment, or an answer or a comment on one: its author's type and name, its state, its text — in
  * as many posts as Telegram's 4096 characters need (an answer may have 5000).
  */
-export function feedbackPost(entry: ReviewComment | Answer | AnswerComment, t: FeedbackTexts, what?: 'answer'): Html {
+export function feedbackPost(entry: ReviewComment | Answer | AnswerComment, t: FeedbackTexts, what?: 'answer'): Html[] {
   const name = entry.author.name?.trim();
   const state = entry.status === 'PUBLISHED' ? '' : ` · ${t.moderation[entry.status]}`;
   const when = 'createdAt' in entry ? ` · ${formatTime(entry.createdAt)}` : '';
