@@ -44,6 +44,8 @@ export interface ThreadRecord {
    */
   posted: Record<string, TelegramMessageId>;
   state: ThreadState;
+  /** An operator pressed No reply needed; it holds until a buyer writes again. */
+  skipped?: boolean;
   firstSeenAt: string;
   /** When the thread was last read in full. */
   syncedAt?: string;

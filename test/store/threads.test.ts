@@ -29,7 +29,12 @@ describe('threads in the store', () => {
 
     const again = await JsonStore.open(dir);
     try {
-      expect(again.threads().map((t) => t.key).sort()).toEqual(['review:11', 'review:12']);
+      expect(
+        again
+          .threads()
+          .map((t) => t.key)
+          .sort(),
+      ).toEqual(['review:11', 'review:12']);
       expect(again.findThread('review:11')?.posted).toEqual({ 'c:7': 99 });
       expect(again.findThreadByTopic(topicId(5))?.key).toBe('review:11');
       expect(again.findThread('question:11')).toBeUndefined();

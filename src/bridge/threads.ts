@@ -1,0 +1,107 @@
+/**
+ * Reviews and questions as topics: the façade of their rooms. The Market side hands it what it lists
+ * (`reviewSeen`, `questionSeen`) and what notifications announce (`notified`); each thread is synced in its
+ * own queue (thread-sync.ts), so everything about one thread happens in order and once.
+ */
+import { KeyedQueue } from './chat-queue.ts';
+import type { Question, Review } from './feedback-model.ts';
+import type { FeedbackPort } from './feedback-port.ts';
+import type { TelegramPort } from './ports.ts';
+import type { ThreadDeps, ThreadOptions } from './thread-deps.ts';
+import { threadKey, type ThreadKey, type ThreadRecord, type ThreadStore } from './thread-store.ts';
+import { ThreadSync } from './thread-sync.ts';
+import { ThreadTopics } from './thread-topics.ts';
+
+/** What a Market notification about a review or question announces. */
+export type ThreadEvent =
+  | { kind: 'review'; reviewId: number }
+  | { kind: 'review-comment'; commentId: number }
+  | { kind: 'question'; questionId: number }
+  | { kind: 'answer'; answerId: number };
+
+export class Threads {
+  private readonly d: ThreadDeps;
+  private readonly sync: ThreadSync;
+  private stopped = false;
+
+  constructor(feedback: FeedbackPort, telegram: TelegramPort, store: ThreadStore, options: ThreadOptions) {
+    const queue = new KeyedQueue<ThreadKey>((key, err) =>
+      this.d.log.warn({ err, thread: key }, 'could not sync the thread; the next poll tries again'),
+    );
+    this.d = {
+      feedback,
+      telegram,
+      store,
+      t: options.texts,
+      log: options.logger,
+      now: options.now ?? (() => new Date()),
+      options,
+      queue,
+    };
+    this.sync = new ThreadSync(this.d, new ThreadTopics(this.d));
+  }
+
+  /** A review the Market listed or looked up: mirrored if it needs the seller (or has a topic already). */
+  reviewSeen(review: Review): Promise<void> {
+    return this.run(threadKey('review', review.id), () => this.sync.review(review));
+  }
+
+  /** A question the Market listed; `needsAnswer` when the list was of questions without the shop's answer. */
+  questionSeen(question: Question, needsAnswer?: boolean): Promise<void> {
+    return this.run(threadKey('question', question.id), () => this.sync.question(question, needsAnswer));
+  }
+
+  /** A notification: what it names is looked up at the Market and synced. A duplicate or late one posts nothing. */
+  async notified(event: ThreadEvent): Promise<void> {
+    const { feedback } = this.d;
+    switch (event.kind) {
+      case 'review': {
+        const { items } = await feedback.reviews({ ids: [event.reviewId] });
+        await Promise.all(items.map((r) => this.reviewSeen(r)));
+        return;
+      }
+      case 'review-comment': {
+        const { items } = await feedback.reviewComments({ commentIds: [event.commentId] });
+        const ids = [...new Set(items.map((c) => c.reviewId))];
+        if (ids.length === 0) return;
+        const reviews = await feedback.reviews({ ids });
+        await Promise.all(reviews.items.map((r) => this.reviewSeen(r)));
+        return;
+      }
+      case 'question': {
+        const { items } = await feedback.questions({ ids: [event.questionId] });
+        await Promise.all(items.map((q) => this.questionSeen(q)));
+        return;
+      }
+      case 'answer': {
+        const { items } = await feedback.answers({ answerIds: [event.answerId] });
+        const ids = [...new Set(items.map((a) => a.questionId))];
+        if (ids.length === 0) return;
+        const questions = await feedback.questions({ ids });
+        await Promise.all(questions.items.map((q) => this.questionSeen(q)));
+        return;
+      }
+    }
+  }
+
+  /** The threads mirrored so far. */
+  tracked(): ThreadRecord[] {
+    return this.d.store.threads();
+  }
+
+  /** Tasks queued or running. */
+  get pending(): number {
+    return this.d.queue.size;
+  }
+
+  /** No new work; resolves when the work in flight is done. */
+  stop(): Promise<void> {
+    this.stopped = true;
+    return this.d.queue.idle();
+  }
+
+  private run(key: ThreadKey, task: () => Promise<void>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.d.queue.push(key, task);
+  }
+}

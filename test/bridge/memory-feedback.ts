@@ -1,0 +1,127 @@
+/** An in-memory FeedbackPort: reviews with comments and questions with answers, as the tests arrange them. */
+import type { Answer, Question, Review, ReviewComment } from '../../src/bridge/feedback-model.ts';
+import type {
+  FeedbackPort,
+  QuestionQuery,
+  QuestionTextEntity,
+  QuestionTextOperation,
+  ReviewQuery,
+  WriteOutcome,
+} from '../../src/bridge/feedback-port.ts';
+import type { Page } from '../../src/bridge/ports.ts';
+
+export class MemoryFeedback implements FeedbackPort {
+  readonly reviewList: Review[] = [];
+  readonly commentList: ReviewComment[] = [];
+  readonly questionList: Question[] = [];
+  readonly answerList: Answer[] = [];
+  /** Every read, by method. */
+  readonly reads: string[] = [];
+  private nextId = 9000;
+
+  addReview(over: Partial<Review> & { id: number }): Review {
+    const review: Review = {
+      createdAt: new Date().toISOString(),
+      needReaction: true,
+      offerId: 'SKU-1',
+      author: 'Anna',
+      photos: [],
+      videos: [],
+      rating: 2,
+      commentsCount: 0,
+      ...over,
+    };
+    this.reviewList.push(review);
+    return review;
+  }
+
+  addComment(reviewId: number, over: Partial<ReviewComment> = {}): ReviewComment {
+    const comment: ReviewComment = {
+      id: this.nextId++,
+      reviewId,
+      text: 'a comment',
+      status: 'PUBLISHED',
+      canModify: false,
+      author: { type: 'USER', name: 'Anna' },
+      ...over,
+    };
+    this.commentList.push(comment);
+    const review = this.reviewList.find((r) => r.id === reviewId);
+    if (review && comment.parentId === undefined) review.commentsCount++;
+    return comment;
+  }
+
+  addQuestion(over: Partial<Question> & { id: number }): Question {
+    const question: Question = {
+      offerId: 'SKU-2',
+      text: 'Does it fit?',
+      createdAt: new Date().toISOString(),
+      author: { type: 'USER', name: 'Petr' },
+      ...over,
+    };
+    this.questionList.push(question);
+    return question;
+  }
+
+  addAnswer(questionId: number, over: Partial<Answer> = {}): Answer {
+    const answer: Answer = {
+      id: this.nextId++,
+      questionId,
+      text: 'an answer',
+      status: 'PUBLISHED',
+      createdAt: new Date().toISOString(),
+      canModify: false,
+      author: { type: 'USER', name: 'Ivan' },
+      comments: [],
+      ...over,
+    };
+    this.answerList.push(answer);
+    return answer;
+  }
+
+  reviews(query: ReviewQuery): Promise<Page<Review>> {
+    this.reads.push('reviews');
+    const items = this.reviewList.filter(
+      (r) => (!query.ids || query.ids.includes(r.id)) && (!query.needReaction || r.needReaction),
+    );
+    return Promise.resolve({ items: items.map((r) => ({ ...r })) });
+  }
+
+  reviewComments(query: { reviewId: number } | { commentIds: number[] }): Promise<Page<ReviewComment>> {
+    this.reads.push('reviewComments');
+    const items = this.commentList.filter((c) =>
+      'reviewId' in query ? c.reviewId === query.reviewId : query.commentIds.includes(c.id),
+    );
+    return Promise.resolve({ items: items.map((c) => ({ ...c })) });
+  }
+
+  saveReviewComment(): Promise<WriteOutcome<ReviewComment>> {
+    return Promise.reject(new Error('not in these tests'));
+  }
+
+  deleteReviewComment(): Promise<WriteOutcome<undefined>> {
+    return Promise.reject(new Error('not in these tests'));
+  }
+
+  skipReviews(): Promise<WriteOutcome<undefined>> {
+    return Promise.reject(new Error('not in these tests'));
+  }
+
+  questions(query: QuestionQuery): Promise<Page<Question> & { totalCount: number }> {
+    this.reads.push('questions');
+    const items = this.questionList.filter((q) => !query.ids || query.ids.includes(q.id));
+    return Promise.resolve({ items: items.map((q) => ({ ...q })), totalCount: items.length });
+  }
+
+  answers(query: { questionId: number } | { answerIds: number[] }): Promise<Page<Answer>> {
+    this.reads.push('answers');
+    const items = this.answerList.filter((a) =>
+      'questionId' in query ? a.questionId === query.questionId : query.answerIds.includes(a.id),
+    );
+    return Promise.resolve({ items: items.map((a) => ({ ...a, comments: [...a.comments] })) });
+  }
+
+  writeQuestionText(_op: QuestionTextOperation): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
+    return Promise.reject(new Error('not in these tests'));
+  }
+}
