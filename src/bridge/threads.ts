@@ -23,6 +23,8 @@ export class Threads {
   private readonly d: ThreadDeps;
   private readonly sync: ThreadSync;
   private stopped = false;
+  /** Syncs queued but not started, by thread. */
+  private readonly waiting = new Map<ThreadKey, { task: () => Promise<void>; done: Promise<void> }>();
 
   constructor(feedback: FeedbackPort, telegram: TelegramPort, store: ThreadStore, options: ThreadOptions) {
     const queue = new KeyedQueue<ThreadKey>((key, err) =>
@@ -100,8 +102,23 @@ export class Threads {
     return this.d.queue.idle();
   }
 
+  /**
+   * Queues a sync of the thread; while one waits for its turn, another replaces what it will do (the latest
+   * listing wins) instead of queueing a second read.
+   */
   private run(key: ThreadKey, task: () => Promise<void>): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    return this.d.queue.push(key, task);
+    const waiting = this.waiting.get(key);
+    if (waiting) {
+      waiting.task = task;
+      return waiting.done;
+    }
+    const entry = { task, done: Promise.resolve() };
+    this.waiting.set(key, entry);
+    entry.done = this.d.queue.push(key, () => {
+      this.waiting.delete(key);
+      return entry.task();
+    });
+    return entry.done;
   }
 }

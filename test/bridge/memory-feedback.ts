@@ -17,6 +17,8 @@ export class MemoryFeedback implements FeedbackPort {
   readonly answerList: Answer[] = [];
   /** Every read, by method. */
   readonly reads: string[] = [];
+  /** The queries of every reviews() and questions() call. */
+  readonly queries: Array<ReviewQuery | QuestionQuery> = [];
   private nextId = 9000;
 
   addReview(over: Partial<Review> & { id: number }): Review {
@@ -81,6 +83,7 @@ export class MemoryFeedback implements FeedbackPort {
 
   reviews(query: ReviewQuery): Promise<Page<Review>> {
     this.reads.push('reviews');
+    this.queries.push(query);
     const items = this.reviewList.filter(
       (r) => (!query.ids || query.ids.includes(r.id)) && (!query.needReaction || r.needReaction),
     );
@@ -109,7 +112,12 @@ export class MemoryFeedback implements FeedbackPort {
 
   questions(query: QuestionQuery): Promise<Page<Question> & { totalCount: number }> {
     this.reads.push('questions');
-    const items = this.questionList.filter((q) => !query.ids || query.ids.includes(q.id));
+    this.queries.push(query);
+    const answered = (q: Question) =>
+      this.answerList.some((a) => a.questionId === q.id && a.author.type === 'BUSINESS');
+    const items = this.questionList.filter(
+      (q) => (!query.ids || query.ids.includes(q.id)) && (!query.needAnswer || !answered(q)),
+    );
     return Promise.resolve({ items: items.map((q) => ({ ...q })), totalCount: items.length });
   }
 

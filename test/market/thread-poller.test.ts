@@ -1,0 +1,95 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Question, Review } from '../../src/bridge/feedback-model.ts';
+import { threadKey, type ThreadRecord } from '../../src/bridge/thread-store.ts';
+import { ThreadPoller, type ThreadSink } from '../../src/market/thread-poller.ts';
+import { MemoryFeedback } from '../bridge/memory-feedback.ts';
+
+const NOW = Date.parse('2026-12-04T12:00:00Z');
+const MIN = 60_000;
+
+function sink(tracked: ThreadRecord[] = []) {
+  const seen: string[] = [];
+  const s: ThreadSink = {
+    reviewSeen: (r: Review) => {
+      seen.push(`review:${r.id}`);
+      return Promise.resolve();
+    },
+    questionSeen: (q: Question, needs?: boolean) => {
+      seen.push(`question:${q.id}${needs ? '!' : ''}`);
+      return Promise.resolve();
+    },
+    tracked: () => tracked,
+  };
+  return { s, seen };
+}
+
+const thread = (kind: 'review' | 'question', id: number, over: Partial<ThreadRecord> = {}): ThreadRecord => ({
+  key: threadKey(kind, id),
+  kind,
+  marketId: id,
+  posted: {},
+  state: 'waiting',
+  firstSeenAt: new Date(NOW - 60 * MIN).toISOString(),
+  syncedAt: new Date(NOW - 60 * MIN).toISOString(),
+  ...over,
+});
+
+function poller(feedback: MemoryFeedback, s: ThreadSink, over = {}) {
+  return new ThreadPoller(feedback, s, {
+    reviews: true,
+    questions: true,
+    intervalMs: 5 * MIN,
+    sinceDays: 14,
+    logger: pino({ level: 'silent' }),
+    now: () => NOW,
+    ...over,
+  });
+}
+
+describe('the review and question poller', () => {
+  it('lists what needs the seller within REVIEWS_SINCE_DAYS, and the month the Market allows for questions', async () => {
+    const feedback = new MemoryFeedback();
+    feedback.addReview({ id: 1 });
+    feedback.addReview({ id: 2, needReaction: false });
+    feedback.addQuestion({ id: 3 });
+    const { s, seen } = sink();
+    await poller(feedback, s, { sinceDays: 45 }).round();
+    expect(seen).toEqual(['review:1', 'question:3!']);
+    expect(feedback.queries).toEqual([
+      { needReaction: true, from: '2026-10-20T12:00:00.000Z', limit: 50 },
+      { needAnswer: true, from: '2026-11-04', to: '2026-12-04', sort: 'CREATED_AT_DESC', limit: 50 },
+    ]);
+  });
+
+  it('reads again, by id, waiting threads the lists no longer show, and recent ones due for a sweep', async () => {
+    const feedback = new MemoryFeedback();
+    for (const id of [10, 11, 12]) feedback.addReview({ id, needReaction: false });
+    feedback.addQuestion({ id: 20 });
+    feedback.addAnswer(20, { author: { type: 'BUSINESS' } });
+    const tracked = [
+      thread('review', 10), // waiting, gone from the list: answered or handled meanwhile
+      thread('review', 11, { state: 'answered' }), // swept (its last read is an hour old)
+      thread('review', 12, { state: 'answered', syncedAt: new Date(NOW - MIN).toISOString() }), // read a minute ago
+      thread('question', 20, { question: feedback.questionList[0]! }),
+    ];
+    const { s, seen } = sink(tracked);
+    await poller(feedback, s, { questions: true }).round();
+    expect(seen).toEqual(['review:10', 'review:11', 'question:20']);
+    expect(feedback.queries[1]).toEqual({ ids: [10, 11] });
+  });
+
+  it('skips a listed thread read recently, unless its review got new comments', async () => {
+    const feedback = new MemoryFeedback();
+    feedback.addReview({ id: 30, commentsCount: 1 });
+    feedback.addReview({ id: 31, commentsCount: 2 });
+    const recent = new Date(NOW - MIN).toISOString();
+    const tracked = [
+      thread('review', 30, { syncedAt: recent, review: { ...feedback.reviewList[0]! } }),
+      thread('review', 31, { syncedAt: recent, review: { ...feedback.reviewList[1]!, commentsCount: 1 } }),
+    ];
+    const { s, seen } = sink(tracked);
+    await poller(feedback, s, { questions: false }).round();
+    expect(seen).toEqual(['review:31']);
+  });
+});
