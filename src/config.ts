@@ -71,6 +71,8 @@ export interface Config {
   historyOnFirstSight: number;
   /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
   templatesFile?: string;
+  /** Product reviews and questions as topics (MARKET_REVIEWS, MARKET_QUESTIONS, REVIEWS_SINCE_DAYS). */
+  threads: { reviews: boolean; questions: boolean; sinceDays: number };
   /** The triage desk: when it nudges about waiting chats, and what it does with finished ones. */
   desk: {
     /** Waiting time after which a chat gets one reminder in its topic (REMIND_AFTER); 0 = never. */
@@ -137,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     guard: e.REPLY_GUARD === 'off' ? { kind: 'off' } : { kind: e.REPLY_GUARD, allow: e.REPLY_GUARD_ALLOW },
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
     templatesFile: e.TEMPLATES_FILE,
+    threads: { reviews: e.MARKET_REVIEWS, questions: e.MARKET_QUESTIONS, sinceDays: e.REVIEWS_SINCE_DAYS },
     desk: {
       remindAfterMs: e.REMIND_AFTER * 1000,
       escalateAfterMs: e.ESCALATE_AFTER * 1000,

@@ -216,6 +216,24 @@ export const SETTINGS = {
     doc: 'When the daily digest is posted in General',
     schema: timeOfDayOrOff,
   },
+  MARKET_REVIEWS: {
+    default: 'on',
+    hint: 'on or off',
+    doc: 'Mirror product reviews that need the seller into topics',
+    schema: flag(),
+  },
+  MARKET_QUESTIONS: {
+    default: 'on',
+    hint: 'on or off',
+    doc: 'Mirror product questions that need an answer into topics',
+    schema: flag(),
+  },
+  REVIEWS_SINCE_DAYS: {
+    default: '14',
+    hint: 'how many days back reviews and questions may be to get a topic, 1 to 180',
+    doc: 'How old a review or question may be to get a topic',
+    schema: int(1, 180),
+  },
   TELEGRAM_PACING: {
     default: 'on',
     hint: 'on or off',

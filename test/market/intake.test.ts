@@ -42,4 +42,38 @@ describe('notificationIntake', () => {
     handle(notification({ notificationType: 'PING', time: at }), 2);
     expect(calls).toEqual([]);
   });
+
+  it('hands review and question notifications of the mirrored kinds to the threads, as what to look up', async () => {
+    const events: unknown[] = [];
+    const make = (reviews: boolean, questions: boolean) =>
+      notificationIntake({
+        businessId: 7,
+        sink: { notified: () => undefined },
+        threads: { sink: { notified: (e) => Promise.resolve(void events.push(e)) }, reviews, questions },
+        logger: pino({ level: 'silent' }),
+      });
+    const all = [
+      { notificationType: 'GOODS_FEEDBACK_CREATED', feedbackId: 1, businessId: 7, createdAt: at, publishedAt: at },
+      { notificationType: 'GOODS_FEEDBACK_COMMENT_CREATED', commentId: 2, businessId: 7, createdAt: at },
+      { notificationType: 'QUESTION_CREATED', questionId: 3, businessId: 7, createdAt: at },
+      { notificationType: 'QUESTION_ANSWER_CREATED', answerId: 4, businessId: 7, createdAt: at },
+      { notificationType: 'QUESTION_COMMENT_CREATED', answerId: 5, commentId: 6, businessId: 7, createdAt: at },
+      { notificationType: 'QUESTION_CREATED', questionId: 9, businessId: 8, createdAt: at },
+    ].map(notification);
+    const both = make(true, true);
+    for (const n of all) both(n, 1);
+    await Promise.resolve();
+    expect(events).toEqual([
+      { kind: 'review', reviewId: 1 },
+      { kind: 'review-comment', commentId: 2 },
+      { kind: 'question', questionId: 3 },
+      { kind: 'answer', answerId: 4 },
+      { kind: 'answer', answerId: 5 },
+    ]);
+    events.length = 0;
+    const reviewsOnly = make(true, false);
+    for (const n of all) reviewsOnly(n, 1);
+    await Promise.resolve();
+    expect(events).toHaveLength(2);
+  });
 });
