@@ -11,6 +11,7 @@ import type { AppOverrides } from './app/overrides.ts';
 import { buildParts, type Parts } from './app/parts.ts';
 import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
+import { operatorRouter } from './app/operator-router.ts';
 import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
 import { BOT_COMMANDS } from './bridge/command-texts.ts';
@@ -239,7 +240,7 @@ function installTelegramHandlers(
     mayAnswer,
     waiting: reports.waiting,
   });
-  installOperatorInput(bot, core, {
+  installOperatorInput(bot, operatorRouter(core, undefined, texts), {
     groupId: config.telegram.chatId,
     botUsername: botInfo.username,
     commands: BOT_COMMANDS,

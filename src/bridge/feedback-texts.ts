@@ -30,6 +30,14 @@ export interface FeedbackTexts {
   answer: string;
   /** Shown beside a comment or answer the Market has not published. */
   moderation: Record<Exclude<ModerationStatus, 'PUBLISHED'>, string>;
+  /** The review card's button, and the answers to it. */
+  skipButton: string;
+  skipped: string;
+  skipAlready: string;
+  skipNotReview: string;
+  skipFailed: (reason: string) => string;
+  /** Under an operator's message in a review's or question's topic, while publishing from Telegram is not there. */
+  notPublished: string;
 }
 
 export const ruFeedback: FeedbackTexts = {
@@ -65,6 +73,13 @@ export const ruFeedback: FeedbackTexts = {
     DELETED: 'удалён',
     UNKNOWN: 'статус неизвестен',
   },
+  skipButton: '⏭ Ответ не нужен',
+  skipped: 'Отмечено: ответ не нужен. Тема закрыта.',
+  skipAlready: 'Уже отмечено.',
+  skipNotReview: 'Так можно отметить только отзыв.',
+  skipFailed: (reason) => `Маркет не принял отметку: ${reason}`,
+  notPublished:
+    '⚠️ Ответы на отзывы и вопросы пока не публикуются из Telegram: ответьте в кабинете продавца. Сообщение не отправлено.',
 };
 
 export const enFeedback: FeedbackTexts = {
@@ -100,4 +115,11 @@ export const enFeedback: FeedbackTexts = {
     DELETED: 'deleted',
     UNKNOWN: 'status unknown',
   },
+  skipButton: '⏭ No reply needed',
+  skipped: 'Marked: no reply needed. The topic is closed.',
+  skipAlready: 'Already marked.',
+  skipNotReview: 'Only a review can be marked so.',
+  skipFailed: (reason) => `The Market did not take it: ${reason}`,
+  notPublished:
+    '⚠️ Replies to reviews and questions are not published from Telegram yet: answer in the seller cabinet. The message was not sent.',
 };

@@ -144,7 +144,13 @@ export interface Button {
 }
 
 /** What a button of the bot asks for when an operator presses it. */
-export type OperatorAction = ReplyAction | TemplatesAction | OwnerAction;
+export type OperatorAction = ReplyAction | TemplatesAction | OwnerAction | SkipAction;
+
+/** No reply needed, on a review's card: the Market stops waiting for the shop's reaction (skip-reaction). */
+export interface SkipAction {
+  kind: 'skip';
+  topicId: TopicId;
+}
 
 /** Take (own the chat, or take it over) or Release, on the context card or a reminder. */
 export interface OwnerAction {

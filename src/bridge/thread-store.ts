@@ -31,6 +31,8 @@ export interface ThreadRecord {
   /** The topic exists but its card is not posted yet. */
   cardPending?: boolean;
   cardId?: TelegramMessageId;
+  /** The card shows No reply needed (a review that waits). */
+  cardButtons?: boolean;
   /** The topic is closed as far as the bridge knows (it closed it and has not reopened it). */
   closed?: boolean;
   /** The review as last read (review threads). */

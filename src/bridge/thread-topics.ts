@@ -7,7 +7,7 @@
 import { questionCard, questionTitle, reviewCard, reviewTitle } from './feedback-format.ts';
 import { html, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
-import { TopicGoneError, type Lane } from './ports.ts';
+import { TopicGoneError, type Button, type Lane } from './ports.ts';
 import type { ThreadDeps } from './thread-deps.ts';
 import type { ThreadRecord } from './thread-store.ts';
 
@@ -28,6 +28,12 @@ export class ThreadTopics {
     if (rec.review) return reviewCard(rec.review, t);
     if (rec.question) return questionCard(rec.question, t);
     return html`${rec.key}`;
+  }
+
+  /** A review that waits for the seller has No reply needed on its card. */
+  private buttons(rec: ThreadRecord): Button[] {
+    if (rec.kind !== 'review' || rec.state !== 'waiting' || rec.topicId === undefined) return [];
+    return [{ text: this.d.t.feedback.skipButton, action: { kind: 'skip', topicId: rec.topicId } }];
   }
 
   /** The lane of what is posted for the thread: one that waits for the seller goes before other messages. */
@@ -57,7 +63,9 @@ export class ThreadTopics {
     }
     const topicId = rec.topicId!;
     try {
-      rec.cardId = await d.telegram.sendText(topicId, this.card(rec), { lane: this.lane(rec) });
+      const buttons = this.buttons(rec);
+      rec.cardId = await d.telegram.sendText(topicId, this.card(rec), { lane: this.lane(rec), buttons });
+      rec.cardButtons = buttons.length > 0 || undefined;
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;
       return this.recreate(rec);
@@ -109,6 +117,14 @@ export class ThreadTopics {
       if (title !== rec.title) {
         await d.telegram.renameTopic(rec.topicId, title);
         rec.title = title;
+        d.store.saveThread(rec);
+      }
+      const buttons = this.buttons(rec);
+      if (rec.cardId !== undefined && buttons.length > 0 !== (rec.cardButtons === true)) {
+        await d.telegram.editText(rec.cardId, this.card(rec), buttons, 'cosmetic').catch((err: unknown) => {
+          d.log.debug({ err, thread: rec.key }, 'could not update the card');
+        });
+        rec.cardButtons = buttons.length > 0 || undefined;
         d.store.saveThread(rec);
       }
       if (rec.state === 'skipped' && !rec.closed) {

@@ -6,7 +6,9 @@
 import { KeyedQueue } from './chat-queue.ts';
 import type { Question, Review } from './feedback-model.ts';
 import type { FeedbackPort } from './feedback-port.ts';
-import type { TelegramPort } from './ports.ts';
+import { html } from './html.ts';
+import type { TopicId } from './ids.ts';
+import type { OperatorMessage, TelegramPort } from './ports.ts';
 import type { ThreadDeps, ThreadOptions } from './thread-deps.ts';
 import { threadKey, type ThreadKey, type ThreadRecord, type ThreadStore } from './thread-store.ts';
 import { ThreadSync } from './thread-sync.ts';
@@ -22,6 +24,7 @@ export type ThreadEvent =
 export class Threads {
   private readonly d: ThreadDeps;
   private readonly sync: ThreadSync;
+  private readonly topics: ThreadTopics;
   private stopped = false;
   /** Syncs queued but not started, by thread. */
   private readonly waiting = new Map<ThreadKey, { task: () => Promise<void>; done: Promise<void> }>();
@@ -40,7 +43,8 @@ export class Threads {
       options,
       queue,
     };
-    this.sync = new ThreadSync(this.d, new ThreadTopics(this.d));
+    this.topics = new ThreadTopics(this.d);
+    this.sync = new ThreadSync(this.d, this.topics);
   }
 
   /** A review the Market listed or looked up: mirrored if it needs the seller (or has a topic already). */
@@ -84,6 +88,51 @@ export class Threads {
         return;
       }
     }
+  }
+
+  /** Whether the topic is a review's or question's. */
+  owns(topicId: TopicId): boolean {
+    return this.d.store.findThreadByTopic(topicId) !== undefined;
+  }
+
+  /**
+   * An operator wrote in a review's or question's topic. Publishing from Telegram is not there yet: they are
+   * told so under the message, which goes nowhere.
+   */
+  async operatorMessage(msg: OperatorMessage): Promise<void> {
+    await this.d.telegram
+      .sendText(msg.topicId, html`${this.d.t.feedback.notPublished}`, { replyTo: msg.messageId })
+      .catch((err: unknown) => this.d.log.warn({ err, topicId: msg.topicId }, 'could not tell the operator'));
+  }
+
+  /**
+   * No reply needed, pressed on a review's card by `by`: the Market stops waiting (skip-reaction), and the topic
+   * is renamed and closed (reopened when the buyer writes again). Resolves with the answer for the button.
+   */
+  async skip(topicId: TopicId, by: { id: number; name: string }): Promise<string> {
+    const { d } = this;
+    const t = d.t.feedback;
+    const rec = d.store.findThreadByTopic(topicId);
+    if (rec?.kind !== 'review') return t.skipNotReview;
+    let answer = t.skipAlready;
+    await d.queue.push(rec.key, async () => {
+      if (rec.skipped || rec.state === 'skipped') return;
+      const outcome = await d.feedback.skipReviews([rec.marketId]);
+      if (outcome.kind !== 'sent') {
+        answer = t.skipFailed(outcome.reason);
+        return;
+      }
+      rec.skipped = true;
+      rec.state = 'skipped';
+      rec.waitingSince = undefined;
+      d.store.saveThread(rec);
+      await d.store.commit();
+      d.log.info({ thread: rec.key, by: by.id }, 'review marked as needing no reply');
+      answer = t.skipped;
+    });
+    // Renaming and closing take cosmetic turns: the button is answered first.
+    if (answer === t.skipped) void d.queue.push(rec.key, () => this.topics.settle(rec));
+    return answer;
   }
 
   /** The threads mirrored so far. */

@@ -5,6 +5,7 @@
  *   a:<topic>:<message>                                             send a reply the guard holds anyway
  *   t:<topic>                                                       show the topic's quick replies (the card)
  *   o:<topic>  l:<topic>                                            take the chat (or take it over), release it
+ *   s:<topic>                                                       no reply needed (a review's card)
  * A quick reply's own button is q:<topic>:<key of its name> (nameKey in templates/template.ts). These formats are the ones buttons already posted carry:
  * they must not change.
  */
@@ -21,6 +22,14 @@ const ACTION_CODES: Record<OperatorAction['kind'], string> = {
   templates: 't',
   take: 'o',
   release: 'l',
+  skip: 's',
+};
+
+const TOPIC_ACTIONS: Record<string, 'templates' | 'take' | 'release' | 'skip' | undefined> = {
+  t: 'templates',
+  o: 'take',
+  l: 'release',
+  s: 'skip',
 };
 
 const REPLY_ACTIONS: Record<string, ReplyAction['kind'] | undefined> = {
@@ -38,11 +47,9 @@ export function encodeAction(a: OperatorAction): string {
 
 /** Decodes button data made by encodeAction(); undefined for anything else. */
 export function parseAction(data: string): OperatorAction | undefined {
-  const topicOnly = /^([tol]):(\d{1,15})$/.exec(data);
-  if (topicOnly) {
-    const kind = topicOnly[1] === 't' ? 'templates' : topicOnly[1] === 'o' ? 'take' : 'release';
-    return { kind, topicId: topicId(Number(topicOnly[2])) };
-  }
+  const topicOnly = /^([tols]):(\d{1,15})$/.exec(data);
+  const topicKind = topicOnly && TOPIC_ACTIONS[topicOnly[1] ?? ''];
+  if (topicOnly && topicKind) return { kind: topicKind, topicId: topicId(Number(topicOnly[2])) };
   const m = /^([rcua]):(\d{1,15}):(\d{1,15})$/.exec(data);
   const kind = m && REPLY_ACTIONS[m[1] ?? ''];
   if (!m || !kind) return undefined;

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { telegramMessageId, telegramUserId, topicId, type TopicId, type TelegramMessageId } from '../bridge/ids.ts';
 import type { Texts } from '../bridge/texts.ts';
 import type { Sender } from './operators.ts';
-import type { ButtonHost, OperatorMessage, OwnerAction, ReplyAction } from '../bridge/ports.ts';
+import type { ButtonHost, OperatorMessage, OwnerAction, ReplyAction, SkipAction } from '../bridge/ports.ts';
 import { parseAction } from './buttons.ts';
 
 /** What the operator input needs from the bridge. */
@@ -20,6 +20,8 @@ export interface OperatorSink {
   /** `under`: the message the button sits under. Returns the short answer to show on the button. */
   operatorAction(action: ReplyAction, under: ButtonHost): Promise<string>;
   ownerAction(action: OwnerAction, by: { id: number; name: string }): Promise<string>;
+  /** No reply needed, pressed on a review's card. */
+  skipAction(action: SkipAction, by: { id: number; name: string }): Promise<string>;
 }
 
 /** Content a person can put in a message; a message with none of these is a service message. */
@@ -205,7 +207,7 @@ export function installOperatorInput(bot: Bot, sink: OperatorSink, options: Oper
     }
     if (!('messageId' in action)) {
       const by = { id: q.from.id, name: [q.from.first_name, q.from.last_name].filter(Boolean).join(' ') };
-      const answer = await sink.ownerAction(action, by);
+      const answer = action.kind === 'skip' ? await sink.skipAction(action, by) : await sink.ownerAction(action, by);
       log.info({ action: action.kind, topicId: action.topicId, by: q.from.id }, 'operator action');
       await ctx.answerCallbackQuery({ text: answer });
       return;

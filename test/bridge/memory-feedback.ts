@@ -106,8 +106,12 @@ export class MemoryFeedback implements FeedbackPort {
     return Promise.reject(new Error('not in these tests'));
   }
 
-  skipReviews(): Promise<WriteOutcome<undefined>> {
-    return Promise.reject(new Error('not in these tests'));
+  /** Every skipReviews call's ids. */
+  readonly skips: number[][] = [];
+  skipReviews(ids: number[]): Promise<WriteOutcome<undefined>> {
+    this.skips.push(ids);
+    for (const r of this.reviewList) if (ids.includes(r.id)) r.needReaction = false;
+    return Promise.resolve({ kind: 'sent', result: undefined });
   }
 
   questions(query: QuestionQuery): Promise<Page<Question> & { totalCount: number }> {

@@ -167,4 +167,25 @@ describe('questions as topics', () => {
     );
     expect(w.store.findThread('question:62')).toBeUndefined();
   });
+
+  it('No reply needed on a review’s card skips it at the Market, renames and closes the topic, and drops the button', async () => {
+    const w = await world();
+    const skips = w.feedback.skips;
+    await w.threads.reviewSeen(w.feedback.addReview({ id: 71 }));
+    const topicId = w.topic('review:71')!;
+    const card = w.telegram.inTopic(topicId)[0]!;
+    expect(card.buttons).toEqual([{ text: '⏭ No reply needed', data: `s:${topicId}` }]);
+    expect(w.threads.owns(topicId)).toBe(true);
+
+    expect(await w.threads.skip(topicId, { id: 1, name: 'Olga' })).toBe(
+      'Marked: no reply needed. The topic is closed.',
+    );
+    await w.store.commit();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(skips).toEqual([[71]]);
+    expect(w.telegram.topics.get(topicId)).toMatchObject({ title: '⏭ ⭐️2 · SKU-1 · Anna', closed: true });
+    expect(w.telegram.inTopic(topicId)[0]!.buttons).toEqual([]);
+    expect(await w.threads.skip(topicId, { id: 1, name: 'Olga' })).toBe('Already marked.');
+    expect(skips).toHaveLength(1);
+  });
 });

@@ -21,6 +21,14 @@ describe('the quick replies buttons on the wire', () => {
     expect(parseAction('o:12:3')).toBeUndefined();
   });
 
+  it('encode No reply needed as s:<topic> and decode it again', () => {
+    const skip = { kind: 'skip' as const, topicId: topicId(12) };
+    expect(encodeAction(skip)).toBe('s:12');
+    expect(parseAction('s:12')).toEqual(skip);
+    expect(parseAction('s:12:3')).toBeUndefined();
+    expect(parseAction('x:12')).toBeUndefined();
+  });
+
   it('encode a tap as q:<topic>:<key of the name>, within 64 bytes for any name, and decode it again', () => {
     const data = encodeTemplateTap(topicId(12), 'thanks_2');
     expect(data).toMatch(/^q:12:[0-9a-z]{1,7}$/);
