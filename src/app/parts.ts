@@ -197,7 +197,8 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     ...overrides.desk,
   });
   const reports = {
-    summary: () => deskSummary(store.chats(), Date.now(), { tooLongMs, timeZone: config.timeZone }),
+    summary: () =>
+      deskSummary(store.chats(), Date.now(), { tooLongMs, timeZone: config.timeZone, threads: store.threads() }),
     waiting: () => waitingChats(store.chats(), Date.now()),
   };
   const digest =

@@ -18,6 +18,9 @@ export interface BoardTexts {
   offHours: (opens: string | undefined) => string;
   /** After the oldest ~30. */
   andMore: (n: number) => string;
+  /** Before a review's and a question's title in the list. */
+  reviewLabel: string;
+  questionLabel: string;
   /** "nobody" in a list line. */
   unowned: string;
   /** The reminder in a topic; `wait`: "15 min". An owner is mentioned after it, or `noOwner` follows. */
@@ -40,6 +43,8 @@ export const ruBoard: BoardTexts = {
   nobodyWaits: '✅ Никто не ждёт ответа.',
   offHours: (opens) => `🌙 Нерабочее время${opens ? ` — до ${opens}` : ''}: напоминания не приходят.`,
   andMore: (n) => `…и ещё ${ruPlural(n, 'чат', 'чата', 'чатов')}`,
+  reviewLabel: '[отзыв]',
+  questionLabel: '[вопрос]',
   unowned: 'никто',
   reminder: (wait) => `⏰ Покупатель ждёт ответа уже ${wait}.`,
   noOwner: 'Ответственного нет — нажмите «Беру», если отвечаете вы.',
@@ -57,6 +62,8 @@ export const enBoard: BoardTexts = {
   nobodyWaits: '✅ Nobody is waiting for an answer.',
   offHours: (opens) => `🌙 Off hours${opens ? ` until ${opens}` : ''}: no reminders now.`,
   andMore: (n) => `…and ${enPlural(n, 'more chat', 'more chats')}`,
+  reviewLabel: '[review]',
+  questionLabel: '[question]',
   unowned: 'nobody',
   reminder: (wait) => `⏰ The buyer has been waiting for an answer for ${wait}.`,
   noOwner: 'Nobody owns this chat — press Take if you are answering.',

@@ -48,13 +48,14 @@ export function boardView(f: DeskFigures, c: BoardContext): BoardView {
     f.tooLong,
     f.disputes,
     c.offHours?.opens ?? null,
-    f.waiting.map((w) => [w.marketChatId, w.title, w.owner?.id ?? 0, w.topicId ?? 0, w.waitedMs >= c.tooLongMs]),
+    f.waiting.map((w) => [w.key, w.title, w.owner?.id ?? 0, w.topicId ?? 0, w.waitedMs >= c.tooLongMs]),
   ]);
   return { text: joinHtml([...head, html``, ...body], '\n'), structure };
 }
 
 function chatLine(w: WaitingChat, n: number, c: BoardContext): Html {
-  const mark = `${w.waitedMs >= c.tooLongMs ? '⚠️ ' : ''}${w.dispute ? '⚖️ ' : ''}`;
+  const kind = w.kind === 'review' ? `${c.t.reviewLabel} ` : w.kind === 'question' ? `${c.t.questionLabel} ` : '';
+  const mark = `${w.waitedMs >= c.tooLongMs ? '⚠️ ' : ''}${w.dispute ? '⚖️ ' : ''}${kind}`;
   const title = w.topicId === undefined ? html`${w.title}` : html`<a href="${c.link(w.topicId)}">${w.title}</a>`;
   const owner = w.owner ? w.owner.name : c.t.unowned;
   return html`${n}. ${mark}${title} — ${c.duration(w.waitedMs / 1000)} · ${owner}`;

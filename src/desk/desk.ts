@@ -7,7 +7,7 @@
  */
 import { Board } from './board.ts';
 import { boardView } from './board-view.ts';
-import { deskFigures } from './figures.ts';
+import { deskFigures, waitingChats } from './figures.ts';
 import { Nudges } from './nudges.ts';
 import type { DeskOptions } from './options.ts';
 import { tooLongAfter } from './summary.ts';
@@ -58,7 +58,7 @@ export class Desk {
     const { o } = this;
     const now = this.now();
     const tooLong = tooLongAfter(o);
-    const figures = deskFigures(o.store.chats(), now, tooLong);
+    const figures = deskFigures(o.store.chats(), now, tooLong, o.store.threads());
     const open = o.workHours.isOpen(new Date(now));
     const view = boardView(figures, {
       t: o.t.board,
@@ -74,8 +74,8 @@ export class Desk {
     const { o } = this;
     const now = this.now();
     const records = o.store.chats();
-    const figures = deskFigures(records, now, tooLongAfter(o));
-    await this.nudges.run(figures.waiting, records, now, o.workHours.isOpen(new Date(now)));
+    const chats = waitingChats(records, now);
+    await this.nudges.run(chats, records, now, o.workHours.isOpen(new Date(now)));
   }
 
   /** When WORK_HOURS open next, as "Mon 09:00" in BOT_TIMEZONE and the bot's language. */

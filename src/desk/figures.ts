@@ -3,15 +3,19 @@
  * many wait too long, open disputes, who owns what, and response times over a period. Pure functions: the
  * board, the reminders, /status, /mine, the metrics and the digest all read the same figures.
  */
-import type { MarketChatId, TopicId } from '../bridge/ids.ts';
+import type { TopicId } from '../bridge/ids.ts';
 import type { ChatRecord } from '../bridge/store-port.ts';
+import type { ThreadKind, ThreadRecord } from '../bridge/thread-store.ts';
 import { waitingSince } from '../bridge/waits.ts';
 import { DAY_MS, ZoneClock } from './zone-clock.ts';
 
-/** A chat that waits for the seller. */
+/** A chat, review or question that waits for the seller. */
 export interface WaitingChat {
-  readonly rec: ChatRecord;
-  readonly marketChatId: MarketChatId;
+  readonly kind: 'chat' | ThreadKind;
+  /** A chat's record (reviews and questions have none). */
+  readonly rec?: ChatRecord;
+  /** What it is across kinds: the chat's id, or the thread's key. */
+  readonly key: string;
   /** The topic's title (the chat's id while it has none). */
   readonly title: string;
   readonly topicId?: TopicId;
@@ -23,16 +27,20 @@ export interface WaitingChat {
   readonly owner?: { id: number; name: string };
 }
 
+/** A waiting chat (not a review or question), with its record. */
+export type ChatWaiting = WaitingChat & { readonly kind: 'chat'; readonly rec: ChatRecord };
+
 /** The chats that wait for the seller at `nowMs`, the longest wait first. */
-export function waitingChats(records: Iterable<ChatRecord>, nowMs: number): WaitingChat[] {
-  const waiting: WaitingChat[] = [];
+export function waitingChats(records: Iterable<ChatRecord>, nowMs: number): ChatWaiting[] {
+  const waiting: ChatWaiting[] = [];
   for (const rec of records) {
     const since = waitingSince(rec);
     if (since === undefined) continue;
     const sinceMs = Date.parse(since);
     waiting.push({
+      kind: 'chat',
       rec,
-      marketChatId: rec.marketChatId,
+      key: String(rec.marketChatId),
       title: rec.title ?? `#${rec.marketChatId}`,
       ...(rec.topicId !== undefined && { topicId: rec.topicId }),
       since,
@@ -41,7 +49,28 @@ export function waitingChats(records: Iterable<ChatRecord>, nowMs: number): Wait
       ...(rec.owner && { owner: rec.owner }),
     });
   }
-  return waiting.sort((a, b) => b.waitedMs - a.waitedMs || a.marketChatId - b.marketChatId);
+  return waiting.sort(longestFirst);
+}
+
+const longestFirst = (a: WaitingChat, b: WaitingChat) => b.waitedMs - a.waitedMs || a.key.localeCompare(b.key);
+
+/** The reviews and questions that wait for the seller at `nowMs`, the longest wait first. */
+export function waitingThreads(threads: Iterable<ThreadRecord>, nowMs: number): WaitingChat[] {
+  const waiting: WaitingChat[] = [];
+  for (const t of threads) {
+    if (t.state !== 'waiting' || t.waitingSince === undefined) continue;
+    const sinceMs = Date.parse(t.waitingSince);
+    waiting.push({
+      kind: t.kind,
+      key: t.key,
+      title: t.title ?? t.key,
+      ...(t.topicId !== undefined && { topicId: t.topicId }),
+      since: t.waitingSince,
+      waitedMs: Number.isNaN(sinceMs) ? 0 : Math.max(0, nowMs - sinceMs),
+      dispute: false,
+    });
+  }
+  return waiting.sort(longestFirst);
 }
 
 /** What a seller asks first: how many wait, how long, and who is on them. */
@@ -58,8 +87,13 @@ export interface DeskFigures {
 }
 
 /** `tooLongMs`: from how long a wait counts as too long (ESCALATE_AFTER, or REMIND_AFTER when that is off). */
-export function deskFigures(records: readonly ChatRecord[], nowMs: number, tooLongMs: number): DeskFigures {
-  const waiting = waitingChats(records, nowMs);
+export function deskFigures(
+  records: readonly ChatRecord[],
+  nowMs: number,
+  tooLongMs: number,
+  threads: readonly ThreadRecord[] = [],
+): DeskFigures {
+  const waiting = [...waitingChats(records, nowMs), ...waitingThreads(threads, nowMs)].sort(longestFirst);
   const owners = new Map<number, { id: number; name: string; waiting: number }>();
   for (const w of waiting) {
     if (!w.owner) continue;

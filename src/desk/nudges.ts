@@ -13,7 +13,7 @@ import type { TelegramMessageId } from '../bridge/ids.ts';
 import { MessageGoneError, TopicGoneError, type Button } from '../bridge/ports.ts';
 import type { ChatRecord, NudgeRecord } from '../bridge/store-port.ts';
 import { waitingSince } from '../bridge/waits.ts';
-import type { WaitingChat } from './figures.ts';
+import type { ChatWaiting } from './figures.ts';
 import type { DeskOptions } from './options.ts';
 
 /** Chats named in one escalation at most (the rest are counted). */
@@ -23,7 +23,7 @@ export class Nudges {
   constructor(private readonly o: DeskOptions) {}
 
   /** Sends what is due (when `open`) and marks done what was answered. One Telegram call at a time. */
-  async run(waiting: readonly WaitingChat[], records: readonly ChatRecord[], nowMs: number, open: boolean) {
+  async run(waiting: readonly ChatWaiting[], records: readonly ChatRecord[], nowMs: number, open: boolean) {
     if (open) {
       await this.remind(waiting, nowMs);
       await this.escalate(waiting, nowMs);
@@ -31,7 +31,7 @@ export class Nudges {
     await this.markDone(records);
   }
 
-  private due(w: WaitingChat, afterMs: number, sent: NudgeRecord | undefined): boolean {
+  private due(w: ChatWaiting, afterMs: number, sent: NudgeRecord | undefined): boolean {
     const { rec } = w;
     return (
       afterMs > 0 &&
@@ -45,7 +45,7 @@ export class Nudges {
     );
   }
 
-  private async remind(waiting: readonly WaitingChat[], nowMs: number): Promise<void> {
+  private async remind(waiting: readonly ChatWaiting[], nowMs: number): Promise<void> {
     const { o } = this;
     for (const w of waiting) {
       const { rec } = w;
@@ -73,7 +73,7 @@ export class Nudges {
     }
   }
 
-  private async escalate(waiting: readonly WaitingChat[], nowMs: number): Promise<void> {
+  private async escalate(waiting: readonly ChatWaiting[], nowMs: number): Promise<void> {
     const { o } = this;
     const due = waiting.filter(
       (w) => this.due(w, o.escalateAfterMs, w.rec.escalation) && waitingSince(w.rec) === w.since,

@@ -4,6 +4,7 @@
  */
 import type { TelegramMessageId } from '../bridge/ids.ts';
 import type { ChatRecord } from '../bridge/store-port.ts';
+import type { ThreadRecord } from '../bridge/thread-store.ts';
 
 export interface DeskRecord {
   /** The pinned board in General. */
@@ -17,6 +18,8 @@ export interface DeskRecord {
 /** The store as the desk sees it. */
 export interface DeskStore {
   chats(): ChatRecord[];
+  /** Reviews and questions mirrored into topics: the board lists those that wait, labelled. */
+  threads(): ThreadRecord[];
   saveChat(record: ChatRecord): void;
   /** The desk's record, to change and then `saveDesk()`. */
   desk(): DeskRecord;

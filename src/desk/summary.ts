@@ -4,6 +4,7 @@
  * the waiting chats of it; both get it through a source function, never the store.
  */
 import type { ChatRecord } from '../bridge/store-port.ts';
+import type { ThreadRecord } from '../bridge/thread-store.ts';
 import { dayBounds, deskFigures, responseStats, type DeskFigures, type ResponseStats } from './figures.ts';
 
 const HOUR_MS = 3_600_000;
@@ -25,8 +26,11 @@ export function tooLongAfter(desk: { remindAfterMs: number; escalateAfterMs: num
 export function deskSummary(
   records: readonly ChatRecord[],
   nowMs: number,
-  o: { tooLongMs: number; timeZone: string },
+  o: { tooLongMs: number; timeZone: string; threads?: readonly ThreadRecord[] },
 ): DeskSummary {
   const { fromMs, toMs } = dayBounds(o.timeZone, nowMs);
-  return { figures: deskFigures(records, nowMs, o.tooLongMs), today: responseStats(records, fromMs, toMs) };
+  return {
+    figures: deskFigures(records, nowMs, o.tooLongMs, o.threads),
+    today: responseStats(records, fromMs, toMs),
+  };
 }

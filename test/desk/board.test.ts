@@ -124,4 +124,41 @@ describe('the waiting board', () => {
     expect(html).toContain('Chat 35');
     expect(html).not.toContain('Chat 5<');
   });
+
+  it('lists reviews and questions that wait for the seller among the chats, labelled', async () => {
+    const w = deskWorld();
+    await w.addChat(1, T0 - 10 * MIN);
+    w.store.threadRecords.push(
+      {
+        key: 'review:5',
+        kind: 'review',
+        marketId: 5,
+        topicId: 50 as never,
+        title: '🔴 ⭐️2 · SKU-1 · Anna',
+        posted: {},
+        state: 'waiting',
+        waitingSince: new Date(T0 - 30 * MIN).toISOString(),
+        firstSeenAt: new Date(T0 - 30 * MIN).toISOString(),
+      },
+      {
+        key: 'question:6',
+        kind: 'question',
+        marketId: 6,
+        title: '✅ ❓ SKU-2 · Petr',
+        posted: {},
+        state: 'answered',
+        firstSeenAt: new Date(T0 - 30 * MIN).toISOString(),
+      },
+    );
+    await w.desk.tick();
+    const lines = w
+      .board()!
+      .html.split('\n')
+      .filter((l) => /^\d+\./.test(l));
+    expect(lines).toEqual([
+      '1. [review] <a href="https://t.me/c/123/50">🔴 ⭐️2 · SKU-1 · Anna</a> — 30 min · nobody',
+      '2. <a href="https://t.me/c/123/1">Chat 1</a> — 10 min · nobody',
+    ]);
+    expect(w.board()!.html).toContain('Waiting for an answer: 2');
+  });
 });

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { marketChatId, topicId, type TopicId } from '../../src/bridge/ids.ts';
 import type { ChatRecord } from '../../src/bridge/store-port.ts';
+import type { ThreadRecord } from '../../src/bridge/thread-store.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
 import { Desk } from '../../src/desk/desk.ts';
 import type { DeskOptions } from '../../src/desk/options.ts';
@@ -15,12 +16,16 @@ export const T0 = Date.parse('2026-12-01T10:00:00Z');
 export class MemoryDeskStore implements DeskStore {
   readonly initializedAt = new Date(T0 - 86_400_000).toISOString();
   readonly records: ChatRecord[] = [];
+  readonly threadRecords: ThreadRecord[] = [];
   record: DeskRecord = {};
   commits = 0;
   chats(): ChatRecord[] {
     return [...this.records];
   }
   saveChat(): void {}
+  threads(): ThreadRecord[] {
+    return [...this.threadRecords];
+  }
   desk(): DeskRecord {
     return this.record;
   }
