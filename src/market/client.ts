@@ -5,12 +5,20 @@
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
  * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
- * order details (and the choice of the order method) in orders.ts. Settings and their defaults are in options.ts.
+ * order details (and the choice of the order method) in orders.ts, product questions in questions.ts. Settings and
+ * their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
 import { FormData } from 'undici';
 import type { z } from 'zod';
+import type { Answer, Question } from '../bridge/feedback-model.ts';
+import type {
+  QuestionQuery,
+  QuestionTextEntity,
+  QuestionTextOperation,
+  WriteOutcome,
+} from '../bridge/feedback-port.ts';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
@@ -23,6 +31,7 @@ import { OrderReader } from './orders.ts';
 import type { OrderSource, ReadOptions } from './orders.ts';
 import { errorFrom, newChatOutcome, parseAnswer, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
+import { QuestionMethods } from './questions.ts';
 import { QuotaTracker } from './quota.ts';
 import type { QuotaState } from './quota.ts';
 import { ReadRetry } from './retry.ts';
@@ -75,6 +84,7 @@ export class MarketClient implements MarketPort {
   readonly #retry: ReadRetry;
   readonly #attachments: AttachmentDownloader;
   readonly #orders: OrderReader;
+  readonly #questions: QuestionMethods;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -101,6 +111,13 @@ export class MarketClient implements MarketPort {
       tokenInfo: () => this.getTokenInfo(),
       now: this.#now,
       log: this.#log,
+    });
+    this.#questions = new QuestionMethods({
+      businessId: this.#businessId,
+      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
+      write: (req) => this.#write(req),
+      log: this.#log,
+      signal: this.#signal,
     });
   }
 
@@ -303,6 +320,29 @@ export class MarketClient implements MarketPort {
       return parseAnswer('createChat', res, createChatResponseSchema).result;
     };
     return newChatOutcome(creating(), this.#log, this.#signal);
+  }
+
+  // ---- FeedbackPort: product questions ----------------------------------------------------------
+
+  /** getGoodsQuestions, one page (at most 50), with how many questions match (see `QuestionMethods.questions`). */
+  questions(query: QuestionQuery): Promise<Page<Question> & { totalCount: number }> {
+    return this.#questions.questions(query);
+  }
+
+  /** getGoodsQuestionAnswers, one page (at most 50): a question's answers, or the answers with these ids (1–50). */
+  answers(query: { questionId: number } | { answerIds: number[] }, pageToken?: string): Promise<Page<Answer>> {
+    return this.#questions.answers(query, pageToken);
+  }
+
+  /**
+   * updateGoodsQuestionTextEntity: an answer or a comment created (the new entity), edited or deleted. Sent at most
+   * once; expected failures are outcomes, as for `sendMessage`.
+   */
+  writeQuestionText(
+    op: QuestionTextOperation,
+    options: SendOptions = {},
+  ): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
+    return this.#questions.writeQuestionText(op, options);
   }
 
   // ---- reads and writes -----------------------------------------------------------------------

@@ -30,6 +30,9 @@ export type Operation =
   | 'getAuthTokenInfo'
   | 'getOrder'
   | 'getBusinessOrders'
+  | 'getGoodsQuestions'
+  | 'getGoodsQuestionAnswers'
+  | 'updateGoodsQuestionTextEntity'
   | 'downloadAttachment';
 
 /** One Partner API call, relative to the Market origin. */

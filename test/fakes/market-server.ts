@@ -1,6 +1,7 @@
 /**
- * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token` and the
- * two order-details methods (getOrder, deprecated, and getBusinessOrders), served by `node:http` on
+ * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token`, the
+ * two order-details methods (getOrder, deprecated, and getBusinessOrders) and the three product-question methods
+ * (their state and answers in market-questions.ts, reached as `questions`), served by `node:http` on
  * 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and `shared/market-api/README.md`
  * §9 (and REVIEWS-QUESTIONS.md §5 for orders): Api-Key auth and scopes, query-string ids, aliased page
  * tokens, page limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the
@@ -19,8 +20,8 @@
  * - 401s and the 403 for a foreign business or campaign carry no rate-limit headers and cost nothing (the
  *   caller is not identified); every other answer of the operations carries them. 2xx and 4xx cost 1,
  *   5xx and 420 (quota or parallel) cost nothing. A quota window lasts one hour from its first request.
- * - Only the spec's paths are served (`/v2/...`, `/v1/businesses/{b}/orders`; no `.json` suffix, no
- *   unversioned paths), to catch client typos.
+ * - Only the spec's paths are served (`/v2/...`, `/v1/businesses/{b}/orders`, `/v1/businesses/{b}/goods-questions…`;
+ *   no `.json` suffix, no unversioned paths), to catch client typos.
  * - Parallel requests count per business, and per campaign for `/v2/campaigns/...` (README §4); the order
  *   methods' own `parallel-limit-value: 6` is not modelled apart from that.
  * - The business's campaigns are `campaignIds` plus every campaign of a chat or an order added; getOrder
@@ -58,6 +59,15 @@ import {
   type FakeOrder,
   type FakeOrderInput,
 } from './market-orders.ts';
+import {
+  QUESTION_LIMITS,
+  QUESTION_OPERATION_IDS,
+  QUESTION_ROUTES,
+  QUESTION_SCOPES,
+  type FakeQuestionsOptions,
+  type QuestionOperationId,
+} from './market-question-types.ts';
+import { FakeQuestions } from './market-questions.ts';
 
 export type { FakeOrder, FakeOrderInput, FakeOrderItemInput } from './market-orders.ts';
 
@@ -72,9 +82,10 @@ export type OperationId =
   | 'createChat'
   | 'getAuthTokenInfo'
   | 'getOrder'
-  | 'getBusinessOrders';
+  | 'getBusinessOrders'
+  | QuestionOperationId;
 
-/** Every operationId, in the order of the README's limit table, then the order methods. */
+/** Every operationId, in the order of the README's limit table, then the order and the question methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -86,6 +97,7 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'getAuthTokenInfo',
   'getOrder',
   'getBusinessOrders',
+  ...QUESTION_OPERATION_IDS,
 ];
 
 /** Hourly quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b). */
@@ -100,6 +112,7 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getAuthTokenInfo: 100,
   getOrder: 10000,
   getBusinessOrders: 10000,
+  ...QUESTION_LIMITS,
 };
 
 /** The spec's ChatContextType: what a chat is about. */
@@ -158,6 +171,8 @@ export interface FakeMarketOptions {
   campaignIds?: number[];
   /** Whether getBusinessOrders' default 30-day window limits an `orderIds` lookup too (undocumented). Default false. */
   orderIdsInDateWindow?: boolean;
+  /** How the question methods answer where the spec is silent (see market-questions.ts). */
+  questions?: FakeQuestionsOptions;
 }
 
 /** A chat as the fake stores it. Dates are formatted like the API's (`+03:00`). */
@@ -299,6 +314,7 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   getAuthTokenInfo: ALL_SCOPES,
   getOrder: [...ORDER_SCOPES, 'COMMUNICATION'],
   getBusinessOrders: ORDER_SCOPES,
+  ...QUESTION_SCOPES,
 };
 
 /** Paths below `/v2/businesses/{businessId}/`, with the operation of each method. */
@@ -664,6 +680,13 @@ function matchRoute(method: string, pathname: string): Route {
         }
       : { kind: 'method-not-allowed', allow: ['GET'] };
   }
+  const v1 = /^\/v1\/businesses\/([^/]+)\/(goods-questions(?:\/.+)?)$/.exec(pathname);
+  const question = v1 && QUESTION_ROUTES[v1[2] ?? ''];
+  if (v1 && question) {
+    return method === 'POST'
+      ? { kind: 'operation', operationId: question, businessIdRaw: v1[1] }
+      : { kind: 'method-not-allowed', allow: ['POST'] };
+  }
   const businessOrders = /^\/v1\/businesses\/([^/]+)\/orders$/.exec(pathname);
   if (businessOrders) {
     return method === 'POST'
@@ -703,6 +726,8 @@ export class FakeMarket {
   readonly sent: SentRecord[] = [];
   /** Every request received, in order of arrival; `status` is filled in when answered. */
   readonly requests: RequestRecord[] = [];
+  /** The product questions, their answers and comments: helpers, inspection and the client's writes. */
+  readonly questions: FakeQuestions;
 
   private readonly apiKey: string;
   private readonly businessId: number;
@@ -780,6 +805,10 @@ export class FakeMarket {
     this.orderIdsInDateWindow = options.orderIdsInDateWindow ?? false;
     this.now = options.now ?? Date.now;
     this.onMessage = options.onMessage;
+    this.questions = new FakeQuestions(
+      { businessId: this.businessId, now: this.now, reject: (status, message) => new Rejection(status, message) },
+      options.questions,
+    );
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.crash(res, error));
     });
@@ -1172,6 +1201,8 @@ export class FakeMarket {
     if (operation === 'getAuthTokenInfo') return '/v2/auth/token';
     if (operation === 'getOrder') return '/v2/campaigns/{campaignId}/orders/{orderId}';
     if (operation === 'getBusinessOrders') return `/v1/businesses/${this.businessId}/orders`;
+    const question = Object.entries(QUESTION_ROUTES).find(([, id]) => id === operation);
+    if (question) return `/v1/businesses/${this.businessId}/${question[0]}`;
     const suffix = Object.entries(BUSINESS_ROUTES).find(([, methods]) => Object.values(methods).includes(operation));
     return `/v2/businesses/${this.businessId}/${suffix?.[0] ?? ''}`;
   }
@@ -1418,6 +1449,10 @@ export class FakeMarket {
         return this.getOrder(Number(route.campaignIdRaw), route.orderIdRaw ?? '');
       case 'getBusinessOrders':
         return this.getBusinessOrders(query, parseJsonObject(contentType, raw));
+      case 'getGoodsQuestions':
+      case 'getGoodsQuestionAnswers':
+      case 'updateGoodsQuestionTextEntity':
+        return this.questions.execute(route.operationId, query, contentType, raw);
     }
   }
 
