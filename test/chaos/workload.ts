@@ -148,9 +148,14 @@ export class Workload {
     this.run.say(`deleted the topic of chat ${chat}`);
   }
 
-  private inject(f: PlannedFault): void {
+  /**
+   * Injects a planned fault; while an earlier one still waits for its call, tries again a little later (a few
+   * times at most), so every planned kind of fault happens in the run rather than depending on timing.
+   */
+  private inject(f: PlannedFault, tries = 8): void {
     const key = injectFault(this.world, f);
     if (key !== undefined) this.faults[key] = (this.faults[key] ?? 0) + 1;
+    else if (tries > 1 && !this.run.stopping()) setTimeout(() => this.inject(f, tries - 1), 250).unref();
   }
 
   // --- notifications (MARKET_NOTIFICATIONS=on) ------------------------------------------------------
