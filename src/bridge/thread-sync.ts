@@ -8,6 +8,7 @@
 import type { Answer, AnswerComment, Question, Review, ReviewComment } from './feedback-model.ts';
 import { feedbackPost } from './feedback-format.ts';
 import type { Html } from './html.ts';
+import { allItems } from './pages.ts';
 import type { TelegramMessageId } from './ids.ts';
 import type { ThreadDeps } from './thread-deps.ts';
 import { threadKey, type ThreadRecord, type ThreadState } from './thread-store.ts';
@@ -132,26 +133,12 @@ export class ThreadSync {
     d.store.saveThread(rec);
   }
 
-  private async comments(reviewId: number): Promise<ReviewComment[]> {
-    const all: ReviewComment[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.d.feedback.reviewComments({ reviewId }, pageToken);
-      all.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return all;
+  private comments(reviewId: number): Promise<ReviewComment[]> {
+    return allItems((pageToken) => this.d.feedback.reviewComments({ reviewId }, pageToken));
   }
 
-  private async answers(questionId: number): Promise<Answer[]> {
-    const all: Answer[] = [];
-    let pageToken: string | undefined;
-    do {
-      const page = await this.d.feedback.answers({ questionId }, pageToken);
-      all.push(...page.items);
-      pageToken = page.nextPageToken;
-    } while (pageToken);
-    return all;
+  private answers(questionId: number): Promise<Answer[]> {
+    return allItems((pageToken) => this.d.feedback.answers({ questionId }, pageToken));
   }
 }
 

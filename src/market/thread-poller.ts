@@ -10,13 +10,13 @@
 import type { Logger } from 'pino';
 import type { Question, Review } from '../bridge/feedback-model.ts';
 import type { FeedbackPort } from '../bridge/feedback-port.ts';
+import { pagesOf } from '../bridge/pages.ts';
 import { FatalError } from '../bridge/ports.ts';
 import type { ThreadRecord } from '../bridge/thread-store.ts';
 
 const DAY_MS = 86_400_000;
 /** Ids per lookup, as the Market allows. */
 const BATCH = 50;
-const MAX_PAGES = 200;
 /** Threads first seen longer ago than this are not swept (notifications still reach them). */
 const SWEEP_FOR_MS = 30 * DAY_MS;
 /**
@@ -95,23 +95,17 @@ export class ThreadPoller {
     const from = new Date(this.now() - this.o.sinceDays * DAY_MS).toISOString();
     const { mirrored, fresh } = this.mirrored('review');
     const listed = new Set<number>();
-    let pageToken: string | undefined;
-    let pages = 0;
-    do {
-      const page = await this.market.reviews({
-        needReaction: true,
-        from,
-        limit: BATCH,
-        ...(pageToken && { pageToken }),
-      });
-      for (const review of page.items) {
+    const pages = pagesOf((pageToken) =>
+      this.market.reviews({ needReaction: true, from, limit: BATCH, ...(pageToken && { pageToken }) }),
+    );
+    for await (const items of pages) {
+      for (const review of items) {
         listed.add(review.id);
         const known = mirrored.get(review.id);
         if (known && fresh(known) && known.review?.commentsCount === review.commentsCount) continue;
         void this.sink.reviewSeen(review);
       }
-      pageToken = page.nextPageToken;
-    } while (pageToken && ++pages < MAX_PAGES);
+    }
     const due = this.due('review', listed).map((t) => t.marketId);
     for (let i = 0; i < due.length; i += BATCH) {
       const { items } = await this.market.reviews({ ids: due.slice(i, i + BATCH) });
@@ -127,25 +121,24 @@ export class ThreadPoller {
     const to = new Date(now).toISOString().slice(0, 10);
     const { mirrored, fresh } = this.mirrored('question');
     const listed = new Set<number>();
-    let pageToken: string | undefined;
-    let pages = 0;
-    do {
-      const page = await this.market.questions({
+    const pages = pagesOf((pageToken) =>
+      this.market.questions({
         needAnswer: true,
         from,
         to,
         sort: 'CREATED_AT_DESC',
         limit: BATCH,
         ...(pageToken && { pageToken }),
-      });
-      for (const question of page.items) {
+      }),
+    );
+    for await (const items of pages) {
+      for (const question of items) {
         listed.add(question.id);
         const known = mirrored.get(question.id);
         if (known && fresh(known)) continue;
         void this.sink.questionSeen(question, true);
       }
-      pageToken = page.nextPageToken;
-    } while (pageToken && ++pages < MAX_PAGES);
+    }
     for (const thread of this.due('question', listed)) {
       if (thread.question) void this.sink.questionSeen(thread.question);
     }
