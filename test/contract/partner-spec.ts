@@ -1,6 +1,6 @@
 /**
- * The order-details operations of the official partner-api spec, read from the copy in ./partner-api/
- * (see its SOURCE.md): where each lives, its scopes, limits and deprecation, and a checker of bodies
+ * The operations of the official partner-api spec copied in ./partner-api/ (see its SOURCE.md), order details
+ * and product reviews: where each lives, its scopes, limits and deprecation, and a checker of bodies
  * against its request and response schemas. `$ref`s are followed lazily, so recursive schemas
  * (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and the client's contract tests.
  */
@@ -20,6 +20,35 @@ export const ORDER_OPERATIONS = {
   getBusinessOrders: { path: '/v1/businesses/{businessId}/orders', file: 'v1_businesses_businessId_orders.yaml' },
 } as const;
 export type OrderOperationId = keyof typeof ORDER_OPERATIONS;
+
+/** The product-review (goods feedback) operations (REVIEWS-QUESTIONS.md §3). */
+export const REVIEW_OPERATIONS = {
+  getGoodsFeedbacks: {
+    path: '/v2/businesses/{businessId}/goods-feedback',
+    file: 'v2_businesses_businessId_goods-feedback.yaml',
+  },
+  getGoodsFeedbackComments: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments',
+    file: 'v2_businesses_businessId_goods-feedback_comments.yaml',
+  },
+  updateGoodsFeedbackComment: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments/update',
+    file: 'v2_businesses_businessId_goods-feedback_comments_update.yaml',
+  },
+  deleteGoodsFeedbackComment: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments/delete',
+    file: 'v2_businesses_businessId_goods-feedback_comments_delete.yaml',
+  },
+  skipGoodsFeedbacksReaction: {
+    path: '/v2/businesses/{businessId}/goods-feedback/skip-reaction',
+    file: 'v2_businesses_businessId_goods-feedback_skip-reaction.yaml',
+  },
+} as const;
+export type ReviewOperationId = keyof typeof REVIEW_OPERATIONS;
+
+const OPERATIONS = { ...ORDER_OPERATIONS, ...REVIEW_OPERATIONS };
+/** Every copied operation. */
+export type SpecOperationId = keyof typeof OPERATIONS;
 
 type Node = Record<string, unknown>;
 const isRecord = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -82,8 +111,8 @@ export interface OperationSpec {
   statuses: string[];
 }
 
-function operationRoot(id: OrderOperationId): { method: 'GET' | 'POST'; at: Located } {
-  const file = resolve(PATHS_DIR, ORDER_OPERATIONS[id].file);
+function operationRoot(id: SpecOperationId): { method: 'GET' | 'POST'; at: Located } {
+  const file = resolve(PATHS_DIR, OPERATIONS[id].file);
   const doc = loadYaml(file);
   if (!isRecord(doc)) throw new Error(`spec: ${file} is not a path item`);
   const method = 'get' in doc ? 'GET' : 'POST';
@@ -92,7 +121,7 @@ function operationRoot(id: OrderOperationId): { method: 'GET' | 'POST'; at: Loca
 
 const scopeName = (s: string) => s.toUpperCase().replaceAll('-', '_').replaceAll(':', '_');
 
-export function operationSpec(id: OrderOperationId): OperationSpec {
+export function operationSpec(id: SpecOperationId): OperationSpec {
   const { method, at } = operationRoot(id);
   const op = at.node as Node;
   const limit = op['x-resource-limit-config'] as Node;
@@ -114,7 +143,7 @@ export function operationSpec(id: OrderOperationId): OperationSpec {
   }
   return {
     method,
-    path: ORDER_OPERATIONS[id].path,
+    path: OPERATIONS[id].path,
     operationId: String(op['operationId']),
     deprecated: op['deprecated'] === true,
     scopes: ((op['x-auth-scopes'] as string[] | undefined) ?? []).map(scopeName),
@@ -211,6 +240,8 @@ function check(at: Located, value: unknown, path: string, strict: boolean): stri
       out.push(`${where}: does not match ${schema['pattern']}`);
     if (typeof schema['minLength'] === 'number' && value.length < schema['minLength'])
       out.push(`${where}: shorter than ${schema['minLength']}`);
+    if (typeof schema['maxLength'] === 'number' && value.length > schema['maxLength'])
+      out.push(`${where}: longer than ${schema['maxLength']}`);
   }
   if (typeof value === 'number') {
     if (typeof schema['minimum'] === 'number' && value < schema['minimum']) out.push(`${where}: below minimum`);
@@ -240,23 +271,23 @@ function check(at: Located, value: unknown, path: string, strict: boolean): stri
   return out;
 }
 
-function bodySchema(id: OrderOperationId, ...keys: string[]): Located {
+function bodySchema(id: SpecOperationId, ...keys: string[]): Located {
   const { at } = operationRoot(id);
   return child(at, ...keys, 'content', 'application/json', 'schema');
 }
 
 /** Problems of a 200 body of `id` against its response schema (strict: no undefined fields either). */
-export function responseProblems(id: OrderOperationId, body: unknown): string[] {
+export function responseProblems(id: SpecOperationId, body: unknown): string[] {
   return check(bodySchema(id, 'responses', '200'), body, '', true);
 }
 
 /** Problems of an error body (`status` 400–500) of `id` against the spec's ApiErrorResponse. */
-export function errorProblems(id: OrderOperationId, status: number, body: unknown): string[] {
+export function errorProblems(id: SpecOperationId, status: number, body: unknown): string[] {
   return check(bodySchema(id, 'responses', String(status)), body, '', true);
 }
 
 /** Problems of a request body of `id` against its requestBody schema (strict). */
-export function requestProblems(id: OrderOperationId, body: unknown): string[] {
+export function requestProblems(id: SpecOperationId, body: unknown): string[] {
   return check(bodySchema(id, 'requestBody'), body, '', true);
 }
 
