@@ -1,6 +1,7 @@
 /**
- * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token` and the
- * two order-details methods (getOrder, deprecated, and getBusinessOrders), served by `node:http` on
+ * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token`, the
+ * two order-details methods (getOrder, deprecated, and getBusinessOrders) and the five product-review methods
+ * (their state and answers in market-reviews.ts, reached as `reviews`), served by `node:http` on
  * 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and `shared/market-api/README.md`
  * §9 (and REVIEWS-QUESTIONS.md §5 for orders): Api-Key auth and scopes, query-string ids, aliased page
  * tokens, page limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the
@@ -58,6 +59,15 @@ import {
   type FakeOrder,
   type FakeOrderInput,
 } from './market-orders.ts';
+import {
+  REVIEW_LIMITS,
+  REVIEW_OPERATION_IDS,
+  REVIEW_ROUTES,
+  REVIEW_SCOPES,
+  type FakeReviewsOptions,
+  type ReviewOperationId,
+} from './market-review-types.ts';
+import { FakeReviews } from './market-reviews.ts';
 
 export type { FakeOrder, FakeOrderInput, FakeOrderItemInput } from './market-orders.ts';
 
@@ -72,9 +82,10 @@ export type OperationId =
   | 'createChat'
   | 'getAuthTokenInfo'
   | 'getOrder'
-  | 'getBusinessOrders';
+  | 'getBusinessOrders'
+  | ReviewOperationId;
 
-/** Every operationId, in the order of the README's limit table, then the order methods. */
+/** Every operationId, in the order of the README's limit table, then the order and the review methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -86,6 +97,7 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'getAuthTokenInfo',
   'getOrder',
   'getBusinessOrders',
+  ...REVIEW_OPERATION_IDS,
 ];
 
 /** Hourly quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b). */
@@ -100,6 +112,7 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getAuthTokenInfo: 100,
   getOrder: 10000,
   getBusinessOrders: 10000,
+  ...REVIEW_LIMITS,
 };
 
 /** The spec's ChatContextType: what a chat is about. */
@@ -158,6 +171,8 @@ export interface FakeMarketOptions {
   campaignIds?: number[];
   /** Whether getBusinessOrders' default 30-day window limits an `orderIds` lookup too (undocumented). Default false. */
   orderIdsInDateWindow?: boolean;
+  /** How the review methods answer where the spec is silent (see market-reviews.ts). */
+  reviews?: FakeReviewsOptions;
 }
 
 /** A chat as the fake stores it. Dates are formatted like the API's (`+03:00`). */
@@ -299,6 +314,7 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   getAuthTokenInfo: ALL_SCOPES,
   getOrder: [...ORDER_SCOPES, 'COMMUNICATION'],
   getBusinessOrders: ORDER_SCOPES,
+  ...REVIEW_SCOPES,
 };
 
 /** Paths below `/v2/businesses/{businessId}/`, with the operation of each method. */
@@ -309,6 +325,7 @@ const BUSINESS_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, O
   'chats/message': { GET: 'getChatMessage', POST: 'sendMessageToChat' },
   'chats/file/send': { POST: 'sendFileToChat' },
   'chats/new': { POST: 'createChat' },
+  ...REVIEW_ROUTES,
 };
 
 const ERROR_CODES: Readonly<Record<number, string>> = {
@@ -703,6 +720,8 @@ export class FakeMarket {
   readonly sent: SentRecord[] = [];
   /** Every request received, in order of arrival; `status` is filled in when answered. */
   readonly requests: RequestRecord[] = [];
+  /** The product reviews and their comments: helpers, inspection and the client's writes. */
+  readonly reviews: FakeReviews;
 
   private readonly apiKey: string;
   private readonly businessId: number;
@@ -780,6 +799,10 @@ export class FakeMarket {
     this.orderIdsInDateWindow = options.orderIdsInDateWindow ?? false;
     this.now = options.now ?? Date.now;
     this.onMessage = options.onMessage;
+    this.reviews = new FakeReviews(
+      { businessId: this.businessId, now: this.now, reject: (status, message) => new Rejection(status, message) },
+      options.reviews,
+    );
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.crash(res, error));
     });
@@ -1418,6 +1441,12 @@ export class FakeMarket {
         return this.getOrder(Number(route.campaignIdRaw), route.orderIdRaw ?? '');
       case 'getBusinessOrders':
         return this.getBusinessOrders(query, parseJsonObject(contentType, raw));
+      case 'getGoodsFeedbacks':
+      case 'getGoodsFeedbackComments':
+      case 'updateGoodsFeedbackComment':
+      case 'deleteGoodsFeedbackComment':
+      case 'skipGoodsFeedbacksReaction':
+        return this.reviews.execute(route.operationId, query, contentType, raw);
     }
   }
 
