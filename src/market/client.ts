@@ -5,12 +5,15 @@
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
  * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
- * order details (and the choice of the order method) in orders.ts. Settings and their defaults are in options.ts.
+ * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts. Settings and
+ * their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
 import { FormData } from 'undici';
 import type { z } from 'zod';
+import type { Review, ReviewComment } from '../bridge/feedback-model.ts';
+import type { ReviewQuery, WriteOutcome } from '../bridge/feedback-port.ts';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
@@ -26,6 +29,7 @@ import type { ErrorContext } from './outcomes.ts';
 import { QuotaTracker } from './quota.ts';
 import type { QuotaState } from './quota.ts';
 import { ReadRetry } from './retry.ts';
+import { ReviewMethods } from './reviews.ts';
 import {
   createChatResponseSchema,
   getChatHistoryResponseSchema,
@@ -75,6 +79,7 @@ export class MarketClient implements MarketPort {
   readonly #retry: ReadRetry;
   readonly #attachments: AttachmentDownloader;
   readonly #orders: OrderReader;
+  readonly #reviews: ReviewMethods;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -101,6 +106,13 @@ export class MarketClient implements MarketPort {
       tokenInfo: () => this.getTokenInfo(),
       now: this.#now,
       log: this.#log,
+    });
+    this.#reviews = new ReviewMethods({
+      businessId: this.#businessId,
+      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
+      write: (req) => this.#write(req),
+      log: this.#log,
+      signal: this.#signal,
     });
   }
 
@@ -303,6 +315,42 @@ export class MarketClient implements MarketPort {
       return parseAnswer('createChat', res, createChatResponseSchema).result;
     };
     return newChatOutcome(creating(), this.#log, this.#signal);
+  }
+
+  // ---- FeedbackPort: product reviews ------------------------------------------------------------
+
+  /** getGoodsFeedbacks, one page (at most 50); `ids` are looked up alone (see `ReviewMethods.reviews`). */
+  reviews(query: ReviewQuery): Promise<Page<Review>> {
+    return this.#reviews.reviews(query);
+  }
+
+  /** getGoodsFeedbackComments, one page (at most 50): a review's comments, or the comments with these ids (1–50). */
+  reviewComments(
+    query: { reviewId: number } | { commentIds: number[] },
+    pageToken?: string,
+  ): Promise<Page<ReviewComment>> {
+    return this.#reviews.reviewComments(query, pageToken);
+  }
+
+  /**
+   * updateGoodsFeedbackComment: the shop's new comment (no `id`; `parentId` to reply to a comment) or an edit (`id`),
+   * answered with the comment. Sent at most once; expected failures are outcomes, as for `sendMessage`.
+   */
+  saveReviewComment(
+    comment: { reviewId: number; text: string; id?: number; parentId?: number },
+    options: SendOptions = {},
+  ): Promise<WriteOutcome<ReviewComment>> {
+    return this.#reviews.saveReviewComment(comment, options);
+  }
+
+  /** deleteGoodsFeedbackComment: the shop's comment. Sent at most once. */
+  deleteReviewComment(commentId: number, options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
+    return this.#reviews.deleteReviewComment(commentId, options);
+  }
+
+  /** skipGoodsFeedbacksReaction: the reviews (1–50) need no reaction from the shop. Sent at most once. */
+  skipReviews(reviewIds: number[], options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
+    return this.#reviews.skipReviews(reviewIds, options);
   }
 
   // ---- reads and writes -----------------------------------------------------------------------

@@ -98,7 +98,12 @@ export async function sendOutcome(
   }
 }
 
-function failureOutcome(
+/**
+ * The outcome of a write that failed with `err`: rate-limited (420), rejected (4xx), ambiguous (5xx, or a network
+ * failure after the request may have reached the Market) or not sent. Undefined for a fatal error (401/403) or a
+ * bug, which the caller throws.
+ */
+export function failureOutcome(
   err: unknown,
   signal: AbortSignal | undefined,
 ): Exclude<SendOutcome, { kind: 'sent' }> | undefined {

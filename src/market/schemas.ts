@@ -21,7 +21,7 @@ import type {
 } from '../bridge/model.ts';
 
 /** A string enum whose unknown values map to 'UNKNOWN' instead of failing; a missing value still fails. */
-function tolerantEnum<const T extends string>(values: readonly T[]) {
+export function tolerantEnum<const T extends string>(values: readonly T[]) {
   const known = new Set<string>(values);
   return z.string().transform((v): T | 'UNKNOWN' => (known.has(v) ? (v as T) : 'UNKNOWN'));
 }
@@ -29,7 +29,7 @@ function tolerantEnum<const T extends string>(values: readonly T[]) {
 /** An int64 id as the Market sends it (a JSON number, ≥ 1). */
 const id = z.number().int().positive();
 /** Optional in the spec; null tolerated and normalised to undefined. */
-const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? undefined);
+export const optional = <S extends z.ZodType>(schema: S) => schema.nullish().transform((v) => v ?? undefined);
 
 const chatStatus = tolerantEnum<Exclude<ChatStatus, 'UNKNOWN'>>(CHAT_STATUSES);
 const chatKind = tolerantEnum<Exclude<ChatKind, 'UNKNOWN'>>(['CHAT', 'ARBITRAGE']);
@@ -108,12 +108,12 @@ export const chatMessageSchema = z
   });
 
 /** PackagingForwardScrollingPagerDTO: only the next token matters; an empty token means the last page. */
-const pagingSchema = optional(
+export const pagingSchema = optional(
   z.object({ nextPageToken: optional(z.string()) }).transform((p) => p.nextPageToken || undefined),
 );
 
 /** The ApiResponse envelope with a required `result`. */
-function envelope<S extends z.ZodType>(result: S) {
+export function envelope<S extends z.ZodType>(result: S) {
   return z.object({ status: z.string().optional(), result });
 }
 

@@ -30,6 +30,11 @@ export type Operation =
   | 'getAuthTokenInfo'
   | 'getOrder'
   | 'getBusinessOrders'
+  | 'getGoodsFeedbacks'
+  | 'getGoodsFeedbackComments'
+  | 'updateGoodsFeedbackComment'
+  | 'deleteGoodsFeedbackComment'
+  | 'skipGoodsFeedbacksReaction'
   | 'downloadAttachment';
 
 /** One Partner API call, relative to the Market origin. */
