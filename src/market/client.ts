@@ -5,18 +5,20 @@
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
  * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
- * order details (and the choice of the order method) in orders.ts, product questions in questions.ts. Settings and
+ * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts, product questions in questions.ts. Settings and
  * their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
 import { FormData } from 'undici';
 import type { z } from 'zod';
-import type { Answer, Question } from '../bridge/feedback-model.ts';
+import type { Answer, Question, Review, ReviewComment } from '../bridge/feedback-model.ts';
 import type {
+  FeedbackPort,
   QuestionQuery,
   QuestionTextEntity,
   QuestionTextOperation,
+  ReviewQuery,
   WriteOutcome,
 } from '../bridge/feedback-port.ts';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
@@ -35,6 +37,7 @@ import { QuestionMethods } from './questions.ts';
 import { QuotaTracker } from './quota.ts';
 import type { QuotaState } from './quota.ts';
 import { ReadRetry } from './retry.ts';
+import { ReviewMethods } from './reviews.ts';
 import {
   createChatResponseSchema,
   getChatHistoryResponseSchema,
@@ -71,7 +74,7 @@ function page<T>(items: T[], nextPageToken: string | undefined): Page<T> {
  * FatalError) at once, except a 403 to an order read (`getOrder`), which only the card needs. Writes are
  * sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` a `NewChatOutcome`.
  */
-export class MarketClient implements MarketPort {
+export class MarketClient implements MarketPort, FeedbackPort {
   readonly #businessId: number;
   readonly #log: Logger;
   readonly #maxWriteWaitMs: number;
@@ -85,6 +88,7 @@ export class MarketClient implements MarketPort {
   readonly #attachments: AttachmentDownloader;
   readonly #orders: OrderReader;
   readonly #questions: QuestionMethods;
+  readonly #reviews: ReviewMethods;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -112,13 +116,16 @@ export class MarketClient implements MarketPort {
       now: this.#now,
       log: this.#log,
     });
-    this.#questions = new QuestionMethods({
+    const feedbackDeps = () => ({
       businessId: this.#businessId,
-      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
-      write: (req) => this.#write(req),
+      read: <S extends z.ZodType>(req: ApiRequest, schema: S, readOptions?: ReadOptions) =>
+        this.#read(req, schema, readOptions),
+      write: (req: ApiRequest) => this.#write(req),
       log: this.#log,
       signal: this.#signal,
     });
+    this.#questions = new QuestionMethods(feedbackDeps());
+    this.#reviews = new ReviewMethods(feedbackDeps());
   }
 
   /** When the Market last answered any request (epoch ms), for health checks. */
@@ -343,6 +350,42 @@ export class MarketClient implements MarketPort {
     options: SendOptions = {},
   ): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
     return this.#questions.writeQuestionText(op, options);
+  }
+
+  // ---- FeedbackPort: product reviews ------------------------------------------------------------
+
+  /** getGoodsFeedbacks, one page (at most 50); `ids` are looked up alone (see `ReviewMethods.reviews`). */
+  reviews(query: ReviewQuery): Promise<Page<Review>> {
+    return this.#reviews.reviews(query);
+  }
+
+  /** getGoodsFeedbackComments, one page (at most 50): a review's comments, or the comments with these ids (1–50). */
+  reviewComments(
+    query: { reviewId: number } | { commentIds: number[] },
+    pageToken?: string,
+  ): Promise<Page<ReviewComment>> {
+    return this.#reviews.reviewComments(query, pageToken);
+  }
+
+  /**
+   * updateGoodsFeedbackComment: the shop's new comment (no `id`; `parentId` to reply to a comment) or an edit (`id`),
+   * answered with the comment. Sent at most once; expected failures are outcomes, as for `sendMessage`.
+   */
+  saveReviewComment(
+    comment: { reviewId: number; text: string; id?: number; parentId?: number },
+    options: SendOptions = {},
+  ): Promise<WriteOutcome<ReviewComment>> {
+    return this.#reviews.saveReviewComment(comment, options);
+  }
+
+  /** deleteGoodsFeedbackComment: the shop's comment. Sent at most once. */
+  deleteReviewComment(commentId: number, options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
+    return this.#reviews.deleteReviewComment(commentId, options);
+  }
+
+  /** skipGoodsFeedbacksReaction: the reviews (1–50) need no reaction from the shop. Sent at most once. */
+  skipReviews(reviewIds: number[], options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
+    return this.#reviews.skipReviews(reviewIds, options);
   }
 
   // ---- reads and writes -----------------------------------------------------------------------

@@ -33,6 +33,11 @@ export type Operation =
   | 'getGoodsQuestions'
   | 'getGoodsQuestionAnswers'
   | 'updateGoodsQuestionTextEntity'
+  | 'getGoodsFeedbacks'
+  | 'getGoodsFeedbackComments'
+  | 'updateGoodsFeedbackComment'
+  | 'deleteGoodsFeedbackComment'
+  | 'skipGoodsFeedbacksReaction'
   | 'downloadAttachment';
 
 /** One Partner API call, relative to the Market origin. */

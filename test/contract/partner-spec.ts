@@ -1,6 +1,6 @@
 /**
  * The operations of the official partner-api spec copied in ./partner-api/ (see its SOURCE.md), order details
- * and product questions: where each lives, its scopes, limits and deprecation, and a checker of bodies
+ * product reviews and product questions: where each lives, its scopes, limits and deprecation, and a checker of bodies
  * against its request and response schemas. `$ref`s are followed lazily, so recursive schemas
  * (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and the client's contract tests.
  */
@@ -38,7 +38,32 @@ export const QUESTION_OPERATIONS = {
 } as const;
 export type QuestionOperationId = keyof typeof QUESTION_OPERATIONS;
 
-const OPERATIONS = { ...ORDER_OPERATIONS, ...QUESTION_OPERATIONS };
+/** The product-review (goods feedback) operations (REVIEWS-QUESTIONS.md §3). */
+export const REVIEW_OPERATIONS = {
+  getGoodsFeedbacks: {
+    path: '/v2/businesses/{businessId}/goods-feedback',
+    file: 'v2_businesses_businessId_goods-feedback.yaml',
+  },
+  getGoodsFeedbackComments: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments',
+    file: 'v2_businesses_businessId_goods-feedback_comments.yaml',
+  },
+  updateGoodsFeedbackComment: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments/update',
+    file: 'v2_businesses_businessId_goods-feedback_comments_update.yaml',
+  },
+  deleteGoodsFeedbackComment: {
+    path: '/v2/businesses/{businessId}/goods-feedback/comments/delete',
+    file: 'v2_businesses_businessId_goods-feedback_comments_delete.yaml',
+  },
+  skipGoodsFeedbacksReaction: {
+    path: '/v2/businesses/{businessId}/goods-feedback/skip-reaction',
+    file: 'v2_businesses_businessId_goods-feedback_skip-reaction.yaml',
+  },
+} as const;
+export type ReviewOperationId = keyof typeof REVIEW_OPERATIONS;
+
+const OPERATIONS = { ...ORDER_OPERATIONS, ...REVIEW_OPERATIONS, ...QUESTION_OPERATIONS };
 /** Every copied operation. */
 export type SpecOperationId = keyof typeof OPERATIONS;
 

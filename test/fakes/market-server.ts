@@ -1,7 +1,8 @@
 /**
  * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token`, the
- * two order-details methods (getOrder, deprecated, and getBusinessOrders) and the three product-question methods
- * (their state and answers in market-questions.ts, reached as `questions`), served by `node:http` on
+ * two order-details methods (getOrder, deprecated, and getBusinessOrders), the five product-review methods
+ * (in market-reviews.ts, reached as `reviews`) and the three product-question methods (in market-questions.ts,
+ * reached as `questions`), served by `node:http` on
  * 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and `shared/market-api/README.md`
  * §9 (and REVIEWS-QUESTIONS.md §5 for orders): Api-Key auth and scopes, query-string ids, aliased page
  * tokens, page limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the
@@ -60,6 +61,15 @@ import {
   type FakeOrderInput,
 } from './market-orders.ts';
 import {
+  REVIEW_LIMITS,
+  REVIEW_OPERATION_IDS,
+  REVIEW_ROUTES,
+  REVIEW_SCOPES,
+  type FakeReviewsOptions,
+  type ReviewOperationId,
+} from './market-review-types.ts';
+import { FakeReviews } from './market-reviews.ts';
+import {
   QUESTION_LIMITS,
   QUESTION_OPERATION_IDS,
   QUESTION_ROUTES,
@@ -83,9 +93,10 @@ export type OperationId =
   | 'getAuthTokenInfo'
   | 'getOrder'
   | 'getBusinessOrders'
+  | ReviewOperationId
   | QuestionOperationId;
 
-/** Every operationId, in the order of the README's limit table, then the order and the question methods. */
+/** Every operationId, in the order of the README's limit table, then the order, review and question methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -97,6 +108,7 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'getAuthTokenInfo',
   'getOrder',
   'getBusinessOrders',
+  ...REVIEW_OPERATION_IDS,
   ...QUESTION_OPERATION_IDS,
 ];
 
@@ -112,6 +124,7 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getAuthTokenInfo: 100,
   getOrder: 10000,
   getBusinessOrders: 10000,
+  ...REVIEW_LIMITS,
   ...QUESTION_LIMITS,
 };
 
@@ -171,6 +184,8 @@ export interface FakeMarketOptions {
   campaignIds?: number[];
   /** Whether getBusinessOrders' default 30-day window limits an `orderIds` lookup too (undocumented). Default false. */
   orderIdsInDateWindow?: boolean;
+  /** How the review methods answer where the spec is silent (see market-reviews.ts). */
+  reviews?: FakeReviewsOptions;
   /** How the question methods answer where the spec is silent (see market-questions.ts). */
   questions?: FakeQuestionsOptions;
 }
@@ -314,6 +329,7 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   getAuthTokenInfo: ALL_SCOPES,
   getOrder: [...ORDER_SCOPES, 'COMMUNICATION'],
   getBusinessOrders: ORDER_SCOPES,
+  ...REVIEW_SCOPES,
   ...QUESTION_SCOPES,
 };
 
@@ -325,6 +341,7 @@ const BUSINESS_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, O
   'chats/message': { GET: 'getChatMessage', POST: 'sendMessageToChat' },
   'chats/file/send': { POST: 'sendFileToChat' },
   'chats/new': { POST: 'createChat' },
+  ...REVIEW_ROUTES,
 };
 
 const ERROR_CODES: Readonly<Record<number, string>> = {
@@ -726,6 +743,8 @@ export class FakeMarket {
   readonly sent: SentRecord[] = [];
   /** Every request received, in order of arrival; `status` is filled in when answered. */
   readonly requests: RequestRecord[] = [];
+  /** The product reviews and their comments: helpers, inspection and the client's writes. */
+  readonly reviews: FakeReviews;
   /** The product questions, their answers and comments: helpers, inspection and the client's writes. */
   readonly questions: FakeQuestions;
 
@@ -805,6 +824,10 @@ export class FakeMarket {
     this.orderIdsInDateWindow = options.orderIdsInDateWindow ?? false;
     this.now = options.now ?? Date.now;
     this.onMessage = options.onMessage;
+    this.reviews = new FakeReviews(
+      { businessId: this.businessId, now: this.now, reject: (status, message) => new Rejection(status, message) },
+      options.reviews,
+    );
     this.questions = new FakeQuestions(
       { businessId: this.businessId, now: this.now, reject: (status, message) => new Rejection(status, message) },
       options.questions,
@@ -1449,6 +1472,12 @@ export class FakeMarket {
         return this.getOrder(Number(route.campaignIdRaw), route.orderIdRaw ?? '');
       case 'getBusinessOrders':
         return this.getBusinessOrders(query, parseJsonObject(contentType, raw));
+      case 'getGoodsFeedbacks':
+      case 'getGoodsFeedbackComments':
+      case 'updateGoodsFeedbackComment':
+      case 'deleteGoodsFeedbackComment':
+      case 'skipGoodsFeedbacksReaction':
+        return this.reviews.execute(route.operationId, query, contentType, raw);
       case 'getGoodsQuestions':
       case 'getGoodsQuestionAnswers':
       case 'updateGoodsQuestionTextEntity':
