@@ -80,7 +80,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   const market = createMarketClient(config, logger, abort.signal);
   const botInfo = await preflight(config, market, logger, overrides.botInfo);
   const parts: Parts = buildParts(config, logger, overrides, { store, market, botInfo, reportFatal });
-  const { core, poller, rights, bot, health, metrics, progress, desk, digest } = parts;
+  const { core, poller, rights, bot, health, metrics, progress, desk, digest, threads } = parts;
   const server = buildHttpServer(config, logger, parts);
   const templates = openTemplateBook(store, seeds, logger);
   const operators = installTelegramHandlers(config, logger, parts, botInfo, templates);
@@ -96,6 +96,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   });
   await core.resume();
   poller.start();
+  threads?.poller.start();
   rights.start();
   progress.start();
   desk.start();
@@ -106,6 +107,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   let polling: Promise<void> = Promise.resolve();
   const shutdown: ShutdownStep[] = [
     { name: 'poller', run: () => poller.stop(), bounded: true },
+    { name: 'review and question poller', run: () => threads?.poller.stop(), bounded: true },
     { name: 'bridge', run: () => core.stop() },
     { name: 'rights watch', run: () => rights.stop() },
     { name: 'progress in General', run: () => progress.stop() },
@@ -116,6 +118,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     { name: 'command menu', run: () => menu, bounded: true },
     { name: 'http server', run: () => server.close(), bounded: true },
     { name: 'bridge work in flight', run: () => core.idle(), bounded: true },
+    { name: 'reviews and questions in flight', run: () => threads?.threads.stop(), bounded: true },
     { name: 'market requests waiting', run: () => abort.abort() },
     { name: 'store', run: () => store.close() },
     { name: 'telegram polling', run: () => polling, bounded: true },
@@ -240,7 +243,7 @@ function installTelegramHandlers(
     mayAnswer,
     waiting: reports.waiting,
   });
-  installOperatorInput(bot, operatorRouter(core, undefined, texts), {
+  installOperatorInput(bot, operatorRouter(core, parts.threads?.threads, texts), {
     groupId: config.telegram.chatId,
     botUsername: botInfo.username,
     commands: BOT_COMMANDS,

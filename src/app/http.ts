@@ -14,12 +14,17 @@ import { VERSION } from '../version.ts';
 import type { Parts } from './parts.ts';
 
 export function buildHttpServer(config: Config, logger: Logger, parts: Parts): HttpServer {
-  const { core, health, metrics, pulse, bot } = parts;
+  const { core, health, metrics, pulse, bot, threads } = parts;
   const httpLog = logger.child({ side: 'http' });
   const server = new HttpServer({ host: config.http.host, port: config.http.port, logger: httpLog });
   addOpsRoutes(server, { readiness: () => health.report(), metrics: () => metrics.render() });
   const endpoint = config.market.notificationEndpoint;
-  const intake = notificationIntake({ businessId: config.market.businessId, sink: core, logger: httpLog });
+  const intake = notificationIntake({
+    businessId: config.market.businessId,
+    sink: core,
+    ...(threads && { threads: { sink: threads.threads, ...config.threads } }),
+    logger: httpLog,
+  });
   addNotificationRoutes(server, {
     path: endpoint.path,
     allow: endpoint.allow ? new AddressList(endpoint.allow) : undefined,

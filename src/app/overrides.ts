@@ -27,6 +27,8 @@ export interface AppOverrides {
   progress?: { thresholdMs?: number; editEveryMs?: number; checkEveryMs?: number };
   /** Tests and benchmarks: how often the desk looks, and the least time between board edits (src/desk/options.ts). */
   desk?: { tickMs?: number; boardGapMs?: number; boardRefreshMs?: number; pinCheckMs?: number };
+  /** Tests: how often reviews and questions are polled (default: the chats' interval, at least a minute). */
+  threadPollMs?: number;
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
   /** Tests: the daily digest's clock and how often it looks at it (src/desk/digest.ts). */

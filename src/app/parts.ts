@@ -29,6 +29,7 @@ import { TelegramGroup } from '../telegram/port.ts';
 import { GroupRights, isRightsError } from '../telegram/rights.ts';
 import { topicLink } from '../telegram/topic-links.ts';
 import type { AppOverrides } from './overrides.ts';
+import { buildThreads, type ThreadParts } from './threads.ts';
 
 /** When things last happened, for health (epoch ms). */
 export interface Pulse {
@@ -47,6 +48,8 @@ export interface Parts {
   pulse: Pulse;
   progress: ProgressReport;
   desk: Desk;
+  /** Reviews and questions as topics; none when both kinds are off. */
+  threads?: ThreadParts;
   /** The desk's figures now, for /status, and the waiting chats, for /mine: read from the store when asked. */
   reports: { summary: () => DeskSummary; waiting: () => WaitingChat[] };
   /** The daily digest; none with DIGEST_AT=off. */
@@ -215,7 +218,8 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
           notBeforeMs: Date.parse(store.initializedAt),
           ...overrides.digest,
         });
-  return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk, reports, digest };
+  const threads = buildThreads(config, logger, overrides, { market, telegram, store, texts, reportFatal });
+  return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk, reports, digest, threads };
 }
 
 /** The reply guard as the bridge sees it; none with REPLY_GUARD=off. */

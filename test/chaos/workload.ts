@@ -149,10 +149,10 @@ export class Workload {
   }
 
   /**
-   * Injects a planned fault; while an earlier one still waits for its call, tries again a little later (a few
-   * times at most), so every planned kind of fault happens in the run rather than depending on timing.
+   * Injects a planned fault; while an earlier one still waits for its call, tries again a little later (for
+   * about 15 s at most), so every planned kind of fault happens in the run rather than depending on timing.
    */
-  private inject(f: PlannedFault, tries = 8): void {
+  private inject(f: PlannedFault, tries = 60): void {
     const key = injectFault(this.world, f);
     if (key !== undefined) this.faults[key] = (this.faults[key] ?? 0) + 1;
     else if (tries > 1 && !this.run.stopping()) setTimeout(() => this.inject(f, tries - 1), 250).unref();
