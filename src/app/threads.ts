@@ -24,7 +24,13 @@ export function buildThreads(
   config: Config,
   logger: Logger,
   overrides: AppOverrides,
-  deps: { market: MarketClient; telegram: TelegramPort; store: JsonStore; texts: Texts; reportFatal: (err: Error) => void },
+  deps: {
+    market: MarketClient;
+    telegram: TelegramPort;
+    store: JsonStore;
+    texts: Texts;
+    reportFatal: (err: Error) => void;
+  },
 ): ThreadParts | undefined {
   const { reviews, questions, sinceDays } = config.threads;
   if (!reviews && !questions) return undefined;

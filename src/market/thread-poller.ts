@@ -2,10 +2,10 @@
  * Polls for product reviews and questions that need the seller — the safety net under notifications, and the
  * only source without them. Each round lists the reviews that need a reaction and the questions without the
  * shop's answer (only the last REVIEWS_SINCE_DAYS: older ones never get a topic), then reads again the threads
- * already mirrored that are due: a waiting one missing from those lists (answered or handled meanwhile) at the
- * next round, every thread while it is recent at least every `sweepMs` (new comments and answers). Reviews are
- * read again 50 at a time by id; a question's answers one question at a time, within the Market's hourly
- * limits (the thread endpoints have quotas of their own, apart from the chats').
+ * already mirrored: the reviews by id, 50 a request, each round (synced when a count or its need of a reaction
+ * changed, or its sweep is due), the questions when due — a waiting one missing from the list (answered
+ * meanwhile) at the next round, every recent thread at least every `sweepMs` (new answers and comments), within a
+ * share of the Market's hourly limits (the thread endpoints have quotas of their own, apart from the chats').
  */
 import type { Logger } from 'pino';
 import type { Question, Review } from '../bridge/feedback-model.ts';
@@ -106,10 +106,21 @@ export class ThreadPoller {
         void this.sink.reviewSeen(review);
       }
     }
-    const due = this.due('review', listed).map((t) => t.marketId);
-    for (let i = 0; i < due.length; i += BATCH) {
-      const { items } = await this.market.reviews({ ids: due.slice(i, i + BATCH) });
-      for (const review of items) void this.sink.reviewSeen(review);
+    // The others are looked up by id, 50 a request: a review is synced when it changed (a new direct comment, its
+    // need of a reaction) or its sweep is due. Nested replies change no count: the sweep finds those.
+    const now = this.now();
+    const others = [...mirrored.values()].filter(
+      (t) => !listed.has(t.marketId) && (t.state === 'waiting' || now - Date.parse(t.firstSeenAt) < SWEEP_FOR_MS),
+    );
+    const due = new Set(this.due('review', listed).map((t) => t.marketId));
+    for (let i = 0; i < others.length; i += BATCH) {
+      const { items } = await this.market.reviews({ ids: others.slice(i, i + BATCH).map((t) => t.marketId) });
+      for (const review of items) {
+        const known = mirrored.get(review.id);
+        const changed =
+          review.commentsCount !== known?.review?.commentsCount || review.needReaction !== known.review.needReaction;
+        if (changed || due.has(review.id)) void this.sink.reviewSeen(review);
+      }
     }
   }
 

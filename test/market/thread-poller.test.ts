@@ -62,21 +62,28 @@ describe('the review and question poller', () => {
     ]);
   });
 
-  it('reads again, by id, waiting threads the lists no longer show, and recent ones due for a sweep', async () => {
+  it('looks up the other mirrored reviews by id and syncs those that changed or are due, and due questions', async () => {
     const feedback = new MemoryFeedback();
-    for (const id of [10, 11, 12]) feedback.addReview({ id, needReaction: false });
+    for (const id of [10, 11, 12, 13]) feedback.addReview({ id, needReaction: false });
     feedback.addQuestion({ id: 20 });
     feedback.addAnswer(20, { author: { type: 'BUSINESS' } });
+    const snapshot = (id: number) => ({ ...feedback.reviewList.find((r) => r.id === id)! });
+    const recent = new Date(NOW - MIN).toISOString();
     const tracked = [
-      thread('review', 10), // waiting, gone from the list: answered or handled meanwhile
-      thread('review', 11, { state: 'answered' }), // swept (its last read is an hour old)
-      thread('review', 12, { state: 'answered', syncedAt: new Date(NOW - MIN).toISOString() }), // read a minute ago
+      // Waiting, gone from the list: answered or handled meanwhile.
+      thread('review', 10, { review: { ...snapshot(10), needReaction: true } }),
+      // Unchanged, but its sweep is due (its last read is an hour old).
+      thread('review', 11, { state: 'answered', review: snapshot(11) }),
+      // Unchanged and read a minute ago: left alone.
+      thread('review', 12, { state: 'answered', syncedAt: recent, review: snapshot(12) }),
+      // Read a minute ago, but a buyer commented since.
+      thread('review', 13, { state: 'skipped', syncedAt: recent, review: { ...snapshot(13), commentsCount: -1 } }),
       thread('question', 20, { question: feedback.questionList[0]! }),
     ];
     const { s, seen } = sink(tracked);
     await poller(feedback, s, { questions: true }).round();
-    expect(seen).toEqual(['review:10', 'review:11', 'question:20']);
-    expect(feedback.queries[1]).toEqual({ ids: [10, 11] });
+    expect(seen).toEqual(['review:10', 'review:11', 'review:13', 'question:20']);
+    expect(feedback.queries[1]).toEqual({ ids: [10, 11, 12, 13] });
   });
 
   it('skips a listed thread read recently, unless its review got new comments', async () => {

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { BUSINESS_ID, GROUP_ID, OPERATOR, notify, waitFor, type World } from './harness.ts';
+import { useWorld } from './use-world.ts';
+
+let world: World;
+useWorld((w) => (world = w));
+
+const DAY = 86_400_000;
+/** Polls every 300 ms: the tests do not wait a minute for a round. */
+const FAST = { overrides: { threadPollMs: 300 } };
+/** Never polls again after the first round: only notifications bring news. */
+const PUSH_ONLY = { overrides: { threadPollMs: 3_600_000 } };
+
+const topicTitled = (prefix: string) =>
+  world.telegram.topics(GROUP_ID).find((t) => t.name.includes(prefix) && !t.deleted);
+const texts = (threadId: number) =>
+  world.telegram
+    .messages(GROUP_ID, { threadId, fromBot: true })
+    .map((m) => m.text ?? '')
+    .filter(Boolean);
+
+describe('reviews and questions as topics, end to end', () => {
+  it('mirrors a review that needs the seller with its card and comments, skips it with No reply needed, and reopens for the buyer', async () => {
+    const { market, telegram } = world;
+    const reviewId = market.reviews.addReview({
+      rating: 2,
+      offerId: 'KETTLE-1',
+      author: 'Anna',
+      disadvantages: 'It leaks',
+      photos: ['https://avatars.mds.yandex.net/get-market-ugc/1/orig'],
+      orderId: 777,
+    });
+    market.reviews.addReviewComment(reviewId, { text: 'still leaking', authorName: 'Anna' });
+    // Too old for a first start (REVIEWS_SINCE_DAYS=14), and one that needs nothing.
+    market.reviews.addReview({ offerId: 'OLD-1', createdAt: new Date(Date.now() - 20 * DAY).toISOString() });
+    market.reviews.addReview({ offerId: 'READ-1', needReaction: false });
+    await world.start({}, FAST);
+
+    const topic = await waitFor(() => topicTitled('⭐️2 · KETTLE-1 · Anna'), 'review topic');
+    expect(topic.name).toBe('🔴 ⭐️2 · KETTLE-1 · Anna');
+    await waitFor(() => texts(topic.threadId).length === 2, 'card and comment');
+    const [card, comment] = texts(topic.threadId);
+    expect(card).toContain('Yandex Market product review');
+    expect(card).toContain('Disadvantages: It leaks');
+    expect(card).toContain('Order 777');
+    expect(comment).toBe('👤 Buyer · Anna\nstill leaking');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(texts(topic.threadId)).toHaveLength(2);
+    expect(telegram.topics(GROUP_ID).filter((t) => /OLD-1|READ-1/.test(t.name))).toEqual([]);
+
+    // No reply needed: one skip-reaction with this review, the topic renamed and closed.
+    const cardMessage = telegram.messages(GROUP_ID, { threadId: topic.threadId, fromBot: true })[0]!;
+    const press = telegram.userPressesButton(GROUP_ID, cardMessage.message_id, `s:${topic.threadId}`, OPERATOR);
+    await waitFor(() => telegram.callbackAnswer(press)?.answered, 'answer on the button');
+    expect(telegram.callbackAnswer(press)?.text).toBe('Marked: no reply needed. The topic is closed.');
+    expect(market.reviews.writes.map((w) => w.operation)).toEqual(['skipGoodsFeedbacksReaction']);
+    await waitFor(() => topicTitled('⏭ ⭐️2 · KETTLE-1')?.closed, 'skipped and closed');
+
+    // The buyer comments again: the topic is reopened and waits for the seller.
+    market.reviews.addReviewComment(reviewId, { text: 'hello?', authorName: 'Anna' });
+    await waitFor(() => texts(topic.threadId).at(-1) === '👤 Buyer · Anna\nhello?', 'new comment');
+    await waitFor(() => topicTitled('🔴 ⭐️2 · KETTLE-1')?.closed === false, 'reopened');
+  });
+
+  it('mirrors a question, its answers and comments, and shows it answered once the shop answers', async () => {
+    const { market } = world;
+    const questionId = market.questions.addQuestion({
+      offerId: 'BOOT-42',
+      text: 'Is it waterproof?',
+      author: { type: 'USER', name: 'Petr' },
+      createdAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const answerId = market.questions.addAnswer(questionId, {
+      text: 'I think so',
+      author: { type: 'USER', name: 'Ivan' },
+      createdAt: new Date(Date.now() - 50_000).toISOString(),
+    });
+    market.questions.addAnswerComment(answerId, {
+      text: 'mine leaked',
+      author: { type: 'USER', name: 'Oleg' },
+      createdAt: new Date(Date.now() - 40_000).toISOString(),
+    });
+    await world.start({}, FAST);
+    const topic = await waitFor(() => topicTitled('❓ BOOT-42 · Petr'), 'question topic');
+    expect(topic.name).toBe('🔴 ❓ BOOT-42 · Petr');
+    await waitFor(() => texts(topic.threadId).length === 3, 'card, answer, comment');
+    const all = world.telegram.messages(GROUP_ID, { threadId: topic.threadId, fromBot: true });
+    expect(all[2]!.replyToMessageId).toBe(all[1]!.message_id);
+
+    market.questions.addAnswer(questionId, { text: 'Yes, it is.', author: { type: 'BUSINESS', name: 'Shop' } });
+    await waitFor(() => topicTitled('✅ ❓ BOOT-42 · Petr'), 'answered');
+    await waitFor(() => texts(topic.threadId).length === 4, 'the shop answer mirrored');
+  });
+
+  it('follows notifications at once and posts nothing twice for a duplicate', async () => {
+    const { market } = world;
+    const app = await world.start({ MARKET_NOTIFICATIONS: 'on' }, PUSH_ONLY);
+    await new Promise((r) => setTimeout(r, 500)); // the first round is over
+    const reviewId = market.reviews.addReview({ offerId: 'PUSH-1', author: 'Vera', rating: 1 });
+    const body = {
+      notificationType: 'GOODS_FEEDBACK_CREATED',
+      feedbackId: reviewId,
+      businessId: BUSINESS_ID,
+      createdAt: new Date().toISOString(),
+      publishedAt: new Date().toISOString(),
+    };
+    expect((await notify(app.httpPort, body)).status).toBe(200);
+    const topic = await waitFor(() => topicTitled('⭐️1 · PUSH-1 · Vera'), 'review topic from the notification');
+    const commentId = market.reviews.addReviewComment(reviewId, { text: 'please answer', authorName: 'Vera' });
+    const commentBody = {
+      notificationType: 'GOODS_FEEDBACK_COMMENT_CREATED',
+      commentId,
+      businessId: BUSINESS_ID,
+      createdAt: new Date().toISOString(),
+    };
+    await notify(app.httpPort, commentBody);
+    await notify(app.httpPort, commentBody);
+    await notify(app.httpPort, body);
+    await waitFor(() => texts(topic.threadId).length === 2, 'comment from the notification');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(texts(topic.threadId)).toHaveLength(2);
+    expect(world.telegram.topics(GROUP_ID).filter((t) => t.name.includes('PUSH-1'))).toHaveLength(1);
+  });
+
+  it('keeps what it posted across a restart: nothing is posted twice', async () => {
+    const { market } = world;
+    const reviewId = market.reviews.addReview({ offerId: 'RESTART-1', author: 'Ira' });
+    market.reviews.addReviewComment(reviewId, { text: 'one', authorName: 'Ira' });
+    const first = await world.start({}, FAST);
+    const topic = await waitFor(() => topicTitled('RESTART-1'), 'topic');
+    await waitFor(() => texts(topic.threadId).length === 2, 'first comment');
+    await first.stop();
+    market.reviews.addReviewComment(reviewId, { text: 'two', authorName: 'Ira' });
+    await world.start({}, FAST);
+    await waitFor(() => texts(topic.threadId).length === 3, 'second comment after the restart');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(texts(topic.threadId).map((t) => t.split('\n').at(-1))).toEqual([
+      expect.stringContaining('Written'),
+      'one',
+      'two',
+    ]);
+    expect(world.telegram.topics(GROUP_ID).filter((t) => t.name.includes('RESTART-1'))).toHaveLength(1);
+  });
+});
