@@ -96,6 +96,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   });
   await core.resume();
   poller.start();
+  threads?.threads.resume();
   threads?.poller.start();
   rights.start();
   progress.start();

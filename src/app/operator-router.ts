@@ -12,8 +12,11 @@ export function operatorRouter(core: Bridge, threads: Threads | undefined, t: Te
   return {
     operatorMessage: (msg) => (isThread(msg.topicId) ? threads!.operatorMessage(msg) : core.operatorMessage(msg)),
     operatorEdited: (topicId, messageId, text) =>
-      isThread(topicId) ? Promise.resolve() : core.operatorEdited(topicId, messageId, text),
-    operatorAction: (action, under) => core.operatorAction(action, under),
+      isThread(topicId)
+        ? threads!.operatorEdited(topicId, messageId, text)
+        : core.operatorEdited(topicId, messageId, text),
+    operatorAction: (action, under) =>
+      isThread(action.topicId) ? threads!.replyAction(action) : core.operatorAction(action, under),
     ownerAction: (action, by) => core.ownerAction(action, by),
     skipAction: (action, by) =>
       threads ? threads.skip(action.topicId, by) : Promise.resolve(t.feedback.skipNotReview),

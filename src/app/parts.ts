@@ -131,13 +131,14 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
     { budget: config.telegram.pacing ? budget : undefined },
   );
+  const guard = replyGuard(config.guard);
   const core: Bridge = new Bridge(market, telegram, store, {
     businessId: config.market.businessId,
     historyOnFirstSight: config.historyOnFirstSight,
     texts,
     timeZone: config.timeZone,
     undoSeconds: config.undoSeconds,
-    guard: replyGuard(config.guard),
+    guard,
     logger: logger.child({ side: 'bridge' }),
     onFatal: reportFatal,
     observer: metrics,
@@ -218,7 +219,15 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
           notBeforeMs: Date.parse(store.initializedAt),
           ...overrides.digest,
         });
-  const threads = buildThreads(config, logger, overrides, { market, telegram, store, texts, reportFatal });
+  const threads = buildThreads(config, logger, overrides, {
+    market,
+    telegram,
+    store,
+    texts,
+    reportFatal,
+    guard,
+    observer: metrics,
+  });
   return { texts, metrics, rights, bot, core, poller, health, pulse, progress, desk, reports, digest, threads };
 }
 

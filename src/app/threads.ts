@@ -3,7 +3,7 @@
  * seller. None when both MARKET_REVIEWS and MARKET_QUESTIONS are off.
  */
 import type { Logger } from 'pino';
-import type { TelegramPort } from '../bridge/ports.ts';
+import type { BridgeObserver, ReplyGuardPort, TelegramPort } from '../bridge/ports.ts';
 import type { Texts } from '../bridge/texts.ts';
 import { Threads } from '../bridge/threads.ts';
 import type { Config } from '../config.ts';
@@ -30,6 +30,8 @@ export function buildThreads(
     store: JsonStore;
     texts: Texts;
     reportFatal: (err: Error) => void;
+    guard: ReplyGuardPort | undefined;
+    observer: Pick<BridgeObserver, 'guard'>;
   },
 ): ThreadParts | undefined {
   const { reviews, questions, sinceDays } = config.threads;
@@ -38,6 +40,12 @@ export function buildThreads(
     texts: deps.texts,
     logger: logger.child({ side: 'threads' }),
     sinceDays,
+    guard: deps.guard,
+    undoSeconds: config.undoSeconds,
+    timeZone: config.timeZone,
+    observer: deps.observer,
+    ambiguousSettleMs: overrides.ambiguousSettleMs,
+    retryDelayMs: overrides.retryDelayMs,
   });
   const chatInterval =
     config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs;

@@ -36,8 +36,15 @@ export interface FeedbackTexts {
   skipAlready: string;
   skipNotReview: string;
   skipFailed: (reason: string) => string;
-  /** Under an operator's message in a review's or question's topic, while publishing from Telegram is not there. */
-  notPublished: string;
+  /** Under an operator's reply in a review's or question's topic, as it goes. */
+  published: string;
+  willPublish: (seconds: number) => string;
+  cancelled: string;
+  fileNotPublished: string;
+  tooLong: (limit: number) => string;
+  editPublished: string;
+  editQueued: string;
+  editNotPublished: (reason: string) => string;
 }
 
 export const ruFeedback: FeedbackTexts = {
@@ -78,8 +85,14 @@ export const ruFeedback: FeedbackTexts = {
   skipAlready: 'Уже отмечено.',
   skipNotReview: 'Так можно отметить только отзыв.',
   skipFailed: (reason) => `Маркет не принял отметку: ${reason}`,
-  notPublished:
-    '⚠️ Ответы на отзывы и вопросы пока не публикуются из Telegram: ответьте в кабинете продавца. Сообщение не отправлено.',
+  published: '✅ Опубликовано на Маркете.',
+  willPublish: (s) => `⏳ Будет опубликовано на Маркете через ${s} с.`,
+  cancelled: '✖️ Отменено: не опубликовано.',
+  fileNotPublished: '⚠️ К отзывам и вопросам Маркет принимает только текст. Сообщение не опубликовано.',
+  tooLong: (limit) => `⚠️ Маркет принимает не больше ${limit} символов. Сообщение не опубликовано: сократите его.`,
+  editPublished: '✏️ Изменено и на Маркете.',
+  editQueued: '✏️ Ответ ещё не ушёл — опубликуется исправленный текст.',
+  editNotPublished: (reason) => `⚠️ Правка не опубликована: ${reason}`,
 };
 
 export const enFeedback: FeedbackTexts = {
@@ -120,6 +133,12 @@ export const enFeedback: FeedbackTexts = {
   skipAlready: 'Already marked.',
   skipNotReview: 'Only a review can be marked so.',
   skipFailed: (reason) => `The Market did not take it: ${reason}`,
-  notPublished:
-    '⚠️ Replies to reviews and questions are not published from Telegram yet: answer in the seller cabinet. The message was not sent.',
+  published: '✅ Published on the Market.',
+  willPublish: (s) => `⏳ Will be published on the Market in ${s} s.`,
+  cancelled: '✖️ Cancelled: not published.',
+  fileNotPublished: '⚠️ The Market takes only text for reviews and questions. This message was not published.',
+  tooLong: (limit) => `⚠️ The Market takes at most ${limit} characters. This message was not published: shorten it.`,
+  editPublished: '✏️ Edited on the Market too.',
+  editQueued: '✏️ The reply had not gone yet — the corrected text will be published.',
+  editNotPublished: (reason) => `⚠️ The edit was not published: ${reason}`,
 };

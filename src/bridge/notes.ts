@@ -18,7 +18,11 @@ export function isNote(text: string | undefined): boolean {
 }
 
 /** Marks a note; a reaction that cannot be set is only logged. */
-export async function markNote(d: Deps, topicId: TopicId, messageId: TelegramMessageId): Promise<void> {
+export async function markNote(
+  d: Pick<Deps, 'log' | 'telegram'>,
+  topicId: TopicId,
+  messageId: TelegramMessageId,
+): Promise<void> {
   d.log.debug({ topicId, messageId }, 'internal note, not sent');
   await d.telegram.react(messageId, REACTION_NOTE).catch((err: unknown) => {
     d.log.warn({ err, topicId, messageId }, 'could not mark an internal note');

@@ -263,6 +263,8 @@ export interface OperatorMessage {
   file?: { fileId: string; name: string; size?: number; kind: 'photo' | 'document' };
   /** Caption of a photo or document. */
   caption?: string;
+  /** The message of the topic it replies to (not the topic itself). */
+  replyTo?: TelegramMessageId;
 }
 
 /** What the bridge reports as it works (metrics); every method must be cheap and must not throw. */

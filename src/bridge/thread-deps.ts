@@ -5,7 +5,7 @@
 import type { KeyedQueue } from './chat-queue.ts';
 import type { FeedbackPort } from './feedback-port.ts';
 import type { Log } from './log.ts';
-import type { TelegramPort } from './ports.ts';
+import type { BridgeObserver, ReplyGuardPort, TelegramPort } from './ports.ts';
 import type { Texts } from './texts.ts';
 import type { ThreadKey, ThreadStore } from './thread-store.ts';
 
@@ -15,6 +15,18 @@ export interface ThreadOptions {
   /** Reviews and questions older than this get no topic (REVIEWS_SINCE_DAYS). */
   sinceDays: number;
   now?: () => Date;
+  /** Checks every reply text before it is written down and before it is sent (REPLY_GUARD). */
+  guard?: ReplyGuardPort;
+  /** Seconds a reply waits, with Cancel, before it is published (REPLY_UNDO_SECONDS). */
+  undoSeconds?: number;
+  /** How long an attempt of unknown fate settles before the Market is searched for it (default 20 s). */
+  ambiguousSettleMs?: number;
+  /** Backoff before an attempt that surely did not reach the Market is made again. */
+  retryDelayMs?: (attempt: number) => number;
+  /** IANA time zone for times told to operators. */
+  timeZone?: string;
+  /** The guard's decisions, for the metrics. */
+  observer?: Pick<BridgeObserver, 'guard'>;
 }
 
 export interface ThreadDeps {

@@ -5,6 +5,7 @@
  */
 import type { Question, Review } from './feedback-model.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
+import type { GuardFinding } from './ports.ts';
 
 export type ThreadKind = 'review' | 'question';
 /** `review:<feedbackId>` or `question:<questionId>`. */
@@ -49,10 +50,49 @@ export interface ThreadRecord {
   /** An operator pressed No reply needed; it holds until a buyer writes again. */
   skipped?: boolean;
   firstSeenAt: string;
+  /** The answer each mirrored comment of a question belongs to (`c:<id>` → answer id), to reply under it. */
+  answerOf?: Record<string, number>;
   /** When the thread was last read in full. */
   syncedAt?: string;
   /** Since when it waits for the seller (the desk counts it), while `state` is `waiting`. */
   waitingSince?: string;
+}
+
+/** What an operator's reply in a thread's topic publishes. */
+export type ThreadReplyTarget =
+  /** A comment on the review, or (with `parentId`) a reply to one of its comments. */
+  | { kind: 'review-comment'; parentId?: number }
+  /** An answer to the question. */
+  | { kind: 'answer' }
+  /** A comment on one of the question's answers. */
+  | { kind: 'answer-comment'; answerId: number };
+
+/**
+ * An operator's reply in a thread's topic on its way to the Market, like a chat reply (ReplyRecord): written down
+ * before anything is sent, sent at most once (an attempt of unknown fate is looked for at the Market before any
+ * resend), its notice edited as its state changes.
+ */
+export interface ThreadReplyRecord {
+  /** `<topic>:<message>`. */
+  id: string;
+  thread: ThreadKey;
+  topicId: TopicId;
+  telegramMessageId: TelegramMessageId;
+  text: string;
+  target: ThreadReplyTarget;
+  state: 'queued' | 'held' | 'sending' | 'sent' | 'unknown' | 'failed' | 'cancelled';
+  attempts: number;
+  createdAt: string;
+  attemptedAt?: string;
+  /** Not before this time (the undo window, a rate limit, a backoff). */
+  notBefore?: string;
+  /** The Market's id of what was published (a comment, an answer). */
+  resultId?: number;
+  error?: string;
+  noticeId?: TelegramMessageId;
+  findings?: GuardFinding[];
+  /** Send anyway was pressed: the guard lets this text through. */
+  allowed?: boolean;
 }
 
 export interface ThreadStore {
@@ -64,5 +104,10 @@ export interface ThreadStore {
   putThread(record: ThreadRecord): ThreadRecord;
   /** Marks a stored thread changed and indexes its current topic. */
   saveThread(record: ThreadRecord): void;
+  threadReplies(): ThreadReplyRecord[];
+  findThreadReply(id: string): ThreadReplyRecord | undefined;
+  /** Adds (or replaces) a reply, marked changed; returns the stored record. */
+  putThreadReply(record: ThreadReplyRecord): ThreadReplyRecord;
+  saveThreadReply(record: ThreadReplyRecord): void;
   commit(): Promise<void>;
 }

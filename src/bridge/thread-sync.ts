@@ -21,6 +21,8 @@ interface Entry {
   key: string;
   posts: Html[];
   replyTo?: string;
+  /** A question's comment: the answer it belongs to. */
+  answerId?: number;
   byBuyer: boolean;
   byShop: boolean;
 }
@@ -107,6 +109,7 @@ export class ThreadSync {
         first ??= id;
       }
       if (first !== undefined) rec.posted[entry.key] = first;
+      if (entry.answerId !== undefined) (rec.answerOf ??= {})[entry.key] = entry.answerId;
       d.store.saveThread(rec);
       await d.store.commit();
     }
@@ -148,7 +151,10 @@ function answerEntries(answers: readonly Answer[], t: ThreadDeps['t']['feedback'
   const entry = (e: Answer | AnswerComment, what: 'answer' | 'comment'): Entry => ({
     key: `${what === 'answer' ? 'a' : 'c'}:${e.id}`,
     posts: feedbackPost(e, t, what === 'answer' ? 'answer' : undefined),
-    ...('answerId' in e && { replyTo: e.parentId === undefined ? `a:${e.answerId}` : `c:${e.parentId}` }),
+    ...('answerId' in e && {
+      replyTo: e.parentId === undefined ? `a:${e.answerId}` : `c:${e.parentId}`,
+      answerId: e.answerId,
+    }),
     byBuyer: e.author.type === 'USER',
     byShop: what === 'answer' && e.author.type === 'BUSINESS',
   });

@@ -6,9 +6,9 @@
 import { KeyedQueue } from './chat-queue.ts';
 import type { Question, Review } from './feedback-model.ts';
 import type { FeedbackPort } from './feedback-port.ts';
-import { html } from './html.ts';
-import type { TopicId } from './ids.ts';
-import type { OperatorMessage, TelegramPort } from './ports.ts';
+import type { TelegramMessageId, TopicId } from './ids.ts';
+import type { OperatorMessage, ReplyAction, TelegramPort } from './ports.ts';
+import { ThreadReplies } from './thread-replies.ts';
 import type { ThreadDeps, ThreadOptions } from './thread-deps.ts';
 import { threadKey, type ThreadKey, type ThreadRecord, type ThreadStore } from './thread-store.ts';
 import { ThreadSync } from './thread-sync.ts';
@@ -25,6 +25,7 @@ export class Threads {
   private readonly d: ThreadDeps;
   private readonly sync: ThreadSync;
   private readonly topics: ThreadTopics;
+  private readonly replies: ThreadReplies;
   private stopped = false;
   /** Syncs queued but not started, by thread. */
   private readonly waiting = new Map<ThreadKey, { task: () => Promise<void>; done: Promise<void> }>();
@@ -44,6 +45,7 @@ export class Threads {
       queue,
     };
     this.topics = new ThreadTopics(this.d);
+    this.replies = new ThreadReplies(this.d);
     this.sync = new ThreadSync(this.d, this.topics);
   }
 
@@ -95,14 +97,26 @@ export class Threads {
     return this.d.store.findThreadByTopic(topicId) !== undefined;
   }
 
-  /**
-   * An operator wrote in a review's or question's topic. Publishing from Telegram is not there yet: they are
-   * told so under the message, which goes nowhere.
-   */
+  /** An operator wrote in a review's or question's topic: their reply is published (thread-replies.ts). */
   async operatorMessage(msg: OperatorMessage): Promise<void> {
-    await this.d.telegram
-      .sendText(msg.topicId, html`${this.d.t.feedback.notPublished}`, { replyTo: msg.messageId })
-      .catch((err: unknown) => this.d.log.warn({ err, topicId: msg.topicId }, 'could not tell the operator'));
+    const rec = this.d.store.findThreadByTopic(msg.topicId);
+    if (rec) await this.replies.operatorMessage(rec, msg);
+  }
+
+  /** An operator edited their message in a thread's topic. */
+  async operatorEdited(topicId: TopicId, messageId: TelegramMessageId, newText?: string): Promise<void> {
+    const rec = this.d.store.findThreadByTopic(topicId);
+    if (rec) await this.replies.edited(rec, messageId, newText);
+  }
+
+  /** Retry, Cancel or Send anyway under a reply's notice in a thread's topic. */
+  replyAction(action: ReplyAction): Promise<string> {
+    return this.replies.action(action);
+  }
+
+  /** After a start: the replies that were on their way go on. */
+  resume(): void {
+    this.replies.resume();
   }
 
   /**
@@ -148,6 +162,7 @@ export class Threads {
   /** No new work; resolves when the work in flight is done. */
   stop(): Promise<void> {
     this.stopped = true;
+    this.replies.stop();
     return this.d.queue.idle();
   }
 

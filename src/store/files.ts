@@ -13,7 +13,7 @@ import { noSchemaVersion, notOurs, unreadable } from './backup.ts';
 import { StoreError } from './errors.ts';
 import { SHARD_DIR, SHARD_NAME, shardFile } from './layout.ts';
 import type { ChatRecord, ReplyRecord } from '../bridge/store-port.ts';
-import type { ThreadRecord } from '../bridge/thread-store.ts';
+import type { ThreadRecord, ThreadReplyRecord } from '../bridge/thread-store.ts';
 import type { DeskRecord } from '../desk/port.ts';
 import type { TemplateRecord } from '../templates/port.ts';
 
@@ -31,6 +31,8 @@ export interface MetaData {
   desk?: DeskRecord;
   /** Reviews and questions mirrored into topics, by key (src/bridge/thread-store.ts). */
   threads?: Record<string, ThreadRecord>;
+  /** Operators' replies to reviews and questions on their way to the Market. */
+  threadReplies?: Record<string, ThreadReplyRecord>;
 }
 
 export interface ShardData {
@@ -49,6 +51,7 @@ const metaShape = z.object({
   taps: z.record(z.string(), z.string()).optional(),
   desk: z.object({}).loose().optional(),
   threads: z.record(z.string(), z.object({ key: z.string(), marketId: z.number() }).loose()).optional(),
+  threadReplies: z.record(z.string(), z.object({ id: z.string(), thread: z.string() }).loose()).optional(),
 });
 const shardShape = z.object({ chats: z.record(z.string(), chatShape) });
 

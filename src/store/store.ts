@@ -18,7 +18,7 @@ import { SHARD_DIR, STORE_FILE, shardFile } from './layout.ts';
 import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
-import type { ThreadKey, ThreadRecord, ThreadStore } from '../bridge/thread-store.ts';
+import type { ThreadKey, ThreadRecord, ThreadReplyRecord, ThreadStore } from '../bridge/thread-store.ts';
 import type { DeskRecord, DeskStore } from '../desk/port.ts';
 import type { TemplateRecord, TemplateStore } from '../templates/port.ts';
 
@@ -66,6 +66,7 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadSto
     this.table = new ChatTable(dir);
     this.threadTable = new ThreadTable(
       () => (meta.data.threads ??= {}),
+      () => (meta.data.threadReplies ??= {}),
       () => (this.metaDirty = true),
     );
     this.writes = new FileWrites({
@@ -270,6 +271,22 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadSto
 
   saveThread(record: ThreadRecord): void {
     this.threadTable.save(record);
+  }
+
+  threadReplies(): ThreadReplyRecord[] {
+    return this.threadTable.allReplies();
+  }
+
+  findThreadReply(id: string): ThreadReplyRecord | undefined {
+    return this.threadTable.findReply(id);
+  }
+
+  putThreadReply(record: ThreadReplyRecord): ThreadReplyRecord {
+    return this.threadTable.putReply(record);
+  }
+
+  saveThreadReply(record: ThreadReplyRecord): void {
+    this.threadTable.saveReply(record);
   }
 
   desk(): DeskRecord {

@@ -3,7 +3,7 @@
  * those that need the seller get a topic), so they are written with the replies rather than sharded like chats.
  */
 import type { TopicId } from '../bridge/ids.ts';
-import type { ThreadKey, ThreadRecord } from '../bridge/thread-store.ts';
+import type { ThreadKey, ThreadRecord, ThreadReplyRecord } from '../bridge/thread-store.ts';
 
 export class ThreadTable {
   /** Thread keys by the topic they were last saved with. */
@@ -12,6 +12,7 @@ export class ThreadTable {
   /** `records`: the main file's map (created on first use); `changed`: marks the main file for the next commit. */
   constructor(
     private readonly records: () => Record<string, ThreadRecord>,
+    private readonly replies: () => Record<string, ThreadReplyRecord>,
     private readonly changed: () => void,
   ) {
     for (const thread of Object.values(records())) this.index(thread);
@@ -43,6 +44,26 @@ export class ThreadTable {
     if (this.find(record.key) !== record) throw new Error(`saveThread: ${record.key} is not the stored record`);
     this.index(record);
     this.changed();
+  }
+
+  allReplies(): ThreadReplyRecord[] {
+    return Object.values(this.replies());
+  }
+
+  findReply(id: string): ThreadReplyRecord | undefined {
+    const replies = this.replies();
+    return Object.hasOwn(replies, id) ? replies[id] : undefined;
+  }
+
+  putReply(record: ThreadReplyRecord): ThreadReplyRecord {
+    const stored = { ...record };
+    this.replies()[record.id] = stored;
+    this.changed();
+    return stored;
+  }
+
+  saveReply(record: ThreadReplyRecord): void {
+    if (this.findReply(record.id) === record) this.changed();
   }
 
   private index(record: ThreadRecord): void {

@@ -92,10 +92,14 @@ export function toOperatorMessage(message: Message, groupId: number, rules: Inpu
       ? (message.author_signature ?? 'admin')
       : [message.from?.first_name, message.from?.last_name].filter(Boolean).join(' '),
   };
+  // In a topic, a message that replies to nothing carries the topic's first message as its reply_to_message.
+  const repliedTo = message.reply_to_message?.message_id;
   const base = {
     topicId: topicId(message.message_thread_id),
     messageId: telegramMessageId(message.message_id),
     from,
+    ...(repliedTo !== undefined &&
+      repliedTo !== message.message_thread_id && { replyTo: telegramMessageId(repliedTo) }),
   };
   const file = attachedFile(message);
   if (file) return { ok: true, msg: { ...base, caption: message.caption, file } };

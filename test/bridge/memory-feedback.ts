@@ -19,7 +19,7 @@ export class MemoryFeedback implements FeedbackPort {
   readonly reads: string[] = [];
   /** The queries of every reviews() and questions() call. */
   readonly queries: Array<ReviewQuery | QuestionQuery> = [];
-  private nextId = 9000;
+  nextId = 9000;
 
   addReview(over: Partial<Review> & { id: number }): Review {
     const review: Review = {
@@ -98,8 +98,43 @@ export class MemoryFeedback implements FeedbackPort {
     return Promise.resolve({ items: items.map((c) => ({ ...c })) });
   }
 
-  saveReviewComment(): Promise<WriteOutcome<ReviewComment>> {
-    return Promise.reject(new Error('not in these tests'));
+  /** Every write, as called. */
+  readonly writes: unknown[] = [];
+  /**
+   * The outcome of the next write: `ambiguous-done` takes it and answers ambiguous (the answer was lost),
+   * `ambiguous` and other failures do not take it.
+   */
+  nextWrite: Array<'ambiguous-done' | WriteOutcome<never>> = [];
+
+  private outcome<T>(take: () => T): WriteOutcome<T> {
+    const next = this.nextWrite.shift();
+    if (next === 'ambiguous-done') {
+      take();
+      return { kind: 'ambiguous', reason: 'connection reset' };
+    }
+    if (next) return next;
+    return { kind: 'sent', result: take() };
+  }
+
+  saveReviewComment(comment: { reviewId: number; text: string; id?: number; parentId?: number }) {
+    this.writes.push({ saveReviewComment: comment });
+    return Promise.resolve(
+      this.outcome(() => {
+        const existing = comment.id === undefined ? undefined : this.commentList.find((c) => c.id === comment.id);
+        if (existing) {
+          existing.text = comment.text;
+          return { ...existing };
+        }
+        const review = this.reviewList.find((r) => r.id === comment.reviewId);
+        if (review) review.needReaction = false;
+        return this.addComment(comment.reviewId, {
+          text: comment.text,
+          author: { type: 'BUSINESS', name: 'Shop' },
+          canModify: true,
+          ...(comment.parentId !== undefined && { parentId: comment.parentId }),
+        });
+      }),
+    );
   }
 
   deleteReviewComment(): Promise<WriteOutcome<undefined>> {
@@ -133,7 +168,38 @@ export class MemoryFeedback implements FeedbackPort {
     return Promise.resolve({ items: items.map((a) => ({ ...a, comments: [...a.comments] })) });
   }
 
-  writeQuestionText(_op: QuestionTextOperation): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
-    return Promise.reject(new Error('not in these tests'));
+  writeQuestionText(op: QuestionTextOperation): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
+    this.writes.push({ writeQuestionText: op });
+    return Promise.resolve(
+      this.outcome((): QuestionTextEntity | undefined => {
+        const shop = { type: 'BUSINESS' as const, name: 'Shop' };
+        if (op.operation === 'CREATE' && op.parent.type === 'QUESTION') {
+          return {
+            id: this.addAnswer(op.parent.id, { text: op.text, author: shop, canModify: true }).id,
+            type: 'ANSWER',
+          };
+        }
+        if (op.operation === 'CREATE') {
+          const answer = this.answerList.find((a) => a.id === op.parent.id)!;
+          const id = this.nextId++;
+          answer.comments.push({
+            id,
+            answerId: answer.id,
+            text: op.text,
+            status: 'PUBLISHED',
+            createdAt: new Date().toISOString(),
+            canModify: true,
+            author: shop,
+          });
+          return { id, type: 'COMMENT' };
+        }
+        if (op.operation === 'UPDATE') {
+          const answer = this.answerList.find((a) => a.id === op.entity.id);
+          if (answer) answer.text = op.text;
+          for (const c of this.answerList.flatMap((a) => a.comments)) if (c.id === op.entity.id) c.text = op.text;
+        }
+        return undefined;
+      }),
+    );
   }
 }

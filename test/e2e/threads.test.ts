@@ -141,4 +141,55 @@ describe('reviews and questions as topics, end to end', () => {
     ]);
     expect(world.telegram.topics(GROUP_ID).filter((t) => t.name.includes('RESTART-1'))).toHaveLength(1);
   });
+
+  it('publishes what an operator types in a review’s and a question’s topic, once, and edits it when the message is edited', async () => {
+    const { market, telegram } = world;
+    const reviewId = market.reviews.addReview({ offerId: 'REPLY-1', author: 'Anna', rating: 3 });
+    const commentId = market.reviews.addReviewComment(reviewId, { text: 'is it fixed?', authorName: 'Anna' });
+    const questionId = market.questions.addQuestion({ offerId: 'REPLY-2', author: { type: 'USER', name: 'Petr' } });
+    await world.start({ REPLY_UNDO_SECONDS: '0' }, FAST);
+    const review = await waitFor(() => topicTitled('REPLY-1'), 'review topic');
+    const question = await waitFor(() => topicTitled('REPLY-2'), 'question topic');
+    await waitFor(() => texts(review.threadId).length === 2, 'the buyer comment');
+    const commentPost = telegram.messages(GROUP_ID, { threadId: review.threadId, fromBot: true })[1]!;
+
+    const top = telegram.userSends(GROUP_ID, { from: OPERATOR, threadId: review.threadId, text: 'Thank you, Anna!' });
+    telegram.userSends(GROUP_ID, {
+      from: OPERATOR,
+      threadId: review.threadId,
+      text: 'Yes, it is.',
+      replyTo: commentPost.message_id,
+    });
+    telegram.userSends(GROUP_ID, { from: OPERATOR, threadId: question.threadId, text: 'It fits size 42.' });
+    await waitFor(() => market.reviews.writes.length === 2 && market.questions.writes.length === 1, 'three writes');
+    const [first, second] = market.reviews.writes;
+    expect(first).toMatchObject({
+      operation: 'updateGoodsFeedbackComment',
+      kind: 'create',
+      reviewId,
+      text: 'Thank you, Anna!',
+    });
+    expect(first).not.toHaveProperty('parentId');
+    expect(second).toMatchObject({ kind: 'create', reviewId, parentId: commentId, text: 'Yes, it is.' });
+    expect(market.questions.writes[0]).toMatchObject({
+      operation: 'CREATE',
+      parent: { id: questionId, type: 'QUESTION' },
+      text: 'It fits size 42.',
+    });
+    await waitFor(() => topicTitled('✅ ⭐️3 · REPLY-1'), 'review answered');
+    await waitFor(() => topicTitled('✅ ❓ REPLY-2'), 'question answered');
+
+    // The edit of a published comment edits it at the Market; nothing is mirrored back.
+    telegram.userEdits(GROUP_ID, top.message_id, 'Thank you, Anna! We are glad.');
+    await waitFor(() => market.reviews.writes.length === 3, 'the edit');
+    expect(market.reviews.writes[2]).toMatchObject({
+      kind: 'edit',
+      commentId: (first as { commentId: number }).commentId,
+      text: 'Thank you, Anna! We are glad.',
+    });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(texts(review.threadId).filter((t) => t.startsWith('🏪'))).toEqual([]);
+    expect(market.reviews.writes).toHaveLength(3);
+    expect(market.questions.writes).toHaveLength(1);
+  });
 });

@@ -1,0 +1,368 @@
+/**
+ * Telegram → Market for reviews and questions: what an operator types in a thread's topic is published as the
+ * shop's comment on the review (a reply to a comment when the operator replied to that comment's post), the
+ * shop's answer to the question, or a comment on an answer. The same guarantees as chat replies: written down
+ * before anything is sent, checked by the reply guard then and again before the send, an undo window with
+ * Cancel, sent at most once — an attempt whose fate is unknown is looked for at the Market (the shop's text
+ * among the thread's comments or answers) before any resend — and one notice under the message that says how
+ * it went, with Retry when it failed. Its published id goes into the thread's `posted` map, so its echo is not
+ * mirrored back. An edit in Telegram edits what was published.
+ */
+import { html } from './html.ts';
+import { isNote, markNote } from './notes.ts';
+import { allItems } from './pages.ts';
+import type { WriteOutcome } from './feedback-port.ts';
+import type { Button, GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
+import type { ThreadDeps } from './thread-deps.ts';
+import type { ThreadRecord, ThreadReplyRecord, ThreadReplyTarget } from './thread-store.ts';
+
+/** The Market's text limits: review comments and question texts. */
+const LIMIT = { review: 4_096, question: 5_000 } as const;
+const MAX_ATTEMPTS = 3;
+const REACTION_PUBLISHED = '👍';
+
+export class ThreadReplies {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly d: ThreadDeps) {}
+
+  /** An operator's message in the thread's topic. */
+  async operatorMessage(rec: ThreadRecord, msg: OperatorMessage): Promise<void> {
+    const { d } = this;
+    const t = d.t.feedback;
+    if (isNote(msg.text ?? msg.caption)) return markNote(d, msg.topicId, msg.messageId);
+    if (msg.file) return void (await this.tell(msg, t.fileNotPublished));
+    const text = msg.text;
+    if (!text?.trim()) return void (await this.tell(msg, d.t.unsupportedMessage));
+    if (text.length > LIMIT[rec.kind]) return void (await this.tell(msg, t.tooLong(LIMIT[rec.kind])));
+    const undoMs = (d.options.undoSeconds ?? 0) * 1000;
+    const reply = d.store.putThreadReply({
+      id: `${msg.topicId}:${msg.messageId}`,
+      thread: rec.key,
+      topicId: msg.topicId,
+      telegramMessageId: msg.messageId,
+      text,
+      target: this.target(rec, msg.replyTo),
+      state: 'queued',
+      attempts: 0,
+      createdAt: d.now().toISOString(),
+      ...(undoMs > 0 && { notBefore: new Date(d.now().getTime() + undoMs).toISOString() }),
+    });
+    await d.store.commit();
+    if (this.hold(rec, reply)) return;
+    if (undoMs > 0) await this.notice(reply, t.willPublish(d.options.undoSeconds ?? 0), [this.button(reply, 'cancel')]);
+    this.request(reply);
+  }
+
+  /** Retry, Cancel or Send anyway under a reply's notice; resolves with the answer for the button. */
+  async action(action: ReplyAction): Promise<string> {
+    const { d } = this;
+    const reply = d.store.findThreadReply(`${action.topicId}:${action.messageId}`);
+    if (!reply) return d.t.nothingToDo;
+    switch (action.kind) {
+      case 'cancel':
+        if (reply.state !== 'queued' && reply.state !== 'held') return d.t.alreadySent;
+        reply.state = 'cancelled';
+        await this.save(reply);
+        await this.notice(reply, d.t.feedback.cancelled);
+        return d.t.feedback.cancelled;
+      case 'allow':
+        if (reply.state !== 'held') return d.t.nothingToDo;
+        if (d.options.guard?.mode === 'block') return d.t.guard.blocked;
+        reply.allowed = true;
+        reply.state = 'queued';
+        reply.notBefore = undefined;
+        await this.save(reply);
+        await this.notice(reply, d.t.guard.sendingAnyway);
+        this.request(reply);
+        return d.t.guard.sendingAnyway;
+      case 'retry':
+        if (reply.state !== 'failed') return d.t.nothingToDo;
+        reply.state = 'queued';
+        reply.attempts = 0;
+        reply.notBefore = undefined;
+        await this.save(reply);
+        await this.notice(reply, d.t.retrying);
+        this.request(reply);
+        return d.t.retrying;
+      default:
+        return d.t.nothingToDo;
+    }
+  }
+
+  /** The operator edited a reply: a waiting one takes the new text, a published one is edited at the Market. */
+  async edited(rec: ThreadRecord, messageId: number, newText: string | undefined): Promise<void> {
+    const { d } = this;
+    const reply = d.store.findThreadReply(`${rec.topicId}:${messageId}`);
+    if (!reply || !newText?.trim() || newText === reply.text) return;
+    if (reply.state === 'queued' || reply.state === 'held') {
+      reply.text = newText;
+      reply.allowed = undefined;
+      reply.state = 'queued';
+      await this.save(reply);
+      if (!this.hold(rec, reply)) await this.notice(reply, d.t.feedback.editQueued, [this.button(reply, 'cancel')]);
+      return;
+    }
+    if (reply.state !== 'sent' || reply.resultId === undefined) return;
+    if (this.findings(rec, newText).length > 0) {
+      await this.notice(reply, d.t.feedback.editNotPublished(d.t.guard.held(this.findings(rec, newText), 'block')));
+      return;
+    }
+    const id = reply.resultId;
+    const outcome: WriteOutcome<unknown> =
+      rec.kind === 'review'
+        ? await d.feedback.saveReviewComment({ reviewId: rec.marketId, id, text: newText })
+        : await d.feedback.writeQuestionText({
+            operation: 'UPDATE',
+            entity: { id, type: reply.target.kind === 'answer' ? 'ANSWER' : 'COMMENT' },
+            text: newText,
+          });
+    if (outcome.kind !== 'sent') {
+      await this.notice(reply, d.t.feedback.editNotPublished(outcome.reason));
+      return;
+    }
+    reply.text = newText;
+    await this.save(reply);
+    await this.notice(reply, d.t.feedback.editPublished);
+  }
+
+  /** After a start: replies that were waiting go on; one killed while being sent is looked for first. */
+  resume(): void {
+    for (const reply of this.d.store.threadReplies()) {
+      if (reply.state === 'queued') this.request(reply);
+      else if (reply.state === 'sending' || reply.state === 'unknown') this.later(reply, 0, () => this.check(reply.id));
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private request(reply: ThreadReplyRecord): void {
+    void this.d.queue.push(reply.thread, () => this.send(reply.id));
+  }
+
+  private later(reply: ThreadReplyRecord, ms: number, then: () => Promise<void>): void {
+    clearTimeout(this.timers.get(reply.id));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(reply.id);
+        void this.d.queue.push(reply.thread, then);
+      },
+      Math.max(0, ms),
+    );
+    timer.unref();
+    this.timers.set(reply.id, timer);
+  }
+
+  private async send(id: string): Promise<void> {
+    const { d } = this;
+    const reply = d.store.findThreadReply(id);
+    const rec = reply && d.store.findThread(reply.thread);
+    if (!reply || !rec || reply.state !== 'queued') return;
+    const wait = reply.notBefore === undefined ? 0 : Date.parse(reply.notBefore) - d.now().getTime();
+    if (wait > 0) return this.later(reply, wait, () => this.send(id));
+    // The guard's last look: the text may have been edited since it was written down.
+    if (this.hold(rec, reply)) return;
+    reply.state = 'sending';
+    reply.attempts++;
+    reply.attemptedAt = d.now().toISOString();
+    await this.save(reply);
+    const outcome = await this.publish(rec, reply);
+    await this.apply(rec, reply, outcome);
+  }
+
+  private async publish(rec: ThreadRecord, reply: ThreadReplyRecord): Promise<WriteOutcome<{ id: number }>> {
+    const { feedback } = this.d;
+    const target = reply.target;
+    if (target.kind === 'review-comment') {
+      const parent = target.parentId === undefined ? {} : { parentId: target.parentId };
+      return feedback.saveReviewComment({ reviewId: rec.marketId, text: reply.text, ...parent });
+    }
+    const parent =
+      target.kind === 'answer'
+        ? ({ id: rec.marketId, type: 'QUESTION' } as const)
+        : ({ id: target.answerId, type: 'ANSWER' } as const);
+    const outcome = await feedback.writeQuestionText({ operation: 'CREATE', parent, text: reply.text });
+    if (outcome.kind !== 'sent') return outcome;
+    return outcome.result ? { kind: 'sent', result: outcome.result } : { kind: 'ambiguous', reason: 'no id answered' };
+  }
+
+  private async apply(rec: ThreadRecord, reply: ThreadReplyRecord, outcome: WriteOutcome<{ id: number }>) {
+    const { d } = this;
+    switch (outcome.kind) {
+      case 'sent':
+        return this.published(rec, reply, outcome.result.id);
+      case 'rejected':
+        return this.fail(reply, d.t.marketRejected(outcome.status, outcome.reason), false);
+      case 'rate-limited':
+      case 'not-sent': {
+        if (outcome.kind === 'not-sent' && reply.attempts >= MAX_ATTEMPTS)
+          return this.fail(reply, outcome.reason, true);
+        const at =
+          outcome.kind === 'rate-limited'
+            ? outcome.retryAt
+            : new Date(d.now().getTime() + (d.options.retryDelayMs?.(reply.attempts) ?? 5_000));
+        reply.state = 'queued';
+        reply.notBefore = at.toISOString();
+        await this.save(reply);
+        if (outcome.kind === 'rate-limited') await this.notice(reply, d.t.replyQueued(this.clock(at)));
+        return this.later(reply, at.getTime() - d.now().getTime(), () => this.send(reply.id));
+      }
+      case 'ambiguous':
+        reply.state = 'unknown';
+        await this.save(reply);
+        await this.notice(reply, d.t.replyUnknown);
+        return this.later(reply, d.options.ambiguousSettleMs ?? 20_000, () => this.check(reply.id));
+    }
+  }
+
+  /** An attempt of unknown fate: published if the Market has the shop's text; otherwise sent again (a few times). */
+  private async check(id: string): Promise<void> {
+    const { d } = this;
+    const reply = d.store.findThreadReply(id);
+    const rec = reply && d.store.findThread(reply.thread);
+    if (!reply || !rec || (reply.state !== 'unknown' && reply.state !== 'sending')) return;
+    const found = await this.find(rec, reply);
+    if (found !== undefined) return this.published(rec, reply, found);
+    if (reply.attempts >= MAX_ATTEMPTS) return this.fail(reply, d.t.replyUnknown, true);
+    reply.state = 'queued';
+    await this.save(reply);
+    await this.send(id);
+  }
+
+  /** The id of the shop's published text equal to the reply's that no post of the thread stands for yet. */
+  private async find(rec: ThreadRecord, reply: ThreadReplyRecord): Promise<number | undefined> {
+    const { feedback } = this.d;
+    const same = (e: { text: string; author: { type: string } }) =>
+      e.author.type === 'BUSINESS' && e.text.trim() === reply.text.trim();
+    const target = reply.target;
+    if (target.kind === 'review-comment') {
+      const comments = await allItems((p) => feedback.reviewComments({ reviewId: rec.marketId }, p));
+      return comments.find((c) => same(c) && rec.posted[`c:${c.id}`] === undefined)?.id;
+    }
+    if (target.kind === 'answer') {
+      const answers = await allItems((p) => feedback.answers({ questionId: rec.marketId }, p));
+      return answers.find((a) => same(a) && rec.posted[`a:${a.id}`] === undefined)?.id;
+    }
+    const answers = await allItems((p) => feedback.answers({ answerIds: [target.answerId] }, p));
+    const comments = answers.flatMap((a) => a.comments);
+    return comments.find((c) => same(c) && rec.posted[`c:${c.id}`] === undefined)?.id;
+  }
+
+  private async published(rec: ThreadRecord, reply: ThreadReplyRecord, id: number): Promise<void> {
+    const { d } = this;
+    reply.state = 'sent';
+    reply.resultId = id;
+    reply.error = undefined;
+    const key = `${reply.target.kind === 'answer' ? 'a' : 'c'}:${id}`;
+    rec.posted[key] = reply.telegramMessageId;
+    if (reply.target.kind === 'answer-comment') (rec.answerOf ??= {})[key] = reply.target.answerId;
+    d.store.saveThread(rec);
+    await this.save(reply);
+    d.log.info({ thread: rec.key, id, attempts: reply.attempts }, 'reply published');
+    await this.notice(reply, d.t.feedback.published);
+    await d.telegram.react(reply.telegramMessageId, REACTION_PUBLISHED).catch((err: unknown) => {
+      d.log.debug({ err }, 'could not react to a published reply');
+    });
+  }
+
+  private async fail(reply: ThreadReplyRecord, reason: string, retry: boolean): Promise<void> {
+    reply.state = 'failed';
+    reply.error = reason;
+    await this.save(reply);
+    this.d.log.warn({ thread: reply.thread, reason }, 'reply not published');
+    await this.notice(reply, this.d.t.replyFailed(reason), retry ? [this.button(reply, 'retry')] : []);
+  }
+
+  // ---------------------------------------------------------------- the guard, notices, records
+
+  private findings(rec: ThreadRecord, text: string): readonly GuardFinding[] {
+    const known = [String(rec.marketId), ...(rec.review?.orderId === undefined ? [] : [String(rec.review.orderId)])];
+    return this.d.options.guard?.check(text, { knownNumbers: known }) ?? [];
+  }
+
+  /** Holds a reply whose text the guard flags (unless Send anyway was pressed); true when held. */
+  private hold(rec: ThreadRecord, reply: ThreadReplyRecord): boolean {
+    const { d } = this;
+    const guard = d.options.guard;
+    if (!guard || reply.allowed) return false;
+    const findings = this.findings(rec, reply.text);
+    if (findings.length === 0) return false;
+    reply.state = 'held';
+    reply.findings = [...findings];
+    d.store.saveThreadReply(reply);
+    void d.store.commit();
+    const buttons = [
+      ...(guard.mode === 'warn' ? [{ text: d.t.guard.sendAnywayButton, action: this.action2(reply, 'allow') }] : []),
+      this.button(reply, 'cancel'),
+    ];
+    d.options.observer?.guard(
+      'held',
+      findings.map((f) => f.kind),
+    );
+    void this.notice(reply, d.t.guard.held(findings, guard.mode), buttons);
+    return true;
+  }
+
+  private action2(reply: ThreadReplyRecord, kind: ReplyAction['kind']): ReplyAction {
+    return { kind, topicId: reply.topicId, messageId: reply.telegramMessageId };
+  }
+
+  private button(reply: ThreadReplyRecord, kind: 'cancel' | 'retry'): Button {
+    const text = kind === 'cancel' ? this.d.t.cancelButton : this.d.t.retryButton;
+    return { text, action: this.action2(reply, kind) };
+  }
+
+  /** The one notice under the reply, edited as its state changes. */
+  private async notice(reply: ThreadReplyRecord, text: string, buttons: Button[] = []): Promise<void> {
+    const { d } = this;
+    try {
+      if (reply.noticeId !== undefined) {
+        await d.telegram.editText(reply.noticeId, html`${text}`, buttons);
+        return;
+      }
+      reply.noticeId = await d.telegram.sendText(reply.topicId, html`${text}`, {
+        replyTo: reply.telegramMessageId,
+        buttons,
+      });
+      await this.save(reply);
+    } catch (err) {
+      d.log.warn({ err, thread: reply.thread }, 'could not tell the operator');
+    }
+  }
+
+  private async tell(msg: OperatorMessage, text: string): Promise<void> {
+    await this.d.telegram
+      .sendText(msg.topicId, html`${text}`, { replyTo: msg.messageId })
+      .catch((err: unknown) => this.d.log.warn({ err, topicId: msg.topicId }, 'could not tell the operator'));
+  }
+
+  private async save(reply: ThreadReplyRecord): Promise<void> {
+    this.d.store.saveThreadReply(reply);
+    await this.d.store.commit();
+  }
+
+  /** What the reply answers: the post the operator replied to, or the review or question itself. */
+  private target(rec: ThreadRecord, replyTo: number | undefined): ThreadReplyTarget {
+    const key = replyTo === undefined ? undefined : Object.entries(rec.posted).find(([, id]) => id === replyTo)?.[0];
+    const id = key === undefined ? undefined : Number(key.slice(2));
+    if (rec.kind === 'review') {
+      return key?.startsWith('c:') ? { kind: 'review-comment', parentId: id! } : { kind: 'review-comment' };
+    }
+    if (key?.startsWith('a:')) return { kind: 'answer-comment', answerId: id! };
+    const answerId = key === undefined ? undefined : rec.answerOf?.[key];
+    return answerId === undefined ? { kind: 'answer' } : { kind: 'answer-comment', answerId };
+  }
+
+  private clock(at: Date): string {
+    return new Intl.DateTimeFormat(this.d.t.locale, {
+      timeZone: this.d.options.timeZone ?? 'Europe/Moscow',
+      hour: '2-digit',
+      minute: '2-digit',
+    }).format(at);
+  }
+}
