@@ -6,6 +6,7 @@
 import type { Question, Review } from './feedback-model.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { GuardFinding } from './ports.ts';
+import type { NudgeRecord } from './store-port.ts';
 
 export type ThreadKind = 'review' | 'question';
 /** `review:<feedbackId>` or `question:<questionId>`. */
@@ -56,6 +57,9 @@ export interface ThreadRecord {
   syncedAt?: string;
   /** Since when it waits for the seller (the desk counts it), while `state` is `waiting`. */
   waitingSince?: string;
+  /** The desk's reminder in the topic and escalation in General for a waiting episode (src/desk/nudges.ts). */
+  reminder?: NudgeRecord;
+  escalation?: NudgeRecord;
 }
 
 /** What an operator's reply in a thread's topic publishes. */

@@ -7,7 +7,8 @@
  */
 import { Board } from './board.ts';
 import { boardView } from './board-view.ts';
-import { deskFigures, waitingChats } from './figures.ts';
+import { deskFigures } from './figures.ts';
+import { nudgees } from './nudgees.ts';
 import { Nudges } from './nudges.ts';
 import type { DeskOptions } from './options.ts';
 import { tooLongAfter } from './summary.ts';
@@ -73,9 +74,7 @@ export class Desk {
   private async nudge(): Promise<void> {
     const { o } = this;
     const now = this.now();
-    const records = o.store.chats();
-    const chats = waitingChats(records, now);
-    await this.nudges.run(chats, records, now, o.workHours.isOpen(new Date(now)));
+    await this.nudges.run(nudgees(o.store), now, o.workHours.isOpen(new Date(now)));
   }
 
   /** When WORK_HOURS open next, as "Mon 09:00" in BOT_TIMEZONE and the bot's language. */

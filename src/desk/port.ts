@@ -21,6 +21,7 @@ export interface DeskStore {
   /** Reviews and questions mirrored into topics: the board lists those that wait, labelled. */
   threads(): ThreadRecord[];
   saveChat(record: ChatRecord): void;
+  saveThread(record: ThreadRecord): void;
   /** The desk's record, to change and then `saveDesk()`. */
   desk(): DeskRecord;
   saveDesk(): void;

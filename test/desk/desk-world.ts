@@ -23,6 +23,7 @@ export class MemoryDeskStore implements DeskStore {
     return [...this.records];
   }
   saveChat(): void {}
+  saveThread(): void {}
   threads(): ThreadRecord[] {
     return [...this.threadRecords];
   }
