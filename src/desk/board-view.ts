@@ -44,11 +44,14 @@ export function boardView(f: DeskFigures, c: BoardContext): BoardView {
   const more = f.waiting.length - lines.length;
   const body =
     f.waiting.length === 0 ? [html`${t.nobodyWaits}`] : [...lines, ...(more > 0 ? [html`${t.andMore(more)}`] : [])];
+  // What the board shows, but the waits: the lines shown (not the chats below them), the counts, off hours.
+  const shown = f.waiting.slice(0, lines.length);
   const structure = JSON.stringify([
+    f.waiting.length,
     f.tooLong,
     f.disputes,
     c.offHours?.opens ?? null,
-    f.waiting.map((w) => [w.key, w.title, w.owner?.id ?? 0, w.topicId ?? 0, w.waitedMs >= c.tooLongMs]),
+    shown.map((w) => [w.key, w.title, w.owner?.id ?? 0, w.topicId ?? 0, w.waitedMs >= c.tooLongMs]),
   ]);
   return { text: joinHtml([...head, html``, ...body], '\n'), structure };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ThreadRecord } from '../../src/bridge/thread-store.ts';
 import { WorkHours } from '../../src/desk/work-hours.ts';
 import { deskWorld, MIN, T0 } from './desk-world.ts';
 
@@ -108,5 +109,39 @@ describe('escalations', () => {
     await w.desk.tick();
     expect(w.telegram.edits).toHaveLength(edits);
     expect(escalations(w)).toHaveLength(1);
+  });
+});
+
+describe('nudges for reviews and questions', () => {
+  it('remind in the topic without Take, escalate labelled, and mark both done when answered', async () => {
+    const w = deskWorld();
+    const thread = {
+      key: 'review:5' as const,
+      kind: 'review' as const,
+      marketId: 5,
+      topicId: (await w.telegram.createTopic('🔴 ⭐️2 · SKU-1 · Anna')) as never,
+      title: '🔴 ⭐️2 · SKU-1 · Anna',
+      posted: {},
+      state: 'waiting' as const,
+      waitingSince: new Date(T0 - 61 * MIN).toISOString(),
+      firstSeenAt: new Date(T0 - 61 * MIN).toISOString(),
+    } satisfies ThreadRecord;
+    w.store.threadRecords.push(thread);
+    await w.desk.tick();
+    await w.desk.tick();
+    const [reminder] = reminders(w);
+    expect(reminder!.html).toBe('⏰ The buyer has been waiting for an answer for 1 h 1 min.');
+    expect(reminder!.buttons ?? []).toEqual([]);
+    const [escalation] = escalations(w);
+    expect(escalation!.html.split('\n')[1]).toBe(
+      `• [review] <a href="https://t.me/c/123/${thread.topicId}">🔴 ⭐️2 · SKU-1 · Anna</a> — waiting 1 h 1 min · nobody`,
+    );
+
+    thread.state = 'answered' as never;
+    await w.desk.tick();
+    expect(w.telegram.posts.find((p) => p.messageId === reminder!.messageId)!.html).toBe(
+      '✅ This chat no longer waits for an answer.',
+    );
+    expect(w.telegram.posts.find((p) => p.messageId === escalation!.messageId)!.html).toContain('✅ answered');
   });
 });
