@@ -119,13 +119,13 @@ describe('nudges for reviews and questions', () => {
       key: 'review:5' as const,
       kind: 'review' as const,
       marketId: 5,
-      topicId: (await w.telegram.createTopic('🔴 ⭐️2 · SKU-1 · Anna')) as never,
+      topicId: await w.telegram.createTopic('🔴 ⭐️2 · SKU-1 · Anna'),
       title: '🔴 ⭐️2 · SKU-1 · Anna',
       posted: {},
       state: 'waiting' as const,
       waitingSince: new Date(T0 - 61 * MIN).toISOString(),
       firstSeenAt: new Date(T0 - 61 * MIN).toISOString(),
-    } satisfies ThreadRecord;
+    } satisfies ThreadRecord as ThreadRecord;
     w.store.threadRecords.push(thread);
     await w.desk.tick();
     await w.desk.tick();
@@ -137,7 +137,7 @@ describe('nudges for reviews and questions', () => {
       `• [review] <a href="https://t.me/c/123/${thread.topicId}">🔴 ⭐️2 · SKU-1 · Anna</a> — waiting 1 h 1 min · nobody`,
     );
 
-    thread.state = 'answered' as never;
+    thread.state = 'answered';
     await w.desk.tick();
     expect(w.telegram.posts.find((p) => p.messageId === reminder!.messageId)!.html).toBe(
       '✅ This chat no longer waits for an answer.',
