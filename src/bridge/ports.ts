@@ -224,8 +224,11 @@ export interface TelegramPort {
   sendText(
     topicId: TopicId,
     text: Html,
-    /** `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for). */
-    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
+    /**
+     * `lane`: the turn it takes in the group's budget (default `operator`: a notice someone waits for).
+     * `preview`: a URL Telegram shows as a large preview under the text (a review's photo); links show none otherwise.
+     */
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane; preview?: string },
   ): Promise<TelegramMessageId>;
   /**
    * Replaces the text (and the buttons: none when omitted) of a message the bot sent; MessageGoneError when it is

@@ -64,7 +64,13 @@ export class ThreadTopics {
     const topicId = rec.topicId!;
     try {
       const buttons = this.buttons(rec);
-      rec.cardId = await d.telegram.sendText(topicId, this.card(rec), { lane: this.lane(rec), buttons });
+      // A review's first photo is shown large under its card, at no extra call.
+      const photo = rec.review?.photos[0];
+      rec.cardId = await d.telegram.sendText(topicId, this.card(rec), {
+        lane: this.lane(rec),
+        buttons,
+        ...(photo !== undefined && { preview: photo }),
+      });
       rec.cardButtons = buttons.length > 0 || undefined;
     } catch (err) {
       if (!(err instanceof TopicGoneError)) throw err;

@@ -82,14 +82,16 @@ export class TelegramGroup implements TelegramPort {
   async sendText(
     topicId: TopicId,
     text: Html,
-    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane },
+    options?: { replyTo?: TelegramMessageId; buttons?: Button[]; lane?: Lane; preview?: string },
   ): Promise<TelegramMessageId> {
     try {
       const send = () =>
         this.api.sendMessage(this.chatId, text.markup, {
           message_thread_id: topicId,
           parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
+          link_preview_options: options?.preview
+            ? { url: options.preview, prefer_large_media: true }
+            : { is_disabled: true },
           reply_parameters: options?.replyTo
             ? { message_id: options.replyTo, allow_sending_without_reply: true }
             : undefined,

@@ -168,6 +168,8 @@ export interface Post {
   /** As the Telegram port puts them on the wire. */
   buttons?: Array<{ text: string; data: string }>;
   lane?: Lane;
+  /** The URL shown as a large preview. */
+  preview?: string;
 }
 
 const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
@@ -234,9 +236,9 @@ export class MemoryTelegram implements TelegramPort {
   sendText(
     id: TopicId,
     text: Html,
-    o?: { replyTo?: TelegramMessageId; buttons?: Button[] },
+    o?: { replyTo?: TelegramMessageId; buttons?: Button[]; preview?: string },
   ): Promise<TelegramMessageId> {
-    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons) });
+    return this.push(id, { html: text.markup, replyTo: o?.replyTo, buttons: onWire(o?.buttons), preview: o?.preview });
   }
   /** Every edit of a message, with the lane it took (undefined: outside any lane, an operator's). */
   edits: Array<{ messageId: number; lane?: Lane }> = [];

@@ -43,6 +43,12 @@ describe('reviews and questions as topics, end to end', () => {
     expect(card).toContain('Yandex Market product review');
     expect(card).toContain('Disadvantages: It leaks');
     expect(card).toContain('Order 777');
+    // Its photo shows large under the card, at no extra call.
+    const cardPost = telegram.messages(GROUP_ID, { threadId: topic.threadId, fromBot: true })[0]!;
+    expect(cardPost.linkPreview).toEqual({
+      url: 'https://avatars.mds.yandex.net/get-market-ugc/1/orig',
+      prefer_large_media: true,
+    });
     expect(comment).toBe('👤 Buyer · Anna\nstill leaking');
     await new Promise((r) => setTimeout(r, 1_000));
     expect(texts(topic.threadId)).toHaveLength(2);

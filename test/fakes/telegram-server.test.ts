@@ -516,6 +516,16 @@ describe('message text', () => {
     expect(stored?.parseMode).toBe('HTML');
   });
 
+  it('keeps the link preview options of a message, and answers them unless the preview is off', async () => {
+    const shown = await api.sendMessage(FORUM, 'a photo', {
+      link_preview_options: { url: 'https://example.com/p.jpg', prefer_large_media: true },
+    });
+    expect(shown.link_preview_options).toEqual({ url: 'https://example.com/p.jpg', prefer_large_media: true });
+    expect(fake.message(FORUM, shown.message_id)?.linkPreview?.url).toBe('https://example.com/p.jpg');
+    const off = await api.sendMessage(FORUM, 'no preview', { link_preview_options: { is_disabled: true } });
+    expect(off.link_preview_options).toBeUndefined();
+  });
+
   it('turns a tg://user link into an inline mention of that user', async () => {
     const sent = await api.sendMessage(FORUM, 'ask <a href="tg://user?id=1001">Olga</a>', { parse_mode: 'HTML' });
     expect(sent.text).toBe('ask Olga');

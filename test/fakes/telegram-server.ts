@@ -117,6 +117,8 @@ export interface FakeMessage {
   /** Where a forwarded message came from (`forward_origin`). */
   readonly forwardOrigin?: MessageOrigin;
   readonly replyMarkup?: InlineKeyboardMarkup;
+  /** The bot's `link_preview_options` of a text message (url, prefer_large_media, is_disabled, …), when given. */
+  readonly linkPreview?: Record<string, unknown>;
   /** Emoji reactions the bot set on this message (setMessageReaction replaces them). */
   readonly reactions: readonly string[];
   /** Earlier versions, oldest first. */
@@ -878,6 +880,7 @@ interface MessageInit {
   replyToMessageId?: number;
   forwardOrigin?: MessageOrigin;
   replyMarkup?: InlineKeyboardMarkup;
+  linkPreview?: Record<string, unknown>;
   service?: FakeServiceEvent;
 }
 
@@ -902,6 +905,7 @@ class StoredMessage implements FakeMessage {
   replyToMessageId?: number;
   forwardOrigin?: MessageOrigin;
   replyMarkup?: InlineKeyboardMarkup;
+  linkPreview?: Record<string, unknown>;
   reactions: string[] = [];
   editHistory: FakeEdit[] = [];
   editDate?: number;
@@ -962,6 +966,7 @@ function renderMessage(chat: ChatState, msg: StoredMessage, nested: boolean): Me
   if (msg.caption !== undefined) json.caption = msg.caption;
   if (msg.captionEntities?.length) json.caption_entities = msg.captionEntities;
   if (msg.replyMarkup) json.reply_markup = msg.replyMarkup;
+  if (msg.linkPreview && msg.linkPreview.is_disabled !== true) json.link_preview_options = msg.linkPreview;
   if (msg.editDate !== undefined) json.edit_date = msg.editDate;
   const service = msg.service;
   if (service?.kind === 'forum_topic_created') {
@@ -2238,6 +2243,9 @@ export class FakeTelegram {
   private sendMessage(p: Params): Message {
     const { chat, ...where } = this.sendTarget(p);
     const text = this.requireText(p);
+    const preview = p.json('link_preview_options', 'link preview options');
+    if (preview !== undefined && !isRecord(preview)) throw bad("can't parse link preview options JSON object");
+    if (preview?.url !== undefined && typeof preview.url !== 'string') throw bad('link preview URL must be a string');
     return this.addMessage(chat, {
       from: this.botUser,
       ...where,
@@ -2245,6 +2253,7 @@ export class FakeTelegram {
       rawText: text.raw,
       parseMode: text.parseMode,
       entities: text.entities,
+      ...(preview !== undefined && { linkPreview: { ...preview } }),
     }).json;
   }
 
