@@ -161,4 +161,40 @@ describe('replies to reviews and questions', () => {
     await new Promise((r) => setTimeout(r, 1_200));
     expect(w.feedback.writes).toEqual([]);
   });
+
+  it('after a crash during a send, publish nothing twice: an attempt that arrived is found, one that did not goes again', async () => {
+    const w = await world();
+    await w.threads.reviewSeen(w.feedback.addReview({ id: 71 }));
+    const rec = w.store.findThread('review:71')!;
+    const crashed = (id: number, text: string) =>
+      w.store.putThreadReply({
+        id: `${rec.topicId}:${id}`,
+        thread: rec.key,
+        topicId: rec.topicId!,
+        telegramMessageId: id as never,
+        text,
+        target: { kind: 'review-comment' },
+        state: 'sending',
+        attempts: 1,
+        createdAt: new Date().toISOString(),
+      });
+    // The first arrived before the process was killed; the second did not.
+    w.feedback.addComment(71, { text: 'It arrived.', author: { type: 'BUSINESS', name: 'Shop' } });
+    crashed(901, 'It arrived.');
+    crashed(902, 'It did not.');
+    await w.store.commit();
+
+    const restarted = new Threads(w.feedback, w.telegram, w.store, {
+      texts: textsFor('en'),
+      logger: pino({ level: 'silent' }),
+      sinceDays: 14,
+      ambiguousSettleMs: 5,
+    });
+    restarted.resume();
+    await w.settle();
+    expect(w.feedback.writes).toEqual([{ saveReviewComment: { reviewId: 71, text: 'It did not.' } }]);
+    expect(w.feedback.commentList.filter((c) => c.text === 'It arrived.')).toHaveLength(1);
+    expect(w.store.findThreadReply(`${rec.topicId}:901`)?.state).toBe('sent');
+    expect(w.store.findThreadReply(`${rec.topicId}:902`)).toMatchObject({ state: 'sent', attempts: 2 });
+  });
 });
