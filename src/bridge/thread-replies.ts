@@ -10,7 +10,7 @@
  */
 import { html } from './html.ts';
 import { isNote, markNote } from './notes.ts';
-import { allItems } from './pages.ts';
+import { findPublished, publish } from './thread-publish.ts';
 import type { WriteOutcome } from './feedback-port.ts';
 import type { Button, GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
 import type { ThreadDeps } from './thread-deps.ts';
@@ -171,24 +171,8 @@ export class ThreadReplies {
     reply.attempts++;
     reply.attemptedAt = d.now().toISOString();
     await this.save(reply);
-    const outcome = await this.publish(rec, reply);
+    const outcome = await publish(this.d.feedback, rec, reply);
     await this.apply(rec, reply, outcome);
-  }
-
-  private async publish(rec: ThreadRecord, reply: ThreadReplyRecord): Promise<WriteOutcome<{ id: number }>> {
-    const { feedback } = this.d;
-    const target = reply.target;
-    if (target.kind === 'review-comment') {
-      const parent = target.parentId === undefined ? {} : { parentId: target.parentId };
-      return feedback.saveReviewComment({ reviewId: rec.marketId, text: reply.text, ...parent });
-    }
-    const parent =
-      target.kind === 'answer'
-        ? ({ id: rec.marketId, type: 'QUESTION' } as const)
-        : ({ id: target.answerId, type: 'ANSWER' } as const);
-    const outcome = await feedback.writeQuestionText({ operation: 'CREATE', parent, text: reply.text });
-    if (outcome.kind !== 'sent') return outcome;
-    return outcome.result ? { kind: 'sent', result: outcome.result } : { kind: 'ambiguous', reason: 'no id answered' };
   }
 
   private async apply(rec: ThreadRecord, reply: ThreadReplyRecord, outcome: WriteOutcome<{ id: number }>) {
@@ -226,31 +210,16 @@ export class ThreadReplies {
     const reply = d.store.findThreadReply(id);
     const rec = reply && d.store.findThread(reply.thread);
     if (!reply || !rec || (reply.state !== 'unknown' && reply.state !== 'sending')) return;
-    const found = await this.find(rec, reply);
+    // The Market may still be working on an attempt whose answer was lost: it settles before it counts as lost.
+    const settleMs = d.options.ambiguousSettleMs ?? 20_000;
+    const wait = (reply.attemptedAt === undefined ? 0 : Date.parse(reply.attemptedAt)) + settleMs - d.now().getTime();
+    if (wait > 0) return this.later(reply, wait, () => this.check(id));
+    const found = await findPublished(d.feedback, rec, reply);
     if (found !== undefined) return this.published(rec, reply, found);
     if (reply.attempts >= MAX_ATTEMPTS) return this.fail(reply, d.t.replyUnknown, true);
     reply.state = 'queued';
     await this.save(reply);
     await this.send(id);
-  }
-
-  /** The id of the shop's published text equal to the reply's that no post of the thread stands for yet. */
-  private async find(rec: ThreadRecord, reply: ThreadReplyRecord): Promise<number | undefined> {
-    const { feedback } = this.d;
-    const same = (e: { text: string; author: { type: string } }) =>
-      e.author.type === 'BUSINESS' && e.text.trim() === reply.text.trim();
-    const target = reply.target;
-    if (target.kind === 'review-comment') {
-      const comments = await allItems((p) => feedback.reviewComments({ reviewId: rec.marketId }, p));
-      return comments.find((c) => same(c) && rec.posted[`c:${c.id}`] === undefined)?.id;
-    }
-    if (target.kind === 'answer') {
-      const answers = await allItems((p) => feedback.answers({ questionId: rec.marketId }, p));
-      return answers.find((a) => same(a) && rec.posted[`a:${a.id}`] === undefined)?.id;
-    }
-    const answers = await allItems((p) => feedback.answers({ answerIds: [target.answerId] }, p));
-    const comments = answers.flatMap((a) => a.comments);
-    return comments.find((c) => same(c) && rec.posted[`c:${c.id}`] === undefined)?.id;
   }
 
   private async published(rec: ThreadRecord, reply: ThreadReplyRecord, id: number): Promise<void> {
