@@ -395,14 +395,33 @@ export interface Computed {
   high: number;
 }
 
+/** What the idle cost depends on: the threads mirrored, waiting or handled (first seen within 30 days). */
+export interface Shape {
+  waitingReviews: number;
+  /** Waiting reviews with a comment: a re-read of one without comments costs nothing. */
+  commentedWaiting: number;
+  waitingQuestions: number;
+  /** Handled reviews mirrored within 30 days, each with a comment (the shop's). */
+  handledReviews: number;
+  /** Answered questions mirrored within 30 days. */
+  handledQuestions: number;
+}
+
+export const shapeOf = (variant: Variant): Shape => ({
+  waitingReviews: SHOP.waitingReviews,
+  commentedWaiting: SHOP.commentedWaiting,
+  waitingQuestions: SHOP.waitingQuestions,
+  handledReviews: variant === 'month' ? SHOP.handledReviews : 0,
+  handledQuestions: variant === 'month' ? SHOP.handledQuestions : 0,
+});
+
 /** Requests per hour at the default interval, by cause, from rounds × requests per round (steady state). */
-export function computed(variant: Variant, mode: Mode): Map<IdleCause, Computed> {
+export function computed(shape: Shape, mode: Mode): Map<IdleCause, Computed> {
   const interval = INTERVAL[mode];
   const roundsPerHour = HOUR / interval;
-  const handledReviews = variant === 'month' ? SHOP.handledReviews : 0;
-  const handledQuestions = variant === 'month' ? SHOP.handledQuestions : 0;
-  const mirroredReviews = SHOP.waitingReviews + handledReviews;
-  const mirroredQuestions = SHOP.waitingQuestions + handledQuestions;
+  const { handledReviews, handledQuestions } = shape;
+  const mirroredReviews = shape.waitingReviews + handledReviews;
+  const mirroredQuestions = shape.waitingQuestions + handledQuestions;
   const recheck = (kind: 'review' | 'question', n: number) =>
     timesPerHour(Math.max(POLLER.minRecheckMs, (n * HOUR) / POLLER.detailReadsPerHour[kind]), interval);
   const sweep = timesPerHour(POLLER.sweepMs, interval);
@@ -411,11 +430,12 @@ export function computed(variant: Variant, mode: Mode): Map<IdleCause, Computed>
   const out = new Map<IdleCause, Computed>();
   const row = (cause: IdleCause, each: number, times: { low: number; high: number }) =>
     out.set(cause, { each, low: each * times.low, high: each * times.high });
-  row('listReviews', pages(SHOP.waitingReviews), everyRound);
-  row('listQuestions', pages(SHOP.waitingQuestions), everyRound);
-  row('lookup', handledReviews === 0 ? 0 : Math.ceil(handledReviews / POLLER.batch), everyRound);
-  row('rereadReview', SHOP.commentedWaiting, recheck('review', mirroredReviews));
-  row('rereadQuestion', SHOP.waitingQuestions, recheck('question', mirroredQuestions));
+  row('listReviews', pages(shape.waitingReviews), everyRound);
+  row('listQuestions', pages(shape.waitingQuestions), everyRound);
+  row('lookup', Math.ceil(handledReviews / POLLER.batch), everyRound);
+  // The budget of re-reads counts every mirrored thread of the kind, and spreads over the waiting ones.
+  row('rereadReview', shape.commentedWaiting, recheck('review', mirroredReviews));
+  row('rereadQuestion', shape.waitingQuestions, recheck('question', mirroredQuestions));
   // Every handled review has the shop's comment, so its sweep reads them; a question's sweep always reads.
   row('sweepReview', handledReviews, sweep);
   row('sweepQuestion', handledQuestions, sweep);
@@ -423,10 +443,10 @@ export function computed(variant: Variant, mode: Mode): Map<IdleCause, Computed>
 }
 
 /** Computed requests per hour by operation: the low and the high end. */
-export function computedByOp(variant: Variant, mode: Mode): { low: Counts; high: Counts } {
+export function computedByOp(shape: Shape, mode: Mode): { low: Counts; high: Counts } {
   const low: Counts = new Map(OPS.map((op) => [op, 0]));
   const high: Counts = new Map(OPS.map((op) => [op, 0]));
-  for (const [cause, c] of computed(variant, mode)) {
+  for (const [cause, c] of computed(shape, mode)) {
     add(low, CAUSE_OP[cause], c.low);
     add(high, CAUSE_OP[cause], c.high);
   }
