@@ -11,6 +11,7 @@ import type { AppOverrides } from './app/overrides.ts';
 import { buildParts, type Parts } from './app/parts.ts';
 import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
+import type { ThreadParts } from './app/threads.ts';
 import { operatorRouter } from './app/operator-router.ts';
 import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
@@ -56,6 +57,8 @@ export interface App {
   metrics: Metrics;
   /** The daily digest (DIGEST_AT); none when off. */
   digest?: Digest;
+  /** Reviews and questions (their threads and poller); none when MARKET_REVIEWS and MARKET_QUESTIONS are off. */
+  threads?: ThreadParts;
   /** The port the HTTP listener is bound to. */
   httpPort: number;
   /** Resolves with the error when the service must stop on its own (bad credentials). */
@@ -144,7 +147,7 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
     );
   }
   logStarted(config, logger, botInfo, httpPort);
-  return { bridge: core, poller, store, health, metrics, digest, httpPort, fatal, stop };
+  return { bridge: core, poller, store, health, metrics, digest, threads, httpPort, fatal, stop };
 }
 
 /** `fatal` resolves with the first error that must stop the service (bad credentials, polling ended). */
