@@ -53,6 +53,7 @@ export function buildThreads(
     reviews,
     questions,
     sinceDays,
+    push: config.intake.kind === 'notifications',
     intervalMs: overrides.threadPollMs ?? Math.max(MIN_THREAD_POLL_MS, chatInterval),
     logger: logger.child({ side: 'poller' }),
     onFatal: deps.reportFatal,

@@ -27,6 +27,11 @@ const SWEEP_FOR_MS = 30 * DAY_MS;
 const DETAIL_READS_PER_HOUR = { review: 2_000, question: 400 } as const;
 /** …and never more often than this. */
 const MIN_RECHECK_MS = 10 * 60_000;
+/**
+ * With push notifications on, what changes in a mirrored thread is announced: polling only catches what push
+ * missed, so mirrored threads are read again this many times less often.
+ */
+const PUSH_STRETCH = 6;
 
 /** What the poller hands what it finds to (the bridge's threads). */
 export interface ThreadSink {
@@ -42,6 +47,8 @@ export interface ThreadPollerOptions {
   sinceDays: number;
   /** A mirrored thread is read again at least this often while it is recent (default 30 min). */
   sweepMs?: number;
+  /** Market notifications are on: mirrored threads are read again `PUSH_STRETCH` times less often. */
+  push?: boolean;
   logger: Logger;
   onFatal?: (err: Error) => void;
   now?: () => number;
@@ -158,7 +165,8 @@ export class ThreadPoller {
   /** The mirrored threads of a kind by Market id, and whether one was read recently enough to skip it now. */
   private mirrored(kind: ThreadRecord['kind']) {
     const threads = this.sink.tracked().filter((t) => t.kind === kind);
-    const recheckMs = Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
+    const stretch = this.o.push ? PUSH_STRETCH : 1;
+    const recheckMs = stretch * Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
     const now = this.now();
     return {
       mirrored: new Map(threads.map((t) => [t.marketId, t])),
@@ -169,11 +177,12 @@ export class ThreadPoller {
   /** Mirrored threads to read again this round. */
   private due(kind: ThreadRecord['kind'], listed: ReadonlySet<number>): ThreadRecord[] {
     const now = this.now();
-    const sweepMs = this.o.sweepMs ?? 30 * 60_000;
+    const stretch = this.o.push ? PUSH_STRETCH : 1;
+    const sweepMs = stretch * (this.o.sweepMs ?? 30 * 60_000);
     return this.sink.tracked().filter((t) => {
       if (t.kind !== kind || listed.has(t.marketId)) return false;
       const synced = t.syncedAt === undefined ? 0 : Date.parse(t.syncedAt);
-      if (t.state === 'waiting') return now - synced >= this.o.intervalMs;
+      if (t.state === 'waiting') return now - synced >= stretch * this.o.intervalMs;
       return now - Date.parse(t.firstSeenAt) < SWEEP_FOR_MS && now - synced >= sweepMs;
     });
   }

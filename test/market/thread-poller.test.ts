@@ -99,4 +99,17 @@ describe('the review and question poller', () => {
     await poller(feedback, s, { questions: false }).round();
     expect(seen).toEqual(['review:31']);
   });
+
+  it('with notifications on, reads mirrored threads again six times less often: push announces their changes', async () => {
+    const feedback = new MemoryFeedback();
+    feedback.addQuestion({ id: 40 });
+    const twentyMinutes = new Date(NOW - 20 * MIN).toISOString();
+    const tracked = [thread('question', 40, { syncedAt: twentyMinutes, question: feedback.questionList[0]! })];
+    const polled = sink(tracked);
+    await poller(feedback, polled.s, { reviews: false }).round();
+    expect(polled.seen).toEqual(['question:40!']);
+    const pushed = sink(tracked);
+    await poller(feedback, pushed.s, { reviews: false, push: true }).round();
+    expect(pushed.seen).toEqual([]);
+  });
 });
