@@ -28,6 +28,8 @@ const POLLER = {
   sweepMs: 30 * MIN,
   minRecheckMs: 10 * MIN,
   detailReadsPerHour: { review: 2_000, question: 400 },
+  /** With notifications on, rechecks and sweeps are this many times rarer. */
+  pushStretch: 6,
 } as const;
 const SINCE_DAYS = 14;
 export const OPS = [
@@ -422,9 +424,10 @@ export function computed(shape: Shape, mode: Mode): Map<IdleCause, Computed> {
   const { handledReviews, handledQuestions } = shape;
   const mirroredReviews = shape.waitingReviews + handledReviews;
   const mirroredQuestions = shape.waitingQuestions + handledQuestions;
+  const stretch = mode === 'notifications' ? POLLER.pushStretch : 1;
   const recheck = (kind: 'review' | 'question', n: number) =>
-    timesPerHour(Math.max(POLLER.minRecheckMs, (n * HOUR) / POLLER.detailReadsPerHour[kind]), interval);
-  const sweep = timesPerHour(POLLER.sweepMs, interval);
+    timesPerHour(stretch * Math.max(POLLER.minRecheckMs, (n * HOUR) / POLLER.detailReadsPerHour[kind]), interval);
+  const sweep = timesPerHour(stretch * POLLER.sweepMs, interval);
   const everyRound = { low: roundsPerHour, high: roundsPerHour };
   const pages = (n: number) => Math.max(1, Math.ceil(n / POLLER.batch));
   const out = new Map<IdleCause, Computed>();
