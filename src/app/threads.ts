@@ -46,6 +46,7 @@ export function buildThreads(
     questions,
     sinceDays,
     intervalMs: overrides.threadPollMs ?? Math.max(MIN_THREAD_POLL_MS, chatInterval),
+    recheckMs: overrides.threadRecheckMs,
     logger: logger.child({ side: 'poller' }),
     onFatal: deps.reportFatal,
   });

@@ -42,6 +42,11 @@ export interface ThreadPollerOptions {
   sinceDays: number;
   /** A mirrored thread is read again at least this often while it is recent (default 30 min). */
   sweepMs?: number;
+  /**
+   * Tests: how long a listed thread already mirrored is left alone after a read, instead of the share of the
+   * hourly limits (at least 10 min) that polling may spend.
+   */
+  recheckMs?: number;
   logger: Logger;
   onFatal?: (err: Error) => void;
   now?: () => number;
@@ -158,7 +163,8 @@ export class ThreadPoller {
   /** The mirrored threads of a kind by Market id, and whether one was read recently enough to skip it now. */
   private mirrored(kind: ThreadRecord['kind']) {
     const threads = this.sink.tracked().filter((t) => t.kind === kind);
-    const recheckMs = Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
+    const recheckMs =
+      this.o.recheckMs ?? Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
     const now = this.now();
     return {
       mirrored: new Map(threads.map((t) => [t.marketId, t])),
