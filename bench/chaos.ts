@@ -5,7 +5,8 @@
  * must-be-zero figure is not zero. What is measured and how it is counted: bench/README.md.
  *
  * Options, as `name=value` arguments (`--name=value` and `--name value` work too) or CHAOS_<NAME> variables:
- * messages, replies, crashes, chats, late (chats created during the run), deletes (topics deleted), seed,
+ * messages, replies, crashes, chats, late (chats created during the run), deletes (topics deleted), reviews,
+ * questions, late_threads (of those, created during the run), thread_posts (comments and answers written), seed,
  * seconds (workload length), mode (polling | notifications | both), write (yes | no: BENCHMARKS.md), log (the
  * bridge's LOG_LEVEL, default warn), keep (yes: keep the store and the bridge logs even when all is well).
  */
@@ -56,6 +57,10 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): Cli {
   set('chats', int('chats', 1));
   set('lateChats', int('late', 0));
   set('topicDeletes', int('deletes', 0));
+  set('reviews', int('reviews', 0));
+  set('questions', int('questions', 0));
+  set('lateThreads', int('late_threads', 0));
+  set('threadPosts', int('thread_posts', 0));
   set('seed', int('seed', 0));
   const seconds = int('seconds', 5);
   if (seconds !== undefined) options.workloadMs = seconds * 1000;
@@ -102,7 +107,8 @@ async function main(): Promise<number> {
   const reports: ChaosReport[] = [];
   for (const mode of cli.modes) {
     console.log(
-      `\n== chaos, ${mode}: ${base.messages} buyer messages, ${base.replies} replies, ${base.crashes} crashes, seed ${base.seed}`,
+      `\n== chaos, ${mode}: ${base.messages} buyer messages, ${base.replies} replies, ${base.reviews} reviews and ` +
+        `${base.questions} questions with ${base.threadPosts} comments and answers, ${base.crashes} crashes, seed ${base.seed}`,
     );
     const report = await runChaos({
       ...cli.options,
@@ -117,9 +123,14 @@ async function main(): Promise<number> {
           (d.firstCopyBeforeKill === false ? ', the killed process’s post landed after the kill' : ''),
       );
     }
+    for (const d of report.threads.duplicateList) {
+      console.log(
+        `duplicate ${d.what} (thread ${d.thread}): copies ${d.copies.join(', ')}, crash ${d.crashes.join(', ') || 'none'}`,
+      );
+    }
     if (report.keptDataDir) console.log(`store and bridge logs kept in ${report.keptDataDir}`);
     console.log(
-      `\n${consoleTable(['kill', 'at s', 'up s', 'in flight TG/Market/landed later', 'dups'], crashRows(report))}`,
+      `\n${consoleTable(['kill', 'at s', 'up s', 'in flight TG/Market/landed later', 'dups', 'thread dups'], crashRows(report))}`,
     );
   }
   const headers = ['', ...reports.map((r) => r.mode)];

@@ -22,7 +22,7 @@ import type { MarketChat } from '../src/bridge/model.ts';
 import type { ChatRecord } from '../src/bridge/store-port.ts';
 import { textsFor } from '../src/bridge/texts.ts';
 import { JsonStore } from '../src/store/store.ts';
-import { prng } from '../test/chaos/plan.ts';
+import { prng } from '../test/chaos/dice.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BENCHMARKS_FILE = `${ROOT}BENCHMARKS.md`;

@@ -29,6 +29,8 @@ export interface AppOverrides {
   desk?: { tickMs?: number; boardGapMs?: number; boardRefreshMs?: number; pinCheckMs?: number };
   /** Tests: how often reviews and questions are polled (default: the chats' interval, at least a minute). */
   threadPollMs?: number;
+  /** Tests: how long a listed review or question already mirrored is left alone after a read (default 10 min or more). */
+  threadRecheckMs?: number;
   /** Test-only: the clock of the health report (to look at it as if time had passed). */
   healthNow?: () => number;
   /** Tests: the daily digest's clock and how often it looks at it (src/desk/digest.ts). */

@@ -55,6 +55,7 @@ export function buildThreads(
     sinceDays,
     push: config.intake.kind === 'notifications',
     intervalMs: overrides.threadPollMs ?? Math.max(MIN_THREAD_POLL_MS, chatInterval),
+    recheckMs: overrides.threadRecheckMs,
     logger: logger.child({ side: 'poller' }),
     onFatal: deps.reportFatal,
   });

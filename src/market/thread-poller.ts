@@ -49,6 +49,11 @@ export interface ThreadPollerOptions {
   sweepMs?: number;
   /** Market notifications are on: mirrored threads are read again `PUSH_STRETCH` times less often. */
   push?: boolean;
+  /**
+   * Tests: how long a listed thread already mirrored is left alone after a read, instead of the share of the
+   * hourly limits (at least 10 min) that polling may spend.
+   */
+  recheckMs?: number;
   logger: Logger;
   onFatal?: (err: Error) => void;
   now?: () => number;
@@ -166,7 +171,9 @@ export class ThreadPoller {
   private mirrored(kind: ThreadRecord['kind']) {
     const threads = this.sink.tracked().filter((t) => t.kind === kind);
     const stretch = this.o.push ? PUSH_STRETCH : 1;
-    const recheckMs = stretch * Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
+    const recheckMs =
+      this.o.recheckMs ??
+      stretch * Math.max(MIN_RECHECK_MS, (threads.length * 3_600_000) / DETAIL_READS_PER_HOUR[kind]);
     const now = this.now();
     return {
       mirrored: new Map(threads.map((t) => [t.marketId, t])),

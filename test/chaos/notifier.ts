@@ -1,8 +1,11 @@
 /**
- * The Market's side of `MARKET_NOTIFICATIONS=on` in a chaos run: CHAT_CREATED and CHAT_MESSAGE_SENT posted to the
- * bridge's listener, retried while the bridge is down or restarting, as the Market retries.
+ * The Market's side of `MARKET_NOTIFICATIONS=on` in a chaos run: CHAT_CREATED and CHAT_MESSAGE_SENT, and the
+ * reviews' and questions' notifications the fake Market makes, posted to the bridge's listener, retried while the
+ * bridge is down or restarting, as the Market retries.
  */
 import { BUSINESS_ID } from '../e2e/harness.ts';
+import type { QuestionNotification } from '../fakes/market-question-types.ts';
+import type { ReviewNotification } from '../fakes/market-review-types.ts';
 import type { FakeChatMessage } from '../fakes/market-server.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -49,6 +52,16 @@ export class Notifier {
       businessId: BUSINESS_ID,
       sentAt: new Date().toISOString(),
     });
+  }
+
+  /** A GOODS_FEEDBACK_* or QUESTION_* notification as the fake Market made it, posted `delayMs` later. */
+  feedback(n: ReviewNotification | QuestionNotification, delayMs = 0): void {
+    if (delayMs <= 0) return this.post(n);
+    const later = sleep(delayMs).then(() => {
+      if (!this.stopped()) this.post(n);
+    });
+    this.inFlight.add(later);
+    void later.finally(() => this.inFlight.delete(later));
   }
 
   /** Posts a notification, retrying (250 ms doubling to 2 s, at most 60 tries) while the bridge is down. */

@@ -16,7 +16,21 @@ export interface ChaosOptions {
   lateChats: number;
   /** Topics deleted in Telegram during the run. */
   topicDeletes: number;
-  /** `MARKET_NOTIFICATIONS=on`: the script also posts CHAT_CREATED / CHAT_MESSAGE_SENT to the bridge. */
+  /** Product reviews in all (each needs the seller, so each gets a topic). */
+  reviews: number;
+  /** Product questions in all (none answered by the shop, so each gets a topic). */
+  questions: number;
+  /** Of the reviews and questions, those created while the run goes on (the rest exist before the first start). */
+  lateThreads: number;
+  /**
+   * Comments on reviews, answers to questions and comments on answers written in all (a few before the first
+   * start, the rest during the workload); some reply to an earlier comment.
+   */
+  threadPosts: number;
+  /**
+   * `MARKET_NOTIFICATIONS=on`: the script also posts CHAT_CREATED / CHAT_MESSAGE_SENT and the reviews' and
+   * questions' notifications to the bridge.
+   */
   notifications: boolean;
   /** How long the workload (messages, replies, faults, crashes) lasts, ms. */
   workloadMs: number;
@@ -42,6 +56,10 @@ export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'progress'> = {
   chats: 40,
   lateChats: 10,
   topicDeletes: 8,
+  reviews: 12,
+  questions: 8,
+  lateThreads: 6,
+  threadPosts: 500,
   notifications: false,
   workloadMs: 75_000,
   faultEveryMs: 250,

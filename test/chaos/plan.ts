@@ -1,22 +1,13 @@
 /**
  * The seeded plan of a chaos run: when chats are born, buyer messages written, replies typed, topics deleted and
- * faults injected (relative to the start of the workload), and when the bridge is killed. The seed fixes the plan;
- * the interleaving with the bridge is real time.
+ * faults injected (relative to the start of the workload), and when the bridge is killed; the reviews and questions
+ * with their comments and answers come from thread-plan.ts. The seed fixes the plan; the interleaving with the
+ * bridge is real time.
  */
 import type { OperationId } from '../fakes/market-server.ts';
+import { dice, prng, WORDS } from './dice.ts';
 import type { ChaosOptions } from './options.ts';
-
-/** A small deterministic PRNG (mulberry32), so workloads are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { planThreads, type PlannedThread, type PlannedThreadPost } from './thread-plan.ts';
 
 export type MarketFaultKind = '420' | '500' | '503' | 'slow' | 'acceptThenReset' | 'resetBeforeEffect' | 'hang';
 export type TelegramFaultKind = '429' | '500' | 'slow' | 'dropConnection';
@@ -30,7 +21,11 @@ export type Planned =
   | { at: number; kind: 'message'; n: number; chat: number }
   | { at: number; kind: 'reply'; n: number }
   | { at: number; kind: 'delete' }
-  | { at: number; kind: 'fault'; fault: PlannedFault };
+  | { at: number; kind: 'fault'; fault: PlannedFault }
+  /** A review or question is created (at < 0: before the first start). */
+  | { at: number; kind: 'thread'; thread: number }
+  /** Comment, answer or comment on an answer n is written (at < 0: before the first start). */
+  | { at: number; kind: 'threadPost'; n: number };
 
 /**
  * One `kill -9`: `early` ones hit the start-up (store open, resume, first poll) `delayMs` after the spawn; the
@@ -49,9 +44,11 @@ export interface Plan {
   bodies: string[];
   /** The chat (index) of buyer message n. */
   chatOfMessage: number[];
+  /** The reviews and questions, by index. */
+  threads: PlannedThread[];
+  /** Their comments, answers and comments on answers, by number n (marker `t<n>`). */
+  threadPosts: PlannedThreadPost[];
 }
-
-const WORDS = ['hello', 'is it', 'in stock?', '<b>bold</b>', 'a & b', '"quoted"', '😀', 'size 42', 'ok', 'thanks', '—'];
 
 const MARKET_FAULTS: Array<[MarketFaultKind, number, readonly OperationId[]]> = [
   ['420', 3, ['getChats', 'getChatHistory', 'sendMessageToChat']],
@@ -74,18 +71,7 @@ const TELEGRAM_FAULTS: Array<[TelegramFaultKind, number, readonly string[]]> = [
 export function makePlan(o: ChaosOptions): Plan {
   if (o.chats < 1 || o.lateChats >= o.chats) throw new Error('chaos: need at least one chat created before the start');
   if (o.messages < o.chats * 2) throw new Error('chaos: messages must be at least twice the number of chats');
-  const random = prng(o.seed);
-  const between = (a: number, b: number) => a + (b - a) * random();
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
-  const weighted = <T>(items: ReadonlyArray<readonly [T, number]>): T => {
-    const total = items.reduce((s, [, w]) => s + w, 0);
-    let x = random() * total;
-    for (const [item, w] of items) {
-      x -= w;
-      if (x < 0) return item;
-    }
-    return (items[items.length - 1] as readonly [T, number])[0];
-  };
+  const { random, between, pick, weighted } = dice(prng(o.seed));
 
   const W = o.workloadMs;
   const events: Planned[] = [];
@@ -142,6 +128,9 @@ export function makePlan(o: ChaosOptions): Plan {
     }
     events.push({ at, kind: 'fault', fault });
   }
+  // The reviews and questions draw from a PRNG of their own: the chats' workload stays what it was for a seed.
+  const threads = planThreads(o, dice(prng(o.seed ^ 0x7e4d5)));
+  events.push(...threads.events);
   events.sort((a, b) => a.at - b.at);
 
   // One crash in five hits the start-up; the others a random time after the bridge is up, so that the crashes
@@ -151,5 +140,5 @@ export function makePlan(o: ChaosOptions): Plan {
     const early = random() < 0.2;
     return { early, delayMs: early ? between(100, 1_500) : between(0.1 * up, 1.9 * up), downtimeMs: between(0, 700) };
   });
-  return { events, crashes, bodies, chatOfMessage };
+  return { events, crashes, bodies, chatOfMessage, threads: threads.threads, threadPosts: threads.posts };
 }

@@ -6,6 +6,7 @@ import type { RequestRecord } from '../fakes/market-server.ts';
 import type { ChaosOptions } from './options.ts';
 import type { Plan } from './plan.ts';
 import type { ChaosReport, CrashRecord } from './report.ts';
+import type { CreatedThread, WrittenPost } from './thread-workload.ts';
 import type { TopicPost } from './topic-posts.ts';
 
 /** A Market chat of the plan: its index, the Market's id once created, and the order its topic is named after. */
@@ -42,6 +43,10 @@ export interface RunRecord {
   /** The Market message id of buyer message n. */
   messageIds: ReadonlyMap<number, number>;
   typed: readonly TypedReply[];
+  /** The reviews and questions created, by index. */
+  threads: ReadonlyMap<number, CreatedThread>;
+  /** What buyers wrote in them, by post number n. */
+  threadPosts: ReadonlyMap<number, WrittenPost>;
   /** The kills; the verdict fills in the duplicates each one caused. */
   crashes: CrashRecord[];
   /** Date.now() of each kill. */
@@ -57,8 +62,12 @@ export interface RunRecord {
   /** The replies as the bridge's store holds them after the stop, by text. */
   storedReplies: ReadonlyMap<string, StoredReply>;
   faults: Record<string, number>;
+  /** Of those, Market faults on the calls of reviews and questions. */
+  threadFaults: number;
   /** Only with MARKET_NOTIFICATIONS=on. */
   notifications: ChaosReport['notifications'];
+  /** Review and question notifications posted twice, and posted late (only with MARKET_NOTIFICATIONS=on). */
+  notificationQuirks: { doubled: number; late: number };
   operatorRetries: number;
   topicsDeleted: number;
   unexpectedExits: number;

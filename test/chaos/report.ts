@@ -26,6 +26,8 @@ export interface CrashRecord {
   duplicates: number;
   /** Chats with a buyer message posted again because of this crash. */
   chatsWithDuplicates: number;
+  /** Review and question posts (comments, answers, cards) posted again because of this crash. */
+  threadDuplicates: number;
 }
 
 /** A buyer message that Telegram got more than once. */
@@ -67,6 +69,57 @@ export interface MustBeZero {
   emptyTopicsWithoutCrash: number;
   /** Bridge processes that exited without being killed or stopped. */
   unexpectedExits: number;
+  /** Review comments, answers and comments on answers in no topic of their review or question. */
+  threadPostsLost: number;
+  /** Of those, copies whose first copy came after the first copy of one the Market shows later in the thread. */
+  threadPostsOutOfOrder: number;
+  /** Copies of comments and answers whose text differs from what the buyer wrote. */
+  threadPostsGarbled: number;
+  /** Copies of comments, answers and cards posted into another review's or question's topic, or a chat's. */
+  threadPostsInWrongTopic: number;
+  /** Extra copies of comments, answers and cards that no crash explains (a crash repeats one post a thread). */
+  threadPostsDuplicatedWithoutCrash: number;
+  /** Reviews and questions without exactly one live topic at the end. */
+  threadsWithoutOneLiveTopic: number;
+  /** Live topics of reviews and questions whose first post is not their card. */
+  threadTopicsWithoutCard: number;
+}
+
+/** A review comment, answer or card that Telegram got more than once. */
+export interface ThreadDuplicateRecord {
+  /** `t<n>`, or `card` of a topic. */
+  what: string;
+  /** The thread's index. */
+  thread: number;
+  /** Telegram message ids of its copies. */
+  copies: number[];
+  /** 1-based numbers of the crashes that explain its extra copies (none: unexplained). */
+  crashes: number[];
+}
+
+/** What the reviews and questions of a run were, and what of them reached Telegram. */
+export interface ThreadFigures {
+  reviews: number;
+  questions: number;
+  /** Of those, created during the run. */
+  late: number;
+  reviewComments: number;
+  answers: number;
+  answerComments: number;
+  /** Comments that reply to an earlier comment (of a review, or on an answer). */
+  repliesToComments: number;
+  /** Copies of comments and answers in Telegram. */
+  copies: number;
+  /** Extra copies of comments, answers and cards (a post made twice counts 1). */
+  duplicates: number;
+  duplicateList: ThreadDuplicateRecord[];
+  /** Live topics of reviews and questions (should equal their number). */
+  liveTopics: number;
+  /** Market faults injected on their calls (counted among the run's faults too). */
+  faults: number;
+  /** Their notifications posted twice, and posted late (MARKET_NOTIFICATIONS=on). */
+  notificationsDoubled: number;
+  notificationsLate: number;
 }
 
 export interface ChaosReport {
@@ -96,7 +149,7 @@ export interface ChaosReport {
   /** Most posts one crash repeated in one chat (the design allows one: the post in flight, which may carry several messages). */
   maxDuplicatesPerChatPerCrash: number;
   duplicateList: DuplicateRecord[];
-  /** Live topics in all (should equal the number of chats), less the empty ones a kill explains. */
+  /** Live topics of chats (should equal the number of chats), less the empty ones a kill explains. */
   liveTopics: number;
   /**
    * Topics left empty by a kill while they were being created (Telegram had made the topic, the killed process
@@ -109,6 +162,8 @@ export interface ChaosReport {
    * stored; a kill in between leaves the topic without it).
    */
   topicsWithoutCard: number;
+  /** Reviews and questions. */
+  threads: ThreadFigures;
   mustBeZero: MustBeZero;
   /** One line for every non-zero must-be-zero figure, with the messages or replies concerned. */
   problems: string[];

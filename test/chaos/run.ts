@@ -1,8 +1,9 @@
 /**
  * The fault-injection ("chaos") run shared by `npm run chaos` (bench/chaos.ts) and test/e2e/chaos.test.ts: one world
  * (the fake Market and fake Telegram in this process, on 127.0.0.1), the bridge as a child process
- * (`node src/main.ts`), the seeded workload of plan.ts (buyer messages in many chats, some chats born during the
- * run, operator replies, deleted topics), faults injected at random on both sides (faults.ts), and repeated
+ * (`src/main.ts`'s process, through bridge-process.ts), the seeded workload of plan.ts (buyer messages in many
+ * chats, some chats born during the run, operator replies, deleted topics; reviews and questions with their
+ * comments and answers), faults injected at random on both sides (faults.ts), and repeated
  * `kill -9` of the bridge while work is in flight. At the end the injection stops, the bridge drains and is stopped
  * with SIGTERM, and verdict.ts compares what reached each side with what was written.
  *
@@ -12,6 +13,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { GROUP_ID, freePort, startWorld, type World } from '../e2e/harness.ts';
+import type { QuestionNotification } from '../fakes/market-question-types.ts';
+import type { ReviewNotification } from '../fakes/market-review-types.ts';
 import { OPERATION_IDS, type FakeChatMessage, type OperationId, type RequestRecord } from '../fakes/market-server.ts';
 import { Notifier } from './notifier.ts';
 import { DEFAULT_OPTIONS, type ChaosOptions } from './options.ts';
@@ -20,6 +23,7 @@ import { textOf, type RunRecord, type StoredReply } from './record.ts';
 import { violations, type ChaosReport, type CrashRecord } from './report.ts';
 import { POSTING_METHODS, parseBlocks, topicPosts } from './topic-posts.ts';
 import { Supervisor } from './supervisor.ts';
+import { parseThreadPost } from './thread-posts.ts';
 import { verdict } from './verdict.ts';
 import { Workload } from './workload.ts';
 
@@ -41,9 +45,16 @@ export async function runChaos(options: Partial<ChaosOptions> = {}): Promise<Cha
   const o: ChaosOptions = { ...DEFAULT_OPTIONS, ...options };
   const plan = makePlan(o);
   let onMarketMessage: (m: FakeChatMessage) => void = () => undefined;
-  const world = await startWorld({ limits: HIGH_LIMITS, onMessage: (m) => onMarketMessage(m) });
+  let onFeedback: (n: ReviewNotification | QuestionNotification) => void = () => undefined;
+  const world = await startWorld({
+    limits: HIGH_LIMITS,
+    onMessage: (m) => onMarketMessage(m),
+    reviews: { onNotification: (n) => onFeedback(n) },
+    questions: { onNotification: (n) => onFeedback(n) },
+  });
   const run = new ChaosRun(o, plan, world, await freePort());
   onMarketMessage = (m) => run.marketMessage(m);
+  onFeedback = (n) => run.feedbackNotification(n);
   liveRuns.add(run);
   let report: ChaosReport | undefined;
   try {
@@ -94,8 +105,12 @@ class ChaosRun {
       LOG_LEVEL: o.logLevel,
       ...(o.notifications && { MARKET_NOTIFICATIONS: 'on', MARKET_RECONCILE_INTERVAL: '30' }),
     };
+    // Reviews and questions: polled as often as the chats (the reconciling poll's 30 s with notifications), and a
+    // listed one read again 3 s after its last read, instead of the share of the hourly limits (10 min or more)
+    // that leaves the Market's quotas for everything else: the run checks what arrives, not how late.
+    const overrides = { threadPollMs: o.notifications ? 30_000 : 1_000, threadRecheckMs: 3_000 };
     const stopping = () => this.stopping;
-    this.supervisor = new Supervisor(world, env, port, stopping, (line) => this.say(line));
+    this.supervisor = new Supervisor(world, env, overrides, port, stopping, (line) => this.say(line));
     this.notifier = new Notifier(() => port, stopping);
     this.workload = new Workload(o, plan, world, this.notifier, {
       elapsed: () => this.elapsed(),
@@ -125,8 +140,13 @@ class ChaosRun {
     this.workload.marketMessage(m);
   }
 
+  /** …and every review, question, comment and answer. */
+  feedbackNotification(n: ReviewNotification | QuestionNotification): void {
+    this.workload.feedbackNotification(n);
+  }
+
   async execute(): Promise<ChaosReport> {
-    this.workload.createEarlyChats();
+    this.workload.createEarly();
     this.t0 = performance.now();
     this.wallT0 = Date.now();
     this.supervisor.spawn();
@@ -175,6 +195,7 @@ class ChaosRun {
         marketSendsLandedAfterKill: 0,
         duplicates: 0,
         chatsWithDuplicates: 0,
+        threadDuplicates: 0,
       };
       // Sends that may still take effect: unanswered, and not in the Market's log yet (a reset never lands).
       const sendsInFlight = this.market.requests.filter(
@@ -222,23 +243,30 @@ class ChaosRun {
     let round = 0;
     while (performance.now() < deadline) {
       const seen = new Set<number>();
+      const threadSeen = new Set<number>();
       for (const p of topicPosts(this.telegram, this.workload.archive)) {
         for (const parsed of parseBlocks(p.text)) if (parsed.kind === 'buyer') seen.add(parsed.n);
+        const parsed = parseThreadPost(p.text);
+        if (parsed.kind === 'post') threadSeen.add(parsed.n);
       }
+      const threadPosts = this.workload.threads.posts.size;
       const repliesIn = this.workload.typed.filter((r) => this.workload.delivered(r.text)).length;
       const groupMessages = this.highestMessageId();
-      const now = `${groupMessages}/${this.market.sent.length}/${seen.size}`;
+      const now = `${groupMessages}/${this.market.sent.length}/${seen.size}/${threadSeen.size}`;
       if (now !== signature) {
         signature = now;
         still = performance.now();
       }
       const complete =
-        seen.size >= this.plan.bodies.length && repliesIn === this.workload.typed.length && this.notifier.pending === 0;
+        seen.size >= this.plan.bodies.length &&
+        threadSeen.size >= threadPosts &&
+        repliesIn === this.workload.typed.length &&
+        this.notifier.pending === 0;
       if (complete && performance.now() - still >= 3_000) return true;
       if (++round % 20 === 0) {
         this.say(
-          `waiting for ${this.plan.bodies.length - seen.size} buyer messages, ${this.workload.typed.length - repliesIn} replies, ` +
-            `${this.notifier.pending} notifications`,
+          `waiting for ${this.plan.bodies.length - seen.size} buyer messages, ${threadPosts - threadSeen.size} review ` +
+            `comments and answers, ${this.workload.typed.length - repliesIn} replies, ${this.notifier.pending} notifications`,
         );
       }
       await sleep(250);
@@ -268,6 +296,8 @@ class ChaosRun {
       chats: this.workload.chats,
       messageIds: this.workload.messageIds,
       typed: this.workload.typed,
+      threads: this.workload.threads.threads,
+      threadPosts: this.workload.threads.posts,
       crashes: this.crashes,
       killedAt: this.killedAt,
       restartedAt: this.restartedAt,
@@ -276,7 +306,9 @@ class ChaosRun {
       wallT0: this.wallT0,
       storedReplies: this.storedReplies,
       faults: this.workload.faults,
+      threadFaults: this.workload.threadFaults,
       notifications: this.o.notifications ? { ...this.notifier.counts } : undefined,
+      notificationQuirks: { ...this.workload.notificationQuirks },
       operatorRetries: this.workload.operatorRetries,
       topicsDeleted: this.workload.topicsDeleted,
       unexpectedExits: this.supervisor.unexpectedExits,

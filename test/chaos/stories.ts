@@ -1,8 +1,9 @@
 /**
- * The story of one problem for the report: what happened to a lost or doubled reply, or a buyer message posted
- * twice — its requests, when they took effect, and the kills around them.
+ * The story of one problem for the report: what happened to a lost or doubled reply, or a buyer message, review
+ * comment or answer posted twice or never — its requests, when they took effect, and the kills around them.
  */
 import { textOf, type RunRecord } from './record.ts';
+import { threadMarkerIn } from './thread-posts.ts';
 import { markersIn } from './topic-posts.ts';
 
 /** What happened to one reply: its sends, when they took effect, the kills around them, its stored state. */
@@ -27,11 +28,25 @@ export function replyStory(r: RunRecord, text: string): string {
 
 /** The Telegram calls that posted buyer message n, and the kills around them. */
 export function postStory(r: RunRecord, n: number): string {
+  return callStory(
+    r,
+    r.world.telegram.calls.filter(
+      (c) => c.method === 'sendMessage' && typeof c.params.text === 'string' && markersIn(c.params.text).includes(n),
+    ),
+  );
+}
+
+/** The Telegram calls that posted review comment or answer n (`t<n>`), and the kills around them. */
+export function threadPostStory(r: RunRecord, n: number): string {
+  return callStory(
+    r,
+    r.world.telegram.calls.filter((c) => threadMarkerIn(c) === n),
+  );
+}
+
+function callStory(r: RunRecord, calls: ReadonlyArray<RunRecord['world']['telegram']['calls'][number]>): string {
   const rel = (ms: number) => `${((ms - r.wallT0) / 1000).toFixed(2)} s`;
   const processAt = (ms: number) => r.spawnedAt.filter((at) => at <= ms).length - 1;
-  const calls = r.world.telegram.calls.filter(
-    (c) => c.method === 'sendMessage' && typeof c.params.text === 'string' && markersIn(c.params.text).includes(n),
-  );
   const from = calls[0]?.at ?? 0;
   const to = calls[calls.length - 1]?.at ?? 0;
   const kills = r.killedAt

@@ -1,12 +1,23 @@
 /**
- * The bridge processes of a chaos run, as a supervisor would keep them: one at a time (`node src/main.ts` through
- * the e2e harness), restarted when one exits by itself, asked whether it is up (`/healthz`), stopped with SIGTERM
- * at the end, and every one killed at once on cleanup. Their output is kept for a look after a failed check.
+ * The bridge processes of a chaos run, as a supervisor would keep them: one at a time (`src/main.ts`'s process
+ * through the e2e harness, started by bridge-process.ts with the run's poller timings), restarted when one exits by
+ * itself, asked whether it is up (`/healthz`), stopped with SIGTERM at the end, and every one killed at once on
+ * cleanup. Their output is kept for a look after a failed check.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppOverrides } from '../../src/app.ts';
 import type { Bridged, World } from '../e2e/harness.ts';
 import type { ChaosReport } from './report.ts';
+
+/** The overrides a chaos run gives its bridge processes (plain numbers: they travel as JSON in the environment). */
+export type ChaosBridgeOverrides = Pick<AppOverrides, 'threadPollMs' | 'threadRecheckMs'>;
+
+/** The variable that carries them to bridge-process.ts. */
+export const OVERRIDES_VARIABLE = 'CHAOS_BRIDGE_OVERRIDES';
+
+const ENTRY = fileURLToPath(new URL('./bridge-process.ts', import.meta.url));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -29,6 +40,7 @@ export class Supervisor {
 
   /**
    * @param env the bridge's environment on top of the harness's (the same for every start)
+   * @param overrides the app's overrides for every start
    * @param port the bridge's HTTP_PORT
    * @param stopping true once the run is over: no more starts
    * @param say a progress line
@@ -36,6 +48,7 @@ export class Supervisor {
   constructor(
     private readonly world: World,
     private readonly env: Record<string, string>,
+    private readonly overrides: ChaosBridgeOverrides,
     private readonly port: number,
     private readonly stopping: () => boolean,
     private readonly say: (line: string) => void,
@@ -44,7 +57,12 @@ export class Supervisor {
   /** Starts a bridge process; one that exits by itself is restarted after 500 ms (at most 10 times in all). */
   spawn(): void {
     if (this.stopping()) return;
-    const proc: BridgeProcess = { bridged: this.world.spawn(this.env), spawnedAt: Date.now(), expected: false };
+    const env = { ...this.env, [OVERRIDES_VARIABLE]: JSON.stringify(this.overrides) };
+    const proc: BridgeProcess = {
+      bridged: this.world.spawn(env, { entry: ENTRY }),
+      spawnedAt: Date.now(),
+      expected: false,
+    };
     this.current = proc;
     this.processes.push(proc);
     void proc.bridged.exited.then(({ code, signal }) => {

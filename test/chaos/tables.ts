@@ -25,7 +25,10 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     row('operator replies typed', (r) => int(r.repliesTyped)),
     row('kill -9 (each followed by a restart)', (r) => String(r.crashes.length)),
     row('topics deleted in Telegram', (r) => String(r.topicsDeleted)),
-    row('faults injected', (r) => int(faultCount(r))),
+    row(
+      'faults injected (of which on the Market calls of reviews and questions)',
+      (r) => `${int(faultCount(r))} (${int(r.threads.faults)})`,
+    ),
     row('**buyer messages lost** (must be 0)', (r) => yesNo(z(r).buyerMessagesLost)),
     row('**out of order within a topic** (must be 0)', (r) => yesNo(z(r).outOfOrder)),
     row('**garbled or in a wrong topic** (must be 0)', (r) => yesNo(z(r).garbled + z(r).wrongTopic)),
@@ -57,12 +60,45 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     ),
     row('**empty topics not explained by a kill** (must be 0)', (r) => yesNo(z(r).emptyTopicsWithoutCrash)),
     row('live topics without their context card first', (r) => String(r.topicsWithoutCard)),
+    row(
+      'reviews / questions (of which born during the run)',
+      (r) => `${r.threads.reviews} / ${r.threads.questions} (${r.threads.late})`,
+    ),
+    row(
+      'review comments / answers / comments on answers written (of which reply to a comment)',
+      (r) =>
+        `${int(r.threads.reviewComments)} / ${int(r.threads.answers)} / ${int(r.threads.answerComments)} (${int(r.threads.repliesToComments)})`,
+    ),
+    row('**review comments and answers lost** (must be 0)', (r) => yesNo(z(r).threadPostsLost)),
+    row('**out of the Market’s order within a review or question** (must be 0)', (r) =>
+      yesNo(z(r).threadPostsOutOfOrder),
+    ),
+    row('**review comments and answers garbled or in a wrong topic** (must be 0)', (r) =>
+      yesNo(z(r).threadPostsGarbled + z(r).threadPostsInWrongTopic),
+    ),
+    row('review comments, answers and cards posted again (extra copies)', (r) => String(r.threads.duplicates)),
+    row('… not explained by a crash, one post a review or question per crash (must be 0)', (r) =>
+      yesNo(z(r).threadPostsDuplicatedWithoutCrash),
+    ),
+    row('**reviews and questions without exactly 1 live topic** (must be 0)', (r) =>
+      yesNo(z(r).threadsWithoutOneLiveTopic),
+    ),
+    row(
+      'live topics / reviews and questions',
+      (r) => `${r.threads.liveTopics} / ${r.threads.reviews + r.threads.questions}`,
+    ),
+    row('**review and question topics not opened by their card** (must be 0)', (r) =>
+      yesNo(z(r).threadTopicsWithoutCard),
+    ),
     row('**bridge exits not caused by the run** (must be 0)', (r) => yesNo(z(r).unexpectedExits)),
     row('Retry pressed by the operator under "not delivered"', (r) => String(r.operatorRetries)),
     row('notifications posted / delivered / retried / given up', (r) =>
       r.notifications
         ? `${int(r.notifications.posted)} / ${int(r.notifications.delivered)} / ${int(r.notifications.retries)} / ${r.notifications.gaveUp}`
         : '–',
+    ),
+    row('… review and question notifications posted twice / late', (r) =>
+      r.notifications ? `${r.threads.notificationsDoubled} / ${r.threads.notificationsLate}` : '–',
     ),
     row('drain after the workload, s', (r) => `${r.drainS.toFixed(1)}${r.drained ? '' : ' (timed out)'}`),
     row('SIGTERM: exit code, s', (r) => `${String(r.stop.code ?? r.stop.signal)}, ${r.stop.seconds.toFixed(1)}`),
@@ -88,6 +124,7 @@ export function crashRows(report: ChaosReport): string[][] {
     c.duplicates === 0
       ? '0'
       : `${c.duplicates} in ${c.chatsWithDuplicates} ${c.chatsWithDuplicates === 1 ? 'chat' : 'chats'}`,
+    String(c.threadDuplicates),
   ]);
 }
 
@@ -97,4 +134,5 @@ export const CRASH_HEADERS = [
   'up s',
   'in flight: Telegram posts / Market requests / Market sends that took effect after the kill',
   'buyer messages posted twice',
+  'review comments, answers and cards posted twice',
 ];

@@ -1,13 +1,15 @@
 /**
  * The verdict of a chaos run: what reached each side compared with what was written. Every buyer message exactly
  * once and in order in its chat's topic (duplicates explained by a crash, at most one per chat per crash), every
- * operator reply exactly once at the Market and into the right chat, one live topic per chat; and what the fakes
- * answered.
+ * operator reply exactly once at the Market and into the right chat, one live topic per chat; the reviews and
+ * questions (thread-verdict.ts); and what the fakes answered.
  */
 import { GROUP_ID } from '../e2e/harness.ts';
 import { textOf, type RunRecord } from './record.ts';
 import type { ChaosReport, DuplicateRecord } from './report.ts';
 import { postStory, replyStory } from './stories.ts';
+import { threadOfSku } from './thread-plan.ts';
+import { threadVerdict } from './thread-verdict.ts';
 import { markersIn, ORDER_BASE, orderOfTopicName, parseBlocks, parsePost, type TopicPost } from './topic-posts.ts';
 
 export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS' | 'drained' | 'stop'>): ChaosReport {
@@ -173,17 +175,22 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     emptyPerCrash.set(k, (emptyPerCrash.get(k) ?? 0) + 1);
   }
   const live = topics.filter((t) => !t.deleted && !explainedEmpty.has(t.threadId));
+  const liveChatTopics = live.filter((t) => threadOfSku(t.name) === undefined);
   const firstPost = new Map<number, TopicPost>();
   for (const p of posts) if (!firstPost.has(p.threadId)) firstPost.set(p.threadId, p);
-  const topicsWithoutCard = live.filter((t) => parsePost(firstPost.get(t.threadId)?.text ?? '').kind !== 'card');
+  const topicsWithoutCard = liveChatTopics.filter(
+    (t) => parsePost(firstPost.get(t.threadId)?.text ?? '').kind !== 'card',
+  );
   let chatsWithoutOne = 0;
   for (const chat of run.chats) {
-    const mine = live.filter((t) => orderOfTopicName(t.name) === chat.orderId);
+    const mine = liveChatTopics.filter((t) => orderOfTopicName(t.name) === chat.orderId);
     if (mine.length !== 1) {
       chatsWithoutOne++;
       problems.push(`chat ${chat.index} has ${mine.length} live topics (${mine.map((t) => t.threadId).join(', ')})`);
     }
   }
+
+  const threads = threadVerdict(run, live, problems);
 
   const observed: Record<string, number> = {};
   const count = (key: string) => (observed[key] = (observed[key] ?? 0) + 1);
@@ -216,10 +223,11 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     duplicates,
     duplicateList,
     maxDuplicatesPerChatPerCrash: Math.max(0, ...[...perChatCrash.values()].map((posts) => posts.size)),
-    liveTopics: live.length,
+    liveTopics: liveChatTopics.length,
     emptyTopics: explainedEmpty.size,
     maxEmptyTopicsPerCrash: Math.max(0, ...emptyPerCrash.values()),
     topicsWithoutCard: topicsWithoutCard.length,
+    threads: threads.figures,
     mustBeZero: {
       buyerMessagesLost: lost,
       outOfOrder,
@@ -233,6 +241,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
       chatsWithoutOneLiveTopic: chatsWithoutOne,
       emptyTopicsWithoutCrash: emptyTopicsUnexplained,
       unexpectedExits: run.unexpectedExits,
+      ...threads.mustBeZero,
     },
     problems,
   };

@@ -1,15 +1,21 @@
 /**
  * The workload of a chaos run: the plan's events played in real time against the fakes — chats created and buyer
- * messages written at the fake Market (announced by notifications in that mode), operator replies typed into
- * topics, topics deleted, faults injected — and the operator pressing Retry under "not delivered" notices.
+ * messages written at the fake Market, reviews and questions created and written in (thread-workload.ts), all
+ * announced by notifications in that mode, operator replies typed into topics, topics deleted, faults injected —
+ * and the operator pressing Retry under "not delivered" notices.
  */
 import { GROUP_ID, OPERATOR, type World } from '../e2e/harness.ts';
+import type { QuestionNotification } from '../fakes/market-question-types.ts';
+import type { ReviewNotification } from '../fakes/market-review-types.ts';
 import type { FakeChatMessage } from '../fakes/market-server.ts';
 import { injectFault } from './faults.ts';
 import type { Notifier } from './notifier.ts';
 import type { ChaosOptions } from './options.ts';
-import { prng, type Plan, type Planned, type PlannedFault } from './plan.ts';
+import { prng } from './dice.ts';
+import type { Plan, Planned, PlannedFault } from './plan.ts';
 import type { ChatState, TypedReply } from './record.ts';
+import { THREAD_READS } from './thread-plan.ts';
+import { ThreadWorkload } from './thread-workload.ts';
 import { ORDER_BASE, linkedTopics, type TopicPost } from './topic-posts.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -32,13 +38,21 @@ export class Workload {
   readonly archive = new Map<number, TopicPost>();
   /** Faults injected, by side and kind. */
   readonly faults: Record<string, number> = {};
+  /** Of those, Market faults on the calls of reviews and questions. */
+  threadFaults = 0;
   topicsDeleted = 0;
   /** Highest message id in the deleted topics (their messages are gone from the group). */
   maxDeletedId = 0;
   /** Retry buttons pressed under "not delivered" notices. */
   operatorRetries = 0;
+  /** The reviews and questions, and what buyers wrote in them. */
+  readonly threads: ThreadWorkload;
+  /** Review and question notifications posted twice, and posted late. */
+  readonly notificationQuirks = { doubled: 0, late: 0 };
   private readonly pressed = new Set<string>();
   private readonly runtime: () => number;
+  /** Draws for the reviews' and questions' notifications, apart from the chats' (`runtime`). */
+  private readonly quirks: () => number;
 
   constructor(
     private readonly o: ChaosOptions,
@@ -49,17 +63,21 @@ export class Workload {
   ) {
     this.chats = Array.from({ length: o.chats }, (_, index) => ({ index, orderId: ORDER_BASE + index }));
     this.runtime = prng(o.seed ^ 0x5eed);
+    this.quirks = prng(o.seed ^ 0x9e7e);
+    this.threads = new ThreadWorkload(plan, world);
   }
 
-  /** Creates the chats that exist before the first start. */
-  createEarlyChats(): void {
+  /** Creates the chats, reviews and questions that exist before the first start, and what was written in them. */
+  createEarly(): void {
     for (const chat of this.chats.slice(0, this.o.chats - this.o.lateChats)) this.createChat(chat);
+    for (const event of this.plan.events) if (event.at < 0) this.apply(event);
   }
 
   /** Plays the plan's events at their times (relative to the start); then retries replies that had to wait. */
   async play(): Promise<void> {
     const deferred: Planned[] = [];
     for (const event of this.plan.events) {
+      if (event.at < 0) continue;
       await sleep(event.at - this.run.elapsed());
       if (this.run.stopping()) return;
       if (!this.apply(event)) deferred.push(event);
@@ -96,6 +114,12 @@ export class Workload {
         return true;
       case 'fault':
         this.inject(event.fault);
+        return true;
+      case 'thread':
+        this.threads.create(event.thread);
+        return true;
+      case 'threadPost':
+        this.threads.write(event.n);
         return true;
     }
   }
@@ -154,8 +178,12 @@ export class Workload {
    */
   private inject(f: PlannedFault, tries = 60): void {
     const key = injectFault(this.world, f);
-    if (key !== undefined) this.faults[key] = (this.faults[key] ?? 0) + 1;
-    else if (tries > 1 && !this.run.stopping()) setTimeout(() => this.inject(f, tries - 1), 250).unref();
+    if (key !== undefined) {
+      this.faults[key] = (this.faults[key] ?? 0) + 1;
+      if (f.side === 'market' && THREAD_READS.includes(f.operation)) this.threadFaults++;
+    } else if (tries > 1 && !this.run.stopping()) {
+      setTimeout(() => this.inject(f, tries - 1), 250).unref();
+    }
   }
 
   // --- notifications (MARKET_NOTIFICATIONS=on) ------------------------------------------------------
@@ -163,6 +191,24 @@ export class Workload {
   /** Every message written at the Market (buyer messages and our replies' echoes) is announced. */
   marketMessage(m: FakeChatMessage): void {
     if (this.o.notifications) this.notifier.messageSent(m);
+  }
+
+  /**
+   * Every review, question, comment and answer is announced as the fake Market makes it; one in five is posted
+   * again 0.5–5 s later, one in eight only 1–4 s late, as a Market that retries or queues might.
+   */
+  feedbackNotification(n: ReviewNotification | QuestionNotification): void {
+    if (!this.o.notifications) return;
+    if (this.quirks() < 0.125) {
+      this.notificationQuirks.late++;
+      this.notifier.feedback(n, 1_000 + 3_000 * this.quirks());
+    } else {
+      this.notifier.feedback(n);
+    }
+    if (this.quirks() < 0.2) {
+      this.notificationQuirks.doubled++;
+      this.notifier.feedback(n, 500 + 4_500 * this.quirks());
+    }
   }
 
   // --- the operator ---------------------------------------------------------------------------------

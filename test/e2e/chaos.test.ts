@@ -4,7 +4,7 @@ import { runChaos } from '../chaos/run.ts';
 
 /** The short version of `npm run chaos` (bench/chaos.ts): same workload and checks, fewer messages and crashes. */
 describe('the bridge under kill -9 and injected faults, end to end', () => {
-  it('loses, reorders and doubles no buyer message and no reply across crashes, Market and Telegram faults', async () => {
+  it('loses, reorders and doubles no buyer message, reply, review comment or answer across crashes, Market and Telegram faults', async () => {
     const report = await runChaos({
       seed: 20_261_122,
       messages: 300,
@@ -13,6 +13,10 @@ describe('the bridge under kill -9 and injected faults, end to end', () => {
       chats: 10,
       lateChats: 3,
       topicDeletes: 2,
+      reviews: 4,
+      questions: 3,
+      lateThreads: 2,
+      threadPosts: 60,
       workloadMs: 10_000,
       faultEveryMs: 300,
       // A request that never gets an answer costs the client's 15 s timeout: kept for the full run.
@@ -34,5 +38,13 @@ describe('the bridge under kill -9 and injected faults, end to end', () => {
     expect(report.repliesTyped).toBe(30);
     expect(report.mirroredCopies).toBeGreaterThanOrEqual(300);
     expect(Object.keys(report.faults).length).toBeGreaterThanOrEqual(8);
+    // Reviews and questions: all created, every comment and answer written (some replying to a comment), each
+    // thread in a topic of its own, and faults on their calls too; what reached Telegram is checked above.
+    expect(report.threads).toMatchObject({ reviews: 4, questions: 3, late: 2, liveTopics: 7 });
+    const { reviewComments, answers, answerComments } = report.threads;
+    expect(reviewComments + answers + answerComments).toBe(60);
+    expect(Math.min(reviewComments, answers, answerComments, report.threads.repliesToComments)).toBeGreaterThan(0);
+    expect(report.threads.copies).toBeGreaterThanOrEqual(60);
+    expect(report.threads.faults).toBeGreaterThan(0);
   }, 100_000);
 });

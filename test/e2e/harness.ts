@@ -37,8 +37,8 @@ export interface World {
     extra?: Record<string, string>,
     options?: { overrides?: AppOverrides; logs?: string[]; logger?: Logger },
   ): Promise<App>;
-  /** Starts `node src/main.ts` as a child process. */
-  spawn(extra?: Record<string, string>): Bridged;
+  /** Starts `node src/main.ts` (or another `entry` script) as a child process. */
+  spawn(extra?: Record<string, string>, options?: { entry?: string }): Bridged;
   close(): Promise<void>;
 }
 
@@ -95,8 +95,9 @@ export async function startWorld(options: Partial<FakeMarketOptions> = {}): Prom
       apps.push(app);
       return app;
     },
-    spawn(extra = {}) {
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src/main.ts')], {
+    spawn(extra = {}, options = {}) {
+      const entry = options.entry ?? path.join(ROOT, 'src/main.ts');
+      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), entry], {
         cwd: dataDir,
         env: { PATH: process.env.PATH ?? '', ...env, ...extra },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -112,4 +112,20 @@ describe('the review and question poller', () => {
     await poller(feedback, pushed.s, { reviews: false, push: true }).round();
     expect(pushed.seen).toEqual([]);
   });
+
+  it('reads a listed thread again once the recheck time given has passed since its last read', async () => {
+    const feedback = new MemoryFeedback();
+    feedback.addReview({ id: 40 });
+    feedback.addReview({ id: 41 });
+    feedback.addQuestion({ id: 42 });
+    const at = (ms: number) => new Date(NOW - ms).toISOString();
+    const tracked = [
+      thread('review', 40, { syncedAt: at(5_000), review: { ...feedback.reviewList[0]! } }),
+      thread('review', 41, { syncedAt: at(1_000), review: { ...feedback.reviewList[1]! } }),
+      thread('question', 42, { syncedAt: at(5_000), question: feedback.questionList[0]! }),
+    ];
+    const { s, seen } = sink(tracked);
+    await poller(feedback, s, { recheckMs: 2_000 }).round();
+    expect(seen).toEqual(['review:40', 'question:42!']);
+  });
 });

@@ -1,0 +1,69 @@
+/**
+ * The bridge as a process: reads `.env` and the environment, starts the bridge, and stops it gracefully on SIGTERM
+ * or SIGINT (exit 0). Bad configuration or credentials exit non-zero with a message saying what to fix. `main.ts`
+ * runs it as it is; the chaos run's child entry (test/chaos/bridge-process.ts) runs it with shorter timings.
+ */
+import { existsSync } from 'node:fs';
+import { StartupError, startApp, type AppOverrides } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { StoreError } from './store/errors.ts';
+
+async function run(overrides: AppOverrides): Promise<number> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`marketgram: ${err.message}\nSee .env.example for every setting.\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: [config.telegram.token, config.market.apiKey],
+  });
+  let app;
+  try {
+    app = await startApp(config, logger, overrides);
+  } catch (err) {
+    if (err instanceof StartupError || err instanceof StoreError) {
+      logger.fatal({ code: err.code }, err.message);
+      process.stderr.write(`marketgram: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const started = app;
+  const stopped = new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'stopping');
+      void started.stop().then(() => resolve(0));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    void started.fatal.then(async (err) => {
+      process.stderr.write(`marketgram: ${err.message}\n`);
+      await started.stop();
+      resolve(1);
+    });
+  });
+  return stopped;
+}
+
+/** Runs the bridge until a signal or a fatal error, then exits with its code. */
+export function runProcess(overrides: AppOverrides = {}): void {
+  run(overrides).then(
+    (code) => {
+      process.exitCode = code;
+      // Anything still pending (keep-alive sockets, timers) must not hold the process past a stop.
+      setTimeout(() => process.exit(code), 500).unref();
+    },
+    (err: unknown) => {
+      process.stderr.write(`marketgram: unexpected failure: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
