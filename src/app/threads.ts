@@ -36,7 +36,7 @@ export function buildThreads(
 ): ThreadParts | undefined {
   const { reviews, questions, sinceDays } = config.threads;
   if (!reviews && !questions) return undefined;
-  const threads = new Threads(deps.market, deps.telegram, deps.store, {
+  const threads = new Threads(deps.market.feedback, deps.telegram, deps.store, {
     texts: deps.texts,
     logger: logger.child({ side: 'threads' }),
     sinceDays,
@@ -49,7 +49,7 @@ export function buildThreads(
   });
   const chatInterval =
     config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs;
-  const poller = new ThreadPoller(deps.market, threads, {
+  const poller = new ThreadPoller(deps.market.feedback, threads, {
     reviews,
     questions,
     sinceDays,

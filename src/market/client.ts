@@ -12,15 +12,7 @@ import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
 import { FormData } from 'undici';
 import type { z } from 'zod';
-import type { Answer, Question, Review, ReviewComment } from '../bridge/feedback-model.ts';
-import type {
-  FeedbackPort,
-  QuestionQuery,
-  QuestionTextEntity,
-  QuestionTextOperation,
-  ReviewQuery,
-  WriteOutcome,
-} from '../bridge/feedback-port.ts';
+import type { FeedbackPort } from '../bridge/feedback-port.ts';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
@@ -31,6 +23,7 @@ import { resolveOptions } from './options.ts';
 import type { MarketClientOptions } from './options.ts';
 import { OrderReader } from './orders.ts';
 import type { OrderSource, ReadOptions } from './orders.ts';
+import { FeedbackMethods } from './feedback.ts';
 import { errorFrom, newChatOutcome, parseAnswer, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
 import { QuestionMethods } from './questions.ts';
@@ -74,7 +67,7 @@ function page<T>(items: T[], nextPageToken: string | undefined): Page<T> {
  * FatalError) at once, except a 403 to an order read (`getOrder`), which only the card needs. Writes are
  * sent at most once: `sendMessage`/`sendFile` return a `SendOutcome`, `createChat` a `NewChatOutcome`.
  */
-export class MarketClient implements MarketPort, FeedbackPort {
+export class MarketClient implements MarketPort {
   readonly #businessId: number;
   readonly #log: Logger;
   readonly #maxWriteWaitMs: number;
@@ -87,8 +80,8 @@ export class MarketClient implements MarketPort, FeedbackPort {
   readonly #retry: ReadRetry;
   readonly #attachments: AttachmentDownloader;
   readonly #orders: OrderReader;
-  readonly #questions: QuestionMethods;
-  readonly #reviews: ReviewMethods;
+  /** The FeedbackPort: product reviews and questions, through the same transport, quotas and retries. */
+  readonly feedback: FeedbackPort;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -124,8 +117,7 @@ export class MarketClient implements MarketPort, FeedbackPort {
       log: this.#log,
       signal: this.#signal,
     });
-    this.#questions = new QuestionMethods(feedbackDeps());
-    this.#reviews = new ReviewMethods(feedbackDeps());
+    this.feedback = new FeedbackMethods(new QuestionMethods(feedbackDeps()), new ReviewMethods(feedbackDeps()));
   }
 
   /** When the Market last answered any request (epoch ms), for health checks. */
@@ -327,65 +319,6 @@ export class MarketClient implements MarketPort, FeedbackPort {
       return parseAnswer('createChat', res, createChatResponseSchema).result;
     };
     return newChatOutcome(creating(), this.#log, this.#signal);
-  }
-
-  // ---- FeedbackPort: product questions ----------------------------------------------------------
-
-  /** getGoodsQuestions, one page (at most 50), with how many questions match (see `QuestionMethods.questions`). */
-  questions(query: QuestionQuery): Promise<Page<Question> & { totalCount: number }> {
-    return this.#questions.questions(query);
-  }
-
-  /** getGoodsQuestionAnswers, one page (at most 50): a question's answers, or the answers with these ids (1–50). */
-  answers(query: { questionId: number } | { answerIds: number[] }, pageToken?: string): Promise<Page<Answer>> {
-    return this.#questions.answers(query, pageToken);
-  }
-
-  /**
-   * updateGoodsQuestionTextEntity: an answer or a comment created (the new entity), edited or deleted. Sent at most
-   * once; expected failures are outcomes, as for `sendMessage`.
-   */
-  writeQuestionText(
-    op: QuestionTextOperation,
-    options: SendOptions = {},
-  ): Promise<WriteOutcome<QuestionTextEntity | undefined>> {
-    return this.#questions.writeQuestionText(op, options);
-  }
-
-  // ---- FeedbackPort: product reviews ------------------------------------------------------------
-
-  /** getGoodsFeedbacks, one page (at most 50); `ids` are looked up alone (see `ReviewMethods.reviews`). */
-  reviews(query: ReviewQuery): Promise<Page<Review>> {
-    return this.#reviews.reviews(query);
-  }
-
-  /** getGoodsFeedbackComments, one page (at most 50): a review's comments, or the comments with these ids (1–50). */
-  reviewComments(
-    query: { reviewId: number } | { commentIds: number[] },
-    pageToken?: string,
-  ): Promise<Page<ReviewComment>> {
-    return this.#reviews.reviewComments(query, pageToken);
-  }
-
-  /**
-   * updateGoodsFeedbackComment: the shop's new comment (no `id`; `parentId` to reply to a comment) or an edit (`id`),
-   * answered with the comment. Sent at most once; expected failures are outcomes, as for `sendMessage`.
-   */
-  saveReviewComment(
-    comment: { reviewId: number; text: string; id?: number; parentId?: number },
-    options: SendOptions = {},
-  ): Promise<WriteOutcome<ReviewComment>> {
-    return this.#reviews.saveReviewComment(comment, options);
-  }
-
-  /** deleteGoodsFeedbackComment: the shop's comment. Sent at most once. */
-  deleteReviewComment(commentId: number, options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
-    return this.#reviews.deleteReviewComment(commentId, options);
-  }
-
-  /** skipGoodsFeedbacksReaction: the reviews (1–50) need no reaction from the shop. Sent at most once. */
-  skipReviews(reviewIds: number[], options: SendOptions = {}): Promise<WriteOutcome<undefined>> {
-    return this.#reviews.skipReviews(reviewIds, options);
   }
 
   // ---- reads and writes -----------------------------------------------------------------------

@@ -93,7 +93,7 @@ describe('questions (getGoodsQuestions)', () => {
       createdAt: '2025-03-14T12:00:00+03:00',
       author: { type: 'USER', name: 'Ivan' },
     };
-    await expect(client.questions({})).resolves.toEqual({ items: [expected], totalCount: 1 });
+    await expect(client.feedback.questions({})).resolves.toEqual({ items: [expected], totalCount: 1 });
     const [request] = requestsOf(market, 'getGoodsQuestions');
     expect([request?.path, request?.query, request?.body]).toEqual([
       `/v1/businesses/${BUSINESS}/goods-questions`,
@@ -105,17 +105,17 @@ describe('questions (getGoodsQuestions)', () => {
   it('pages 50 at a time by default with the token the Market gave, totalCount on every page', async () => {
     const { market, client } = await world();
     const all = Array.from({ length: 60 }, (_, i) => market.questions.addQuestion({ createdAt: iso(-10 + i / 10) }));
-    const first = await client.questions({ sort: 'CREATED_AT_ASC' });
+    const first = await client.feedback.questions({ sort: 'CREATED_AT_ASC' });
     expect([first.items.map((q) => q.id), first.totalCount]).toEqual([all.slice(0, 50), 60]);
     expect(first.nextPageToken).toEqual(expect.any(String));
-    const second = await client.questions({ sort: 'CREATED_AT_ASC', pageToken: first.nextPageToken });
+    const second = await client.feedback.questions({ sort: 'CREATED_AT_ASC', pageToken: first.nextPageToken });
     expect(second).toMatchObject({ totalCount: 60 });
     expect(second.items.map((q) => q.id)).toEqual(all.slice(50));
     expect(second.nextPageToken).toBeUndefined();
-    const small = await client.questions({ sort: 'CREATED_AT_ASC', limit: 7 });
+    const small = await client.feedback.questions({ sort: 'CREATED_AT_ASC', limit: 7 });
     expect(small.items).toHaveLength(7);
-    await client.questions({ limit: 500 });
-    await client.questions({ limit: 0 });
+    await client.feedback.questions({ limit: 500 });
+    await client.feedback.questions({ limit: 0 });
     expect(requestsOf(market, 'getGoodsQuestions').map((r) => r.query['limit'])).toEqual(['50', '50', '7', '50', '1']);
   });
 
@@ -124,7 +124,7 @@ describe('questions (getGoodsQuestions)', () => {
     const a = market.questions.addQuestion({ createdAt: iso(-3) });
     const b = market.questions.addQuestion({ createdAt: iso(-2) });
     market.questions.addAnswer(b, { author: { type: 'BUSINESS' } });
-    const page = await client.questions({
+    const page = await client.feedback.questions({
       ids: [a, b, a],
       needAnswer: true,
       from: '2025-03-01',
@@ -144,21 +144,23 @@ describe('questions (getGoodsQuestions)', () => {
   it('finds an old question by id alone, or, when the Market windows id lookups, by id within dates around it', async () => {
     const plain = await world();
     const old = plain.market.questions.addQuestion({ createdAt: '2024-11-20T10:00:00+03:00' });
-    expect((await plain.client.questions({ ids: [old] })).items.map((q) => q.id)).toEqual([old]);
+    expect((await plain.client.feedback.questions({ ids: [old] })).items.map((q) => q.id)).toEqual([old]);
 
     const windowed = await world({ questionIdsInDateWindow: true });
     const older = windowed.market.questions.addQuestion({ createdAt: '2024-11-20T10:00:00+03:00' });
-    await expect(windowed.client.questions({ ids: [older] })).resolves.toEqual({ items: [], totalCount: 0 });
-    const found = await windowed.client.questions({ ids: [older], from: '2024-11-05', to: '2024-12-05' });
+    await expect(windowed.client.feedback.questions({ ids: [older] })).resolves.toEqual({ items: [], totalCount: 0 });
+    const found = await windowed.client.feedback.questions({ ids: [older], from: '2024-11-05', to: '2024-12-05' });
     expect(found.items.map((q) => q.id)).toEqual([older]);
   });
 
   it('costs no request for an empty id list, and throws before sending on more than 50 ids, a bad id or date', async () => {
     const { market, client } = await world();
-    await expect(client.questions({ ids: [] })).resolves.toEqual({ items: [], totalCount: 0 });
-    await expect(client.questions({ ids: Array.from({ length: 51 }, (_, i) => i + 1) })).rejects.toThrow(RangeError);
-    await expect(client.questions({ ids: [0] })).rejects.toThrow(TypeError);
-    await expect(client.questions({ from: '2025-03-01T00:00:00Z' })).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(client.feedback.questions({ ids: [] })).resolves.toEqual({ items: [], totalCount: 0 });
+    await expect(client.feedback.questions({ ids: Array.from({ length: 51 }, (_, i) => i + 1) })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(client.feedback.questions({ ids: [0] })).rejects.toThrow(TypeError);
+    await expect(client.feedback.questions({ from: '2025-03-01T00:00:00Z' })).rejects.toThrow(/YYYY-MM-DD/);
     expect(market.requests).toEqual([]);
   });
 
@@ -168,14 +170,14 @@ describe('questions (getGoodsQuestions)', () => {
     market.questions.addQuestion({ createdAt: new Date(start).toISOString() });
     market.failNext('getGoodsQuestions', { status: 503 });
     market.failNext('getGoodsQuestions', { status: 420, untilMs: start + 30_000 });
-    await expect(client.questions({})).resolves.toMatchObject({ totalCount: 1 });
+    await expect(client.feedback.questions({})).resolves.toMatchObject({ totalCount: 1 });
     expect(market.count('getGoodsQuestions')).toBe(3);
     expect(sleeps).toHaveLength(2);
     expect(sleeps[1]).toBeGreaterThan(27_000);
 
     const refused = await world({}, { scopes: ['PRICING'] });
-    await expect(refused.client.questions({})).rejects.toBeInstanceOf(FatalError);
-    await expect(refused.client.answers({ questionId: 1 })).rejects.toBeInstanceOf(FatalError);
+    await expect(refused.client.feedback.questions({})).rejects.toBeInstanceOf(FatalError);
+    await expect(refused.client.feedback.answers({ questionId: 1 })).rejects.toBeInstanceOf(FatalError);
     expect(refused.market.count('getGoodsQuestions')).toBe(1);
   });
 });
@@ -226,7 +228,7 @@ describe('answers (getGoodsQuestionAnswers)', () => {
         },
       ],
     };
-    await expect(client.answers({ questionId: q })).resolves.toEqual({ items: [expected] });
+    await expect(client.feedback.answers({ questionId: q })).resolves.toEqual({ items: [expected] });
     const [request] = requestsOf(market, 'getGoodsQuestionAnswers');
     expect([request?.path, request?.query, request?.body]).toEqual([
       `/v1/businesses/${BUSINESS}/goods-questions/answers`,
@@ -239,10 +241,10 @@ describe('answers (getGoodsQuestionAnswers)', () => {
     const { market, client } = await world();
     const q = market.questions.addQuestion();
     const all = Array.from({ length: 55 }, () => market.questions.addAnswer(q));
-    const byIds = await client.answers({ answerIds: [all[3] ?? 0, all[1] ?? 0, all[3] ?? 0] });
+    const byIds = await client.feedback.answers({ answerIds: [all[3] ?? 0, all[1] ?? 0, all[3] ?? 0] });
     expect(byIds.items.map((x) => x.id)).toEqual([all[1], all[3]]);
-    const first = await client.answers({ questionId: q });
-    const second = await client.answers({ questionId: q }, first.nextPageToken);
+    const first = await client.feedback.answers({ questionId: q });
+    const second = await client.feedback.answers({ questionId: q }, first.nextPageToken);
     expect([first.items.length, second.items.map((x) => x.id), second.nextPageToken]).toEqual([
       50,
       all.slice(50),
@@ -258,11 +260,11 @@ describe('answers (getGoodsQuestionAnswers)', () => {
     const q = market.questions.addQuestion();
     market.questions.addAnswer(q);
     market.questions.deleteQuestion(q);
-    await expect(client.answers({ questionId: q })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.answers({ questionId: q })).resolves.toEqual({ items: [] });
     expect(market.count('getGoodsQuestionAnswers')).toBe(1);
-    await expect(client.answers({ answerIds: [] })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.answers({ answerIds: [] })).resolves.toEqual({ items: [] });
     expect(market.count('getGoodsQuestionAnswers')).toBe(1);
-    await expect(client.answers({ questionId: -1 })).rejects.toThrow(TypeError);
+    await expect(client.feedback.answers({ questionId: -1 })).rejects.toThrow(TypeError);
   });
 
   it('reads unknown author types and statuses as UNKNOWN, a missing author and null comments too', async () => {
@@ -270,7 +272,7 @@ describe('answers (getGoodsQuestionAnswers)', () => {
     const q = market.questions.addQuestion();
     const a = market.questions.addAnswer(q, { author: { type: 'MARKET', name: 'Market' }, status: 'HIDDEN' });
     market.questions.addAnswerComment(a, { author: { type: 'ROBOT' }, status: 'SHADOWED' });
-    const [answer] = (await client.answers({ questionId: q })).items;
+    const [answer] = (await client.feedback.answers({ questionId: q })).items;
     expect([answer?.author, answer?.status]).toEqual([{ type: 'UNKNOWN', name: 'Market' }, 'UNKNOWN']);
     expect([answer?.comments[0]?.author, answer?.comments[0]?.status]).toEqual([{ type: 'UNKNOWN' }, 'UNKNOWN']);
 
@@ -279,7 +281,7 @@ describe('answers (getGoodsQuestionAnswers)', () => {
       malformed: true,
       body: JSON.stringify({ status: 'OK', result: { answers: [{ ...bare, comments: null }], paging: null } }),
     });
-    await expect(client.answers({ questionId: q })).resolves.toEqual({
+    await expect(client.feedback.answers({ questionId: q })).resolves.toEqual({
       items: [{ ...bare, canModify: false, author: { type: 'UNKNOWN' }, comments: [] }],
     });
   });
@@ -287,7 +289,7 @@ describe('answers (getGoodsQuestionAnswers)', () => {
   it('throws a MarketApiError for a refused lookup it cannot read, after no retry', async () => {
     const { market, client } = await world();
     market.failNext('getGoodsQuestionAnswers', { status: 400 });
-    await expect(client.answers({ answerIds: [1] })).rejects.toBeInstanceOf(MarketApiError);
+    await expect(client.feedback.answers({ answerIds: [1] })).rejects.toBeInstanceOf(MarketApiError);
     expect(market.count('getGoodsQuestionAnswers')).toBe(1);
   });
 });
@@ -296,7 +298,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
   it('creates an answer with the body of §4.3 and reports it sent with the new entity', async () => {
     const { market, client } = await world();
     const q = market.questions.addQuestion();
-    const outcome = await client.writeQuestionText({
+    const outcome = await client.feedback.writeQuestionText({
       operation: 'CREATE',
       parent: { id: q, type: 'QUESTION' },
       text: 'Yes, after 30 s.',
@@ -314,7 +316,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
   it('comments on an answer, edits and deletes with the bodies of §4.3; UPDATE and DELETE are sent without a result', async () => {
     const { market, client } = await world();
     const a = market.questions.addAnswer(market.questions.addQuestion(), { author: { type: 'BUSINESS' } });
-    const created = await client.writeQuestionText({
+    const created = await client.feedback.writeQuestionText({
       operation: 'CREATE',
       parent: { id: a, type: 'ANSWER' },
       text: 'Note',
@@ -328,7 +330,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
       { operation: 'DELETE', entity: { id: a, type: 'ANSWER' } },
     ] as const;
     for (const op of ops)
-      await expect(client.writeQuestionText(op)).resolves.toEqual({ kind: 'sent', result: undefined });
+      await expect(client.feedback.writeQuestionText(op)).resolves.toEqual({ kind: 'sent', result: undefined });
     expect(requestsOf(market, 'updateGoodsQuestionTextEntity').map((r) => JSON.stringify(r.body))).toEqual([
       `{"operationType":"CREATE","parentEntityId":{"id":${a},"type":"ANSWER"},"text":"Note"}`,
       `{"operationType":"UPDATE","entityId":{"id":${a},"type":"ANSWER"},"text":"Edited"}`,
@@ -343,7 +345,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     const { market, client } = await world();
     const q = market.questions.addQuestion();
     market.failNext('updateGoodsQuestionTextEntity', { acceptThenReset: true });
-    const outcome = await client.writeQuestionText({
+    const outcome = await client.feedback.writeQuestionText({
       operation: 'CREATE',
       parent: { id: q, type: 'QUESTION' },
       text: 'Hi',
@@ -358,9 +360,15 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     const q = market.questions.addQuestion();
     const create = { operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' } as const;
     market.failNext('updateGoodsQuestionTextEntity', { hang: true });
-    await expect(client.writeQuestionText(create)).resolves.toMatchObject({ kind: 'ambiguous', reason: /timed out/ });
+    await expect(client.feedback.writeQuestionText(create)).resolves.toMatchObject({
+      kind: 'ambiguous',
+      reason: /timed out/,
+    });
     market.failNext('updateGoodsQuestionTextEntity', { status: 500 });
-    await expect(client.writeQuestionText(create)).resolves.toMatchObject({ kind: 'ambiguous', reason: /HTTP 500/ });
+    await expect(client.feedback.writeQuestionText(create)).resolves.toMatchObject({
+      kind: 'ambiguous',
+      reason: /HTTP 500/,
+    });
     expect(market.requests.filter((r) => r.operationId === 'updateGoodsQuestionTextEntity')).toHaveLength(2);
   });
 
@@ -370,7 +378,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     const q = market.questions.addQuestion();
     market.setQuotaRemaining('updateGoodsQuestionTextEntity', 0, start + 60_000);
     const create = { operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' } as const;
-    const outcome = await client.writeQuestionText(create);
+    const outcome = await client.feedback.writeQuestionText(create);
     expect(outcome).toEqual({
       kind: 'rate-limited',
       retryAt: expect.any(Date) as Date,
@@ -379,7 +387,7 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     // HTTP dates have whole seconds.
     const retryAt = outcome.kind === 'rate-limited' ? outcome.retryAt.getTime() : 0;
     expect(Math.abs(retryAt - (start + 60_000))).toBeLessThan(2000);
-    await expect(client.writeQuestionText(create)).resolves.toMatchObject({ kind: 'rate-limited' });
+    await expect(client.feedback.writeQuestionText(create)).resolves.toMatchObject({ kind: 'rate-limited' });
     expect(market.count('updateGoodsQuestionTextEntity')).toBe(1);
     expect(market.questions.writes).toEqual([]);
   });
@@ -390,20 +398,24 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     const a = market.questions.addAnswer(q);
     const c = market.questions.addAnswerComment(a);
     await expect(
-      client.writeQuestionText({ operation: 'CREATE', parent: { id: c, type: 'COMMENT' }, text: 'Re' }),
+      client.feedback.writeQuestionText({ operation: 'CREATE', parent: { id: c, type: 'COMMENT' }, text: 'Re' }),
     ).resolves.toEqual({
       kind: 'rejected',
       status: 400,
       reason: "BAD_REQUEST: 'parentEntityId.type' must be QUESTION or ANSWER for CREATE",
     });
     await expect(
-      client.writeQuestionText({ operation: 'UPDATE', entity: { id: a, type: 'ANSWER' }, text: 'Mine now' }),
+      client.feedback.writeQuestionText({ operation: 'UPDATE', entity: { id: a, type: 'ANSWER' }, text: 'Mine now' }),
     ).resolves.toMatchObject({ kind: 'rejected', status: 400, reason: /cannot be modified/ });
     await expect(
-      client.writeQuestionText({ operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'x'.repeat(5001) }),
+      client.feedback.writeQuestionText({
+        operation: 'CREATE',
+        parent: { id: q, type: 'QUESTION' },
+        text: 'x'.repeat(5001),
+      }),
     ).resolves.toMatchObject({ kind: 'rejected', status: 400 });
     await expect(
-      client.writeQuestionText({ operation: 'DELETE', entity: { id: 31337, type: 'ANSWER' } }),
+      client.feedback.writeQuestionText({ operation: 'DELETE', entity: { id: 31337, type: 'ANSWER' } }),
     ).resolves.toEqual({
       kind: 'rejected',
       status: 404,
@@ -423,17 +435,19 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     });
     open.push(refused);
     await expect(
-      refused.writeQuestionText({ operation: 'DELETE', entity: { id: 1, type: 'ANSWER' } }),
+      refused.feedback.writeQuestionText({ operation: 'DELETE', entity: { id: 1, type: 'ANSWER' } }),
     ).resolves.toMatchObject({ kind: 'not-sent', reason: /ECONNREFUSED/ });
 
     const { market, client } = await world();
     const q = market.questions.addQuestion();
     const create = { operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' } as const;
-    const failed = await client.writeQuestionText(create, { beforeSend: () => Promise.reject(new Error('disk full')) });
+    const failed = await client.feedback.writeQuestionText(create, {
+      beforeSend: () => Promise.reject(new Error('disk full')),
+    });
     expect(failed).toMatchObject({ kind: 'not-sent', reason: /disk full/ });
     expect(market.requests).toEqual([]);
     const seen: number[] = [];
-    await client.writeQuestionText(create, {
+    await client.feedback.writeQuestionText(create, {
       beforeSend: () => {
         seen.push(market.requests.length);
         return Promise.resolve();
@@ -445,9 +459,9 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
   it('throws a FatalError when the key may not write (403)', async () => {
     const { market, client } = await world({}, { scopes: ['ALL_METHODS_READ_ONLY'] });
     const q = market.questions.addQuestion();
-    await expect(client.questions({})).resolves.toMatchObject({ totalCount: 1 });
+    await expect(client.feedback.questions({})).resolves.toMatchObject({ totalCount: 1 });
     await expect(
-      client.writeQuestionText({ operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' }),
+      client.feedback.writeQuestionText({ operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' }),
     ).rejects.toBeInstanceOf(FatalError);
   });
 
@@ -457,22 +471,22 @@ describe('writeQuestionText (updateGoodsQuestionTextEntity)', () => {
     const a = market.questions.addAnswer(q);
     market.failNext('updateGoodsQuestionTextEntity', { malformed: true, body: '{"status":"OK"}' });
     await expect(
-      client.writeQuestionText({ operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' }),
+      client.feedback.writeQuestionText({ operation: 'CREATE', parent: { id: q, type: 'QUESTION' }, text: 'Hi' }),
     ).resolves.toMatchObject({ kind: 'ambiguous', reason: /no readable id/ });
     market.failNext('updateGoodsQuestionTextEntity', {
       malformed: true,
       body: '{"status":"OK","result":{"entity":{"id":6000123}}}',
     });
     await expect(
-      client.writeQuestionText({ operation: 'CREATE', parent: { id: a, type: 'ANSWER' }, text: 'Hi' }),
+      client.feedback.writeQuestionText({ operation: 'CREATE', parent: { id: a, type: 'ANSWER' }, text: 'Hi' }),
     ).resolves.toEqual({ kind: 'sent', result: { id: 6000123, type: 'COMMENT' } });
   });
 
   it('throws before sending on an id that is not a positive integer', async () => {
     const { market, client } = await world();
-    await expect(client.writeQuestionText({ operation: 'DELETE', entity: { id: 0, type: 'ANSWER' } })).rejects.toThrow(
-      TypeError,
-    );
+    await expect(
+      client.feedback.writeQuestionText({ operation: 'DELETE', entity: { id: 0, type: 'ANSWER' } }),
+    ).rejects.toThrow(TypeError);
     expect(market.requests).toEqual([]);
   });
 });

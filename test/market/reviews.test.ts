@@ -84,7 +84,7 @@ describe('the review half of FeedbackPort', () => {
     const port: Pick<
       FeedbackPort,
       'reviews' | 'reviewComments' | 'saveReviewComment' | 'deleteReviewComment' | 'skipReviews'
-    > = client;
+    > = client.feedback;
     for (const method of [
       port.reviews,
       port.reviewComments,
@@ -144,7 +144,7 @@ describe('reviews (getGoodsFeedbacks)', () => {
         commentsCount: 0,
       },
     ];
-    await expect(client.reviews({})).resolves.toEqual({ items: expected });
+    await expect(client.feedback.reviews({})).resolves.toEqual({ items: expected });
     const [request] = requestsOf(market, 'getGoodsFeedbacks');
     expect([request?.path, request?.query, request?.body]).toEqual([
       `/v2/businesses/${BUSINESS}/goods-feedback`,
@@ -156,15 +156,15 @@ describe('reviews (getGoodsFeedbacks)', () => {
   it('pages with the token the Market gave, and clamps the limit to 1–50', async () => {
     const { market, client } = await world();
     const all = Array.from({ length: 60 }, (_, i) => market.reviews.addReview({ createdAt: iso(-10 + i / 10) }));
-    const first = await client.reviews({});
+    const first = await client.feedback.reviews({});
     expect(first.items.map((r) => r.id)).toEqual(all.slice(0, 50));
     expect(first.nextPageToken).toEqual(expect.any(String));
-    const second = await client.reviews({ pageToken: first.nextPageToken });
+    const second = await client.feedback.reviews({ pageToken: first.nextPageToken });
     expect(second.items.map((r) => r.id)).toEqual(all.slice(50));
     expect(second.nextPageToken).toBeUndefined();
-    await client.reviews({ limit: 7 });
-    await client.reviews({ limit: 500 });
-    await client.reviews({ limit: 0 });
+    await client.feedback.reviews({ limit: 7 });
+    await client.feedback.reviews({ limit: 500 });
+    await client.feedback.reviews({ limit: 0 });
     expect(requestsOf(market, 'getGoodsFeedbacks').map((r) => r.query['limit'])).toEqual(['50', '50', '7', '50', '1']);
   });
 
@@ -172,12 +172,19 @@ describe('reviews (getGoodsFeedbacks)', () => {
     const { market, client } = await world();
     const old = market.reviews.addReview({ createdAt: iso(-400), needReaction: false });
     const recent = market.reviews.addReview();
-    const page = await client.reviews({ ids: [recent, old, recent], needReaction: true, from: iso(-1), to: iso(0) });
+    const page = await client.feedback.reviews({
+      ids: [recent, old, recent],
+      needReaction: true,
+      from: iso(-1),
+      to: iso(0),
+    });
     expect(page.items.map((r) => r.id)).toEqual([old, recent]);
     expect(requestsOf(market, 'getGoodsFeedbacks').map((r) => r.body)).toEqual([{ feedbackIds: [recent, old] }]);
-    await expect(client.reviews({ ids: [] })).resolves.toEqual({ items: [] });
-    await expect(client.reviews({ ids: Array.from({ length: 51 }, (_, i) => i + 1) })).rejects.toThrow(RangeError);
-    await expect(client.reviews({ ids: [0] })).rejects.toThrow(TypeError);
+    await expect(client.feedback.reviews({ ids: [] })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.reviews({ ids: Array.from({ length: 51 }, (_, i) => i + 1) })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(client.feedback.reviews({ ids: [0] })).rejects.toThrow(TypeError);
     expect(market.requests).toHaveLength(1);
   });
 
@@ -186,20 +193,20 @@ describe('reviews (getGoodsFeedbacks)', () => {
     market.reviews.addReview({ createdAt: iso(-3), needReaction: false });
     const waiting = market.reviews.addReview({ createdAt: iso(-2) });
     market.reviews.addReview({ createdAt: iso(-1) });
-    const page = await client.reviews({ needReaction: true, from: iso(-5), to: iso(-1) });
+    const page = await client.feedback.reviews({ needReaction: true, from: iso(-5), to: iso(-1) });
     expect(page.items.map((r) => r.id)).toEqual([waiting]);
-    await client.reviews({ needReaction: false });
+    await client.feedback.reviews({ needReaction: false });
     expect(requestsOf(market, 'getGoodsFeedbacks').map((r) => r.body)).toEqual([
       { reactionStatus: 'NEED_REACTION', dateTimeFrom: iso(-5), dateTimeTo: iso(-1) },
       {},
     ]);
-    await expect(client.reviews({ from: '2025-03-01' })).rejects.toThrow(TypeError);
+    await expect(client.feedback.reviews({ from: '2025-03-01' })).rejects.toThrow(TypeError);
     expect(market.requests).toHaveLength(2);
   });
 
   it('throws the Market’s 400 for a window longer than six months, without retrying it', async () => {
     const { market, client } = await world();
-    const err = await client.reviews({ from: iso(-200) }).catch((e: unknown) => e);
+    const err = await client.feedback.reviews({ from: iso(-200) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MarketApiError);
     expect(err).toMatchObject({ status: 400, operation: 'getGoodsFeedbacks' });
     expect(market.count('getGoodsFeedbacks')).toBe(1);
@@ -211,13 +218,13 @@ describe('reviews (getGoodsFeedbacks)', () => {
     market.reviews.addReview();
     market.failNext('getGoodsFeedbacks', { status: 503 });
     market.failNext('getGoodsFeedbacks', { status: 420, untilMs: start + 5_000 });
-    await expect(client.reviews({})).resolves.toMatchObject({ items: [expect.any(Object)] });
+    await expect(client.feedback.reviews({})).resolves.toMatchObject({ items: [expect.any(Object)] });
     expect(market.count('getGoodsFeedbacks')).toBe(3);
     expect(sleeps.length).toBeGreaterThanOrEqual(2);
     market.failNext('getGoodsFeedbacks', { status: 403 });
-    await expect(client.reviews({})).rejects.toBeInstanceOf(FatalError);
+    await expect(client.feedback.reviews({})).rejects.toBeInstanceOf(FatalError);
     const { client: stranger } = await world({}, { apiKey: 'ACMA:another-key:2' });
-    await expect(stranger.reviews({})).rejects.toBeInstanceOf(FatalError);
+    await expect(stranger.feedback.reviews({})).rejects.toBeInstanceOf(FatalError);
   });
 
   it('tolerates null optional fields and unknown enum values, and refuses a review without its id', async () => {
@@ -237,7 +244,7 @@ describe('reviews (getGoodsFeedbacks)', () => {
       malformed: true,
       body: JSON.stringify({ status: 'OK', result: { feedbacks: [review], paging: { nextPageToken: '' } } }),
     });
-    await expect(client.reviews({})).resolves.toEqual({
+    await expect(client.feedback.reviews({})).resolves.toEqual({
       items: [
         {
           id: 5,
@@ -253,7 +260,7 @@ describe('reviews (getGoodsFeedbacks)', () => {
     });
     const broken = JSON.stringify({ status: 'OK', result: { feedbacks: [{ ...review, feedbackId: null }] } });
     market.failNext('getGoodsFeedbacks', { malformed: true, body: broken }, 2);
-    await expect(client.reviews({})).rejects.toBeInstanceOf(MarketSchemaError);
+    await expect(client.feedback.reviews({})).rejects.toBeInstanceOf(MarketSchemaError);
   });
 });
 
@@ -282,8 +289,10 @@ describe('reviewComments (getGoodsFeedbackComments)', () => {
         author: { type: 'BUSINESS', name: 'Test shop' },
       },
     ];
-    await expect(client.reviewComments({ reviewId: review })).resolves.toEqual({ items: expected });
-    await expect(client.reviewComments({ commentIds: [answer, answer] })).resolves.toEqual({ items: [expected[1]] });
+    await expect(client.feedback.reviewComments({ reviewId: review })).resolves.toEqual({ items: expected });
+    await expect(client.feedback.reviewComments({ commentIds: [answer, answer] })).resolves.toEqual({
+      items: [expected[1]],
+    });
     expect(requestsOf(market, 'getGoodsFeedbackComments').map((r) => [r.path, r.query, r.body])).toEqual([
       [`/v2/businesses/${BUSINESS}/goods-feedback/comments`, { limit: '50' }, { feedbackId: review }],
       [`/v2/businesses/${BUSINESS}/goods-feedback/comments`, { limit: '50' }, { commentIds: [answer] }],
@@ -294,13 +303,13 @@ describe('reviewComments (getGoodsFeedbackComments)', () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     const all = Array.from({ length: 55 }, () => market.reviews.addReviewComment(review));
-    const first = await client.reviewComments({ reviewId: review });
+    const first = await client.feedback.reviewComments({ reviewId: review });
     expect(first.items.map((c) => c.id)).toEqual(all.slice(0, 50));
-    const second = await client.reviewComments({ reviewId: review }, first.nextPageToken);
+    const second = await client.feedback.reviewComments({ reviewId: review }, first.nextPageToken);
     expect(second).toEqual({ items: expect.any(Array) as unknown });
     expect(second.items.map((c) => c.id)).toEqual(all.slice(50));
-    await expect(client.reviewComments({ reviewId: 31337 })).resolves.toEqual({ items: [] });
-    await expect(client.reviewComments({ commentIds: [] })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.reviewComments({ reviewId: 31337 })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.reviewComments({ commentIds: [] })).resolves.toEqual({ items: [] });
     expect(market.count('getGoodsFeedbackComments')).toBe(3);
   });
 
@@ -308,7 +317,7 @@ describe('reviewComments (getGoodsFeedbackComments)', () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     const c = market.reviews.addReviewComment(review, { authorType: 'MARKET', status: 'HIDDEN', authorName: null });
-    await expect(client.reviewComments({ commentIds: [c] })).resolves.toEqual({
+    await expect(client.feedback.reviewComments({ commentIds: [c] })).resolves.toEqual({
       items: [
         {
           id: c,
@@ -328,7 +337,7 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     const buyer = market.reviews.addReviewComment(review);
-    const created = await client.saveReviewComment({ reviewId: review, text: 'Thank you!' });
+    const created = await client.feedback.saveReviewComment({ reviewId: review, text: 'Thank you!' });
     const [own] = market.reviews.commentsOf(review).filter((c) => c.author.type === 'BUSINESS');
     const mine: ReviewComment = {
       id: own?.commentId ?? 0,
@@ -339,9 +348,14 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
       author: { type: 'BUSINESS', name: 'Test shop' },
     };
     expect(created).toEqual({ kind: 'sent', result: mine });
-    const reply = await client.saveReviewComment({ reviewId: review, parentId: buyer, text: 'Glad to help.' });
+    const reply = await client.feedback.saveReviewComment({ reviewId: review, parentId: buyer, text: 'Glad to help.' });
     expect(reply).toMatchObject({ kind: 'sent', result: { parentId: buyer, text: 'Glad to help.' } });
-    const edited = await client.saveReviewComment({ reviewId: review, id: mine.id, parentId: buyer, text: 'Thanks!' });
+    const edited = await client.feedback.saveReviewComment({
+      reviewId: review,
+      id: mine.id,
+      parentId: buyer,
+      text: 'Thanks!',
+    });
     expect(edited).toEqual({ kind: 'sent', result: { ...mine, text: 'Thanks!' } });
     const requests = requestsOf(market, 'updateGoodsFeedbackComment');
     expect(requests.map((r) => [r.path, r.query])).toEqual(
@@ -357,14 +371,16 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
       'create',
       'edit',
     ]);
-    await expect(client.reviews({})).resolves.toMatchObject({ items: [{ needReaction: false, commentsCount: 2 }] });
+    await expect(client.feedback.reviews({})).resolves.toMatchObject({
+      items: [{ needReaction: false, commentsCount: 2 }],
+    });
   });
 
   it('reports ambiguous, sent once, when the Market took the comment and the connection dropped', async () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     market.failNext('updateGoodsFeedbackComment', { acceptThenReset: true });
-    const outcome = await client.saveReviewComment({ reviewId: review, text: 'Hi' });
+    const outcome = await client.feedback.saveReviewComment({ reviewId: review, text: 'Hi' });
     expect(outcome.kind).toBe('ambiguous');
     expect(market.requests.filter((r) => r.operationId === 'updateGoodsFeedbackComment')).toHaveLength(1);
     expect(market.reviews.commentsOf(review).map((c) => c.text)).toEqual(['Hi']);
@@ -375,11 +391,17 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
     const review = market.reviews.addReview();
     const comment = { reviewId: review, text: 'Hi' };
     market.failNext('updateGoodsFeedbackComment', { hang: true });
-    await expect(client.saveReviewComment(comment)).resolves.toMatchObject({ kind: 'ambiguous', reason: /timed out/ });
+    await expect(client.feedback.saveReviewComment(comment)).resolves.toMatchObject({
+      kind: 'ambiguous',
+      reason: /timed out/,
+    });
     market.failNext('updateGoodsFeedbackComment', { status: 500 });
-    await expect(client.saveReviewComment(comment)).resolves.toMatchObject({ kind: 'ambiguous', reason: /HTTP 500/ });
+    await expect(client.feedback.saveReviewComment(comment)).resolves.toMatchObject({
+      kind: 'ambiguous',
+      reason: /HTTP 500/,
+    });
     market.failNext('updateGoodsFeedbackComment', { malformed: true, body: '{"status":"OK","result":{}}' });
-    await expect(client.saveReviewComment(comment)).resolves.toMatchObject({
+    await expect(client.feedback.saveReviewComment(comment)).resolves.toMatchObject({
       kind: 'ambiguous',
       reason: /could not be read/,
     });
@@ -392,7 +414,7 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
     const { market, client } = await world({}, {}, { maxWriteWaitMs: 1000 }, start);
     const review = market.reviews.addReview();
     market.setQuotaRemaining('updateGoodsFeedbackComment', 0, start + 60_000);
-    const outcome = await client.saveReviewComment({ reviewId: review, text: 'Hi' });
+    const outcome = await client.feedback.saveReviewComment({ reviewId: review, text: 'Hi' });
     expect(outcome).toEqual({
       kind: 'rate-limited',
       retryAt: expect.any(Date) as Date,
@@ -401,7 +423,7 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
     // HTTP dates have whole seconds.
     const retryAt = outcome.kind === 'rate-limited' ? outcome.retryAt.getTime() : 0;
     expect(Math.abs(retryAt - (start + 60_000))).toBeLessThan(2000);
-    await expect(client.saveReviewComment({ reviewId: review, text: 'Hi' })).resolves.toMatchObject({
+    await expect(client.feedback.saveReviewComment({ reviewId: review, text: 'Hi' })).resolves.toMatchObject({
       kind: 'rate-limited',
     });
     expect(market.count('updateGoodsFeedbackComment')).toBe(1);
@@ -413,17 +435,21 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     const buyer = market.reviews.addReviewComment(review);
-    await expect(client.saveReviewComment({ reviewId: review, text: 'x'.repeat(4097) })).resolves.toMatchObject({
+    await expect(
+      client.feedback.saveReviewComment({ reviewId: review, text: 'x'.repeat(4097) }),
+    ).resolves.toMatchObject({
       kind: 'rejected',
       status: 400,
       reason: /length/,
     });
-    await expect(client.saveReviewComment({ reviewId: review, id: buyer, text: 'Mine now' })).resolves.toEqual({
-      kind: 'rejected',
-      status: 400,
-      reason: `BAD_REQUEST: Comment ${buyer} cannot be modified by the shop`,
-    });
-    await expect(client.saveReviewComment({ reviewId: 31337, text: 'Hi' })).resolves.toEqual({
+    await expect(client.feedback.saveReviewComment({ reviewId: review, id: buyer, text: 'Mine now' })).resolves.toEqual(
+      {
+        kind: 'rejected',
+        status: 400,
+        reason: `BAD_REQUEST: Comment ${buyer} cannot be modified by the shop`,
+      },
+    );
+    await expect(client.feedback.saveReviewComment({ reviewId: 31337, text: 'Hi' })).resolves.toEqual({
       kind: 'rejected',
       status: 404,
       reason: 'NOT_FOUND: Feedback 31337 not found',
@@ -441,21 +467,21 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
       integration: 'marketgram/test',
     });
     open.push(refused);
-    await expect(refused.saveReviewComment({ reviewId: 1, text: 'Hi' })).resolves.toMatchObject({
+    await expect(refused.feedback.saveReviewComment({ reviewId: 1, text: 'Hi' })).resolves.toMatchObject({
       kind: 'not-sent',
       reason: /ECONNREFUSED/,
     });
 
     const { market, client } = await world();
     const review = market.reviews.addReview();
-    const failed = await client.saveReviewComment(
+    const failed = await client.feedback.saveReviewComment(
       { reviewId: review, text: 'Hi' },
       { beforeSend: () => Promise.reject(new Error('disk full')) },
     );
     expect(failed).toMatchObject({ kind: 'not-sent', reason: /disk full/ });
     expect(market.requests).toEqual([]);
     const seen: number[] = [];
-    await client.saveReviewComment(
+    await client.feedback.saveReviewComment(
       { reviewId: review, text: 'Hi' },
       {
         beforeSend: () => {
@@ -470,10 +496,14 @@ describe('saveReviewComment (updateGoodsFeedbackComment)', () => {
   it('throws a FatalError when the key may not write (403), and a TypeError before sending a bad id', async () => {
     const { market, client } = await world({}, { scopes: ['ALL_METHODS_READ_ONLY'] });
     const review = market.reviews.addReview();
-    await expect(client.reviews({})).resolves.toMatchObject({ items: [{ id: review }] });
-    await expect(client.saveReviewComment({ reviewId: review, text: 'Hi' })).rejects.toBeInstanceOf(FatalError);
-    await expect(client.saveReviewComment({ reviewId: 0, text: 'Hi' })).rejects.toThrow(TypeError);
-    await expect(client.saveReviewComment({ reviewId: review, id: -1, text: 'Hi' })).rejects.toThrow(TypeError);
+    await expect(client.feedback.reviews({})).resolves.toMatchObject({ items: [{ id: review }] });
+    await expect(client.feedback.saveReviewComment({ reviewId: review, text: 'Hi' })).rejects.toBeInstanceOf(
+      FatalError,
+    );
+    await expect(client.feedback.saveReviewComment({ reviewId: 0, text: 'Hi' })).rejects.toThrow(TypeError);
+    await expect(client.feedback.saveReviewComment({ reviewId: review, id: -1, text: 'Hi' })).rejects.toThrow(
+      TypeError,
+    );
     expect(market.count('updateGoodsFeedbackComment')).toBe(1);
   });
 });
@@ -483,11 +513,11 @@ describe('deleteReviewComment and skipReviews', () => {
     const { market, client } = await world();
     const review = market.reviews.addReview();
     const buyer = market.reviews.addReviewComment(review);
-    const saved = await client.saveReviewComment({ reviewId: review, text: 'Oops' });
+    const saved = await client.feedback.saveReviewComment({ reviewId: review, text: 'Oops' });
     const own = saved.kind === 'sent' ? saved.result.id : 0;
-    await expect(client.deleteReviewComment(own)).resolves.toEqual({ kind: 'sent', result: undefined });
-    await expect(client.deleteReviewComment(buyer)).resolves.toMatchObject({ kind: 'rejected', status: 400 });
-    await expect(client.deleteReviewComment(own)).resolves.toMatchObject({ kind: 'rejected', status: 404 });
+    await expect(client.feedback.deleteReviewComment(own)).resolves.toEqual({ kind: 'sent', result: undefined });
+    await expect(client.feedback.deleteReviewComment(buyer)).resolves.toMatchObject({ kind: 'rejected', status: 400 });
+    await expect(client.feedback.deleteReviewComment(own)).resolves.toMatchObject({ kind: 'rejected', status: 404 });
     const requests = requestsOf(market, 'deleteGoodsFeedbackComment');
     expect(requests.map((r) => [r.path, JSON.stringify(r.body)])).toEqual(
       [own, buyer, own].map((id) => [`/v2/businesses/${BUSINESS}/goods-feedback/comments/delete`, `{"id":${id}}`]),
@@ -503,7 +533,7 @@ describe('deleteReviewComment and skipReviews', () => {
     const review = market.reviews.addReview();
     const own = market.reviews.addReviewComment(review, { authorType: 'BUSINESS' });
     market.failNext('deleteGoodsFeedbackComment', { acceptThenReset: true });
-    await expect(client.deleteReviewComment(own)).resolves.toMatchObject({ kind: 'ambiguous' });
+    await expect(client.feedback.deleteReviewComment(own)).resolves.toMatchObject({ kind: 'ambiguous' });
     expect(market.reviews.commentsOf(review)[0]?.deleted).toBe(true);
   });
 
@@ -511,13 +541,13 @@ describe('deleteReviewComment and skipReviews', () => {
     const { market, client } = await world();
     const a = market.reviews.addReview();
     const b = market.reviews.addReview();
-    await expect(client.skipReviews([a, b, a])).resolves.toEqual({ kind: 'sent', result: undefined });
+    await expect(client.feedback.skipReviews([a, b, a])).resolves.toEqual({ kind: 'sent', result: undefined });
     expect(requestsOf(market, 'skipGoodsFeedbacksReaction').map((r) => [r.path, r.body])).toEqual([
       [`/v2/businesses/${BUSINESS}/goods-feedback/skip-reaction`, { feedbackIds: [a, b] }],
     ]);
-    await expect(client.reviews({ needReaction: true })).resolves.toEqual({ items: [] });
-    await expect(client.skipReviews([])).resolves.toEqual({ kind: 'sent', result: undefined });
-    await expect(client.skipReviews(Array.from({ length: 51 }, (_, i) => i + 1))).rejects.toThrow(RangeError);
+    await expect(client.feedback.reviews({ needReaction: true })).resolves.toEqual({ items: [] });
+    await expect(client.feedback.skipReviews([])).resolves.toEqual({ kind: 'sent', result: undefined });
+    await expect(client.feedback.skipReviews(Array.from({ length: 51 }, (_, i) => i + 1))).rejects.toThrow(RangeError);
     expect(market.count('skipGoodsFeedbacksReaction')).toBe(1);
   });
 
@@ -526,14 +556,14 @@ describe('deleteReviewComment and skipReviews', () => {
     const { market, client } = await world({}, {}, { maxWriteWaitMs: 0 }, start);
     const a = market.reviews.addReview();
     market.failNext('skipGoodsFeedbacksReaction', { status: 420, untilMs: start + 30_000 });
-    const limited = await client.skipReviews([a]);
+    const limited = await client.feedback.skipReviews([a]);
     expect(limited).toMatchObject({ kind: 'rate-limited' });
     expect(client.blockedUntil('skipGoodsFeedbacksReaction')).toBeInstanceOf(Date);
-    await expect(client.skipReviews([a])).resolves.toMatchObject({ kind: 'rate-limited' });
+    await expect(client.feedback.skipReviews([a])).resolves.toMatchObject({ kind: 'rate-limited' });
     expect(market.count('skipGoodsFeedbacksReaction')).toBe(1);
     const { market: other, client: fresh } = await world();
     other.reviews.addReview();
-    await expect(fresh.skipReviews([31337])).resolves.toMatchObject({ kind: 'rejected', status: 404 });
+    await expect(fresh.feedback.skipReviews([31337])).resolves.toMatchObject({ kind: 'rejected', status: 404 });
     expect(other.reviews.writes).toEqual([]);
   });
 });
