@@ -36,7 +36,7 @@ export function buildThreads(
 ): ThreadParts | undefined {
   const { reviews, questions, sinceDays } = config.threads;
   if (!reviews && !questions) return undefined;
-  const threads = new Threads(deps.market.feedback, deps.telegram, deps.store, {
+  const threads = new Threads(deps.market.feedback, deps.telegram, deps.store.threadStore, {
     texts: deps.texts,
     logger: logger.child({ side: 'threads' }),
     sinceDays,

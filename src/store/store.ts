@@ -18,7 +18,7 @@ import { SHARD_DIR, STORE_FILE, shardFile } from './layout.ts';
 import { DirLock, LockedError } from './lock.ts';
 import type { MarketChatId, TopicId } from '../bridge/ids.ts';
 import type { ChatRecord, ReplyRecord, StorePort } from '../bridge/store-port.ts';
-import type { ThreadKey, ThreadRecord, ThreadReplyRecord, ThreadStore } from '../bridge/thread-store.ts';
+import type { ThreadRecord } from '../bridge/thread-store.ts';
 import type { DeskRecord, DeskStore } from '../desk/port.ts';
 import type { TemplateRecord, TemplateStore } from '../templates/port.ts';
 
@@ -40,9 +40,10 @@ export interface StoreOptions {
 /** How long a quick reply's tap is remembered: far longer than Telegram redelivers an update. */
 const TAP_MEMORY_MS = 24 * 3600 * 1000;
 
-export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadStore {
+export class JsonStore implements StorePort, TemplateStore, DeskStore {
   private readonly table: ChatTable;
-  private readonly threadTable: ThreadTable;
+  /** Reviews and questions in topics, and the replies to them (threads.ts). */
+  readonly threadStore: ThreadTable;
   private metaDirty = false;
   private closed = false;
   private readonly writes: FileWrites;
@@ -64,10 +65,11 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadSto
     private readonly options: StoreOptions = {},
   ) {
     this.table = new ChatTable(dir);
-    this.threadTable = new ThreadTable(
+    this.threadStore = new ThreadTable(
       () => (meta.data.threads ??= {}),
       () => (meta.data.threadReplies ??= {}),
       () => (this.metaDirty = true),
+      this,
     );
     this.writes = new FileWrites({
       beforeWrite: options.beforeWrite,
@@ -253,40 +255,13 @@ export class JsonStore implements StorePort, TemplateStore, DeskStore, ThreadSto
     this.metaDirty = true;
   }
 
+  /** For the desk: the threads, and saving one. The rest of the ThreadStore is `threadStore`. */
   threads(): ThreadRecord[] {
-    return this.threadTable.all();
-  }
-
-  findThread(key: ThreadKey): ThreadRecord | undefined {
-    return this.threadTable.find(key);
-  }
-
-  findThreadByTopic(topicId: TopicId): ThreadRecord | undefined {
-    return this.threadTable.findByTopic(topicId);
-  }
-
-  putThread(record: ThreadRecord): ThreadRecord {
-    return this.threadTable.put(record);
+    return this.threadStore.threads();
   }
 
   saveThread(record: ThreadRecord): void {
-    this.threadTable.save(record);
-  }
-
-  threadReplies(): ThreadReplyRecord[] {
-    return this.threadTable.allReplies();
-  }
-
-  findThreadReply(id: string): ThreadReplyRecord | undefined {
-    return this.threadTable.findReply(id);
-  }
-
-  putThreadReply(record: ThreadReplyRecord): ThreadReplyRecord {
-    return this.threadTable.putReply(record);
-  }
-
-  saveThreadReply(record: ThreadReplyRecord): void {
-    this.threadTable.saveReply(record);
+    this.threadStore.saveThread(record);
   }
 
   desk(): DeskRecord {

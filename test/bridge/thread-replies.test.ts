@@ -15,7 +15,7 @@ import { MemoryTelegram } from './memory-ports.ts';
 async function world(over: { guard?: ReplyGuardPort; undoSeconds?: number } = {}) {
   const feedback = new MemoryFeedback();
   const telegram = new MemoryTelegram();
-  const store = await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-thread-replies-')));
+  const store = (await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-thread-replies-')))).threadStore;
   const threads = new Threads(feedback, telegram, store, {
     texts: textsFor('en'),
     logger: pino({ level: 'silent' }),

@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 async function world() {
   const feedback = new MemoryFeedback();
   const telegram = new MemoryTelegram();
-  const store = await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-threads-')));
+  const store = (await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-threads-')))).threadStore;
   const threads = new Threads(feedback, telegram, store, {
     texts: textsFor('en'),
     logger: pino({ level: 'silent' }),

@@ -20,10 +20,10 @@ describe('threads in the store', () => {
   it('are kept across a restart, found by key and by topic', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'marketgram-threads-'));
     const store = await JsonStore.open(dir);
-    const rec = store.putThread(review(11, 5));
+    const rec = store.threadStore.putThread(review(11, 5));
     rec.posted['c:7'] = telegramMessageId(99);
-    store.saveThread(rec);
-    store.putThread(review(12));
+    store.threadStore.saveThread(rec);
+    store.threadStore.putThread(review(12));
     await store.commit();
     await store.close();
 
@@ -35,17 +35,17 @@ describe('threads in the store', () => {
           .map((t) => t.key)
           .sort(),
       ).toEqual(['review:11', 'review:12']);
-      expect(again.findThread('review:11')?.posted).toEqual({ 'c:7': 99 });
-      expect(again.findThreadByTopic(topicId(5))?.key).toBe('review:11');
-      expect(again.findThread('question:11')).toBeUndefined();
+      expect(again.threadStore.findThread('review:11')?.posted).toEqual({ 'c:7': 99 });
+      expect(again.threadStore.findThreadByTopic(topicId(5))?.key).toBe('review:11');
+      expect(again.threadStore.findThread('question:11')).toBeUndefined();
 
       // A thread whose topic changed is found by its new topic only.
-      const moved = again.findThread('review:11')!;
+      const moved = again.threadStore.findThread('review:11')!;
       moved.topicId = topicId(6);
-      again.saveThread(moved);
-      expect(again.findThreadByTopic(topicId(5))).toBeUndefined();
-      expect(again.findThreadByTopic(topicId(6))?.key).toBe('review:11');
-      expect(() => again.saveThread({ ...moved })).toThrow(/not the stored record/);
+      again.threadStore.saveThread(moved);
+      expect(again.threadStore.findThreadByTopic(topicId(5))).toBeUndefined();
+      expect(again.threadStore.findThreadByTopic(topicId(6))?.key).toBe('review:11');
+      expect(() => again.threadStore.saveThread({ ...moved })).toThrow(/not the stored record/);
     } finally {
       await again.close();
     }
