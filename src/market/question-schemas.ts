@@ -6,31 +6,10 @@
  * are enforced; the votes are not read.
  */
 import { z } from 'zod';
-import type { Answer, AnswerComment, FeedbackAuthor, ModerationStatus, Question } from '../bridge/feedback-model.ts';
+import type { Answer, AnswerComment, Question } from '../bridge/feedback-model.ts';
 import type { QuestionTextEntity } from '../bridge/feedback-port.ts';
-import { envelope, optional, pagingSchema, tolerantEnum } from './schemas.ts';
-
-/** An int64 id as the Market sends it (a JSON number, ≥ 1). */
-const id = z.number().int().positive();
-
-/** QuestionsTextContentAuthorType. */
-const authorType = tolerantEnum(['USER', 'BUSINESS', 'VENDOR', 'BRAND']);
-/** QuestionsTextContentModerationStatusType. */
-const moderationStatus = tolerantEnum<Exclude<ModerationStatus, 'UNKNOWN'>>([
-  'PUBLISHED',
-  'UNMODERATED',
-  'BANNED',
-  'DELETED',
-]);
-
-/** QuestionsTextContentAuthorDTO (optional on answers and comments, every field optional) → FeedbackAuthor. */
-const author = optional(z.object({ type: optional(authorType), name: optional(z.string()) })).transform(
-  (a): FeedbackAuthor => {
-    const out: FeedbackAuthor = { type: a?.type ?? 'UNKNOWN' };
-    if (a?.name !== undefined) out.name = a.name;
-    return out;
-  },
-);
+import { author, id, moderationStatus } from './feedback-schemas.ts';
+import { envelope, optional, pagingSchema } from './schemas.ts';
 
 /** QuestionDTO → Question. */
 const questionSchema = z

@@ -6,30 +6,9 @@
  * reaction flag, the comment's text and status, and the envelope's `result` are enforced.
  */
 import { z } from 'zod';
-import type { FeedbackAuthor, ModerationStatus, Review, ReviewComment } from '../bridge/feedback-model.ts';
-import { envelope, optional, pagingSchema, tolerantEnum } from './schemas.ts';
-
-/** An int64 id as the Market sends it (a JSON number, ≥ 1). */
-const id = z.number().int().positive();
-
-/** GoodsFeedbackCommentAuthorType (USER, BUSINESS, BRAND), and VENDOR, which the bridge knows from questions. */
-const authorType = tolerantEnum(['USER', 'BUSINESS', 'BRAND', 'VENDOR']);
-/** GoodsFeedbackCommentStatusType. */
-const moderationStatus = tolerantEnum<Exclude<ModerationStatus, 'UNKNOWN'>>([
-  'PUBLISHED',
-  'UNMODERATED',
-  'BANNED',
-  'DELETED',
-]);
-
-/** GoodsFeedbackCommentAuthorDTO (optional, every field optional) → FeedbackAuthor. */
-const author = optional(z.object({ type: optional(authorType), name: optional(z.string()) })).transform(
-  (a): FeedbackAuthor => {
-    const out: FeedbackAuthor = { type: a?.type ?? 'UNKNOWN' };
-    if (a?.name !== undefined) out.name = a.name;
-    return out;
-  },
-);
+import type { Review, ReviewComment } from '../bridge/feedback-model.ts';
+import { author, id, moderationStatus } from './feedback-schemas.ts';
+import { envelope, optional, pagingSchema } from './schemas.ts';
 
 /** GoodsFeedbackMediaDTO's lists: URLs, absent or null meaning none. */
 const urls = optional(z.array(z.string())).transform((list) => list ?? []);
