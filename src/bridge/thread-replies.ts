@@ -8,11 +8,11 @@
  * it went, with Retry when it failed. Its published id goes into the thread's `posted` map, so its echo is not
  * mirrored back. An edit in Telegram edits what was published.
  */
-import { html } from './html.ts';
 import { isNote, markNote } from './notes.ts';
 import { findPublished, publish } from './thread-publish.ts';
+import { ThreadReplyNotices } from './thread-reply-notices.ts';
 import type { WriteOutcome } from './feedback-port.ts';
-import type { Button, GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
+import type { GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
 import type { ThreadDeps } from './thread-deps.ts';
 import type { ThreadRecord, ThreadReplyRecord, ThreadReplyTarget } from './thread-store.ts';
 
@@ -23,18 +23,21 @@ const REACTION_PUBLISHED = '👍';
 
 export class ThreadReplies {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly notices: ThreadReplyNotices;
 
-  constructor(private readonly d: ThreadDeps) {}
+  constructor(private readonly d: ThreadDeps) {
+    this.notices = new ThreadReplyNotices(d, (reply) => this.save(reply));
+  }
 
   /** An operator's message in the thread's topic. */
   async operatorMessage(rec: ThreadRecord, msg: OperatorMessage): Promise<void> {
     const { d } = this;
     const t = d.t.feedback;
     if (isNote(msg.text ?? msg.caption)) return markNote(d, msg.topicId, msg.messageId);
-    if (msg.file) return void (await this.tell(msg, t.fileNotPublished));
+    if (msg.file) return void (await this.notices.tell(msg, t.fileNotPublished));
     const text = msg.text;
-    if (!text?.trim()) return void (await this.tell(msg, d.t.unsupportedMessage));
-    if (text.length > LIMIT[rec.kind]) return void (await this.tell(msg, t.tooLong(LIMIT[rec.kind])));
+    if (!text?.trim()) return void (await this.notices.tell(msg, d.t.unsupportedMessage));
+    if (text.length > LIMIT[rec.kind]) return void (await this.notices.tell(msg, t.tooLong(LIMIT[rec.kind])));
     const undoMs = (d.options.undoSeconds ?? 0) * 1000;
     const reply = d.store.putThreadReply({
       id: `${msg.topicId}:${msg.messageId}`,
@@ -50,7 +53,10 @@ export class ThreadReplies {
     });
     await d.store.commit();
     if (this.hold(rec, reply)) return;
-    if (undoMs > 0) await this.notice(reply, t.willPublish(d.options.undoSeconds ?? 0), [this.button(reply, 'cancel')]);
+    if (undoMs > 0)
+      await this.notices.notice(reply, t.willPublish(d.options.undoSeconds ?? 0), [
+        this.notices.button(reply, 'cancel'),
+      ]);
     this.request(reply);
   }
 
@@ -64,7 +70,7 @@ export class ThreadReplies {
         if (reply.state !== 'queued' && reply.state !== 'held') return d.t.alreadySent;
         reply.state = 'cancelled';
         await this.save(reply);
-        await this.notice(reply, d.t.feedback.cancelled);
+        await this.notices.notice(reply, d.t.feedback.cancelled);
         return d.t.feedback.cancelled;
       case 'allow':
         if (reply.state !== 'held') return d.t.nothingToDo;
@@ -73,7 +79,7 @@ export class ThreadReplies {
         reply.state = 'queued';
         reply.notBefore = undefined;
         await this.save(reply);
-        await this.notice(reply, d.t.guard.sendingAnyway);
+        await this.notices.notice(reply, d.t.guard.sendingAnyway);
         this.request(reply);
         return d.t.guard.sendingAnyway;
       case 'retry':
@@ -82,7 +88,7 @@ export class ThreadReplies {
         reply.attempts = 0;
         reply.notBefore = undefined;
         await this.save(reply);
-        await this.notice(reply, d.t.retrying);
+        await this.notices.notice(reply, d.t.retrying);
         this.request(reply);
         return d.t.retrying;
       default:
@@ -100,12 +106,16 @@ export class ThreadReplies {
       reply.allowed = undefined;
       reply.state = 'queued';
       await this.save(reply);
-      if (!this.hold(rec, reply)) await this.notice(reply, d.t.feedback.editQueued, [this.button(reply, 'cancel')]);
+      if (!this.hold(rec, reply))
+        await this.notices.notice(reply, d.t.feedback.editQueued, [this.notices.button(reply, 'cancel')]);
       return;
     }
     if (reply.state !== 'sent' || reply.resultId === undefined) return;
     if (this.findings(rec, newText).length > 0) {
-      await this.notice(reply, d.t.feedback.editNotPublished(d.t.guard.held(this.findings(rec, newText), 'block')));
+      await this.notices.notice(
+        reply,
+        d.t.feedback.editNotPublished(d.t.guard.held(this.findings(rec, newText), 'block')),
+      );
       return;
     }
     const id = reply.resultId;
@@ -118,19 +128,34 @@ export class ThreadReplies {
             text: newText,
           });
     if (outcome.kind !== 'sent') {
-      await this.notice(reply, d.t.feedback.editNotPublished(outcome.reason));
+      await this.notices.notice(reply, d.t.feedback.editNotPublished(outcome.reason));
       return;
     }
     reply.text = newText;
     await this.save(reply);
-    await this.notice(reply, d.t.feedback.editPublished);
+    await this.notices.notice(reply, d.t.feedback.editPublished);
   }
 
-  /** After a start: replies that were waiting go on; one killed while being sent is looked for first. */
+  /**
+   * After a start: replies that were waiting go on; one killed while being sent is looked for first; one whose
+   * outcome the operator was not told yet (the process stopped in between) is told now.
+   */
   resume(): void {
     for (const reply of this.d.store.threadReplies()) {
       if (reply.state === 'queued') this.request(reply);
       else if (reply.state === 'sending' || reply.state === 'unknown') this.later(reply, 0, () => this.check(reply.id));
+      else if (reply.told === false && (reply.state === 'sent' || reply.state === 'failed')) {
+        void this.d.queue.push(reply.thread, () => this.tellOutcome(reply));
+      }
+    }
+  }
+
+  private async tellOutcome(reply: ThreadReplyRecord): Promise<void> {
+    if (reply.state === 'sent') {
+      await this.notices.final(reply, this.d.t.feedback.published);
+    } else if (reply.state === 'failed') {
+      const buttons = reply.retryable ? [this.notices.button(reply, 'retry')] : [];
+      await this.notices.final(reply, this.d.t.replyFailed(reply.error ?? ''), buttons);
     }
   }
 
@@ -168,6 +193,7 @@ export class ThreadReplies {
     // The guard's last look: the text may have been edited since it was written down.
     if (this.hold(rec, reply)) return;
     reply.state = 'sending';
+    reply.told = false;
     reply.attempts++;
     reply.attemptedAt = d.now().toISOString();
     await this.save(reply);
@@ -193,13 +219,13 @@ export class ThreadReplies {
         reply.state = 'queued';
         reply.notBefore = at.toISOString();
         await this.save(reply);
-        if (outcome.kind === 'rate-limited') await this.notice(reply, d.t.replyQueued(this.clock(at)));
+        if (outcome.kind === 'rate-limited') await this.notices.notice(reply, d.t.replyQueued(this.notices.clock(at)));
         return this.later(reply, at.getTime() - d.now().getTime(), () => this.send(reply.id));
       }
       case 'ambiguous':
         reply.state = 'unknown';
         await this.save(reply);
-        await this.notice(reply, d.t.replyUnknown);
+        await this.notices.notice(reply, d.t.replyUnknown);
         return this.later(reply, d.options.ambiguousSettleMs ?? 20_000, () => this.check(reply.id));
     }
   }
@@ -233,7 +259,7 @@ export class ThreadReplies {
     d.store.saveThread(rec);
     await this.save(reply);
     d.log.info({ thread: rec.key, id, attempts: reply.attempts }, 'reply published');
-    await this.notice(reply, d.t.feedback.published);
+    await this.notices.final(reply, d.t.feedback.published);
     await d.telegram.react(reply.telegramMessageId, REACTION_PUBLISHED).catch((err: unknown) => {
       d.log.debug({ err }, 'could not react to a published reply');
     });
@@ -242,9 +268,10 @@ export class ThreadReplies {
   private async fail(reply: ThreadReplyRecord, reason: string, retry: boolean): Promise<void> {
     reply.state = 'failed';
     reply.error = reason;
+    reply.retryable = retry;
     await this.save(reply);
     this.d.log.warn({ thread: reply.thread, reason }, 'reply not published');
-    await this.notice(reply, this.d.t.replyFailed(reason), retry ? [this.button(reply, 'retry')] : []);
+    await this.notices.final(reply, this.d.t.replyFailed(reason), retry ? [this.notices.button(reply, 'retry')] : []);
   }
 
   // ---------------------------------------------------------------- the guard, notices, records
@@ -266,48 +293,17 @@ export class ThreadReplies {
     d.store.saveThreadReply(reply);
     void d.store.commit();
     const buttons = [
-      ...(guard.mode === 'warn' ? [{ text: d.t.guard.sendAnywayButton, action: this.action2(reply, 'allow') }] : []),
-      this.button(reply, 'cancel'),
+      ...(guard.mode === 'warn'
+        ? [{ text: d.t.guard.sendAnywayButton, action: this.notices.action(reply, 'allow') }]
+        : []),
+      this.notices.button(reply, 'cancel'),
     ];
     d.options.observer?.guard(
       'held',
       findings.map((f) => f.kind),
     );
-    void this.notice(reply, d.t.guard.held(findings, guard.mode), buttons);
+    void this.notices.notice(reply, d.t.guard.held(findings, guard.mode), buttons);
     return true;
-  }
-
-  private action2(reply: ThreadReplyRecord, kind: ReplyAction['kind']): ReplyAction {
-    return { kind, topicId: reply.topicId, messageId: reply.telegramMessageId };
-  }
-
-  private button(reply: ThreadReplyRecord, kind: 'cancel' | 'retry'): Button {
-    const text = kind === 'cancel' ? this.d.t.cancelButton : this.d.t.retryButton;
-    return { text, action: this.action2(reply, kind) };
-  }
-
-  /** The one notice under the reply, edited as its state changes. */
-  private async notice(reply: ThreadReplyRecord, text: string, buttons: Button[] = []): Promise<void> {
-    const { d } = this;
-    try {
-      if (reply.noticeId !== undefined) {
-        await d.telegram.editText(reply.noticeId, html`${text}`, buttons);
-        return;
-      }
-      reply.noticeId = await d.telegram.sendText(reply.topicId, html`${text}`, {
-        replyTo: reply.telegramMessageId,
-        buttons,
-      });
-      await this.save(reply);
-    } catch (err) {
-      d.log.warn({ err, thread: reply.thread }, 'could not tell the operator');
-    }
-  }
-
-  private async tell(msg: OperatorMessage, text: string): Promise<void> {
-    await this.d.telegram
-      .sendText(msg.topicId, html`${text}`, { replyTo: msg.messageId })
-      .catch((err: unknown) => this.d.log.warn({ err, topicId: msg.topicId }, 'could not tell the operator'));
   }
 
   private async save(reply: ThreadReplyRecord): Promise<void> {
@@ -325,13 +321,5 @@ export class ThreadReplies {
     if (key?.startsWith('a:')) return { kind: 'answer-comment', answerId: id! };
     const answerId = key === undefined ? undefined : rec.answerOf?.[key];
     return answerId === undefined ? { kind: 'answer' } : { kind: 'answer-comment', answerId };
-  }
-
-  private clock(at: Date): string {
-    return new Intl.DateTimeFormat(this.d.t.locale, {
-      timeZone: this.d.options.timeZone ?? 'Europe/Moscow',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).format(at);
   }
 }

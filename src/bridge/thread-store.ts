@@ -93,7 +93,14 @@ export interface ThreadReplyRecord {
   /** The Market's id of what was published (a comment, an answer). */
   resultId?: number;
   error?: string;
+  /** A failed reply that Retry can help (not one the Market refused). */
+  retryable?: boolean;
   noticeId?: TelegramMessageId;
+  /**
+   * false from the first attempt until the notice says how it went (published, or not): a restart tells the
+   * operator then. Undefined for replies of older stores.
+   */
+  told?: boolean;
   findings?: GuardFinding[];
   /** Send anyway was pressed: the guard lets this text through. */
   allowed?: boolean;

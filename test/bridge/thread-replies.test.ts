@@ -197,4 +197,54 @@ describe('replies to reviews and questions', () => {
     expect(w.store.findThreadReply(`${rec.topicId}:901`)?.state).toBe('sent');
     expect(w.store.findThreadReply(`${rec.topicId}:902`)).toMatchObject({ state: 'sent', attempts: 2 });
   });
+
+  it('after a crash between publishing and saying so, say so at the next start (once), and nothing for older stores', async () => {
+    const w = await world();
+    await w.threads.reviewSeen(w.feedback.addReview({ id: 81 }));
+    const rec = w.store.findThread('review:81')!;
+    const stored = (id: number, over: Partial<Parameters<typeof w.store.putThreadReply>[0]>) =>
+      w.store.putThreadReply({
+        id: `${rec.topicId}:${id}`,
+        thread: rec.key,
+        topicId: rec.topicId!,
+        telegramMessageId: id as never,
+        text: `text ${id}`,
+        target: { kind: 'review-comment' },
+        state: 'sent',
+        attempts: 1,
+        createdAt: new Date().toISOString(),
+        ...over,
+      });
+    stored(911, { told: false, resultId: 5 });
+    stored(912, { state: 'failed', told: false, error: 'the Market refused', retryable: false });
+    stored(913, { state: 'failed', told: false, error: 'no answer', retryable: true });
+    stored(914, { resultId: 6 }); // an older store: no `told`
+    stored(915, { told: true, resultId: 7 });
+    await w.store.commit();
+    const restart = () =>
+      new Threads(w.feedback, w.telegram, w.store, {
+        texts: textsFor('en'),
+        logger: pino({ level: 'silent' }),
+        sinceDays: 14,
+      }).resume();
+    const under = (id: number) => w.telegram.posts.filter((p) => p.replyTo === id);
+
+    restart();
+    await w.settle();
+    expect(under(911).map((p) => p.html)).toEqual(['✅ Published on the Market.']);
+    expect(under(912)).toHaveLength(1);
+    expect(under(912)[0]?.html).toContain('the Market refused');
+    expect(under(912)[0]?.buttons ?? []).toEqual([]);
+    expect(JSON.stringify(under(913)[0]?.buttons)).toContain('Send again');
+    expect(under(914)).toEqual([]);
+    expect(under(915)).toEqual([]);
+    expect(w.store.findThreadReply(`${rec.topicId}:911`)?.told).toBe(true);
+    expect(w.feedback.writes).toEqual([]);
+
+    // Told once: the next start says nothing more.
+    const before = w.telegram.posts.length;
+    restart();
+    await w.settle();
+    expect(w.telegram.posts).toHaveLength(before);
+  });
 });
