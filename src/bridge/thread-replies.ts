@@ -248,6 +248,27 @@ export class ThreadReplies {
     await this.send(id);
   }
 
+  /**
+   * The shop's comment or answer `key` with `text`, met while mirroring the thread: when a reply of unknown fate
+   * (killed or unanswered while being sent) has that text, it is that reply's publication — recorded as such, so
+   * it is neither mirrored back nor sent again. True when it was claimed.
+   */
+  async claim(rec: ThreadRecord, key: string, text: string): Promise<boolean> {
+    const answer = key.startsWith('a:');
+    const reply = this.d.store
+      .threadReplies()
+      .find(
+        (r) =>
+          r.thread === rec.key &&
+          (r.state === 'sending' || r.state === 'unknown' || (r.state === 'failed' && r.retryable === true)) &&
+          (r.target.kind === 'answer') === answer &&
+          r.text.trim() === text.trim(),
+      );
+    if (!reply) return false;
+    await this.published(rec, reply, Number(key.slice(2)));
+    return true;
+  }
+
   private async published(rec: ThreadRecord, reply: ThreadReplyRecord, id: number): Promise<void> {
     const { d } = this;
     reply.state = 'sent';

@@ -25,12 +25,21 @@ interface Entry {
   answerId?: number;
   byBuyer: boolean;
   byShop: boolean;
+  /** The text of a comment or answer by the shop: it may be an operator's reply whose answer was lost. */
+  shopText?: string;
 }
+
+/**
+ * Claims a shop's comment or answer (its key in `posted`, its text) for an operator's reply of unknown fate with
+ * that text: true when it was one, and is now that reply's publication, not a post of its own.
+ */
+export type ShopTextClaim = (rec: ThreadRecord, key: string, text: string) => Promise<boolean>;
 
 export class ThreadSync {
   constructor(
     private readonly d: ThreadDeps,
     private readonly topics: ThreadTopics,
+    private readonly claim: ShopTextClaim,
   ) {}
 
   /** A review as the Market lists it now. */
@@ -90,6 +99,7 @@ export class ThreadSync {
       ...(c.parentId !== undefined && { replyTo: `c:${c.parentId}` }),
       byBuyer: c.author.type === 'USER',
       byShop: c.author.type === 'BUSINESS',
+      ...(c.author.type === 'BUSINESS' && { shopText: c.text }),
     };
   }
 
@@ -99,6 +109,7 @@ export class ThreadSync {
     await this.topics.getOrCreate(rec);
     for (const entry of entries) {
       if (rec.posted[entry.key] !== undefined) continue;
+      if (entry.shopText !== undefined && (await this.claim(rec, entry.key, entry.shopText))) continue;
       if (entry.byBuyer) rec.skipped = undefined;
       let first: TelegramMessageId | undefined;
       for (const post of entry.posts) {
@@ -157,6 +168,7 @@ function answerEntries(answers: readonly Answer[], t: ThreadDeps['t']['feedback'
     }),
     byBuyer: e.author.type === 'USER',
     byShop: what === 'answer' && e.author.type === 'BUSINESS',
+    ...(e.author.type === 'BUSINESS' && { shopText: e.text }),
   });
   for (const a of answers) {
     items.push({ at: Date.parse(a.createdAt), order: items.length, entry: entry(a, 'answer') });

@@ -46,7 +46,7 @@ export class Threads {
     };
     this.topics = new ThreadTopics(this.d);
     this.replies = new ThreadReplies(this.d);
-    this.sync = new ThreadSync(this.d, this.topics);
+    this.sync = new ThreadSync(this.d, this.topics, (rec, key, text) => this.replies.claim(rec, key, text));
   }
 
   /** A review the Market listed or looked up: mirrored if it needs the seller (or has a topic already). */

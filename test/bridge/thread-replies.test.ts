@@ -12,7 +12,7 @@ import { JsonStore } from '../../src/store/store.ts';
 import { MemoryFeedback } from './memory-feedback.ts';
 import { MemoryTelegram } from './memory-ports.ts';
 
-async function world(over: { guard?: ReplyGuardPort; undoSeconds?: number } = {}) {
+async function world(over: { guard?: ReplyGuardPort; undoSeconds?: number; ambiguousSettleMs?: number } = {}) {
   const feedback = new MemoryFeedback();
   const telegram = new MemoryTelegram();
   const store = (await JsonStore.open(await mkdtemp(path.join(tmpdir(), 'marketgram-thread-replies-')))).threadStore;
@@ -246,5 +246,33 @@ describe('replies to reviews and questions', () => {
     restart();
     await w.settle();
     expect(w.telegram.posts).toHaveLength(before);
+  });
+
+  it('take the shop’s text met while mirroring for a reply of unknown fate: no second publication, no mirror', async () => {
+    for (const kind of ['review', 'question'] as const) {
+      const w = await world({ ambiguousSettleMs: 60_000 });
+      const item = kind === 'review' ? w.feedback.addReview({ id: 41 }) : w.feedback.addQuestion({ id: 42 });
+      if (kind === 'review') await w.threads.reviewSeen(item as never);
+      else await w.threads.questionSeen(item as never, true);
+      const rec = w.store.findThread(`${kind}:${item.id}`)!;
+      // The Market takes the text and the answer is lost: the reply waits (a minute) before it looks.
+      w.feedback.nextWrite.push('ambiguous-done');
+      const msg = await w.type(rec.topicId!, 'Thank you!');
+      await w.settle();
+      expect(w.store.findThreadReply(`${rec.topicId}:${msg.messageId}`)?.state).toBe('unknown');
+      const posts = w.telegram.inTopic(rec.topicId!).length;
+
+      // Meanwhile the thread is read again: the shop's text is that reply, not a post to mirror.
+      if (kind === 'review') await w.threads.reviewSeen({ ...(item as never), needReaction: false, commentsCount: 1 });
+      else await w.threads.questionSeen(item as never);
+      await w.settle();
+      const reply = w.store.findThreadReply(`${rec.topicId}:${msg.messageId}`)!;
+      expect(reply).toMatchObject({ state: 'sent', attempts: 1 });
+      expect(w.feedback.writes).toHaveLength(1);
+      expect(w.notice(msg)).toBe('✅ Published on the Market.');
+      // Only the notice is new in the topic (it was "unknown" before, edited in place, so none at all).
+      expect(w.telegram.inTopic(rec.topicId!).length - posts).toBe(0);
+      expect(Object.values(w.store.findThread(rec.key)!.posted)).toContain(msg.messageId);
+    }
   });
 });

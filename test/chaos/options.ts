@@ -28,6 +28,11 @@ export interface ChaosOptions {
    */
   threadPosts: number;
   /**
+   * Operator replies typed into review and question topics (comments, answers, comments on answers), some while a
+   * publication is killed mid-flight.
+   */
+  threadReplies: number;
+  /**
    * `MARKET_NOTIFICATIONS=on`: the script also posts CHAT_CREATED / CHAT_MESSAGE_SENT and the reviews' and
    * questions' notifications to the bridge.
    */
@@ -60,6 +65,7 @@ export const DEFAULT_OPTIONS: Omit<ChaosOptions, 'progress'> = {
   questions: 8,
   lateThreads: 6,
   threadPosts: 500,
+  threadReplies: 60,
   notifications: false,
   workloadMs: 75_000,
   faultEveryMs: 250,

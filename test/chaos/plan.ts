@@ -25,14 +25,19 @@ export type Planned =
   /** A review or question is created (at < 0: before the first start). */
   | { at: number; kind: 'thread'; thread: number }
   /** Comment, answer or comment on an answer n is written (at < 0: before the first start). */
-  | { at: number; kind: 'threadPost'; n: number };
+  | { at: number; kind: 'threadPost'; n: number }
+  /** Operator reply n is typed into the topic of a review or question. */
+  | { at: number; kind: 'threadReply'; n: number };
 
 /**
  * One `kill -9`: `early` ones hit the start-up (store open, resume, first poll) `delayMs` after the spawn; the
- * others come `delayMs` after the bridge answers /healthz, while it works. `downtimeMs` before the restart.
+ * others come `delayMs` after the bridge answers /healthz, while it works — `duringPublication` ones then wait
+ * (a while at most) until a reply to a review or question is on its way to the Market. `downtimeMs` before the
+ * restart.
  */
 export interface PlannedCrash {
   early: boolean;
+  duringPublication: boolean;
   delayMs: number;
   downtimeMs: number;
 }
@@ -136,9 +141,12 @@ export function makePlan(o: ChaosOptions): Plan {
   // One crash in five hits the start-up; the others a random time after the bridge is up, so that the crashes
   // spread over the workload (a start takes about 2 s).
   const up = Math.max(300, W / Math.max(1, o.crashes) - 2_500);
-  const crashes = Array.from({ length: o.crashes }, () => {
+  // Every third crash that is not at a start-up waits for a publication in flight, when the run has any.
+  const crashes = Array.from({ length: o.crashes }, (_, i) => {
     const early = random() < 0.2;
-    return { early, delayMs: early ? between(100, 1_500) : between(0.1 * up, 1.9 * up), downtimeMs: between(0, 700) };
+    const delayMs = early ? between(100, 1_500) : between(0.1 * up, 1.9 * up);
+    const duringPublication = !early && o.threadReplies > 0 && i % 3 === 1;
+    return { early, duringPublication, delayMs, downtimeMs: between(0, 700) };
   });
   return { events, crashes, bodies, chatOfMessage, threads: threads.threads, threadPosts: threads.posts };
 }

@@ -6,6 +6,7 @@ import type { RequestRecord } from '../fakes/market-server.ts';
 import type { ChaosOptions } from './options.ts';
 import type { Plan } from './plan.ts';
 import type { ChaosReport, CrashRecord } from './report.ts';
+import type { TypedThreadReply } from './thread-replies.ts';
 import type { CreatedThread, WrittenPost } from './thread-workload.ts';
 import type { TopicPost } from './topic-posts.ts';
 
@@ -43,6 +44,8 @@ export interface RunRecord {
   /** The Market message id of buyer message n. */
   messageIds: ReadonlyMap<number, number>;
   typed: readonly TypedReply[];
+  /** The operator replies typed into review and question topics. */
+  threadTyped: readonly TypedThreadReply[];
   /** The reviews and questions created, by index. */
   threads: ReadonlyMap<number, CreatedThread>;
   /** What buyers wrote in them, by post number n. */

@@ -18,6 +18,8 @@ export interface CrashRecord {
   telegramPostsInFlight: number;
   /** Requests the fake Market had received and not yet answered or reset (exact: its open sockets). */
   marketRequestsInFlight: number;
+  /** Of those, replies to reviews and questions being published. */
+  publicationsInFlight: number;
   /** Highest Telegram message id in the group at the kill: later ids were posted after it. */
   boundaryMessageId: number;
   /** Of the sends in flight, those that took effect at the Market after the kill (the client never knew). */
@@ -83,6 +85,25 @@ export interface MustBeZero {
   threadsWithoutOneLiveTopic: number;
   /** Live topics of reviews and questions whose first post is not their card. */
   threadTopicsWithoutCard: number;
+  /** Extra publications of operator replies to reviews and questions at the Market. */
+  threadRepliesPublishedTwice: number;
+  /** Operator replies to reviews and questions never published. */
+  threadRepliesLost: number;
+  /** Replies published on another review or question, or under another comment or answer, than they answered. */
+  threadRepliesMisplaced: number;
+  /** Replies to reviews and questions mirrored back into a topic as if someone else had written them. */
+  threadRepliesEchoedIntoTopic: number;
+  /** Published replies whose notice does not say so at the end. */
+  threadRepliesWithoutReceipt: number;
+}
+
+/** The operator's replies to reviews and questions. */
+export interface ThreadReplyFigures {
+  typed: number;
+  /** Of those, typed as a reply to a buyer's comment or answer. */
+  answeringAPost: number;
+  /** Kills while one of them was on its way to the Market. */
+  killsDuringPublication: number;
 }
 
 /** A review comment, answer or card that Telegram got more than once. */
@@ -164,6 +185,7 @@ export interface ChaosReport {
   topicsWithoutCard: number;
   /** Reviews and questions. */
   threads: ThreadFigures;
+  threadReplies: ThreadReplyFigures;
   mustBeZero: MustBeZero;
   /** One line for every non-zero must-be-zero figure, with the messages or replies concerned. */
   problems: string[];

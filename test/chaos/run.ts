@@ -24,6 +24,7 @@ import { violations, type ChaosReport, type CrashRecord } from './report.ts';
 import { POSTING_METHODS, parseBlocks, topicPosts } from './topic-posts.ts';
 import { Supervisor } from './supervisor.ts';
 import { parseThreadPost } from './thread-posts.ts';
+import { THREAD_WRITES } from './thread-plan.ts';
 import { verdict } from './verdict.ts';
 import { Workload } from './workload.ts';
 
@@ -179,6 +180,7 @@ class ChaosRun {
       if (this.stopping) return;
       const ready = planned.early ? false : await this.supervisor.waitReady(30_000);
       await sleep(planned.delayMs - (planned.early ? Date.now() - (this.supervisor.current?.spawnedAt ?? 0) : 0));
+      if (planned.duringPublication) await this.publicationInFlight(15_000);
       const duringStartup = planned.early ? !(await this.supervisor.isReady()) : !ready;
       const proc = this.supervisor.current;
       if (!proc) continue;
@@ -191,6 +193,7 @@ class ChaosRun {
           (c) => c.at >= Math.max(since, Date.now() - 2_500) && c.status === 0 && POSTING_METHODS.has(c.method),
         ).length,
         marketRequestsInFlight: this.market.inFlight,
+        publicationsInFlight: this.publicationsInFlight(since).length,
         boundaryMessageId: 0,
         marketSendsLandedAfterKill: 0,
         duplicates: 0,
@@ -224,6 +227,27 @@ class ChaosRun {
     }
   }
 
+  /** The writes of replies to reviews and questions the fake Market has received and not answered yet. */
+  private publicationsInFlight(since: number): RequestRecord[] {
+    return this.market.requests.filter(
+      (r) => r.at >= since && r.status === 0 && (THREAD_WRITES as readonly string[]).includes(r.operationId),
+    );
+  }
+
+  /**
+   * Waits (up to `ms`) until a reply to a review or question is on its way to the Market; slows the next writes
+   * down first, so that there is a moment to kill in (the Market then takes them after the kill, or not: a reset).
+   */
+  private async publicationInFlight(ms: number): Promise<void> {
+    const since = this.supervisor.current?.spawnedAt ?? 0;
+    for (const operation of THREAD_WRITES) {
+      if (this.market.queuedFaults(operation) === 0) this.market.failNext(operation, { delayMs: 2_500 });
+    }
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && !this.stopping && this.publicationsInFlight(since).length === 0) await sleep(20);
+    await sleep(500);
+  }
+
   // --- the end ----------------------------------------------------------------------------------------
 
   /** Highest Telegram message id in the group so far, deleted topics included. */
@@ -251,6 +275,9 @@ class ChaosRun {
       }
       const threadPosts = this.workload.threads.posts.size;
       const repliesIn = this.workload.typed.filter((r) => this.workload.delivered(r.text)).length;
+      const threadRepliesIn = this.workload.threadReplies.typed.filter(
+        (r) => this.workload.threadReplies.published(r.text).length > 0,
+      ).length;
       const groupMessages = this.highestMessageId();
       const now = `${groupMessages}/${this.market.sent.length}/${seen.size}/${threadSeen.size}`;
       if (now !== signature) {
@@ -261,12 +288,15 @@ class ChaosRun {
         seen.size >= this.plan.bodies.length &&
         threadSeen.size >= threadPosts &&
         repliesIn === this.workload.typed.length &&
+        threadRepliesIn === this.workload.threadReplies.typed.length &&
         this.notifier.pending === 0;
       if (complete && performance.now() - still >= 3_000) return true;
       if (++round % 20 === 0) {
         this.say(
           `waiting for ${this.plan.bodies.length - seen.size} buyer messages, ${threadPosts - threadSeen.size} review ` +
-            `comments and answers, ${this.workload.typed.length - repliesIn} replies, ${this.notifier.pending} notifications`,
+            `comments and answers, ${this.workload.typed.length - repliesIn} replies, ` +
+            `${this.workload.threadReplies.typed.length - threadRepliesIn} replies to reviews and questions, ` +
+            `${this.notifier.pending} notifications`,
         );
       }
       await sleep(250);
@@ -296,6 +326,7 @@ class ChaosRun {
       chats: this.workload.chats,
       messageIds: this.workload.messageIds,
       typed: this.workload.typed,
+      threadTyped: this.workload.threadReplies.typed,
       threads: this.workload.threads.threads,
       threadPosts: this.workload.threads.posts,
       crashes: this.crashes,

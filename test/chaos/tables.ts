@@ -90,6 +90,19 @@ export function figureRows(reports: readonly ChaosReport[]): string[][] {
     row('**review and question topics not opened by their card** (must be 0)', (r) =>
       yesNo(z(r).threadTopicsWithoutCard),
     ),
+    row(
+      'operator replies to reviews and questions typed (of which answer a buyer’s comment or answer)',
+      (r) => `${r.threadReplies.typed} (${r.threadReplies.answeringAPost})`,
+    ),
+    row('kills while such a reply was on its way to the Market', (r) => String(r.threadReplies.killsDuringPublication)),
+    row('**replies to reviews and questions published twice** (must be 0)', (r) =>
+      yesNo(z(r).threadRepliesPublishedTwice),
+    ),
+    row('**replies to reviews and questions never published** (must be 0)', (r) => yesNo(z(r).threadRepliesLost)),
+    row('**… published under something else / echoed into a topic** (must be 0)', (r) =>
+      yesNo(z(r).threadRepliesMisplaced + z(r).threadRepliesEchoedIntoTopic),
+    ),
+    row('**… published, and the notice does not say so** (must be 0)', (r) => yesNo(z(r).threadRepliesWithoutReceipt)),
     row('**bridge exits not caused by the run** (must be 0)', (r) => yesNo(z(r).unexpectedExits)),
     row('Retry pressed by the operator under "not delivered"', (r) => String(r.operatorRetries)),
     row('notifications posted / delivered / retried / given up', (r) =>
@@ -120,7 +133,7 @@ export function crashRows(report: ChaosReport): string[][] {
     String(i + 1),
     c.atS.toFixed(1),
     `${c.uptimeS.toFixed(1)}${c.duringStartup ? ' (start-up)' : ''}`,
-    `${c.telegramPostsInFlight} / ${c.marketRequestsInFlight} / ${c.marketSendsLandedAfterKill}`,
+    `${c.telegramPostsInFlight} / ${c.marketRequestsInFlight} (${c.publicationsInFlight}) / ${c.marketSendsLandedAfterKill}`,
     c.duplicates === 0
       ? '0'
       : `${c.duplicates} in ${c.chatsWithDuplicates} ${c.chatsWithDuplicates === 1 ? 'chat' : 'chats'}`,
@@ -132,7 +145,7 @@ export const CRASH_HEADERS = [
   'kill',
   'at s',
   'up s',
-  'in flight: Telegram posts / Market requests / Market sends that took effect after the kill',
+  'in flight: Telegram posts / Market requests (of which replies to reviews and questions) / Market sends that took effect after the kill',
   'buyer messages posted twice',
   'review comments, answers and cards posted twice',
 ];

@@ -2,7 +2,8 @@
  * The reviews and questions of a chaos run's plan: which exist before the first start and which are born during
  * the workload, the stream of what buyers write in them — comments on a review (some replying to an earlier
  * comment), answers to a question, comments on an answer (some replying to an earlier comment on it) — and the
- * faults on their Market calls, a quarter as many as the other faults. Each text starts with its marker `t<n>`, so
+ * faults on their Market calls (reads, and the writes of the operators' replies), a quarter as many as the other
+ * faults, and when the operator replies in their topics. Each text starts with its marker `t<n>`, so
  * its copies can be found in Telegram.
  */
 import type { OperationId } from '../fakes/market-server.ts';
@@ -41,13 +42,16 @@ interface AnswerCommentPost {
   parent?: number;
 }
 
-/** The Market calls of reviews and questions that faults hit (the bridge only reads them so far). */
+/** The Market reads of reviews and questions that faults hit. */
 export const THREAD_READS: readonly OperationId[] = [
   'getGoodsFeedbacks',
   'getGoodsFeedbackComments',
   'getGoodsQuestions',
   'getGoodsQuestionAnswers',
 ];
+
+/** The writes of the operators' replies: comments on reviews, answers and comments on answers. */
+export const THREAD_WRITES: readonly OperationId[] = ['updateGoodsFeedbackComment', 'updateGoodsQuestionTextEntity'];
 
 /** The thread reads of a sync (the poller's lists and look-ups are the others). */
 const DETAIL_READS: readonly OperationId[] = ['getGoodsFeedbackComments', 'getGoodsQuestionAnswers'];
@@ -59,6 +63,12 @@ const THREAD_FAULTS: Array<[MarketFaultKind, number, readonly OperationId[]]> = 
   ['slow', 2, THREAD_READS],
   ['resetBeforeEffect', 1.5, DETAIL_READS],
   ['hang', 0.3, DETAIL_READS],
+  ['500', 1, THREAD_WRITES],
+  ['420', 0.5, THREAD_WRITES],
+  ['slow', 1, THREAD_WRITES],
+  ['acceptThenReset', 1.5, THREAD_WRITES],
+  ['resetBeforeEffect', 1, THREAD_WRITES],
+  ['hang', 0.2, THREAD_WRITES],
 ];
 
 const NAMES = ['Anna', 'Ivan', 'Petr', 'Olga', 'Vera', 'Oleg', 'Ira', 'Marat'];
@@ -148,5 +158,6 @@ export function planThreads(
     const ms = kind === '420' ? between(1000, 2000) : kind === 'slow' ? between(200, 8000) : 0;
     events.push({ at, kind: 'fault', fault: { side: 'market', kind, operation: pick(operations), ms } });
   }
+  for (let n = 0; n < o.threadReplies; n++) events.push({ at: between(0.1 * W, 0.9 * W), kind: 'threadReply', n });
   return { threads, posts, events };
 }

@@ -9,6 +9,7 @@ import { textOf, type RunRecord } from './record.ts';
 import type { ChaosReport, DuplicateRecord } from './report.ts';
 import { postStory, replyStory } from './stories.ts';
 import { threadOfSku } from './thread-plan.ts';
+import { threadReplyVerdict } from './thread-reply-verdict.ts';
 import { threadVerdict } from './thread-verdict.ts';
 import { markersIn, ORDER_BASE, orderOfTopicName, parseBlocks, parsePost, type TopicPost } from './topic-posts.ts';
 
@@ -191,6 +192,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
   }
 
   const threads = threadVerdict(run, live, problems);
+  const threadReplies = threadReplyVerdict(run, problems);
 
   const observed: Record<string, number> = {};
   const count = (key: string) => (observed[key] = (observed[key] ?? 0) + 1);
@@ -228,6 +230,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
     maxEmptyTopicsPerCrash: Math.max(0, ...emptyPerCrash.values()),
     topicsWithoutCard: topicsWithoutCard.length,
     threads: threads.figures,
+    threadReplies: threadReplies.figures,
     mustBeZero: {
       buyerMessagesLost: lost,
       outOfOrder,
@@ -242,6 +245,7 @@ export function verdict(run: RunRecord, end: Pick<ChaosReport, 'runS' | 'drainS'
       emptyTopicsWithoutCrash: emptyTopicsUnexplained,
       unexpectedExits: run.unexpectedExits,
       ...threads.mustBeZero,
+      ...threadReplies.mustBeZero,
     },
     problems,
   };

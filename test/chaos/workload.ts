@@ -14,7 +14,8 @@ import type { ChaosOptions } from './options.ts';
 import { prng } from './dice.ts';
 import type { Plan, Planned, PlannedFault } from './plan.ts';
 import type { ChatState, TypedReply } from './record.ts';
-import { THREAD_READS } from './thread-plan.ts';
+import { THREAD_READS, THREAD_WRITES } from './thread-plan.ts';
+import { ThreadReplyTyper } from './thread-replies.ts';
 import { ThreadWorkload } from './thread-workload.ts';
 import { ORDER_BASE, linkedTopics, type TopicPost } from './topic-posts.ts';
 
@@ -47,6 +48,8 @@ export class Workload {
   operatorRetries = 0;
   /** The reviews and questions, and what buyers wrote in them. */
   readonly threads: ThreadWorkload;
+  /** The operator's replies in their topics. */
+  readonly threadReplies: ThreadReplyTyper;
   /** Review and question notifications posted twice, and posted late. */
   readonly notificationQuirks = { doubled: 0, late: 0 };
   private readonly pressed = new Set<string>();
@@ -65,6 +68,7 @@ export class Workload {
     this.runtime = prng(o.seed ^ 0x5eed);
     this.quirks = prng(o.seed ^ 0x9e7e);
     this.threads = new ThreadWorkload(plan, world);
+    this.threadReplies = new ThreadReplyTyper(world, this.threads, prng(o.seed ^ 0x7e91));
   }
 
   /** Creates the chats, reviews and questions that exist before the first start, and what was written in them. */
@@ -92,7 +96,7 @@ export class Workload {
     }
   }
 
-  /** Applies one planned event; false when it has to wait (a reply with no linked topic yet). */
+  /** Applies one planned event; false when it has to wait (a reply with no topic to type into yet). */
   private apply(event: Planned): boolean {
     switch (event.kind) {
       case 'chat': {
@@ -121,6 +125,8 @@ export class Workload {
       case 'threadPost':
         this.threads.write(event.n);
         return true;
+      case 'threadReply':
+        return this.threadReplies.type(event.n);
     }
   }
 
@@ -180,7 +186,7 @@ export class Workload {
     const key = injectFault(this.world, f);
     if (key !== undefined) {
       this.faults[key] = (this.faults[key] ?? 0) + 1;
-      if (f.side === 'market' && THREAD_READS.includes(f.operation)) this.threadFaults++;
+      if (f.side === 'market' && [...THREAD_READS, ...THREAD_WRITES].includes(f.operation)) this.threadFaults++;
     } else if (tries > 1 && !this.run.stopping()) {
       setTimeout(() => this.inject(f, tries - 1), 250).unref();
     }
@@ -221,7 +227,7 @@ export class Workload {
   async operatorLoop(): Promise<void> {
     while (!this.run.stopping()) {
       await sleep(500);
-      const mine = new Set(this.typed.map((r) => r.telegramMessageId));
+      const mine = new Set([...this.typed, ...this.threadReplies.typed].map((r) => r.telegramMessageId));
       for (const m of this.world.telegram.messages(GROUP_ID, { fromBot: true })) {
         if (m.replyToMessageId === undefined || !mine.has(m.replyToMessageId)) continue;
         const button = m.replyMarkup?.inline_keyboard

@@ -4,7 +4,7 @@ import { runChaos } from '../chaos/run.ts';
 
 /** The short version of `npm run chaos` (bench/chaos.ts): same workload and checks, fewer messages and crashes. */
 describe('the bridge under kill -9 and injected faults, end to end', () => {
-  it('loses, reorders and doubles no buyer message, reply, review comment or answer across crashes, Market and Telegram faults', async () => {
+  it('loses, reorders and doubles no buyer message, reply, review comment, answer or reply to them across crashes, Market and Telegram faults', async () => {
     const report = await runChaos({
       seed: 20_261_122,
       messages: 300,
@@ -17,6 +17,7 @@ describe('the bridge under kill -9 and injected faults, end to end', () => {
       questions: 3,
       lateThreads: 2,
       threadPosts: 60,
+      threadReplies: 10,
       workloadMs: 10_000,
       faultEveryMs: 300,
       // A request that never gets an answer costs the client's 15 s timeout: kept for the full run.
@@ -46,5 +47,10 @@ describe('the bridge under kill -9 and injected faults, end to end', () => {
     expect(Math.min(reviewComments, answers, answerComments, report.threads.repliesToComments)).toBeGreaterThan(0);
     expect(report.threads.copies).toBeGreaterThanOrEqual(60);
     expect(report.threads.faults).toBeGreaterThan(0);
+    // The operator's replies there: all typed, some answering a buyer's post, one kill while one was being
+    // published; that each was published once, in the right place, with its receipt, is checked above.
+    expect(report.threadReplies.typed).toBe(10);
+    expect(report.threadReplies.answeringAPost).toBeGreaterThan(0);
+    expect(report.threadReplies.killsDuringPublication).toBeGreaterThanOrEqual(1);
   }, 100_000);
 });
