@@ -251,9 +251,15 @@ describe('replies to reviews and questions', () => {
   it('take the shop’s text met while mirroring for a reply of unknown fate: no second publication, no mirror', async () => {
     for (const kind of ['review', 'question'] as const) {
       const w = await world({ ambiguousSettleMs: 60_000 });
-      const item = kind === 'review' ? w.feedback.addReview({ id: 41 }) : w.feedback.addQuestion({ id: 42 });
-      if (kind === 'review') await w.threads.reviewSeen(item as never);
-      else await w.threads.questionSeen(item as never, true);
+      const review = kind === 'review' ? w.feedback.addReview({ id: 41 }) : undefined;
+      const question = kind === 'question' ? w.feedback.addQuestion({ id: 42 }) : undefined;
+      const item = review ?? question!;
+      /** The thread as the Market lists it (again). */
+      const seen = async () => {
+        if (review) await w.threads.reviewSeen({ ...review, commentsCount: w.feedback.commentList.length });
+        else await w.threads.questionSeen(question!);
+      };
+      await seen();
       const rec = w.store.findThread(`${kind}:${item.id}`)!;
       // The Market takes the text and the answer is lost: the reply waits (a minute) before it looks.
       w.feedback.nextWrite.push('ambiguous-done');
@@ -263,8 +269,7 @@ describe('replies to reviews and questions', () => {
       const posts = w.telegram.inTopic(rec.topicId!).length;
 
       // Meanwhile the thread is read again: the shop's text is that reply, not a post to mirror.
-      if (kind === 'review') await w.threads.reviewSeen({ ...(item as never), needReaction: false, commentsCount: 1 });
-      else await w.threads.questionSeen(item as never);
+      await seen();
       await w.settle();
       const reply = w.store.findThreadReply(`${rec.topicId}:${msg.messageId}`)!;
       expect(reply).toMatchObject({ state: 'sent', attempts: 1 });
