@@ -59,9 +59,13 @@ export class Threads {
     return this.run(threadKey('question', question.id), () => this.sync.question(question, needsAnswer));
   }
 
-  /** A notification: what it names is looked up at the Market and synced. A duplicate or late one posts nothing. */
+  /**
+   * A notification: what it names is looked up at the Market and synced. A duplicate or late one posts nothing.
+   * A comment or answer on a review or question already mirrored is synced from the stored review or question
+   * (its comments or answers are read all the same), without looking the review or question up again.
+   */
   async notified(event: ThreadEvent): Promise<void> {
-    const { feedback } = this.d;
+    const { feedback, store } = this.d;
     switch (event.kind) {
       case 'review': {
         const { items } = await feedback.reviews({ ids: [event.reviewId] });
@@ -71,9 +75,12 @@ export class Threads {
       case 'review-comment': {
         const { items } = await feedback.reviewComments({ commentIds: [event.commentId] });
         const ids = [...new Set(items.map((c) => c.reviewId))];
-        if (ids.length === 0) return;
-        const reviews = await feedback.reviews({ ids });
-        await Promise.all(reviews.items.map((r) => this.reviewSeen(r)));
+        const known = ids.flatMap((id) => store.findThread(threadKey('review', id))?.review ?? []);
+        const unknown = ids.filter((id) => !known.some((r) => r.id === id));
+        const reviews = unknown.length === 0 ? [] : (await feedback.reviews({ ids: unknown })).items;
+        // The stored review may count no comments yet: this one exists.
+        const stored = known.map((r) => ({ ...r, commentsCount: Math.max(r.commentsCount, 1) }));
+        await Promise.all([...stored, ...reviews].map((r) => this.reviewSeen(r)));
         return;
       }
       case 'question': {
@@ -84,9 +91,10 @@ export class Threads {
       case 'answer': {
         const { items } = await feedback.answers({ answerIds: [event.answerId] });
         const ids = [...new Set(items.map((a) => a.questionId))];
-        if (ids.length === 0) return;
-        const questions = await feedback.questions({ ids });
-        await Promise.all(questions.items.map((q) => this.questionSeen(q)));
+        const known = ids.flatMap((id) => store.findThread(threadKey('question', id))?.question ?? []);
+        const unknown = ids.filter((id) => !known.some((q) => q.id === id));
+        const questions = unknown.length === 0 ? [] : (await feedback.questions({ ids: unknown })).items;
+        await Promise.all([...known, ...questions].map((q) => this.questionSeen(q)));
         return;
       }
     }

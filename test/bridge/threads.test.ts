@@ -101,6 +101,13 @@ describe('reviews as topics', () => {
     expect(w.texts('review:31').at(-1)).toBe('<b>👤 Buyer · Anna</b>\nany news?');
     await w.threads.notified({ kind: 'review-comment', commentId: comment.id });
     expect(w.texts('review:31')).toHaveLength(2);
+
+    // A comment on a review already mirrored: the comment and the thread are read, the review not looked up.
+    const next = w.feedback.addComment(31, { text: 'hello?' });
+    w.feedback.reads.length = 0;
+    await w.threads.notified({ kind: 'review-comment', commentId: next.id });
+    expect(w.texts('review:31').at(-1)).toBe('<b>👤 Buyer · Anna</b>\nhello?');
+    expect(w.feedback.reads).toEqual(['reviewComments', 'reviewComments']);
   });
 
   it('recreates a deleted topic and goes on without posting anything twice', async () => {
@@ -160,6 +167,12 @@ describe('questions as topics', () => {
     const answer = w.feedback.addAnswer(61, { text: 'ask the shop' });
     await w.threads.notified({ kind: 'answer', answerId: answer.id });
     expect(w.texts('question:61')).toHaveLength(2);
+    // An answer to a question already mirrored: the question is not looked up again.
+    const next = w.feedback.addAnswer(61, { text: 'or the brand' });
+    w.feedback.reads.length = 0;
+    await w.threads.notified({ kind: 'answer', answerId: next.id });
+    expect(w.texts('question:61')).toHaveLength(3);
+    expect(w.feedback.reads).toEqual(['answers', 'answers']);
 
     await w.threads.questionSeen(
       w.feedback.addQuestion({ id: 62, createdAt: new Date(Date.now() - 20 * DAY).toISOString() }),
