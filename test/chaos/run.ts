@@ -227,10 +227,14 @@ class ChaosRun {
     }
   }
 
-  /** The writes of replies to reviews and questions the fake Market has received and not answered yet. */
+  /**
+   * The writes of replies to reviews and questions the fake Market has received and not answered yet, less than
+   * 3 s old (a slowed write takes 2.5 s; an older unanswered one was reset or hangs, and no longer counts).
+   */
   private publicationsInFlight(since: number): RequestRecord[] {
+    const recent = Math.max(since, Date.now() - 3_000);
     return this.market.requests.filter(
-      (r) => r.at >= since && r.status === 0 && (THREAD_WRITES as readonly string[]).includes(r.operationId),
+      (r) => r.at >= recent && r.status === 0 && (THREAD_WRITES as readonly string[]).includes(r.operationId),
     );
   }
 
