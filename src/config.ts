@@ -58,6 +58,8 @@ export interface Config {
   http: { port: number; host: string; trustedProxies: string[] };
   dataDir: string;
   logLevel: Values['LOG_LEVEL'];
+  /** LOG_FORMAT: `auto` is readable lines on a terminal and JSON lines anywhere else (logger.ts decides). */
+  logFormat: Values['LOG_FORMAT'];
   language: Values['BOT_LANGUAGE'];
   /** IANA time zone for times the bot tells operators. */
   timeZone: string;
@@ -90,24 +92,12 @@ export interface Config {
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const e = readSettings(env);
+  const { values, problems } = readSettings(env);
+  problems.push(...webhookProblems(env, values));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const e = values as Values;
   const hook = e.TELEGRAM_WEBHOOK_URL;
   const secret = e.TELEGRAM_WEBHOOK_SECRET;
-  if (hook && !secret) {
-    throw new ConfigError([
-      `TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: ${SETTINGS.TELEGRAM_WEBHOOK_SECRET.hint}`,
-    ]);
-  }
-  if (hook) {
-    const path = new URL(hook).pathname.replace(/\/+$/, '') || '/';
-    const n = e.MARKET_NOTIFICATION_PATH;
-    const taken = [n, `${n === '/' ? '' : n}/notification`, '/healthz', '/readyz', '/metrics'];
-    if (taken.includes(path)) {
-      throw new ConfigError([
-        `TELEGRAM_WEBHOOK_URL: its path ${path} is already used by the notification endpoint or health/metrics; give the webhook a path of its own (e.g. /telegram/<random>)`,
-      ]);
-    }
-  }
   return {
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
@@ -132,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     http: { port: e.HTTP_PORT, host: e.HTTP_HOST, trustedProxies: e.TRUSTED_PROXIES },
     dataDir: e.DATA_DIR,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     language: e.BOT_LANGUAGE,
     timeZone: e.BOT_TIMEZONE,
     undoSeconds: e.REPLY_UNDO_SECONDS,
@@ -150,14 +141,31 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-/** Reads every setting of the table (an empty value counts as unset); throws ConfigError with every problem. */
-function readSettings(env: Record<string, string | undefined>): Values {
+/** What `.env.example` holds until a person fills a value in. */
+const PLACEHOLDER = 'replace-me';
+
+/**
+ * Reads every setting of the table; the values read, and a problem for each one that could not be. An empty value
+ * and `.env.example`'s placeholder count as unset; a value in quotes is refused whatever the setting.
+ */
+function readSettings(env: Record<string, string | undefined>): { values: Partial<Values>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, spec] of Object.entries(SETTINGS) as Array<[SettingName, Setting]>) {
-    const value = (env[name] === '' ? undefined : env[name]) ?? spec.default;
+    const placeholder = isPlaceholder(env[name]);
+    const value = given(env, name) ?? spec.default;
     if (value === undefined && spec.required) {
-      problems.push(`${name} is required: ${spec.hint}`);
+      problems.push(
+        placeholder
+          ? `${name} is still the placeholder from .env.example: ${spec.hint}`
+          : `${name} is required: ${spec.hint}`,
+      );
+      continue;
+    }
+    if (value !== undefined && /^\s*["'`]|["'`]\s*$/.test(value)) {
+      problems.push(
+        `${name} is in quotes: write the value without them (Docker's --env-file keeps them as part of the value): ${spec.hint}`,
+      );
       continue;
     }
     const parsed = spec.schema(name, spec.hint).safeParse(value);
@@ -169,6 +177,34 @@ function readSettings(env: Record<string, string | undefined>): Values {
         ),
       );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return values as Values;
+  return { values, problems };
+}
+
+/** What a person set: undefined for a setting unset, empty or still holding the placeholder. */
+function given(env: Record<string, string | undefined>, name: SettingName): string | undefined {
+  const value = env[name];
+  return value?.trim() && !isPlaceholder(value) ? value : undefined;
+}
+
+function isPlaceholder(value: string | undefined): boolean {
+  return value?.toLowerCase().includes(PLACEHOLDER) === true;
+}
+
+/** What the webhook settings need of each other, told with the problems of the single settings. */
+function webhookProblems(env: Record<string, string | undefined>, e: Partial<Values>): string[] {
+  if (given(env, 'TELEGRAM_WEBHOOK_URL') !== undefined && given(env, 'TELEGRAM_WEBHOOK_SECRET') === undefined) {
+    return [
+      `TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: ${SETTINGS.TELEGRAM_WEBHOOK_SECRET.hint}`,
+    ];
+  }
+  const hook = e.TELEGRAM_WEBHOOK_URL;
+  const n = e.MARKET_NOTIFICATION_PATH;
+  if (hook === undefined || n === undefined) return [];
+  const path = new URL(hook).pathname.replace(/\/+$/, '') || '/';
+  const taken = [n, `${n === '/' ? '' : n}/notification`, '/healthz', '/readyz', '/metrics'];
+  return taken.includes(path)
+    ? [
+        `TELEGRAM_WEBHOOK_URL: its path ${path} is already used by the notification endpoint or health/metrics; give the webhook a path of its own (e.g. /telegram/<random>)`,
+      ]
+    : [];
 }

@@ -1,13 +1,12 @@
 /**
  * The bridge as a process: reads `.env` and the environment, starts the bridge, and stops it gracefully on SIGTERM
- * or SIGINT (exit 0). Bad configuration or credentials exit non-zero with a message saying what to fix. `main.ts`
- * runs it as it is; the chaos run's child entry (test/chaos/bridge-process.ts) runs it with shorter timings.
+ * or SIGINT (exit 0). Bad configuration or credentials exit non-zero with a message saying what to fix, printed
+ * once on standard error. `main.ts` runs it as it is; the chaos run's child entry (test/chaos/bridge-process.ts)
+ * runs it with shorter timings.
  */
 import { existsSync } from 'node:fs';
-import { StartupError, startApp, type AppOverrides } from './app.ts';
+import type { AppOverrides } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
-import { StoreError } from './store/errors.ts';
 
 async function run(overrides: AppOverrides): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -21,8 +20,15 @@ async function run(overrides: AppOverrides): Promise<number> {
     }
     throw err;
   }
+  // Loaded once the settings are good, so that a wrong one is reported at once, before the bridge's modules load.
+  const [{ StartupError, startApp }, { chooseLogFormat, createLogger }, { StoreError }] = await Promise.all([
+    import('./app.ts'),
+    import('./logger.ts'),
+    import('./store/errors.ts'),
+  ]);
   const logger = createLogger({
     level: config.logLevel,
+    format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
     secrets: [config.telegram.token, config.market.apiKey],
   });
   let app;
@@ -30,7 +36,7 @@ async function run(overrides: AppOverrides): Promise<number> {
     app = await startApp(config, logger, overrides);
   } catch (err) {
     if (err instanceof StartupError || err instanceof StoreError) {
-      logger.fatal({ code: err.code }, err.message);
+      // Once, as text: the message is for the person who must fix something, not for a log collector.
       process.stderr.write(`marketgram: ${err.message}\n`);
       return 1;
     }

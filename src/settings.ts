@@ -2,18 +2,17 @@
  * The settings table: every environment variable marketgram reads, with its default, the hint that ends
  * every message about it, the line its description in docs/configuration.md begins with, and the zod schema
  * that reads it. config.ts turns the values into a Config; test/config-docs.test.ts checks the docs and
- * .env.example against this table.
+ * .env.example against this table. The HTTP listener's rows are in settings-http.ts.
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { cidrList } from './cidr.ts';
 import { parseWorkHours, WorkHoursError } from './desk/work-hours.ts';
+import { botToken, businessId, chatId } from './required-settings.ts';
+import { HTTP_SETTINGS } from './settings-http.ts';
 import {
   DOMAIN,
   flag,
   httpUrl,
   int,
-  isLoopback,
   isTimeZone,
   oneOf,
   parseOperators,
@@ -21,10 +20,10 @@ import {
   splitList,
   timeOfDayOrOff,
   trimmed,
-  urlOf,
 } from './setting-readers.ts';
 
 export { parseOperators, type OperatorsSetting } from './setting-readers.ts';
+export { MARKET_NOTIFICATION_RANGES } from './settings-http.ts';
 
 /** One row of the settings table. */
 export interface Setting {
@@ -39,30 +38,19 @@ export interface Setting {
   schema: (name: string, hint: string) => z.ZodType<unknown, string | undefined>;
 }
 
-/** The ranges the Market documents as the source of its notifications. */
-export const MARKET_NOTIFICATION_RANGES = ['5.45.207.0/25', '141.8.142.0/25', '5.255.253.0/25'];
-
 /** Every setting, in the order of docs/configuration.md. */
 export const SETTINGS = {
   TELEGRAM_BOT_TOKEN: {
     required: true,
     hint: 'set it to the token @BotFather gave you, like 123456789:AA...',
     doc: 'The bot token from @BotFather',
-    schema: (name, hint) =>
-      required(name, hint).refine((s) => /^\d+:[\w-]{20,}$/.test(s), {
-        error: `${name} does not look like a bot token: ${hint}`,
-      }),
+    schema: botToken,
   },
   TELEGRAM_CHAT_ID: {
     required: true,
     hint: 'set it to the forum supergroup id, a negative number starting with -100 (see docs/setup.md, "Finding the chat id")',
     doc: "The forum supergroup's id",
-    schema: (name, hint) =>
-      required(name, hint)
-        .refine((s) => /^-100\d{5,}$/.test(s), {
-          error: `${name} must be a supergroup id like -1001234567890: ${hint}`,
-        })
-        .transform(Number),
+    schema: chatId,
   },
   MARKET_API_KEY: {
     required: true,
@@ -72,14 +60,9 @@ export const SETTINGS = {
   },
   MARKET_BUSINESS_ID: {
     required: true,
-    hint: 'set it to the cabinet (business) id, a positive integer shown in the seller cabinet URL',
+    hint: 'set it to the cabinet (business) id, the number after /business/ in the seller cabinet address (the whole address works too)',
     doc: 'The cabinet (business) id',
-    schema: (name, hint) =>
-      required(name, hint)
-        .refine((s) => /^\d+$/.test(s) && Number(s) >= 1 && Number.isSafeInteger(Number(s)), {
-          error: `${name} must be a positive whole number: ${hint}`,
-        })
-        .transform(Number),
+    schema: businessId,
   },
   TELEGRAM_API_ROOT: {
     default: 'https://api.telegram.org',
@@ -119,6 +102,12 @@ export const SETTINGS = {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       'one of fatal, error, warn, info, debug, trace, silent',
     ),
+  },
+  LOG_FORMAT: {
+    default: 'auto',
+    hint: 'auto (readable lines on a terminal, JSON lines anywhere else), pretty or json',
+    doc: 'How the log is written',
+    schema: oneOf(['auto', 'pretty', 'json'], 'auto, pretty or json'),
   },
   BOT_LANGUAGE: {
     default: 'ru',
@@ -258,82 +247,7 @@ export const SETTINGS = {
     doc: 'Let attachments be downloaded from loopback, private, link-local',
     schema: flag('true or false', true),
   },
-  HTTP_PORT: {
-    default: '8080',
-    hint: 'the port of the HTTP listener (notifications, webhook, health, metrics), 0 to 65535',
-    doc: 'The port of the HTTP listener',
-    schema: int(0, 65_535),
-  },
-  HTTP_HOST: {
-    default: '0.0.0.0',
-    hint: 'the address the HTTP listener binds to, e.g. 0.0.0.0 or 127.0.0.1',
-    doc: 'The address the listener binds to',
-    schema: (name, hint) =>
-      trimmed.refine((s) => isIP(s) !== 0 || s === 'localhost', {
-        error: `${name} must be an IP address or localhost: ${hint}`,
-      }),
-  },
-  MARKET_NOTIFICATIONS: {
-    default: 'off',
-    hint: 'on when API notifications are enabled in the seller cabinet, else off',
-    doc: '`on` once API notifications are enabled in the seller cabinet',
-    schema: flag(),
-  },
-  MARKET_NOTIFICATION_PATH: {
-    default: '/market/notification',
-    hint: 'a URL path starting with /, ideally with a long random segment',
-    doc: 'The URL path of the notification endpoint.',
-    schema: (name, hint) =>
-      trimmed
-        .refine((s) => /^\/[A-Za-z0-9._~\-/]*$/.test(s) && !s.includes('//'), {
-          error: `${name} must be a URL path: ${hint}`,
-        })
-        .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
-  },
-  MARKET_NOTIFICATION_IPS: {
-    default: MARKET_NOTIFICATION_RANGES.join(','),
-    hint: 'comma-separated IPs or CIDRs allowed to post notifications, or * for any',
-    doc: 'Comma-separated IPv4 or IPv6 addresses and CIDR ranges that may post notifications',
-    schema: (name, hint) =>
-      trimmed
-        .refine((s) => s === '*' || (cidrList(s)?.length ?? 0) > 0, { error: `${name} must be ${hint}` })
-        .transform((s) => (s === '*' ? undefined : splitList(s))),
-  },
-  TRUSTED_PROXIES: {
-    default: '',
-    hint: 'comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed',
-    doc: 'Comma-separated addresses and CIDR ranges of reverse proxies.',
-    schema: (name, hint) =>
-      trimmed
-        .refine((s) => s === '' || cidrList(s) !== undefined, { error: `${name} must be ${hint}` })
-        .transform(splitList),
-  },
-  MARKET_RECONCILE_INTERVAL: {
-    default: '300',
-    hint: 'seconds between safety-net polls while notifications are on, 1 to 86400',
-    doc: 'With `MARKET_NOTIFICATIONS=on`: seconds between the safety-net polls',
-    schema: int(1, 86_400),
-  },
-  TELEGRAM_WEBHOOK_URL: {
-    hint: 'the public https URL Telegram should post updates to, or empty for long polling',
-    doc: 'The public `https://` URL Telegram posts updates to.',
-    schema: (name, hint) =>
-      trimmed.optional().refine(
-        (s) => {
-          const u = s === undefined ? undefined : urlOf(s);
-          return s === undefined || u?.protocol === 'https:' || (u?.protocol === 'http:' && isLoopback(u.hostname));
-        },
-        { error: `${name} must be an https URL: ${hint}` },
-      ),
-  },
-  TELEGRAM_WEBHOOK_SECRET: {
-    hint: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
-    doc: '16–256 characters of `A-Z`, `a-z`, `0-9`, `_` and `-`.',
-    schema: (name, hint) =>
-      trimmed.optional().refine((s) => s === undefined || /^[A-Za-z0-9_-]{16,256}$/.test(s), {
-        error: `${name} must be ${hint}`,
-      }),
-  },
+  ...HTTP_SETTINGS,
 } as const satisfies Record<string, Setting>;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -53,7 +53,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['TELEGRAM_CHAT_ID', '12345', /TELEGRAM_CHAT_ID must be a supergroup id/],
+    ['TELEGRAM_CHAT_ID', 'shop', /TELEGRAM_CHAT_ID must be a supergroup id/],
     ['TELEGRAM_BOT_TOKEN', 'nonsense', /TELEGRAM_BOT_TOKEN does not look like a bot token/],
     ['MARKET_BUSINESS_ID', 'abc', /MARKET_BUSINESS_ID must be a positive whole number/],
     ['MARKET_POLL_INTERVAL', '0', /MARKET_POLL_INTERVAL must be a whole number from 1/],

@@ -68,6 +68,7 @@ export class ReadRetry {
             operation,
             status: err instanceof MarketApiError || err instanceof MarketRateLimitError ? err.status : undefined,
             code: err.code,
+            reason: err.message,
             attempt: n,
             delayMs,
           },

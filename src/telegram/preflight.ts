@@ -25,6 +25,18 @@ export async function checkTelegram(o: TelegramPreflightOptions): Promise<Telegr
   try {
     const me = o.botInfo ?? (await api.getMe());
     const chat = await api.getChat(chatId);
+    if (chat.type === 'private') {
+      return {
+        ok: false,
+        problem: `TELEGRAM_CHAT_ID ${chatId} is a person's private chat with the bot, not a group: write the forum supergroup's id, -100 followed by digits (docs/setup.md, "Finding the chat id").`,
+      };
+    }
+    if (chat.type === 'group') {
+      return {
+        ok: false,
+        problem: `TELEGRAM_CHAT_ID ${chatId} is a basic group, so Topics is still off in it: turn on Topics in the group settings (Edit → Topics). Telegram then makes it a supergroup with a new id, -100 followed by digits: find it again (docs/setup.md, "Finding the chat id").`,
+      };
+    }
     if (chat.type !== 'supergroup' || !chat.is_forum) {
       return {
         ok: false,
@@ -49,7 +61,7 @@ export async function checkTelegram(o: TelegramPreflightOptions): Promise<Telegr
     if (err instanceof GrammyError && (err.error_code === 400 || err.error_code === 403)) {
       return {
         ok: false,
-        problem: `TELEGRAM_CHAT_ID ${chatId}: Telegram says "${err.description}". Add the bot to the group as an administrator and check the id.`,
+        problem: `TELEGRAM_CHAT_ID ${chatId}: Telegram says "${err.description}". Add the bot to the group as an administrator and check the id.${groupIdHint(chatId)}`,
       };
     }
     if (err instanceof HttpError) {
@@ -61,6 +73,17 @@ export async function checkTelegram(o: TelegramPreflightOptions): Promise<Telegr
     }
     throw err;
   }
+}
+
+/**
+ * For a positive id Telegram does not know: a group's id is negative, and one copied without its -100 (or its
+ * minus) looks like this. A positive id can also be a person's, so this is a hint, not a correction.
+ */
+function groupIdHint(chatId: number): string {
+  if (chatId <= 0) return '';
+  const digits = String(chatId);
+  const group = digits.startsWith('100') && digits.length >= 13 ? `-${digits}` : `-100${digits}`;
+  return ` A group's id is negative: if ${chatId} was meant to be the group, write ${group}.`;
 }
 
 /** What Telegram said about a refused call, or the error's message. */

@@ -18,6 +18,29 @@ describe('the process, end to end', () => {
     expect(run.output()).toMatch(/MARKET_POLL_INTERVAL must be a whole number/);
   });
 
+  it('refuses a setting left as the placeholder within 2 seconds, printing each problem once, as text', async () => {
+    const started = Date.now();
+    const run = world.spawn({ MARKET_API_KEY: 'replace-me', TELEGRAM_CHAT_ID: '-1234567890', LOG_LEVEL: 'info' });
+    const { code } = await run.exited;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(code).toBe(2);
+    const out = run.output();
+    expect(occurrences(out, 'MARKET_API_KEY is still the placeholder from .env.example: create an API key')).toBe(1);
+    expect(occurrences(out, 'TELEGRAM_CHAT_ID -1234567890 is the id of a basic group, so Topics is still off')).toBe(1);
+    expect(out).not.toContain('"level"');
+    expect(world.telegram.calls).toEqual([]);
+  });
+
+  it('names a chat id Telegram does not know once, with the group id it may have been meant as', async () => {
+    const run = world.spawn({ TELEGRAM_CHAT_ID: '1234567890', LOG_LEVEL: 'info' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    const out = run.output();
+    expect(occurrences(out, 'TELEGRAM_CHAT_ID 1234567890: Telegram says "Bad Request: chat not found"')).toBe(1);
+    expect(out).toContain('if 1234567890 was meant to be the group, write -1001234567890.');
+    expect(out).not.toContain('"level":60');
+  });
+
   it('refuses a data directory it cannot create, naming it', async () => {
     const file = path.join(world.dataDir, 'a-file');
     await writeFile(file, '');
@@ -158,3 +181,7 @@ describe('the process, end to end', () => {
     expect(telegram.topics(-1001234567890)).toHaveLength(1);
   });
 });
+
+function occurrences(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
