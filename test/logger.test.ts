@@ -1,5 +1,4 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GrammyError, HttpError } from 'grammy';
@@ -98,16 +97,7 @@ describe('the log of a failure the service rides out', () => {
   });
 });
 
-const prettyInstalled = (() => {
-  try {
-    createRequire(import.meta.url).resolve('pino-pretty');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!prettyInstalled)('the readable log (pino-pretty)', () => {
+describe('the readable log (pino-pretty)', () => {
   it('writes readable lines with secrets redacted and a passing failure on one line', async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'marketgram-log-')), 'pretty.log');
     const destination = prettyDestination(file);
