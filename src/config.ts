@@ -92,16 +92,31 @@ export interface Config {
 
 /** Validates the environment. Throws ConfigError listing every problem, each naming its variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const { values, problems } = readSettings(env);
+  return loadStartConfig(env, []).config;
+}
+
+/** What the start finds out itself when it is not set: the chat (setup mode) and the cabinet (from the key). */
+export type Findable = 'TELEGRAM_CHAT_ID' | 'MARKET_BUSINESS_ID';
+
+/**
+ * Like loadConfig, but each of `findable` that is not set is left to the start to find (its value in the Config
+ * is 0 until then) and named in `find`; every other setting is read and checked as loadConfig does.
+ */
+export function loadStartConfig(
+  env: Record<string, string | undefined>,
+  findable: readonly Findable[] = ['TELEGRAM_CHAT_ID', 'MARKET_BUSINESS_ID'],
+): { config: Config; find: Findable[] } {
+  const find = findable.filter((name) => given(env, name) === undefined);
+  const { values, problems } = readSettings({ ...env, ...Object.fromEntries(find.map((name) => [name, '1'])) });
   problems.push(...webhookProblems(env, values));
   if (problems.length > 0) throw new ConfigError(problems);
   const e = values as Values;
   const hook = e.TELEGRAM_WEBHOOK_URL;
   const secret = e.TELEGRAM_WEBHOOK_SECRET;
-  return {
+  const config: Config = {
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
-      chatId: e.TELEGRAM_CHAT_ID,
+      chatId: find.includes('TELEGRAM_CHAT_ID') ? 0 : e.TELEGRAM_CHAT_ID,
       apiRoot: e.TELEGRAM_API_ROOT,
       pacing: e.TELEGRAM_PACING,
       groupPerMinute: e.TELEGRAM_GROUP_RATE,
@@ -110,7 +125,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     updates: hook && secret ? { kind: 'webhook', url: hook, secret } : { kind: 'polling' },
     market: {
       apiKey: e.MARKET_API_KEY,
-      businessId: e.MARKET_BUSINESS_ID,
+      businessId: find.includes('MARKET_BUSINESS_ID') ? 0 : e.MARKET_BUSINESS_ID,
       apiUrl: e.MARKET_API_URL,
       fullSyncIntervalMs: e.MARKET_FULL_SYNC_INTERVAL * 1000,
       attachmentsAllowPrivateHosts: e.ATTACHMENTS_ALLOW_PRIVATE_HOSTS,
@@ -139,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       digestAt: e.DIGEST_AT,
     },
   };
+  return { config, find };
 }
 
 /** What `.env.example` holds until a person fills a value in. */

@@ -6,13 +6,20 @@
  */
 import { existsSync } from 'node:fs';
 import type { AppOverrides } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadStartConfig, type Config } from './config.ts';
 
-async function run(overrides: AppOverrides): Promise<number> {
+/** Test hooks of the process (the e2e tests run it in-process). */
+export interface ProcessOptions {
+  /** Setup mode's one-time code instead of a random one. */
+  setupCode?: string;
+}
+
+async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promise<number> {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
+  let config: Config;
+  let find;
   try {
-    config = loadConfig(process.env);
+    ({ config, find } = loadStartConfig(process.env, ['TELEGRAM_CHAT_ID']));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`marketgram: ${err.message}\nSee .env.example for every setting.\n`);
@@ -21,16 +28,38 @@ async function run(overrides: AppOverrides): Promise<number> {
     throw err;
   }
   // Loaded once the settings are good, so that a wrong one is reported at once, before the bridge's modules load.
-  const [{ StartupError, startApp }, { chooseLogFormat, createLogger }, { StoreError }] = await Promise.all([
-    import('./app.ts'),
-    import('./logger.ts'),
-    import('./store/errors.ts'),
-  ]);
+  const [{ StartupError, startApp }, { chooseLogFormat, createLogger }, { StoreError }, { findChat, SetupError }] =
+    await Promise.all([
+      import('./app.ts'),
+      import('./logger.ts'),
+      import('./store/errors.ts'),
+      import('./setup/find-chat.ts'),
+    ]);
   const logger = createLogger({
     level: config.logLevel,
     format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
     secrets: [config.telegram.token, config.market.apiKey],
   });
+  if (find.includes('TELEGRAM_CHAT_ID')) {
+    // Setup mode until a person binds a chat; a signal meanwhile stops it (exit 0).
+    const signalled = new AbortController();
+    const onSignal = () => signalled.abort();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    let chat;
+    try {
+      chat = await findChat(config, logger, signalled.signal, options.setupCode);
+    } catch (err) {
+      if (!(err instanceof SetupError || err instanceof StoreError)) throw err;
+      process.stderr.write(`marketgram: ${err.message}\n`);
+      return 1;
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    if (!chat) return 0;
+    config = { ...config, telegram: { ...config.telegram, chatId: chat.chatId } };
+  }
   let app;
   try {
     app = await startApp(config, logger, overrides);
@@ -60,8 +89,8 @@ async function run(overrides: AppOverrides): Promise<number> {
 }
 
 /** Runs the bridge until a signal or a fatal error, then exits with its code. */
-export function runProcess(overrides: AppOverrides = {}): void {
-  run(overrides).then(
+export function runProcess(overrides: AppOverrides = {}, options: ProcessOptions = {}): void {
+  run(overrides, options).then(
     (code) => {
       process.exitCode = code;
       // Anything still pending (keep-alive sockets, timers) must not hold the process past a stop.

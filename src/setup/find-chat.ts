@@ -1,0 +1,62 @@
+/**
+ * The chat to mirror into when TELEGRAM_CHAT_ID is not set: the one the setup bound before (DATA_DIR/chat.json),
+ * or, the first time, one bound now in setup mode (setup-mode.ts), waiting until a person binds one or the
+ * process is told to stop.
+ */
+import { GrammyError, HttpError } from 'grammy';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { readBinding, type ChatBinding } from '../store/binding.ts';
+import { startSetupMode } from './setup-mode.ts';
+
+/** A setting a person must fix before setup mode can run; the message says which. */
+export class SetupError extends Error {
+  readonly code = 'SETUP_FAILED';
+}
+
+/**
+ * The bound chat; undefined when `until` was aborted before one was bound. Throws a SetupError for a token
+ * Telegram refuses or a Telegram it cannot reach.
+ */
+export async function findChat(
+  config: Config,
+  logger: Logger,
+  until: AbortSignal,
+  code?: string,
+): Promise<ChatBinding | undefined> {
+  const bound = await readBinding(config.dataDir);
+  if (bound) {
+    logger.info(
+      { chatId: bound.chatId, kind: bound.kind },
+      'TELEGRAM_CHAT_ID is not set: using the chat the setup bound',
+    );
+    return bound;
+  }
+  let setup;
+  try {
+    setup = await startSetupMode({
+      token: config.telegram.token,
+      apiRoot: config.telegram.apiRoot,
+      language: config.language,
+      dataDir: config.dataDir,
+      logger,
+      ...(code !== undefined && { code }),
+    });
+  } catch (err) {
+    if (err instanceof GrammyError && err.error_code === 401)
+      throw new SetupError('TELEGRAM_BOT_TOKEN was rejected by Telegram: copy the token again from @BotFather.');
+    if (err instanceof HttpError)
+      throw new SetupError(
+        `Telegram (${config.telegram.apiRoot}) cannot be reached: ${err.message}. Check the network or TELEGRAM_API_ROOT.`,
+      );
+    throw err;
+  }
+  if (until.aborted) {
+    await setup.stop();
+    return undefined;
+  }
+  const stopped = new Promise<undefined>((resolve) =>
+    until.addEventListener('abort', () => void setup.stop().then(() => resolve(undefined)), { once: true }),
+  );
+  return Promise.race([setup.bound, stopped]);
+}
