@@ -4,6 +4,7 @@
  * parameters, the 100 SKUs a request, the enums), and the client's request body checked against the request schema.
  */
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE_SCOPES, MAX_OFFER_IDS as CLIENT_MAX_OFFER_IDS } from '../../src/market/products.ts';
 import {
   CATALOG_LANGUAGES,
   MAX_OFFER_IDS,
@@ -19,8 +20,9 @@ import { DEFAULT_LIMITS } from '../fakes/market-server.ts';
 import { operationSpec, requestProblems, responseProblems, schemaEnum } from './partner-spec.ts';
 
 describe('getOfferMappings in the spec copy', () => {
-  it('is a POST on the path the fake serves, with the scopes it checks; communication is not one', () => {
+  it('is a POST on the path the fake serves, with the scopes it and the client check; communication is not one', () => {
     const op = operationSpec('getOfferMappings');
+    expect([...op.scopes].sort()).toEqual([...CATALOGUE_SCOPES].sort());
     expect([op.method, op.operationId, op.deprecated]).toEqual(['POST', 'getOfferMappings', false]);
     const suffix = Object.entries(PRODUCT_ROUTES).find(([, methods]) => methods.POST === 'getOfferMappings')?.[0];
     expect(op.path).toBe(`/v2/businesses/{businessId}/${suffix ?? ''}`);
@@ -50,7 +52,8 @@ describe('getOfferMappings in the spec copy', () => {
     expect(requestBodyRequired).toBe(false);
   });
 
-  it('takes 1–100 unique SKUs in offerIds', () => {
+  it('takes 1–100 unique SKUs in offerIds, as many as the client sends at once', () => {
+    expect(CLIENT_MAX_OFFER_IDS).toBe(MAX_OFFER_IDS);
     const skus = (n: number) => Array.from({ length: n }, (_, i) => `SKU-${i}`);
     expect(requestProblems('getOfferMappings', { offerIds: skus(MAX_OFFER_IDS) })).toEqual([]);
     expect(requestProblems('getOfferMappings', { offerIds: skus(MAX_OFFER_IDS + 1) })).toEqual([
