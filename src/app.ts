@@ -181,7 +181,8 @@ async function preflight(
   try {
     const telegram = await checkTelegram({ ...config.telegram, botInfo });
     if (!telegram.ok) throw new StartupError(telegram.problem, { cause: telegram.cause });
-    const marketCheck = await checkMarket(market);
+    const { reviews, questions } = config.threads;
+    const marketCheck = await checkMarket(market, { productNames: reviews || questions });
     if (marketCheck.status === 'failed') throw new StartupError(marketCheck.problem, { cause: marketCheck.cause });
     // Not fatal: the poller retries and reports.
     if (marketCheck.status === 'ok') for (const warning of marketCheck.warnings) logger.warn(warning);

@@ -46,6 +46,7 @@ export function buildThreads(
     observer: deps.observer,
     ambiguousSettleMs: overrides.ambiguousSettleMs,
     retryDelayMs: overrides.retryDelayMs,
+    products: deps.market.products,
   });
   const chatInterval =
     config.intake.kind === 'notifications' ? config.intake.reconcileIntervalMs : config.intake.intervalMs;

@@ -1,36 +1,65 @@
 /**
- * Pure formatting of reviews and questions: their topics' titles (the state's icon first), their cards, and the
- * posts that mirror a review's comments and a question's answers and comments.
+ * Pure formatting of reviews and questions: their topics' titles (the state's icon first, then the product — its name
+ * when the catalogue gave one, else its SKU — and the author), their cards, and the posts that mirror a review's
+ * comments and a question's answers and comments.
  */
 import type { Answer, AnswerComment, Question, Review, ReviewComment } from './feedback-model.ts';
 import type { FeedbackTexts } from './feedback-texts.ts';
 import { formatTime, splitText, TOPIC_TITLE_LIMIT, truncate } from './format.ts';
 import { html, joinHtml, type Html } from './html.ts';
+import type { Product } from './product-port.ts';
 import type { ThreadState } from './thread-store.ts';
 
 const STATE_ICON: Record<ThreadState, string> = { waiting: '🔴', answered: '✅', skipped: '⏭' };
-/** A product SKU or a name in a title is cut to this many characters. */
+/** A product SKU or an author's name in a title is cut to this many characters; a product's name takes the rest. */
 const TITLE_PART = 48;
+const SEPARATOR = ' · ';
 /** A review's or question's own text on its card is cut to fit Telegram's 4096 with room for the rest. */
 const CARD_TEXT = 1_200;
 /** A post's text leaves room for its header within 4096. */
 const POST_TEXT = 3_800;
 
-const part = (s: string | undefined, fallback: string) => truncate(s?.trim() || fallback, TITLE_PART);
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+const part = (s: string | undefined, fallback: string) => truncate(oneLine(s ?? '') || fallback, TITLE_PART);
 
-/** `🔴 ⭐️2 · SKU-1 · Anna`. */
-export function reviewTitle(review: Review, state: ThreadState, t: FeedbackTexts): string {
-  const title = `${STATE_ICON[state]} ⭐️${review.rating} · ${part(review.offerId, t.product)} · ${part(review.author, t.anonymous)}`;
-  return truncate(title.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
+/**
+ * `<head><product> · <author>` within Telegram's 128 characters: the author keeps up to 48, a SKU is cut to 48, a
+ * product's name to whatever room is left — the rating and the author are never what gives way.
+ */
+function title(
+  head: string,
+  offerId: string | undefined,
+  product: Product | undefined,
+  author: string | undefined,
+  t: FeedbackTexts,
+): string {
+  const who = part(author, t.anonymous);
+  const name = product === undefined ? '' : oneLine(product.name);
+  const room = TOPIC_TITLE_LIMIT - head.length - SEPARATOR.length - who.length;
+  const what = name === '' ? part(offerId, t.product) : truncate(name, Math.max(1, room));
+  return truncate(`${head}${what}${SEPARATOR}${who}`, TOPIC_TITLE_LIMIT);
 }
 
-/** `🔴 ❓ SKU-1 · Anna`. */
-export function questionTitle(question: Question, state: ThreadState, t: FeedbackTexts): string {
-  const title = `${STATE_ICON[state]} ❓ ${part(question.offerId, t.product)} · ${part(question.author.name, t.anonymous)}`;
-  return truncate(title.replace(/\s+/g, ' '), TOPIC_TITLE_LIMIT);
+/** `🔴 ⭐️2 · Bosch kettle · Anna`, or `🔴 ⭐️2 · SKU-1 · Anna` when the product's name is not known. */
+export function reviewTitle(review: Review, state: ThreadState, t: FeedbackTexts, product?: Product): string {
+  return title(`${STATE_ICON[state]} ⭐️${review.rating}${SEPARATOR}`, review.offerId, product, review.author, t);
 }
 
-export function reviewCard(review: Review, t: FeedbackTexts): Html {
+/** `🔴 ❓ Boots · Anna`, or `🔴 ❓ SKU-1 · Anna` when the product's name is not known. */
+export function questionTitle(question: Question, state: ThreadState, t: FeedbackTexts, product?: Product): string {
+  return title(`${STATE_ICON[state]} ❓ `, question.offerId, product, question.author.name, t);
+}
+
+/** The card's product line: its name, linked to its page on the Market when known, and its SKU; else the SKU alone. */
+function productLine(offerId: string, product: Product | undefined, t: FeedbackTexts): Html {
+  const sku = html`<code>${truncate(offerId, 255)}</code>`;
+  const name = product === undefined ? '' : truncate(oneLine(product.name), 255);
+  if (name === '') return html`${t.productLabel}: ${sku}`;
+  const shown = product?.url === undefined ? html`${name}` : html`<a href="${product.url}">${name}</a>`;
+  return html`${t.productName}: ${shown}${SEPARATOR}${t.sku} ${sku}`;
+}
+
+export function reviewCard(review: Review, t: FeedbackTexts, product?: Product): Html {
   const stars = '★'.repeat(review.rating) + '☆'.repeat(Math.max(0, 5 - review.rating));
   const recommends =
     review.recommended === undefined ? '' : ` · ${review.recommended ? t.recommended : t.notRecommended}`;
@@ -47,21 +76,21 @@ export function reviewCard(review: Review, t: FeedbackTexts): Html {
   ];
   if (media.length > 0) lines.push(html`📎 ${joinHtml(media, ', ')}`);
   lines.push(html``);
-  if (review.offerId) lines.push(html`${t.productLabel}: <code>${truncate(review.offerId, 255)}</code>`);
+  if (review.offerId) lines.push(productLine(review.offerId, product, t));
   if (review.orderId !== undefined) lines.push(html`${t.order(review.orderId)}`);
   lines.push(html`${t.author}: ${truncate(review.author?.trim() || t.anonymous, 100)}`);
   lines.push(html`${t.written}: ${formatTime(review.createdAt)}`);
   return joinHtml(lines, '\n');
 }
 
-export function questionCard(question: Question, t: FeedbackTexts): Html {
+export function questionCard(question: Question, t: FeedbackTexts, product?: Product): Html {
   return joinHtml(
     [
       html`<b>${t.questionCard}</b>`,
       html``,
       html`${truncate(question.text.trim(), CARD_TEXT * 2)}`,
       html``,
-      html`${t.productLabel}: <code>${truncate(question.offerId, 255)}</code>`,
+      productLine(question.offerId, product, t),
       html`${t.author}: ${truncate(question.author.name?.trim() || t.anonymous, 100)}`,
       html`${t.written}: ${formatTime(question.createdAt)}`,
     ],

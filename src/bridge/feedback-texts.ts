@@ -21,7 +21,11 @@ export interface FeedbackTexts {
   /** "Photo 2". */
   photo: (n: number) => string;
   video: (n: number) => string;
+  /** The card's line of a product known only by its SKU. */
   productLabel: string;
+  /** The card's line of a product the catalogue names: "Product: <name> · SKU <sku>". */
+  productName: string;
+  sku: string;
   order: (orderId: number) => string;
   written: string;
   author: string;
@@ -63,6 +67,8 @@ export const ruFeedback: FeedbackTexts = {
   photo: (n) => `фото ${n}`,
   video: (n) => `видео ${n}`,
   productLabel: 'Товар (SKU)',
+  productName: 'Товар',
+  sku: 'SKU',
   order: (orderId) => `Заказ ${orderId}`,
   written: 'Написан',
   author: 'Автор',
@@ -111,6 +117,8 @@ export const enFeedback: FeedbackTexts = {
   photo: (n) => `photo ${n}`,
   video: (n) => `video ${n}`,
   productLabel: 'Product (SKU)',
+  productName: 'Product',
+  sku: 'SKU',
   order: (orderId) => `Order ${orderId}`,
   written: 'Written',
   author: 'Author',

@@ -1,11 +1,13 @@
 /**
  * What the rooms of reviews and questions (thread-*.ts) are given: the Market's review and question methods,
- * the Telegram port, the store's threads, the texts, and the per-thread queue they share.
+ * the Telegram port, the store's threads, the texts, the product names, and the per-thread queue they share.
  */
 import type { KeyedQueue } from './chat-queue.ts';
 import type { FeedbackPort } from './feedback-port.ts';
 import type { Log } from './log.ts';
 import type { BridgeObserver, ReplyGuardPort, TelegramPort } from './ports.ts';
+import type { ProductBook } from './product-book.ts';
+import type { ProductPort } from './product-port.ts';
 import type { Texts } from './texts.ts';
 import type { ThreadKey, ThreadStore } from './thread-store.ts';
 
@@ -27,6 +29,8 @@ export interface ThreadOptions {
   timeZone?: string;
   /** The guard's decisions, for the metrics. */
   observer?: Pick<BridgeObserver, 'guard'>;
+  /** The Market's catalogue, for the product's name and link in titles and cards; without it they show the SKU. */
+  products?: ProductPort;
 }
 
 export interface ThreadDeps {
@@ -39,4 +43,6 @@ export interface ThreadDeps {
   options: ThreadOptions;
   /** One serial queue per thread: everything that touches a thread runs in it. */
   queue: KeyedQueue<ThreadKey>;
+  /** Product names by SKU, for topics about to be created. */
+  products: ProductBook;
 }

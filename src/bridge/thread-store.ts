@@ -6,6 +6,7 @@
 import type { Question, Review } from './feedback-model.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { GuardFinding } from './ports.ts';
+import type { Product } from './product-port.ts';
 import type { NudgeRecord } from './store-port.ts';
 
 export type ThreadKind = 'review' | 'question';
@@ -41,6 +42,11 @@ export interface ThreadRecord {
   review?: Review;
   /** The question as last read (question threads). */
   question?: Question;
+  /**
+   * The product as the catalogue named it when the topic was created (its SKU, name and page on the Market), for
+   * the title and the card; absent when it was not known then (they show the SKU). Kept, so it is asked once.
+   */
+  product?: Product;
   /**
    * What of the thread is posted, by Market id (`c:<comment id>` of a review, `a:<answer id>` and
    * `c:<comment id>` of a question) → the Telegram message that carries it: never posted twice, and a reply to

@@ -1,13 +1,15 @@
 /**
  * A review's or question's topic: created once (in the thread's queue, and one creation at a time across
- * threads, so a kill leaves at most one empty topic behind), opened by its card, renamed when its state
- * changes (the icon: waiting, answered, skipped), closed when the seller said no reply is needed and reopened
- * before anything new is posted, and recreated when someone deleted it.
+ * threads, so a kill leaves at most one empty topic behind), named after the product when the catalogue knows it
+ * (one look-up before the topic is created, kept on the record; without it, the SKU), opened by its card, renamed
+ * when its state changes (the icon: waiting, answered, skipped), closed when the seller said no reply is needed and
+ * reopened before anything new is posted, and recreated when someone deleted it.
  */
 import { questionCard, questionTitle, reviewCard, reviewTitle } from './feedback-format.ts';
 import { html, type Html } from './html.ts';
 import type { TopicId } from './ids.ts';
 import { TopicGoneError, type Button, type Lane } from './ports.ts';
+import type { Product } from './product-port.ts';
 import type { ThreadDeps } from './thread-deps.ts';
 import type { ThreadRecord } from './thread-store.ts';
 
@@ -18,16 +20,25 @@ export class ThreadTopics {
 
   title(rec: ThreadRecord): string {
     const t = this.d.t.feedback;
-    if (rec.review) return reviewTitle(rec.review, rec.state, t);
-    if (rec.question) return questionTitle(rec.question, rec.state, t);
+    if (rec.review) return reviewTitle(rec.review, rec.state, t, productOf(rec));
+    if (rec.question) return questionTitle(rec.question, rec.state, t, productOf(rec));
     return rec.key;
   }
 
   private card(rec: ThreadRecord): Html {
     const t = this.d.t.feedback;
-    if (rec.review) return reviewCard(rec.review, t);
-    if (rec.question) return questionCard(rec.question, t);
+    if (rec.review) return reviewCard(rec.review, t, productOf(rec));
+    if (rec.question) return questionCard(rec.question, t, productOf(rec));
     return html`${rec.key}`;
+  }
+
+  /** Before a topic is created: the product's name and link, from memory or one look-up; nothing when it fails. */
+  private async nameProduct(rec: ThreadRecord): Promise<void> {
+    const offerId = rec.review?.offerId ?? rec.question?.offerId;
+    if (offerId === undefined || productOf(rec) !== undefined) return;
+    const product = await this.d.products.find(offerId);
+    // Saved with the topic below.
+    if (product !== undefined) rec.product = { ...product, offerId };
   }
 
   /** A review that waits for the seller has No reply needed on its card. */
@@ -46,6 +57,7 @@ export class ThreadTopics {
     const { d } = this;
     if (rec.topicId !== undefined && !rec.cardPending) return rec.topicId;
     if (rec.topicId === undefined) {
+      await this.nameProduct(rec);
       const title = this.title(rec);
       const create = this.creating.then(async () => {
         const id = await d.telegram.createTopic(title, this.lane(rec));
@@ -144,4 +156,10 @@ export class ThreadTopics {
       d.log.debug({ thread: rec.key }, 'topic gone; it is recreated with the next post');
     }
   }
+}
+
+/** The product of the thread's SKU, when the catalogue named it. */
+function productOf(rec: ThreadRecord): Product | undefined {
+  const offerId = rec.review?.offerId ?? rec.question?.offerId;
+  return rec.product !== undefined && rec.product.offerId === offerId ? rec.product : undefined;
 }

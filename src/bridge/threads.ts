@@ -8,6 +8,7 @@ import type { Question, Review } from './feedback-model.ts';
 import type { FeedbackPort } from './feedback-port.ts';
 import type { TelegramMessageId, TopicId } from './ids.ts';
 import type { OperatorMessage, ReplyAction, TelegramPort } from './ports.ts';
+import { ProductBook } from './product-book.ts';
 import { ThreadReplies } from './thread-replies.ts';
 import type { ThreadDeps, ThreadOptions } from './thread-deps.ts';
 import { threadKey, type ThreadKey, type ThreadRecord, type ThreadStore } from './thread-store.ts';
@@ -34,15 +35,17 @@ export class Threads {
     const queue = new KeyedQueue<ThreadKey>((key, err) =>
       this.d.log.warn({ err, thread: key }, 'could not sync the thread; the next poll tries again'),
     );
+    const now = options.now ?? (() => new Date());
     this.d = {
       feedback,
       telegram,
       store,
       t: options.texts,
       log: options.logger,
-      now: options.now ?? (() => new Date()),
+      now,
       options,
       queue,
+      products: new ProductBook(options.products, options.logger, () => now().getTime()),
     };
     this.topics = new ThreadTopics(this.d);
     this.replies = new ThreadReplies(this.d);
@@ -51,12 +54,16 @@ export class Threads {
 
   /** A review the Market listed or looked up: mirrored if it needs the seller (or has a topic already). */
   reviewSeen(review: Review): Promise<void> {
-    return this.run(threadKey('review', review.id), () => this.sync.review(review));
+    const key = threadKey('review', review.id);
+    if (review.needReaction) this.wantProduct(key, review.offerId);
+    return this.run(key, () => this.sync.review(review));
   }
 
   /** A question the Market listed; `needsAnswer` when the list was of questions without the shop's answer. */
   questionSeen(question: Question, needsAnswer?: boolean): Promise<void> {
-    return this.run(threadKey('question', question.id), () => this.sync.question(question, needsAnswer));
+    const key = threadKey('question', question.id);
+    if (needsAnswer !== false) this.wantProduct(key, question.offerId);
+    return this.run(key, () => this.sync.question(question, needsAnswer));
   }
 
   /**
@@ -172,6 +179,12 @@ export class Threads {
     this.stopped = true;
     this.replies.stop();
     return this.d.queue.idle();
+  }
+
+  /** A thread that may get its topic now: its product is named by the same look-up as the others seen with it. */
+  private wantProduct(key: ThreadKey, offerId: string | undefined): void {
+    const rec = this.d.store.findThread(key);
+    if (rec?.topicId === undefined && rec?.product === undefined) this.d.products.want(offerId);
   }
 
   /**

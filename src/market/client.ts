@@ -5,8 +5,8 @@
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
  * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
- * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts, product questions in questions.ts. Settings and
- * their defaults are in options.ts.
+ * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts, product questions
+ * in questions.ts, product names in products.ts. Settings and their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
@@ -17,6 +17,7 @@ import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
 import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../bridge/model.ts';
 import type { MarketFile, MarketPort, NewChatOutcome, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
+import type { ProductPort } from '../bridge/product-port.ts';
 import { AttachmentDownloader } from './attachments.ts';
 import { MarketApiError, MarketRateLimitError } from './errors.ts';
 import { resolveOptions } from './options.ts';
@@ -26,6 +27,7 @@ import type { OrderSource, ReadOptions } from './orders.ts';
 import { FeedbackMethods } from './feedback.ts';
 import { errorFrom, newChatOutcome, parseAnswer, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
+import { ProductReader } from './products.ts';
 import { QuestionMethods } from './questions.ts';
 import { QuotaTracker } from './quota.ts';
 import type { QuotaState } from './quota.ts';
@@ -82,6 +84,7 @@ export class MarketClient implements MarketPort {
   readonly #orders: OrderReader;
   /** The FeedbackPort: product reviews and questions, through the same transport, quotas and retries. */
   readonly feedback: FeedbackPort;
+  readonly #products: ProductReader;
 
   constructor(options: MarketClientOptions) {
     const settings = resolveOptions(options);
@@ -118,6 +121,20 @@ export class MarketClient implements MarketPort {
       signal: this.#signal,
     });
     this.feedback = new FeedbackMethods(new QuestionMethods(feedbackDeps()), new ReviewMethods(feedbackDeps()));
+    this.#products = new ProductReader({
+      businessId: this.#businessId,
+      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
+      now: this.#now,
+      log: this.#log,
+    });
+  }
+
+  /**
+   * The ProductPort: product names and links by SKU (getOfferMappings), one attempt each, through the same transport
+   * and quotas. Needs the "offers and cards" access, which `communication` does not give: without it, no names.
+   */
+  get products(): ProductPort {
+    return this.#products;
   }
 
   /** When the Market last answered any request (epoch ms), for health checks. */
@@ -224,7 +241,7 @@ export class MarketClient implements MarketPort {
 
   /**
    * The Api-Key's name and scopes (getAuthTokenInfo, 100 calls/hour): a startup credentials check. The
-   * scopes also tell which order method `getOrder` uses.
+   * scopes also tell which order method `getOrder` uses, and whether product names may be read.
    */
   async getTokenInfo(): Promise<TokenInfo> {
     const res = await this.#read(
@@ -232,6 +249,7 @@ export class MarketClient implements MarketPort {
       getTokenInfoResponseSchema,
     );
     this.#orders.noteScopes(res.result.scopes);
+    this.#products.noteScopes(res.result.scopes);
     return res.result;
   }
 
@@ -333,13 +351,17 @@ export class MarketClient implements MarketPort {
    */
   async #read<S extends z.ZodType>(req: ApiRequest, schema: S, options: ReadOptions = {}): Promise<z.output<S>> {
     const fatalOnAuth = (status: number) => status === 401 || (options.forbiddenIsFatal ?? true);
-    return this.#retry.run(req.operation, async () => {
-      const res = await this.#transport.exchangeApi(req);
-      if (!isSuccess(res.status)) {
-        throw errorFrom(this.#errors, req.operation, res, { fatalOnAuth: fatalOnAuth(res.status) });
-      }
-      return parseAnswer(req.operation, res, schema);
-    });
+    return this.#retry.run(
+      req.operation,
+      async () => {
+        const res = await this.#transport.exchangeApi(req);
+        if (!isSuccess(res.status)) {
+          throw errorFrom(this.#errors, req.operation, res, { fatalOnAuth: fatalOnAuth(res.status) });
+        }
+        return parseAnswer(req.operation, res, schema);
+      },
+      { once: options.once },
+    );
   }
 
   /**

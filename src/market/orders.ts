@@ -41,6 +41,8 @@ const SCOPES_RETRY_MS = 5 * 60 * 1000;
 /** Options of one read: order reads treat 403 as an ordinary error, since chats work without them. */
 export interface ReadOptions {
   forbiddenIsFatal?: boolean;
+  /** One attempt, and an open 420 window is not waited out (see `ReadRetry.run`). */
+  once?: boolean;
 }
 
 /** A read through the client's one retry point. */

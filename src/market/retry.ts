@@ -39,16 +39,19 @@ export class ReadRetry {
   /**
    * Runs `attempt` until it succeeds. Everything not listed as retryable, and the last failure, is
    * thrown. Before each attempt a known 420 window of the operation is waited out, or thrown if it is
-   * longer than `maxRateLimitWaitMs`.
+   * longer than `maxRateLimitWaitMs`. `once`: a single attempt, and an open 420 window is thrown at once,
+   * for a read nothing should wait on.
    */
-  async run<T>(operation: Operation, attempt: () => Promise<T>): Promise<T> {
+  async run<T>(operation: Operation, attempt: () => Promise<T>, options: { once?: boolean } = {}): Promise<T> {
+    const attempts = options.once === true ? 1 : this.#attempts;
+    const maxWaitMs = options.once === true ? 0 : this.#maxRateLimitWaitMs;
     let schemaRetried = false;
     for (let n = 1; ; n++) {
-      await this.#waitForWindow(operation);
+      await this.#waitForWindow(operation, maxWaitMs);
       try {
         return await attempt();
       } catch (err) {
-        if (!(err instanceof MarketError) || n >= this.#attempts) throw err;
+        if (!(err instanceof MarketError) || n >= attempts) throw err;
         let delayMs: number;
         if (err instanceof MarketRateLimitError) {
           delayMs = Math.max(0, err.until.getTime() - this.#now());
@@ -80,11 +83,11 @@ export class ReadRetry {
     }
   }
 
-  async #waitForWindow(operation: Operation): Promise<void> {
+  async #waitForWindow(operation: Operation, maxWaitMs: number): Promise<void> {
     const until = this.#quota.blockedUntil(operation);
     if (until === undefined) return;
     const waitMs = until.getTime() - this.#now();
-    if (waitMs > this.#maxRateLimitWaitMs) {
+    if (waitMs > maxWaitMs) {
       throw new MarketRateLimitError(operation, until, operation, 'quota window from an earlier 420 is still open');
     }
     this.#log.debug({ operation, waitMs }, 'waiting for the Market quota window');

@@ -38,6 +38,7 @@ export type Operation =
   | 'updateGoodsFeedbackComment'
   | 'deleteGoodsFeedbackComment'
   | 'skipGoodsFeedbacksReaction'
+  | 'getOfferMappings'
   | 'downloadAttachment';
 
 /** One Partner API call, relative to the Market origin. */

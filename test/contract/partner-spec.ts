@@ -1,8 +1,9 @@
 /**
- * The operations of the official partner-api spec copied in ./partner-api/ (see its SOURCE.md), order details
- * product reviews and product questions: where each lives, its scopes, limits and deprecation, and a checker of bodies
- * against its request and response schemas. `$ref`s are followed lazily, so recursive schemas
- * (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and the client's contract tests.
+ * The operations of the official partner-api spec copied in ./partner-api/ (see its SOURCE.md), order details,
+ * product reviews, product questions and the product catalogue's getOfferMappings: where each lives, its scopes,
+ * limits and deprecation, and a checker of bodies against its request and response schemas. `$ref`s are followed
+ * lazily, so recursive schemas (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and the
+ * client's contract tests.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -63,7 +64,16 @@ export const REVIEW_OPERATIONS = {
 } as const;
 export type ReviewOperationId = keyof typeof REVIEW_OPERATIONS;
 
-const OPERATIONS = { ...ORDER_OPERATIONS, ...REVIEW_OPERATIONS, ...QUESTION_OPERATIONS };
+/** The product catalogue's read, for product names and links. */
+export const PRODUCT_OPERATIONS = {
+  getOfferMappings: {
+    path: '/v2/businesses/{businessId}/offer-mappings',
+    file: 'v2_businesses_businessId_offer-mappings.yaml',
+  },
+} as const;
+export type ProductOperationId = keyof typeof PRODUCT_OPERATIONS;
+
+const OPERATIONS = { ...ORDER_OPERATIONS, ...REVIEW_OPERATIONS, ...QUESTION_OPERATIONS, ...PRODUCT_OPERATIONS };
 /** Every copied operation. */
 export type SpecOperationId = keyof typeof OPERATIONS;
 

@@ -13,6 +13,14 @@ const PUSH_ONLY = { overrides: { threadPollMs: 3_600_000 } };
 
 const topicTitled = (prefix: string) =>
   world.telegram.topics(GROUP_ID).find((t) => t.name.includes(prefix) && !t.deleted);
+/** A bot post's links (`text_link` entities): the text they are on and where they lead. */
+const links = (m: {
+  text?: string;
+  entities?: Array<{ type: string; offset: number; length: number; url?: string }>;
+}) =>
+  (m.entities ?? [])
+    .filter((e) => e.type === 'text_link')
+    .map((e) => ({ text: (m.text ?? '').slice(e.offset, e.offset + e.length), url: e.url }));
 const texts = (threadId: number) =>
   world.telegram
     .messages(GROUP_ID, { threadId, fromBot: true })
@@ -66,6 +74,60 @@ describe('reviews and questions as topics, end to end', () => {
     market.reviews.addReviewComment(reviewId, { text: 'hello?', authorName: 'Anna' });
     await waitFor(() => texts(topic.threadId).at(-1) === '👤 Buyer · Anna\nhello?', 'new comment');
     await waitFor(() => topicTitled('🔴 ⭐️2 · KETTLE-1')?.closed === false, 'reopened');
+  });
+
+  it('names a review’s topic after its product and links the product on its card; an unknown product keeps its SKU', async () => {
+    const { market, telegram } = world;
+    // The key may read the catalogue ("offers and cards", read-only).
+    market.setScopes(['COMMUNICATION', 'OFFERS_AND_CARDS_MANAGEMENT_READ_ONLY']);
+    const url = 'https://market.yandex.ru/card/chaynik-bosch-twk-3a011/100256';
+    market.products.add({
+      offerId: 'KETTLE-7',
+      name: 'Чайник Bosch TWK 3A011',
+      marketSku: 100256,
+      showcaseUrls: [
+        { showcaseType: 'B2B', showcaseUrl: 'https://market.yandex.ru/business--chaynik/100256' },
+        { showcaseType: 'B2C', showcaseUrl: url },
+      ],
+    });
+    market.reviews.addReview({ rating: 2, offerId: 'KETTLE-7', author: 'Anna' });
+    market.reviews.addReview({ rating: 4, offerId: 'MYSTERY-1', author: 'Oleg' });
+    await world.start({}, FAST);
+
+    const named = await waitFor(() => topicTitled('· Anna'), 'the named topic');
+    expect(named.name).toBe('🔴 ⭐️2 · Чайник Bosch TWK 3A011 · Anna');
+    const unknown = await waitFor(() => topicTitled('· Oleg'), 'the unknown product’s topic');
+    expect(unknown.name).toBe('🔴 ⭐️4 · MYSTERY-1 · Oleg');
+    const card = await waitFor(
+      () => telegram.messages(GROUP_ID, { threadId: named.threadId, fromBot: true })[0],
+      'the named card',
+    );
+    expect(card.text).toContain('Product: Чайник Bosch TWK 3A011 · SKU KETTLE-7');
+    expect(links(card)).toContainEqual({ text: 'Чайник Bosch TWK 3A011', url });
+    const other = await waitFor(
+      () => telegram.messages(GROUP_ID, { threadId: unknown.threadId, fromBot: true })[0],
+      'the other card',
+    );
+    expect(other.text).toContain('Product (SKU): MYSTERY-1');
+    expect(links(other)).toEqual([]);
+    // Both SKUs in one look-up.
+    expect(market.requests.filter((r) => r.operationId === 'getOfferMappings').map((r) => r.body)).toEqual([
+      { offerIds: expect.arrayContaining(['KETTLE-7', 'MYSTERY-1']) as string[] },
+    ]);
+  });
+
+  it('shows the SKU and warns once at start when the key may not read the catalogue, asking the Market nothing', async () => {
+    const { market } = world;
+    market.products.add({ offerId: 'KETTLE-8', name: 'Чайник' });
+    market.reviews.addReview({ rating: 1, offerId: 'KETTLE-8', author: 'Vera' });
+    const logs: string[] = [];
+    await world.start({}, { ...FAST, logs });
+    const topic = await waitFor(() => topicTitled('· Vera'), 'the topic');
+    expect(topic.name).toBe('🔴 ⭐️1 · KETTLE-8 · Vera');
+    expect(market.count('getOfferMappings')).toBe(0);
+    const warnings = logs.filter((l) => l.includes('offers and cards'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('offers-and-cards-management:read-only');
   });
 
   it('mirrors a question, its answers and comments, and shows it answered once the shop answers', async () => {

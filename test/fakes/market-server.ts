@@ -1,8 +1,9 @@
 /**
  * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token`, the
  * two order-details methods (getOrder, deprecated, and getBusinessOrders), the five product-review methods
- * (in market-reviews.ts, reached as `reviews`) and the three product-question methods (in market-questions.ts,
- * reached as `questions`), served by `node:http` on
+ * (in market-reviews.ts, reached as `reviews`), the three product-question methods (in market-questions.ts,
+ * reached as `questions`) and the product catalogue's getOfferMappings (in market-products.ts, reached as
+ * `products`), served by `node:http` on
  * 127.0.0.1 and an ephemeral port. It follows the official OpenAPI spec and `shared/market-api/README.md`
  * §9 (and REVIEWS-QUESTIONS.md §5 for orders): Api-Key auth and scopes, query-string ids, aliased page
  * tokens, page limits, body validation, the ApiErrorResponse envelope, per-operation hourly quotas with the
@@ -20,7 +21,9 @@
  *   (404) → effect.
  * - 401s and the 403 for a foreign business or campaign carry no rate-limit headers and cost nothing (the
  *   caller is not identified); every other answer of the operations carries them. 2xx and 4xx cost 1,
- *   5xx and 420 (quota or parallel) cost nothing. A quota window lasts one hour from its first request.
+ *   5xx and 420 (quota or parallel) cost nothing. A quota window lasts one hour from its first request, one
+ *   minute for getOfferMappings (its spec counts per minute).
+ * - A key's scopes can change while the fake runs (`setScopes`), as an edit of the key in the cabinet does.
  * - Only the spec's paths are served (`/v2/...`, `/v1/businesses/{b}/orders`, `/v1/businesses/{b}/goods-questions…`;
  *   no `.json` suffix, no unversioned paths), to catch client typos.
  * - Parallel requests count per business, and per campaign for `/v2/campaigns/...` (README §4); the order
@@ -78,6 +81,15 @@ import {
   type QuestionOperationId,
 } from './market-question-types.ts';
 import { FakeQuestions } from './market-questions.ts';
+import {
+  PRODUCT_LIMITS,
+  PRODUCT_LIMIT_WINDOWS_MS,
+  PRODUCT_OPERATION_IDS,
+  PRODUCT_ROUTES,
+  PRODUCT_SCOPES,
+  type ProductOperationId,
+} from './market-product-types.ts';
+import { FakeProducts } from './market-products.ts';
 
 export type { FakeOrder, FakeOrderInput, FakeOrderItemInput } from './market-orders.ts';
 
@@ -94,9 +106,10 @@ export type OperationId =
   | 'getOrder'
   | 'getBusinessOrders'
   | ReviewOperationId
-  | QuestionOperationId;
+  | QuestionOperationId
+  | ProductOperationId;
 
-/** Every operationId, in the order of the README's limit table, then the order, review and question methods. */
+/** Every operationId, in the order of the README's limit table, then the order, review, question and product methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -110,9 +123,13 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'getBusinessOrders',
   ...REVIEW_OPERATION_IDS,
   ...QUESTION_OPERATION_IDS,
+  ...PRODUCT_OPERATION_IDS,
 ];
 
-/** Hourly quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b). */
+/**
+ * Quotas from the spec's `x-resource-limit-config` (spec commit 1318e9b): per hour, but getOfferMappings' per minute
+ * (`QUOTA_WINDOWS_MS`).
+ */
 export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getChats: 5000,
   getChat: 1000,
@@ -126,6 +143,7 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getBusinessOrders: 10000,
   ...REVIEW_LIMITS,
   ...QUESTION_LIMITS,
+  ...PRODUCT_LIMITS,
 };
 
 /** The spec's ChatContextType: what a chat is about. */
@@ -169,7 +187,7 @@ export interface FakeMarketOptions {
   chatsOrder?: 'updated-desc' | 'created-asc' | 'id-asc';
   /** Parallel requests allowed per business before 420. Default 4. */
   maxParallel?: number;
-  /** Per-hour quotas overriding `DEFAULT_LIMITS`. */
+  /** Quotas overriding `DEFAULT_LIMITS` (per hour; per minute for getOfferMappings). */
   limits?: Partial<Record<OperationId, number>>;
   /** Whether attachment URLs require the Api-Key header (undocumented). Default false. */
   attachmentsRequireApiKey?: boolean;
@@ -331,7 +349,10 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   getBusinessOrders: ORDER_SCOPES,
   ...REVIEW_SCOPES,
   ...QUESTION_SCOPES,
+  ...PRODUCT_SCOPES,
 };
+/** Quota windows other than an hour. */
+const QUOTA_WINDOWS_MS: Readonly<Partial<Record<OperationId, number>>> = PRODUCT_LIMIT_WINDOWS_MS;
 
 /** Paths below `/v2/businesses/{businessId}/`, with the operation of each method. */
 const BUSINESS_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, OperationId>>>>> = {
@@ -342,6 +363,7 @@ const BUSINESS_ROUTES: Readonly<Record<string, Readonly<Partial<Record<string, O
   'chats/file/send': { POST: 'sendFileToChat' },
   'chats/new': { POST: 'createChat' },
   ...REVIEW_ROUTES,
+  ...PRODUCT_ROUTES,
 };
 
 const ERROR_CODES: Readonly<Record<number, string>> = {
@@ -747,10 +769,12 @@ export class FakeMarket {
   readonly reviews: FakeReviews;
   /** The product questions, their answers and comments: helpers, inspection and the client's writes. */
   readonly questions: FakeQuestions;
+  /** The shop's product catalogue (getOfferMappings): products added by the test. */
+  readonly products: FakeProducts;
 
   private readonly apiKey: string;
   private readonly businessId: number;
-  private readonly scopes: readonly string[];
+  private scopes: readonly string[];
   private readonly apiKeyName: string;
   private readonly historyOrder: 'asc' | 'desc';
   private readonly messageIdFromInclusive: boolean;
@@ -832,6 +856,7 @@ export class FakeMarket {
       { businessId: this.businessId, now: this.now, reject: (status, message) => new Rejection(status, message) },
       options.questions,
     );
+    this.products = new FakeProducts({ reject: (status, message) => new Rejection(status, message) });
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.crash(res, error));
     });
@@ -1012,6 +1037,11 @@ export class FakeMarket {
     return this.ordersById.get(orderId);
   }
 
+  /** Replaces the key's scopes (ApiKeyScopeType values), as an edit of the key in the cabinet does. */
+  setScopes(scopes: readonly string[]): void {
+    this.scopes = [...scopes];
+  }
+
   /** Sets a chat's status; any string is accepted, to test tolerance of unknown enum values. */
   setStatus(chatId: number, status: string): void {
     this.requireChat(chatId, 'setStatus').status = status;
@@ -1075,11 +1105,11 @@ export class FakeMarket {
 
   /**
    * Sets the quota of an operation: `remaining` requests until `untilMs` (epoch ms on the `now` clock;
-   * default now + 1 hour), after which a fresh window with the full limit starts.
+   * default the end of a window starting now), after which a fresh window with the full limit starts.
    */
   setQuotaRemaining(operation: OperationId, remaining: number, untilMs?: number): void {
     if (!Number.isInteger(remaining) || remaining < 0) throw new Error('FakeMarket.setQuotaRemaining: bad remaining');
-    this.quotas.set(operation, { remaining, untilMs: untilMs ?? this.now() + HOUR_MS });
+    this.quotas.set(operation, { remaining, untilMs: untilMs ?? this.now() + windowMs(operation) });
   }
 
   // --- state helpers ----------------------------------------------------------------------------------
@@ -1206,7 +1236,7 @@ export class FakeMarket {
     const now = this.now();
     let q = this.quotas.get(operation);
     if (!q || now >= q.untilMs) {
-      q = { untilMs: now + HOUR_MS, remaining: this.limits[operation] };
+      q = { untilMs: now + windowMs(operation), remaining: this.limits[operation] };
       this.quotas.set(operation, q);
     }
     return q;
@@ -1232,7 +1262,7 @@ export class FakeMarket {
 
   private quotaExceededMessage(operation: OperationId): string {
     return (
-      `Hit rate limit of ${this.limits[operation]} requests per 1 hour for resource ` +
+      `Hit rate limit of ${this.limits[operation]} requests per 1 ${windowMs(operation) === HOUR_MS ? 'hour' : 'minute'} for resource ` +
       `${this.resourceName(operation)} for businessId ${this.businessId}`
     );
   }
@@ -1482,6 +1512,8 @@ export class FakeMarket {
       case 'getGoodsQuestionAnswers':
       case 'updateGoodsQuestionTextEntity':
         return this.questions.execute(route.operationId, query, contentType, raw);
+      case 'getOfferMappings':
+        return this.products.execute(route.operationId, query, contentType, raw);
     }
   }
 
@@ -1806,6 +1838,11 @@ export class FakeMarket {
       }
     }
   }
+}
+
+/** The length of an operation's quota window. */
+function windowMs(operation: OperationId): number {
+  return QUOTA_WINDOWS_MS[operation] ?? HOUR_MS;
 }
 
 function rejectionReply(error: Rejection): Reply {

@@ -24,4 +24,18 @@ describe('the Market start-up check', () => {
     const r = await checkMarket(key(['COMMUNICATION', 'INVENTORY_AND_ORDER_PROCESSING_READ_ONLY']));
     expect(r).toEqual({ status: 'ok', warnings: [] });
   });
+
+  it('warns a key without the "offers and cards" access that reviews and questions show SKUs, when they get topics', async () => {
+    const orders = ['COMMUNICATION', 'INVENTORY_AND_ORDER_PROCESSING_READ_ONLY'];
+    const r = await checkMarket(key(orders), { productNames: true });
+    expect(r.status === 'ok' && r.warnings).toEqual([
+      expect.stringMatching(
+        /^MARKET_API_KEY "bridge" lacks the "offers and cards" access \(Товары и карточки\).*SKU.*"offers-and-cards-management:read-only" scope/,
+      ),
+    ]);
+    expect(await checkMarket(key(orders), { productNames: false })).toEqual({ status: 'ok', warnings: [] });
+    const catalogue = [...orders, 'OFFERS_AND_CARDS_MANAGEMENT_READ_ONLY'];
+    expect(await checkMarket(key(catalogue), { productNames: true })).toEqual({ status: 'ok', warnings: [] });
+    expect(await checkMarket(key(['ALL_METHODS']), { productNames: true })).toEqual({ status: 'ok', warnings: [] });
+  });
 });
