@@ -1,6 +1,6 @@
 /**
  * The operator's replies in review and question topics during a chaos run: typed into the live topic of a random
- * review or question that has one, two in five as a reply to a buyer's mirrored comment or answer there (so they
+ * review or question that has one, every other one as a reply to a buyer's mirrored comment or answer there (so they
  * become a reply to that comment, or a comment on that answer), and looked for among the writes the fake Market
  * took — the shop's comments on reviews and its answers and comments on answers.
  */
@@ -57,13 +57,18 @@ export class ThreadReplyTyper {
         .some((m) => (m.text ?? '').startsWith(REVIEW_CARD) || (m.text ?? '').startsWith(QUESTION_CARD)),
     );
     if (withCard.length === 0) return false;
-    const { topic, thread } = withCard[Math.floor(this.random() * withCard.length)]!;
-    const posts = telegram
-      .messages(GROUP_ID, { threadId: topic.threadId, fromBot: true })
-      .map((m) => ({ m, parsed: parseThreadPost(m.text ?? '') }))
-      .flatMap(({ m, parsed }) => (parsed.kind === 'post' ? [{ messageId: m.message_id, n: parsed.n }] : []));
-    const answering =
-      posts.length > 0 && this.random() < 0.4 ? posts[Math.floor(this.random() * posts.length)] : undefined;
+    const postsIn = (threadId: number) =>
+      telegram
+        .messages(GROUP_ID, { threadId, fromBot: true })
+        .map((m) => ({ m, parsed: parseThreadPost(m.text ?? '') }))
+        .flatMap(({ m, parsed }) => (parsed.kind === 'post' ? [{ messageId: m.message_id, n: parsed.n }] : []));
+    // Every other reply answers a buyer's post, in a topic that has one (when any has).
+    const wantPost = n % 2 === 1;
+    const withPosts = wantPost ? withCard.filter(({ topic }) => postsIn(topic.threadId).length > 0) : [];
+    const pool = withPosts.length > 0 ? withPosts : withCard;
+    const { topic, thread } = pool[Math.floor(this.random() * pool.length)]!;
+    const posts = postsIn(topic.threadId);
+    const answering = wantPost && posts.length > 0 ? posts[Math.floor(this.random() * posts.length)] : undefined;
     const text = `s${n} ${WORDS[Math.floor(this.random() * WORDS.length)]}`;
     const msg = telegram.userSends(GROUP_ID, {
       from: OPERATOR,

@@ -86,8 +86,9 @@ export class Workload {
       if (this.run.stopping()) return;
       if (!this.apply(event)) deferred.push(event);
     }
-    // Replies that found no linked topic yet: a few more tries, then they are reported as not typed.
-    for (let round = 0; round < 40 && deferred.length > 0; round++) {
+    // Replies that found no topic yet: more tries for up to 40 s (a short run's kills and faults can hold the first
+    // topics of reviews and questions back that long), then they are reported as not typed.
+    for (let round = 0; round < 160 && deferred.length > 0 && !this.run.stopping(); round++) {
       await sleep(250);
       for (let i = deferred.length - 1; i >= 0; i--) {
         const event = deferred[i];
