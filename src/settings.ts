@@ -13,15 +13,14 @@ import {
   flag,
   httpUrl,
   int,
-  isLoopback,
   isTimeZone,
   oneOf,
   parseOperators,
+  publicUrlOrUnset,
   required,
   splitList,
   timeOfDayOrOff,
   trimmed,
-  urlOf,
 } from './setting-readers.ts';
 
 export { parseOperators, type OperatorsSetting } from './setting-readers.ts';
@@ -290,6 +289,11 @@ export const SETTINGS = {
         })
         .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
   },
+  MARKET_NOTIFICATION_URL: {
+    hint: 'the public https URL of the notification endpoint, as entered in the seller cabinet, or empty',
+    doc: 'The public `https://` URL of the notification endpoint, as entered in the seller cabinet.',
+    schema: publicUrlOrUnset,
+  },
   MARKET_NOTIFICATION_IPS: {
     default: MARKET_NOTIFICATION_RANGES.join(','),
     hint: 'comma-separated IPs or CIDRs allowed to post notifications, or * for any',
@@ -317,14 +321,7 @@ export const SETTINGS = {
   TELEGRAM_WEBHOOK_URL: {
     hint: 'the public https URL Telegram should post updates to, or empty for long polling',
     doc: 'The public `https://` URL Telegram posts updates to.',
-    schema: (name, hint) =>
-      trimmed.optional().refine(
-        (s) => {
-          const u = s === undefined ? undefined : urlOf(s);
-          return s === undefined || u?.protocol === 'https:' || (u?.protocol === 'http:' && isLoopback(u.hostname));
-        },
-        { error: `${name} must be an https URL: ${hint}` },
-      ),
+    schema: publicUrlOrUnset,
   },
   TELEGRAM_WEBHOOK_SECRET: {
     hint: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',
