@@ -13,26 +13,29 @@ import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
 import { openStore } from './app/store.ts';
 import type { ThreadParts } from './app/threads.ts';
 import { operatorRouter } from './app/operator-router.ts';
-import { openTemplateBook, readTemplatesFile } from './app/templates.ts';
+import { openTemplateBook } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
 import { BOT_COMMANDS } from './bridge/command-texts.ts';
+import { problemOf } from './checks/check.ts';
+import { templatesCheck } from './checks/local.ts';
+import { checkMarket } from './checks/market.ts';
+import { checkTelegram } from './checks/telegram.ts';
 import type { Config } from './config.ts';
 import type { Digest } from './desk/digest.ts';
 import type { Health } from './health.ts';
 import { MarketClient } from './market/client.ts';
 import type { MarketPoller } from './market/poller.ts';
-import { checkMarket } from './market/preflight.ts';
 import type { HttpServer } from './server/http.ts';
 import type { Metrics } from './server/metrics.ts';
 import type { JsonStore } from './store/store.ts';
 import type { TemplateBook } from './templates/book.ts';
-import { TemplatesFileError, type SeedTemplate } from './templates/seed-file.ts';
+import type { SeedTemplate } from './templates/seed-file.ts';
 import { installChatCommand } from './telegram/chat-command.ts';
 import { registerCommandMenu } from './telegram/command-menu.ts';
 import { installMineCommand } from './telegram/mine-command.ts';
 import { installOperatorInput } from './telegram/operator-input.ts';
 import { Operators, type Sender } from './telegram/operators.ts';
-import { checkTelegram, telegramReason } from './telegram/preflight.ts';
+import { telegramReason } from './telegram/reason.ts';
 import { installQuickReplies } from './telegram/quick-replies.ts';
 import { installStatusCommand } from './telegram/status.ts';
 import { startUpdates } from './telegram/updates.ts';
@@ -182,7 +185,7 @@ async function preflight(
     const telegram = await checkTelegram({ ...config.telegram, botInfo });
     if (!telegram.ok) throw new StartupError(telegram.problem, { cause: telegram.cause });
     const { reviews, questions } = config.threads;
-    const marketCheck = await checkMarket(market, { productNames: reviews || questions });
+    const marketCheck = await checkMarket(market, { ...config.market, productNames: reviews || questions });
     if (marketCheck.status === 'failed') throw new StartupError(marketCheck.problem, { cause: marketCheck.cause });
     // Not fatal: the poller retries and reports.
     if (marketCheck.status === 'ok') for (const warning of marketCheck.warnings) logger.warn(warning);
@@ -197,15 +200,9 @@ async function preflight(
 
 /** TEMPLATES_FILE, read and checked before anything starts: a file a person must fix stops the start. */
 async function templatesFile(config: Config): Promise<SeedTemplate[]> {
-  try {
-    return await readTemplatesFile(config.templatesFile);
-  } catch (err) {
-    if (!(err instanceof TemplatesFileError)) throw err;
-    throw new StartupError(
-      `TEMPLATES_FILE ${config.templatesFile ?? ''} cannot be used: ${err.message}. Fix the file (its format is in docs/behaviour.md, "Quick replies") or unset TEMPLATES_FILE.`,
-      { cause: err },
-    );
-  }
+  const { result, seeds } = await templatesCheck(config.templatesFile);
+  if (!result.ok) throw new StartupError(problemOf(result), { cause: result.cause });
+  return seeds;
 }
 
 /** Who may answer buyers, /status, quick replies, /chat, /mine, and operator input (replies, edits, buttons). */

@@ -48,6 +48,8 @@ export interface Config {
       path: string;
       /** undefined: any source may post notifications. */
       allow?: string[];
+      /** MARKET_NOTIFICATION_URL: the public URL the cabinet posts to; only the doctor uses it. */
+      publicUrl?: string;
     };
   };
   /**
@@ -129,7 +131,11 @@ export function loadStartConfig(
       apiUrl: e.MARKET_API_URL,
       fullSyncIntervalMs: e.MARKET_FULL_SYNC_INTERVAL * 1000,
       attachmentsAllowPrivateHosts: e.ATTACHMENTS_ALLOW_PRIVATE_HOSTS,
-      notificationEndpoint: { path: e.MARKET_NOTIFICATION_PATH, allow: e.MARKET_NOTIFICATION_IPS },
+      notificationEndpoint: {
+        path: e.MARKET_NOTIFICATION_PATH,
+        allow: e.MARKET_NOTIFICATION_IPS,
+        publicUrl: e.MARKET_NOTIFICATION_URL,
+      },
     },
     intake: e.MARKET_NOTIFICATIONS
       ? { kind: 'notifications', reconcileIntervalMs: e.MARKET_RECONCILE_INTERVAL * 1000 }

@@ -37,6 +37,16 @@ export const oneOf =
   (name: string) =>
     trimmed.toLowerCase().pipe(z.enum(values, { error: `${name} must be ${what}` }));
 
+/** An optional public URL: `https://`, or `http://` on a loopback host (tests, a local Bot API server). */
+export const publicUrlOrUnset = (name: string, hint: string) =>
+  trimmed.optional().refine(
+    (s) => {
+      const u = s === undefined ? undefined : urlOf(s);
+      return s === undefined || u?.protocol === 'https:' || (u?.protocol === 'http:' && isLoopback(u.hostname));
+    },
+    { error: `${name} must be an https URL: ${hint}` },
+  );
+
 /** `HH:MM` (or `H:MM`) in 24-hour time as minutes after midnight; undefined for anything else. */
 export function parseTimeOfDay(s: string): number | undefined {
   const m = /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(s);

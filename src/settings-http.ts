@@ -4,7 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { cidrList } from './cidr.ts';
-import { int, flag, isLoopback, splitList, trimmed, urlOf } from './setting-readers.ts';
+import { int, flag, publicUrlOrUnset, splitList, trimmed } from './setting-readers.ts';
 import type { Setting } from './settings.ts';
 
 /** The ranges the Market documents as the source of its notifications. */
@@ -44,6 +44,11 @@ export const HTTP_SETTINGS = {
         })
         .transform((s) => (s.length > 1 ? s.replace(/\/+$/, '') : s)),
   },
+  MARKET_NOTIFICATION_URL: {
+    hint: 'the public https URL of the notification endpoint, as entered in the seller cabinet, or empty',
+    doc: 'The public `https://` URL of the notification endpoint, as entered in the seller cabinet.',
+    schema: publicUrlOrUnset,
+  },
   MARKET_NOTIFICATION_IPS: {
     default: MARKET_NOTIFICATION_RANGES.join(','),
     hint: 'comma-separated IPs or CIDRs allowed to post notifications, or * for any',
@@ -71,14 +76,7 @@ export const HTTP_SETTINGS = {
   TELEGRAM_WEBHOOK_URL: {
     hint: 'the public https URL Telegram should post updates to, or empty for long polling',
     doc: 'The public `https://` URL Telegram posts updates to.',
-    schema: (name, hint) =>
-      trimmed.optional().refine(
-        (s) => {
-          const u = s === undefined ? undefined : urlOf(s);
-          return s === undefined || u?.protocol === 'https:' || (u?.protocol === 'http:' && isLoopback(u.hostname));
-        },
-        { error: `${name} must be an https URL: ${hint}` },
-      ),
+    schema: publicUrlOrUnset,
   },
   TELEGRAM_WEBHOOK_SECRET: {
     hint: '16 to 256 characters of A-Z, a-z, 0-9, _ and -',

@@ -103,6 +103,16 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the public notification URL for the doctor: https, or http on loopback only', () => {
+    const url = 'https://bridge.example.com/market/6f1c0e9a';
+    expect(loadConfig({ ...valid, MARKET_NOTIFICATION_URL: url }).market.notificationEndpoint.publicUrl).toBe(url);
+    expect(loadConfig(valid).market.notificationEndpoint.publicUrl).toBeUndefined();
+    expect(problems({ ...valid, MARKET_NOTIFICATION_URL: 'http://bridge.example.com/market' })).toEqual([
+      expect.stringMatching(/^MARKET_NOTIFICATION_URL must be an https URL/),
+    ]);
+    expect(problems({ ...valid, MARKET_NOTIFICATION_URL: 'http://127.0.0.1:8080/market' })).toEqual([]);
+  });
+
   it('refuses an allow-list with no address in it', () => {
     expect(problems({ ...valid, MARKET_NOTIFICATION_IPS: ',' })).toEqual([
       expect.stringMatching(/^MARKET_NOTIFICATION_IPS must be/),

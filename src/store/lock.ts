@@ -104,6 +104,21 @@ export class DirLock {
   }
 }
 
+/** What the lock of a data directory says, read without taking it. */
+export type LockState =
+  | { state: 'free'; file: string }
+  /** `stale`: its holder is gone, and the next start takes the lock over; `held`: a live marketgram holds it. */
+  | { state: 'stale' | 'held'; file: string; who: string };
+
+/** Reads the lock of `dir` and judges it as `acquire` would, without taking or touching it. */
+export async function inspectLock(dir: string): Promise<LockState> {
+  const file = path.join(dir, LOCK_FILE);
+  const other = await readHolder(file);
+  if (other === 'gone') return { state: 'free', file };
+  const verdict = judge(other, { pid: process.pid, host: hostname(), startedAt: '', token: '' });
+  return { state: verdict.stale ? 'stale' : 'held', file, who: verdict.who };
+}
+
 type Read = 'gone' | { value: Holder | undefined; mtimeMs: number };
 
 /** The lock's holder and age; `value` undefined for a lock that is not ours to read (half written, garbage). */

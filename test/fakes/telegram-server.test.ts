@@ -878,6 +878,34 @@ describe('members and their roles', () => {
   });
 });
 
+describe('the bot and its settings', () => {
+  it("shows @BotFather's settings in getMe: privacy mode and topics in private chats", async () => {
+    const before = await api.getMe();
+    fake.setBotSettings({ canReadAllGroupMessages: true, hasTopicsEnabled: true });
+    const after = await api.getMe();
+
+    expect(before).toMatchObject({ can_read_all_group_messages: false, has_topics_enabled: false });
+    expect(after).toMatchObject({ can_read_all_group_messages: true, has_topics_enabled: true });
+  });
+
+  it("shows the bot's rights in getChatMember and a private chat's type in getChat", async () => {
+    fake.addSupergroup({ id: FORUM, canPinMessages: false });
+    const pinless = await api.getChatMember(FORUM, 123456);
+    fake.addSupergroup({ id: FORUM, botIsAdmin: false });
+    const member = await api.getChatMember(FORUM, 123456);
+    fake.addPrivateChat({ id: ALICE.id, firstName: 'Alice' });
+
+    expect(pinless).toMatchObject({ status: 'administrator', can_manage_topics: true, can_pin_messages: false });
+    expect(member).toMatchObject({ status: 'member', user: { id: 123456, is_bot: true } });
+    expect(member).not.toHaveProperty('can_manage_topics');
+    expect(await api.getChat(ALICE.id)).toMatchObject({ id: 42, type: 'private', first_name: 'Alice' });
+    expect(await apiError(api.getChat(77))).toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: chat not found',
+    });
+  });
+});
+
 describe('forwarded messages and stale buttons', () => {
   it('carries forward_origin on a forwarded message', async () => {
     const origin = { type: 'hidden_user' as const, date: 1_700_000_000, sender_user_name: 'Somebody' };

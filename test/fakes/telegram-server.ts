@@ -1206,6 +1206,16 @@ export class FakeTelegram {
     this.chats.set(opts.id, chat);
   }
 
+  /**
+   * Changes the bot's settings as @BotFather does; `getMe` shows them: privacy mode off
+   * (`can_read_all_group_messages`) and topics in private chats (`has_topics_enabled`, Bot API 9.3).
+   */
+  setBotSettings(settings: { canReadAllGroupMessages?: boolean; hasTopicsEnabled?: boolean }): void {
+    if (settings.canReadAllGroupMessages !== undefined)
+      this.botUser.can_read_all_group_messages = settings.canReadAllGroupMessages;
+    if (settings.hasTopicsEnabled !== undefined) this.botUser.has_topics_enabled = settings.hasTopicsEnabled;
+  }
+
   // --- what happened -----------------------------------------------------------------------------
 
   /** All topics ever created in the chat, deleted ones included (`deleted: true`). */

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkTelegram } from '../../src/telegram/preflight.ts';
+import { checkTelegram } from '../../src/checks/telegram.ts';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server.ts';
 
 const TOKEN = '123456:TEST-token-abcdefghijklmnopqrstuvwxyz';
@@ -14,15 +14,15 @@ afterEach(() => telegram.close());
 
 const check = (chatId: number) => checkTelegram({ token: TOKEN, apiRoot: telegram.url, chatId });
 
-describe('the Telegram start-up check', () => {
+describe('the Telegram start-up check: chat ids', () => {
   it('passes for a forum supergroup where the bot manages topics', async () => {
     expect(await check(GROUP)).toMatchObject({ ok: true });
   });
 
-  it("names a person's private chat with the bot as not a group", async () => {
+  it("names a person's private chat whose bot has no topics there, and what to turn on", async () => {
     telegram.addPrivateChat({ id: 1001, firstName: 'Olga' });
     expect(problem(await check(1001))).toMatch(
-      /^TELEGRAM_CHAT_ID 1001 is a person's private chat with the bot, not a group: write the forum supergroup's id, -100 followed by digits/,
+      /^TELEGRAM_CHAT_ID 1001 is a private chat, and @\w+ has topics in private chats turned off: turn them on in @BotFather/,
     );
   });
 

@@ -1,0 +1,131 @@
+/**
+ * `npm run doctor`: every setting and every remote condition checked without starting the bridge, one line per
+ * check as it completes — the same checks the start runs, and those a start only reports later (pin rights,
+ * privacy mode, the webhook, the notification URL, the store). Each remote call is bounded, so a doctor run
+ * ends within seconds even when something hangs. Nothing it prints holds the bot token or the API key.
+ */
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { MarketClient } from '../market/client.ts';
+import { VERSION } from '../version.ts';
+import { fail, lineOf, pass, skip, type CheckResult } from './check.ts';
+import { dataDirCheck, LOCAL_CHECKS, lockCheck, storeCheck, templatesCheck } from './local.ts';
+import { MARKET_CHECKS, marketChecks } from './market.ts';
+import { NOTIFICATION_CHECK, notificationCheck } from './notifications.ts';
+import { TELEGRAM_CHECKS, TelegramFacts, telegramChecks } from './telegram.ts';
+import { WEBHOOK_CHECK, webhookCheck } from './webhook.ts';
+
+/** Exit codes: every check passed; a check failed; the configuration itself is invalid (as at start). */
+export const DOCTOR_EXIT = { ok: 0, failed: 1, config: 2 } as const;
+
+export interface DoctorOptions {
+  env: Record<string, string | undefined>;
+  /** Gets each line as soon as it is known. */
+  write: (line: string) => void;
+  /** The deadline of each remote call (default 5 s). */
+  timeoutMs?: number;
+}
+
+/** Runs every check and prints its line; resolves with the exit code. */
+export async function runDoctor(o: DoctorOptions): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(o.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) o.write(lineOf(fail('configuration', problem, undefined)));
+    o.write('The other checks need a valid configuration: fix the settings above (.env.example describes each).');
+    return DOCTOR_EXIT.config;
+  }
+  const secrets = [config.telegram.token, config.market.apiKey];
+  if (config.updates.kind === 'webhook') secrets.push(config.updates.secret);
+  const results: CheckResult[] = [];
+  const report = (batch: CheckResult[]) => {
+    for (const result of batch) {
+      results.push(result);
+      o.write(redact(lineOf(result), secrets));
+    }
+  };
+
+  report([pass('configuration', 'every setting is valid')]);
+  const running = await checkHere(config, report);
+  await checkTelegram(config, running, o.timeoutMs ?? 5_000, report);
+  report(await guarded([...Object.values(MARKET_CHECKS)], () => checkMarket(config, o.timeoutMs ?? 5_000)));
+  report(
+    await guarded([NOTIFICATION_CHECK], async () => [
+      await notificationCheck({
+        endpoint: config.market.notificationEndpoint,
+        http: config.http,
+        running,
+        timeoutMs: o.timeoutMs,
+      }),
+    ]),
+  );
+
+  const failed = results.filter((r) => !r.ok).length;
+  o.write(
+    failed === 0
+      ? `All ${results.length} checks passed.`
+      : `${failed} of ${results.length} checks failed: fix ${failed === 1 ? 'it' : 'them'}, then run the doctor again.`,
+  );
+  return failed === 0 ? DOCTOR_EXIT.ok : DOCTOR_EXIT.failed;
+}
+
+/** DATA_DIR, its lock, the store and TEMPLATES_FILE; resolves with whether a marketgram is running. */
+async function checkHere(config: Config, report: (batch: CheckResult[]) => void): Promise<boolean> {
+  const dataDir = await dataDirCheck(config.dataDir);
+  const lock = await lockCheck(config.dataDir);
+  const store = dataDir.ok
+    ? await storeCheck(config.dataDir)
+    : skip(LOCAL_CHECKS.store, 'not checked: needs a usable DATA_DIR');
+  report([dataDir, lock.result, store, (await templatesCheck(config.templatesFile)).result]);
+  return lock.running;
+}
+
+async function checkTelegram(
+  config: Config,
+  running: boolean,
+  timeoutMs: number,
+  report: (batch: CheckResult[]) => void,
+): Promise<void> {
+  const facts = new TelegramFacts({ ...config.telegram, timeoutSeconds: timeoutMs / 1000 });
+  const checks = await guarded([...Object.values(TELEGRAM_CHECKS)], () => telegramChecks(facts));
+  report(checks);
+  const tokenWorks = checks[0]?.ok === true;
+  report([
+    tokenWorks
+      ? await webhookCheck(facts.api, { mode: config.updates, running })
+      : skip(WEBHOOK_CHECK, 'not checked: needs a working bot token'),
+  ]);
+}
+
+async function checkMarket(config: Config, timeoutMs: number): Promise<CheckResult[]> {
+  const market = new MarketClient({
+    baseUrl: config.market.apiUrl,
+    apiKey: config.market.apiKey,
+    businessId: config.market.businessId,
+    logger: pino({ level: 'silent' }),
+    integration: `marketgram/${VERSION}`,
+    requestTimeoutMs: timeoutMs,
+    retry: { attempts: 1 },
+    maxRateLimitWaitMs: 0,
+  });
+  try {
+    return (await marketChecks(market, config.market)).results;
+  } finally {
+    await market.close();
+  }
+}
+
+/** A check that throws what it cannot explain fails each of its lines with the error, instead of the run. */
+async function guarded(names: string[], run: () => Promise<CheckResult[]>): Promise<CheckResult[]> {
+  try {
+    return await run();
+  } catch (err) {
+    return names.map((name) => fail(name, `the check itself failed: ${(err as Error).message}`, undefined));
+  }
+}
+
+function redact(text: string, secrets: string[]): string {
+  return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
