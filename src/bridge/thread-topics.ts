@@ -2,7 +2,8 @@
  * A review's or question's topic: created once (in the thread's queue, and one creation at a time across
  * threads, so a kill leaves at most one empty topic behind), opened by its card, renamed when its state
  * changes (the icon: waiting, answered, skipped), closed when the seller said no reply is needed and reopened
- * before anything new is posted, and recreated when someone deleted it.
+ * before anything new is posted (where Telegram closes topics: not in a private chat, where the icon alone says
+ * it), and recreated when someone deleted it.
  */
 import { questionCard, questionTitle, reviewCard, reviewTitle } from './feedback-format.ts';
 import { html, type Html } from './html.ts';
@@ -105,7 +106,7 @@ export class ThreadTopics {
 
   private async reopen(rec: ThreadRecord, topicId: TopicId): Promise<void> {
     if (!rec.closed) return;
-    await this.d.telegram.reopenTopic(topicId, this.lane(rec));
+    if (this.d.telegram.canCloseTopics) await this.d.telegram.reopenTopic(topicId, this.lane(rec));
     rec.closed = undefined;
     this.d.store.saveThread(rec);
     await this.d.store.commit();
@@ -133,7 +134,7 @@ export class ThreadTopics {
         rec.cardButtons = buttons.length > 0 || undefined;
         d.store.saveThread(rec);
       }
-      if (rec.state === 'skipped' && !rec.closed) {
+      if (rec.state === 'skipped' && !rec.closed && d.telegram.canCloseTopics) {
         await d.telegram.closeTopic(rec.topicId);
         rec.closed = true;
         d.store.saveThread(rec);

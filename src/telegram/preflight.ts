@@ -1,7 +1,8 @@
 /**
- * The Telegram side's start-up check: the token, the group (a forum supergroup) and the bot's rights in it,
- * asked with a plain API client (no auto-retry, short timeout), so a wrong setting is reported at once
- * instead of being retried forever. Used at start and by anything that diagnoses a set-up.
+ * The Telegram side's start-up check: the token, the group (a forum supergroup) and the bot's rights in it, or,
+ * in solo mode, the person's private chat with the bot and the bot's topic mode there (getMe's
+ * `has_topics_enabled`). Asked with a plain API client (no auto-retry, short timeout), so a wrong setting is
+ * reported at once instead of being retried forever. Used at start and by anything that diagnoses a set-up.
  */
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
@@ -9,7 +10,7 @@ import type { UserFromGetMe } from 'grammy/types';
 export interface TelegramPreflightOptions {
   token: string;
   apiRoot: string;
-  /** The forum supergroup the bridge posts into. */
+  /** The forum supergroup the bridge posts into, or a person's private chat with the bot (a positive id). */
   chatId: number;
   /** The bot's identity when already known (tests): getMe is skipped. */
   botInfo?: UserFromGetMe;
@@ -26,9 +27,10 @@ export async function checkTelegram(o: TelegramPreflightOptions): Promise<Telegr
     const me = o.botInfo ?? (await api.getMe());
     const chat = await api.getChat(chatId);
     if (chat.type === 'private') {
+      if (me.has_topics_enabled) return { ok: true, bot: me };
       return {
         ok: false,
-        problem: `TELEGRAM_CHAT_ID ${chatId} is a person's private chat with the bot, not a group: write the forum supergroup's id, -100 followed by digits (docs/setup.md, "Finding the chat id").`,
+        problem: `TELEGRAM_CHAT_ID ${chatId} is a person's private chat with the bot (solo mode), and topics are off for @${me.username} in private chats: in @BotFather open the Mini App (Open), choose @${me.username}, then Bot Settings → Threads Settings, and turn on Threaded Mode (docs/setup.md, "Solo mode"). For a group, write the forum supergroup's id instead, -100 followed by digits.`,
       };
     }
     if (chat.type === 'group') {
@@ -83,7 +85,7 @@ function groupIdHint(chatId: number): string {
   if (chatId <= 0) return '';
   const digits = String(chatId);
   const group = digits.startsWith('100') && digits.length >= 13 ? `-${digits}` : `-100${digits}`;
-  return ` A group's id is negative: if ${chatId} was meant to be the group, write ${group}.`;
+  return ` A group's id is negative: if ${chatId} was meant to be the group, write ${group}. If it is your own user id (solo mode), open your chat with the bot in Telegram and press Start first.`;
 }
 
 /** What Telegram said about a refused call, or the error's message. */
