@@ -37,6 +37,7 @@ import { installOperatorInput } from './telegram/operator-input.ts';
 import { Operators, type Sender } from './telegram/operators.ts';
 import { telegramReason } from './telegram/reason.ts';
 import { installQuickReplies } from './telegram/quick-replies.ts';
+import { isPrivateChat } from './telegram/solo.ts';
 import { installStatusCommand } from './telegram/status.ts';
 import { startUpdates } from './telegram/updates.ts';
 import { VERSION } from './version.ts';
@@ -287,6 +288,7 @@ function logStarted(config: Config, logger: Logger, botInfo: UserFromGetMe, http
     {
       bot: botInfo.username,
       chatId: config.telegram.chatId,
+      solo: isPrivateChat(config.telegram.chatId),
       businessId: config.market.businessId,
       httpPort,
       telegram: config.updates.kind,

@@ -19,10 +19,10 @@ export interface CommandTexts {
     /** How to use /chat; said for a missing or bad number. */
     usage: string;
     notOperator: string;
-    /** The chat's topic was made now: `link` leads to it. */
-    opened: (subject: ChatSubject, link: string) => string;
+    /** The chat's topic was made now: `link` leads to it (none in a private chat, whose topics have no links). */
+    opened: (subject: ChatSubject, link: string | undefined) => string;
     /** The chat had its topic already. */
-    found: (subject: ChatSubject, link: string) => string;
+    found: (subject: ChatSubject, link: string | undefined) => string;
     /** The Market opened the chat; Telegram has not taken its topic yet. */
     pending: (subject: ChatSubject) => string;
     notFound: (subject: ChatSubject, reason: string) => string;
@@ -51,8 +51,8 @@ export const ruCommands: CommandTexts = {
     usage:
       'Написать покупателю:\n/chat 123456 — чат по заказу 123456\n/chat return 7890 — чат по возврату 7890\nБот ответит ссылкой на тему чата.',
     notOperator: 'Открывать чаты с покупателями могут только операторы.',
-    opened: (s, link) => `✅ Чат ${ruAbout(s)} открыт: ${link}`,
-    found: (s, link) => `💬 Чат ${ruAbout(s)} уже есть: ${link}`,
+    opened: (s, link) => `✅ Чат ${ruAbout(s)} открыт${link === undefined ? ' в своей теме.' : `: ${link}`}`,
+    found: (s, link) => `💬 Чат ${ruAbout(s)} уже есть${link === undefined ? ', в своей теме.' : `: ${link}`}`,
     pending: (s) => `⏳ Маркет открыл чат ${ruAbout(s)}, его тема появится здесь чуть позже.`,
     notFound: (s, reason) => `⚠️ Маркет не нашёл ${ruSubject(s)} в этом кабинете (${reason}). Проверьте номер.`,
     refused: (s, reason) =>
@@ -74,8 +74,10 @@ export const enCommands: CommandTexts = {
     usage:
       "Write to a buyer:\n/chat 123456 — the chat about order 123456\n/chat return 7890 — the chat about return 7890\nThe bot answers with a link to the chat's topic.",
     notOperator: 'Only operators can open chats with buyers.',
-    opened: (s, link) => `✅ The chat about ${enSubject(s)} is open: ${link}`,
-    found: (s, link) => `💬 The chat about ${enSubject(s)} is here already: ${link}`,
+    opened: (s, link) =>
+      `✅ The chat about ${enSubject(s)} is open${link === undefined ? ' in its topic.' : `: ${link}`}`,
+    found: (s, link) =>
+      `💬 The chat about ${enSubject(s)} is here already${link === undefined ? ', in its topic.' : `: ${link}`}`,
     pending: (s) => `⏳ The Market opened the chat about ${enSubject(s)}; its topic will appear here shortly.`,
     notFound: (s, reason) => `⚠️ The Market has no ${enSubject(s)} in this cabinet (${reason}). Check the number.`,
     refused: (s, reason) =>

@@ -36,7 +36,8 @@ export interface FeedbackTexts {
   moderation: Record<Exclude<ModerationStatus, 'PUBLISHED'>, string>;
   /** The review card's button, and the answers to it. */
   skipButton: string;
-  skipped: string;
+  /** `closed`: the topic was closed too (not in a private chat, whose topics Telegram does not close). */
+  skipped: (closed: boolean) => string;
   skipAlready: string;
   skipNotReview: string;
   skipFailed: (reason: string) => string;
@@ -87,7 +88,7 @@ export const ruFeedback: FeedbackTexts = {
     UNKNOWN: 'статус неизвестен',
   },
   skipButton: '⏭ Ответ не нужен',
-  skipped: 'Отмечено: ответ не нужен. Тема закрыта.',
+  skipped: (closed) => `Отмечено: ответ не нужен.${closed ? ' Тема закрыта.' : ''}`,
   skipAlready: 'Уже отмечено.',
   skipNotReview: 'Так можно отметить только отзыв.',
   skipFailed: (reason) => `Маркет не принял отметку: ${reason}`,
@@ -137,7 +138,7 @@ export const enFeedback: FeedbackTexts = {
     UNKNOWN: 'status unknown',
   },
   skipButton: '⏭ No reply needed',
-  skipped: 'Marked: no reply needed. The topic is closed.',
+  skipped: (closed) => `Marked: no reply needed.${closed ? ' The topic is closed.' : ''}`,
   skipAlready: 'Already marked.',
   skipNotReview: 'Only a review can be marked so.',
   skipFailed: (reason) => `The Market did not take it: ${reason}`,

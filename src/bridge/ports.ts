@@ -197,10 +197,16 @@ export const LANES = ['operator', 'waiting', 'live', 'history', 'cosmetic'] as c
 export type Lane = (typeof LANES)[number];
 
 /**
- * The Telegram side, bound to the one configured forum supergroup. Texts are Html (parse_mode HTML), built
- * with the `html` template. Calls are paced and retried on 429/5xx inside the implementation.
+ * The Telegram side, bound to the one configured chat: a forum supergroup, or a person's private chat with the
+ * bot (solo mode), which has topics too but cannot close them. Texts are Html (parse_mode HTML), built with the
+ * `html` template. Calls are paced and retried on 429/5xx inside the implementation.
  */
 export interface TelegramPort {
+  /**
+   * Whether the chat's topics can be closed and reopened: true in a forum supergroup, false in a private chat
+   * (Telegram closes topics only in supergroups). When false, closeTopic and reopenTopic are never called.
+   */
+  readonly canCloseTopics: boolean;
   /** `lane`: the turn it takes in the group's budget (default `live`). */
   createTopic(title: string, lane?: Lane): Promise<TopicId>;
   renameTopic(topicId: TopicId, title: string): Promise<void>;

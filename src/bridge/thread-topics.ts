@@ -3,7 +3,8 @@
  * threads, so a kill leaves at most one empty topic behind), named after the product when the catalogue knows it
  * (one look-up before the topic is created, kept on the record; without it, the SKU), opened by its card, renamed
  * when its state changes (the icon: waiting, answered, skipped), closed when the seller said no reply is needed and
- * reopened before anything new is posted, and recreated when someone deleted it.
+ * reopened before anything new is posted (where Telegram closes topics: not in a private chat, where the icon alone
+ * says it), and recreated when someone deleted it.
  */
 import { questionCard, questionTitle, reviewCard, reviewTitle } from './feedback-format.ts';
 import { html, type Html } from './html.ts';
@@ -117,7 +118,7 @@ export class ThreadTopics {
 
   private async reopen(rec: ThreadRecord, topicId: TopicId): Promise<void> {
     if (!rec.closed) return;
-    await this.d.telegram.reopenTopic(topicId, this.lane(rec));
+    if (this.d.telegram.canCloseTopics) await this.d.telegram.reopenTopic(topicId, this.lane(rec));
     rec.closed = undefined;
     this.d.store.saveThread(rec);
     await this.d.store.commit();
@@ -145,7 +146,7 @@ export class ThreadTopics {
         rec.cardButtons = buttons.length > 0 || undefined;
         d.store.saveThread(rec);
       }
-      if (rec.state === 'skipped' && !rec.closed) {
+      if (rec.state === 'skipped' && !rec.closed && d.telegram.canCloseTopics) {
         await d.telegram.closeTopic(rec.topicId);
         rec.closed = true;
         d.store.saveThread(rec);

@@ -136,7 +136,8 @@ export class Threads {
 
   /**
    * No reply needed, pressed on a review's card by `by`: the Market stops waiting (skip-reaction), and the topic
-   * is renamed and closed (reopened when the buyer writes again). Resolves with the answer for the button.
+   * is renamed and closed (reopened when the buyer writes again; a private chat's topic is only renamed). Resolves
+   * with the answer for the button.
    */
   async skip(topicId: TopicId, by: { id: number; name: string }): Promise<string> {
     const { d } = this;
@@ -144,6 +145,7 @@ export class Threads {
     const rec = d.store.findThreadByTopic(topicId);
     if (rec?.kind !== 'review') return t.skipNotReview;
     let answer = t.skipAlready;
+    let skipped = false;
     await d.queue.push(rec.key, async () => {
       if (rec.skipped || rec.state === 'skipped') return;
       const outcome = await d.feedback.skipReviews([rec.marketId]);
@@ -157,10 +159,11 @@ export class Threads {
       d.store.saveThread(rec);
       await d.store.commit();
       d.log.info({ thread: rec.key, by: by.id }, 'review marked as needing no reply');
-      answer = t.skipped;
+      answer = t.skipped(d.telegram.canCloseTopics);
+      skipped = true;
     });
     // Renaming and closing take cosmetic turns: the button is answered first.
-    if (answer === t.skipped) void d.queue.push(rec.key, () => this.topics.settle(rec));
+    if (skipped) void d.queue.push(rec.key, () => this.topics.settle(rec));
     return answer;
   }
 

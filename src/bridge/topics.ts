@@ -1,8 +1,9 @@
 /**
  * A chat's topic: created once (single-flight, because it runs in the chat's queue), opened by its context
  * card (card.ts, kept current), renamed as the chat's status changes, closed while the Market says the chat is finished and reopened
- * before anything new is posted into it, and recreated when someone deleted it in Telegram. Further kinds of
- * conversation (reviews, questions) get their topics here too, with their own title and card.
+ * before anything new is posted into it (where Telegram closes topics: not in a private chat), and recreated
+ * when someone deleted it in Telegram. Further kinds of conversation (reviews, questions) get their topics here
+ * too, with their own title and card.
  */
 import type { Deps } from './deps.ts';
 import type { Cards } from './card.ts';
@@ -208,7 +209,8 @@ export class Topics {
     const { d } = this;
     if (rec.closed !== true) return;
     try {
-      await d.telegram.reopenTopic(topicId, lane);
+      // A chat whose topics cannot be closed has nothing to reopen (a record from another chat's store).
+      if (d.telegram.canCloseTopics) await d.telegram.reopenTopic(topicId, lane);
       d.log.info({ marketChatId: rec.marketChatId, topicId }, 'topic reopened');
     } catch (err) {
       if (!(err instanceof TelegramRefusedError)) throw err;
@@ -231,10 +233,14 @@ export class Topics {
     if (this.closeDue(rec)) this.d.queue.beside('close', rec.marketChatId, () => this.closeOnce(rec.marketChatId));
   }
 
-  /** The chat is finished, its topic open as far as the bridge knows, and the setting says to close it. */
+  /**
+   * The chat is finished, its topic open as far as the bridge knows, and the setting says to close it (and the
+   * chat is one whose topics Telegram closes: not a private chat).
+   */
   private closeDue(rec: ChatRecord): boolean {
     return (
       this.d.options.closeFinishedTopics === true &&
+      this.d.telegram.canCloseTopics &&
       rec.topicId !== undefined &&
       rec.chat.status === 'FINISHED' &&
       rec.closed !== true

@@ -97,8 +97,8 @@ export async function chatCheck(facts: TelegramFacts): Promise<CheckResult> {
       if (me.has_topics_enabled) return pass(name, `the private chat with ${chat.first_name}, with topics`);
       return fail(
         name,
-        `TELEGRAM_CHAT_ID ${chatId} is a private chat, and @${me.username} has topics in private chats turned off`,
-        'turn them on in @BotFather: open its Mini App, choose the bot, then Bot Settings → Threaded Mode.',
+        `TELEGRAM_CHAT_ID ${chatId} is a person's private chat with the bot (solo mode), and topics are off for @${me.username} in private chats`,
+        `in @BotFather open the Mini App (Open), choose @${me.username}, then Bot Settings → Threads Settings, and turn on Threaded Mode (docs/setup.md, "Solo mode"). For a group, write the forum supergroup's id instead, -100 followed by digits.`,
         { fatal: true },
       );
     }

@@ -1,13 +1,13 @@
 /**
  * The waiting board's text: a header (waiting / too long / disputes), "off hours" when WORK_HOURS are closed,
- * then every waiting chat, the longest wait first — its wait, title (a link to its topic) and owner — as many
- * as fit (about 30) and "and N more". Its `structure` is what changes when the list does (chats, titles,
+ * then every waiting chat, the longest wait first — its wait, title (a link to its topic, where topics have
+ * links) and owner — as many as fit (about 30) and "and N more". Its `structure` is what changes when the list does (chats, titles,
  * owners, marks), as opposed to the waits merely growing: the board edits at once for the first, rarely for
  * the second.
  */
 import type { BoardTexts } from '../bridge/board-texts.ts';
-import type { TopicId } from '../bridge/ids.ts';
 import { html, joinHtml, type Html } from '../bridge/html.ts';
+import { linkedTitle, type TopicLinker } from './chat-line.ts';
 import type { DeskFigures, WaitingChat } from './figures.ts';
 
 /** Lines of chats at most, and characters at most (Telegram takes 4096). */
@@ -17,7 +17,7 @@ const MAX_CHARS = 3_800;
 export interface BoardContext {
   t: BoardTexts;
   duration: (seconds: number) => string;
-  link: (topicId: TopicId) => string;
+  link: TopicLinker;
   tooLongMs: number;
   /** Set outside WORK_HOURS: when they open, as text (undefined when unknown). */
   offHours?: { opens: string | undefined };
@@ -59,7 +59,7 @@ export function boardView(f: DeskFigures, c: BoardContext): BoardView {
 function chatLine(w: WaitingChat, n: number, c: BoardContext): Html {
   const kind = w.kind === 'review' ? `${c.t.reviewLabel} ` : w.kind === 'question' ? `${c.t.questionLabel} ` : '';
   const mark = `${w.waitedMs >= c.tooLongMs ? '⚠️ ' : ''}${w.dispute ? '⚖️ ' : ''}${kind}`;
-  const title = w.topicId === undefined ? html`${w.title}` : html`<a href="${c.link(w.topicId)}">${w.title}</a>`;
+  const title = linkedTitle(w.title, w.topicId, c.link);
   const owner = w.owner ? w.owner.name : c.t.unowned;
   return html`${n}. ${mark}${title} — ${c.duration(w.waitedMs / 1000)} · ${owner}`;
 }

@@ -13,6 +13,7 @@ import { html, joinHtml, type Html } from '../bridge/html.ts';
 import type { TelegramMessageId } from '../bridge/ids.ts';
 import { MessageGoneError, TopicGoneError, type Button } from '../bridge/ports.ts';
 import type { NudgeRecord } from '../bridge/store-port.ts';
+import { linkedTitle } from './chat-line.ts';
 import type { Nudgee } from './nudgees.ts';
 import type { DeskOptions } from './options.ts';
 
@@ -135,7 +136,7 @@ export class Nudges {
     const sorted = [...entries].sort((a, b) => Date.parse(a.nudge.since) - Date.parse(b.nudge.since));
     const lines = sorted.slice(0, MAX_ESCALATION_LINES).map(({ n, nudge }) => {
       const label = n.kind === 'review' ? `${t.reviewLabel} ` : n.kind === 'question' ? `${t.questionLabel} ` : '';
-      const link = n.topicId === undefined ? html`${n.title}` : html`<a href="${o.link(n.topicId)}">${n.title}</a>`;
+      const link = linkedTitle(n.title, n.topicId, o.link);
       if (isDone(n, nudge)) return html`• ${label}<s>${link}</s> — ✅ ${t.answered}`;
       const waited = this.duration(Date.parse(nudge.at) - Date.parse(nudge.since));
       return html`• ${label}${link} — ${t.escalationWait(waited)} · ${n.owner ? mention(n.owner) : t.unowned}`;

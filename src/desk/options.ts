@@ -2,10 +2,10 @@
  * What the desk is given by the composition root: the store, the Telegram port, the texts, the settings
  * (REMIND_AFTER, ESCALATE_AFTER, WORK_HOURS in BOT_TIMEZONE) and how often it looks.
  */
-import type { TopicId } from '../bridge/ids.ts';
 import type { Log } from '../bridge/log.ts';
 import type { TelegramPort } from '../bridge/ports.ts';
 import type { Texts } from '../bridge/texts.ts';
+import type { TopicLinker } from './chat-line.ts';
 import type { DeskStore } from './port.ts';
 import type { WorkHours } from './work-hours.ts';
 
@@ -14,8 +14,8 @@ export interface DeskOptions {
   telegram: TelegramPort;
   t: Texts;
   log: Log;
-  /** The link to a topic of the group (`https://t.me/c/<id>/<topic>`). */
-  link: (topicId: TopicId) => string;
+  /** The link to a topic of the group (`https://t.me/c/<id>/<topic>`); none in a private chat (solo mode). */
+  link: TopicLinker;
   /** 0: no reminders. */
   remindAfterMs: number;
   /** 0: no escalations. */

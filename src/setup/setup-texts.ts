@@ -33,7 +33,7 @@ const ru: SetupTexts = {
   noManageTopics: (bot) =>
     `❌ У @${bot} нет права «Управление темами». Включите его в правах администратора и отправьте код ещё раз.`,
   noTopicsInPrivate: (bot) =>
-    `❌ Чтобы чаты появлялись здесь темами, включите боту темы в личных чатах: @BotFather → @${bot} → Bot Settings → Threaded Mode. Затем отправьте код ещё раз.`,
+    `❌ Чтобы чаты появлялись здесь темами, включите боту темы в личных чатах: в @BotFather откройте Mini App (Open), выберите @${bot}, затем Bot Settings → Threads Settings → Threaded Mode. Затем отправьте код ещё раз.`,
   checkFailed: '⚠️ Telegram сейчас не ответил на проверку. Отправьте код ещё раз через минуту.',
 };
 
@@ -53,7 +53,7 @@ const en: SetupTexts = {
   noManageTopics: (bot) =>
     `❌ @${bot} lacks the "Manage topics" right. Turn it on in its administrator rights and send the code again.`,
   noTopicsInPrivate: (bot) =>
-    `❌ For chats to appear here as topics, turn on topics in private chats for the bot: @BotFather → @${bot} → Bot Settings → Threaded Mode. Then send the code again.`,
+    `❌ For chats to appear here as topics, turn on topics in private chats for the bot: in @BotFather open the Mini App (Open), choose @${bot}, then Bot Settings → Threads Settings → Threaded Mode. Then send the code again.`,
   checkFailed: '⚠️ Telegram did not answer the check just now. Send the code again in a minute.',
 };
 

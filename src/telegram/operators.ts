@@ -2,11 +2,13 @@
  * Who may answer buyers (the OPERATORS setting): everyone in the group, the group's administrators, or a
  * list of Telegram user ids. The administrators are read with getChatAdministrators at start, kept up to date
  * from `chat_member` updates, and read again every few minutes as a safety net, so that the check on every
- * message is synchronous and never waits for Telegram.
+ * message is synchronous and never waits for Telegram. In a person's private chat with the bot (solo mode) only
+ * that person answers, whatever OPERATORS says.
  */
 import type { Bot } from 'grammy';
 import type { ChatMember, ChatMemberUpdated } from 'grammy/types';
 import type { Logger } from 'pino';
+import { isPrivateChat } from './solo.ts';
 
 /** Default interval of the safety-net refresh of the administrators. */
 export const ADMINS_REFRESH_MS = 5 * 60_000;
@@ -28,9 +30,16 @@ export class Operators {
   private admins = new Set<number>();
   private timer: NodeJS.Timeout | undefined;
   private readonly ids: ReadonlySet<number>;
+  /** What applies: OPERATORS in a group; in a private chat, its person alone. */
+  private readonly setting: OperatorPolicy;
 
+  /**
+   * `setting` is OPERATORS. In a private chat (`groupId` is a person's id: solo mode) it does not apply: only that
+   * person may answer buyers. Nobody else can write there anyway, and a private chat has no administrators to
+   * read (getChatAdministrators fails in it), so `admins` would leave nobody.
+   */
   constructor(
-    private readonly setting: OperatorPolicy,
+    setting: OperatorPolicy,
     private readonly deps: {
       api: { getChatAdministrators(chatId: number): Promise<readonly ChatMember[]> };
       groupId: number;
@@ -38,7 +47,15 @@ export class Operators {
       refreshMs?: number;
     },
   ) {
-    this.ids = new Set(setting.kind === 'ids' ? setting.ids : []);
+    const solo = isPrivateChat(deps.groupId);
+    if (solo && setting.kind !== 'all') {
+      deps.logger.info(
+        { operators: setting.kind },
+        'OPERATORS does not apply in a private chat: only the person the chat is with answers buyers',
+      );
+    }
+    this.setting = solo ? { kind: 'ids', ids: [deps.groupId] } : setting;
+    this.ids = new Set(this.setting.kind === 'ids' ? this.setting.ids : []);
   }
 
   /** Whether the bot must ask Telegram for `chat_member` updates (allowed_updates). */

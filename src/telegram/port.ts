@@ -1,5 +1,6 @@
 /**
- * The bridge's TelegramPort on grammY, bound to the configured forum supergroup. Maps Telegram's answers
+ * The bridge's TelegramPort on grammY, bound to the configured forum supergroup, or to a person's private chat
+ * with the bot (solo mode: topics there cannot be closed; everything else is the same). Maps Telegram's answers
  * for deleted topics onto TopicGoneError and its other permanent refusals of a post onto TelegramRefusedError,
  * falls back from photo to document, and downloads operator files.
  */
@@ -18,6 +19,7 @@ import type { Html } from '../bridge/html.ts';
 import type { CallBudget } from './budget.ts';
 import { encodeAction } from './buttons.ts';
 import { safeFileName } from './file-name.ts';
+import { isPrivateChat } from './solo.ts';
 
 /**
  * How long one operator file may take to download (5 MB at most): it runs in its chat's queue, so a stalled
@@ -37,6 +39,11 @@ export class TelegramGroup implements TelegramPort {
     private readonly fileRoot: string,
     private readonly options: { downloadTimeoutMs?: number; budget?: CallBudget } = {},
   ) {}
+
+  /** Telegram closes topics in supergroups only, never in a private chat. */
+  get canCloseTopics(): boolean {
+    return !isPrivateChat(this.chatId);
+  }
 
   /** Runs `call` with its Telegram calls in `lane` of the group's budget, for topic `key` (fair across topics). */
   private lane<T>(lane: Lane, key: number, call: () => Promise<T>): Promise<T> {

@@ -2,11 +2,13 @@
  * The bot's standing in the group: still in it, still an administrator with the "Manage topics" right.
  * Telegram is asked (getChatMember, one cheap read) every minute and soon after a call was refused for
  * lack of rights. A lost right makes readiness fail with the reason, is logged at error level with what to
- * fix, and is said once per episode in the General topic when the bot can still post there.
+ * fix, and is said once per episode in the General topic when the bot can still post there. A person's private
+ * chat with the bot (solo mode) has no administrators and no rights to lose: there nothing is watched.
  */
 import { GrammyError, type Api } from 'grammy';
 import type { Logger } from 'pino';
 import type { Texts } from '../bridge/texts.ts';
+import { isPrivateChat } from './solo.ts';
 
 /** 400 descriptions Telegram gives when the bot lacks a right in the chat (403 always means it is not in it). */
 const RIGHTS_REFUSED =
@@ -61,7 +63,9 @@ export class GroupRights {
     return this.current;
   }
 
+  /** Starts the watch; in a private chat (solo mode) there is nothing to watch, and it never asks Telegram. */
   start(): void {
+    if (isPrivateChat(this.o.chatId)) return;
     this.timer ??= setInterval(() => void this.check(), this.o.intervalMs ?? 60_000).unref();
   }
 
@@ -87,6 +91,7 @@ export class GroupRights {
 
   /** Asks Telegram about the bot's membership; concurrent calls share one request. Never throws. */
   check(): Promise<void> {
+    if (isPrivateChat(this.o.chatId)) return Promise.resolve();
     this.running ??= this.ask().finally(() => {
       this.running = undefined;
     });

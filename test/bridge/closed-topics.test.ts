@@ -52,6 +52,21 @@ describe('Bridge: the topics of finished chats', () => {
     expect(ctx.store.findChat(chat1)?.closed).toBeUndefined();
   });
 
+  it('never closes a topic in a private chat (solo mode), whose topics Telegram does not close, and renames it', async () => {
+    const ctx = await mirrored();
+    ctx.telegram.canCloseTopics = false;
+    restate(ctx, 'FINISHED');
+    await ctx.bridge.idle();
+    expect(ctx.telegram.topics.get(1)?.title).toMatch(/^✅/);
+    expect(ctx.store.findChat(chat1)?.closed).toBeUndefined();
+    ctx.market.addMessage(1, 'CUSTOMER', 'one more thing');
+    restate(ctx, 'WAITING_FOR_PARTNER');
+    await ctx.bridge.idle();
+    expect(ctx.telegram.posts.at(-1)?.html).toContain('one more thing');
+    expect(ctx.telegram.toggles).toEqual([]);
+    expect(ctx.telegram.calls.filter((c) => /close|reopen/.test(c))).toEqual([]);
+  });
+
   it('drops a close that waited for its turn when the chat came alive meanwhile, without a call', async () => {
     const ctx = await mirrored();
     const { market, telegram, bridge } = ctx;

@@ -20,6 +20,7 @@ import {
 import type { ChatSubject, MarketChat, MarketMessage, OrderSummary } from '../../src/bridge/model.ts';
 import {
   MessageGoneError,
+  TelegramRefusedError,
   TopicGoneError,
   type Button,
   type MarketFile,
@@ -175,6 +176,8 @@ export interface Post {
 const onWire = (buttons: Button[] | undefined) => buttons?.map((b) => ({ text: b.text, data: encodeAction(b.action) }));
 
 export class MemoryTelegram implements TelegramPort {
+  /** false: the chat is a private one (solo mode), whose topics Telegram does not close. */
+  canCloseTopics = true;
   topics = new Map<number, { title: string; deleted: boolean; closed?: boolean }>();
   /** Every close and reopen, in order, with the lane a reopen took. */
   toggles: Array<{ topicId: number; closed: boolean; lane?: Lane }> = [];
@@ -219,8 +222,16 @@ export class MemoryTelegram implements TelegramPort {
   reopenTopic(id: TopicId, lane: Lane = 'live'): Promise<void> {
     return Promise.resolve().then(() => this.toggle(id, false, lane));
   }
+  /** Like Telegram in a private chat: closing or reopening a topic is refused for good (`refused close 3` in calls). */
+  private refuseClosing(id: TopicId, closed: boolean): void {
+    if (this.canCloseTopics) return;
+    this.calls.push(`refused ${closed ? 'close' : 'reopen'} ${id}`);
+    const method = closed ? 'closeForumTopic' : 'reopenForumTopic';
+    throw new TelegramRefusedError(method, 400, 'Bad Request: method is available only for supergroups');
+  }
   /** Like Telegram: a deleted topic is gone, one closed (or open) already is left as it is, with success. */
   private toggle(id: TopicId, closed: boolean, lane?: Lane): void {
+    this.refuseClosing(id, closed);
     const t = this.topics.get(id);
     if (!t || t.deleted) throw new TopicGoneError(id);
     this.toggles.push({ topicId: id, closed, lane });

@@ -201,4 +201,24 @@ describe('questions as topics', () => {
     expect(await w.threads.skip(topicId, { id: 1, name: 'Olga' })).toBe('Already marked.');
     expect(skips).toHaveLength(1);
   });
+
+  it('No reply needed in a private chat (solo mode) renames the topic but leaves it open, and says so', async () => {
+    const w = await world();
+    w.telegram.canCloseTopics = false;
+    const review = w.feedback.addReview({ id: 72 });
+    await w.threads.reviewSeen(review);
+    const topicId = w.topic('review:72')!;
+
+    expect(await w.threads.skip(topicId, { id: 1, name: 'Olga' })).toBe('Marked: no reply needed.');
+    await w.store.commit();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.telegram.topics.get(topicId)).toMatchObject({ title: '⏭ ⭐️2 · SKU-1 · Anna' });
+    expect(w.telegram.calls.filter((c) => /close|reopen/.test(c))).toEqual([]);
+    expect(w.store.findThread('review:72')?.closed).toBeUndefined();
+
+    w.feedback.addComment(72, { text: 'hello?' });
+    await w.threads.reviewSeen(review);
+    expect(w.texts('review:72').at(-1)).toContain('hello?');
+    expect(w.telegram.calls.filter((c) => /close|reopen/.test(c))).toEqual([]);
+  });
 });

@@ -19,11 +19,21 @@ describe('the Telegram start-up check: chat ids', () => {
     expect(await check(GROUP)).toMatchObject({ ok: true });
   });
 
-  it("names a person's private chat whose bot has no topics there, and what to turn on", async () => {
+  it("passes for a person's private chat (solo mode) when the bot has topics in private chats, asking no rights", async () => {
     telegram.addPrivateChat({ id: 1001, firstName: 'Olga' });
-    expect(problem(await check(1001))).toMatch(
-      /^TELEGRAM_CHAT_ID 1001 is a private chat, and @\w+ has topics in private chats turned off: turn them on in @BotFather/,
+    telegram.setBotTopicsEnabled(true);
+    expect(await check(1001)).toMatchObject({ ok: true, bot: { has_topics_enabled: true } });
+    expect(telegram.calls.map((c) => c.method)).toEqual(['getMe', 'getChat']);
+  });
+
+  it("refuses a person's private chat while the bot's topics are off, saying where to turn them on", async () => {
+    telegram.addPrivateChat({ id: 1001, firstName: 'Olga' });
+    const text = problem(await check(1001));
+    expect(text).toMatch(
+      /^TELEGRAM_CHAT_ID 1001 is a person's private chat with the bot \(solo mode\), and topics are off for @fake_bot in private chats: in @BotFather open the Mini App/,
     );
+    expect(text).toContain('Bot Settings → Threads Settings, and turn on Threaded Mode');
+    expect(text).toContain("write the forum supergroup's id instead, -100 followed by digits");
   });
 
   it.each([
@@ -33,6 +43,7 @@ describe('the Telegram start-up check: chat ids', () => {
     const text = problem(await check(id));
     expect(text).toContain('Telegram says "Bad Request: chat not found"');
     expect(text).toContain(`if ${id} was meant to be the group, ${hint}`);
+    expect(text).toContain('open the chat with the bot in Telegram and press Start');
   });
 
   it('gives no such hint for a negative id Telegram does not know', async () => {

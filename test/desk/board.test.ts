@@ -22,6 +22,21 @@ describe('the waiting board', () => {
     ]);
   });
 
+  it('names the topics without links where topics have none (a private chat), escalations too', async () => {
+    const w = deskWorld({ link: () => undefined });
+    await w.addChat(1, T0 - 90 * MIN);
+    await w.desk.tick();
+
+    const lines = w
+      .board()!
+      .html.split('\n')
+      .filter((l) => /^\d+\./.test(l));
+    expect(lines).toEqual(['1. ⚠️ Chat 1 — 1 h 30 min · nobody']);
+    const escalation = w.general().find((p) => p.html.startsWith('<b>🚨'));
+    expect(escalation?.html).toContain('• Chat 1 — ');
+    expect(w.general().some((p) => p.html.includes('<a '))).toBe(false);
+  });
+
   it('says so when nobody waits', async () => {
     const w = deskWorld();
     await w.addChat(1, undefined);

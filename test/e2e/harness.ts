@@ -141,10 +141,10 @@ export async function waitFor<T>(
   }
 }
 
-/** Bot-posted texts of a topic, without the context card and service messages. */
-export function topicTexts(telegram: FakeTelegram, threadId: number): string[] {
+/** Bot-posted texts of a topic (of the group, or of chat `chatId`), without the service messages. */
+export function topicTexts(telegram: FakeTelegram, threadId: number, chatId = GROUP_ID): string[] {
   return telegram
-    .messages(GROUP_ID, { threadId, fromBot: true })
+    .messages(chatId, { threadId, fromBot: true })
     .filter((m) => !m.isService)
     .map((m) => m.text ?? m.caption ?? '');
 }
@@ -161,21 +161,21 @@ export function postBlocks(text: string): string[] {
 }
 
 /** The bodies of the mirrored messages of a topic: its texts without the context card and the header lines. */
-export function mirroredBodies(telegram: FakeTelegram, threadId: number): string[] {
-  return topicTexts(telegram, threadId)
+export function mirroredBodies(telegram: FakeTelegram, threadId: number, chatId = GROUP_ID): string[] {
+  return topicTexts(telegram, threadId, chatId)
     .slice(1)
     .flatMap(postBlocks)
     .map((t) => t.split('\n').slice(1).join('\n'));
 }
 
-/** The live (not deleted) topics of the group. */
-export function liveTopics(telegram: FakeTelegram) {
-  return telegram.topics(GROUP_ID).filter((t) => !t.deleted);
+/** The live (not deleted) topics of the group, or of chat `chatId`. */
+export function liveTopics(telegram: FakeTelegram, chatId = GROUP_ID) {
+  return telegram.topics(chatId).filter((t) => !t.deleted);
 }
 
-/** The topic a Market chat's title points at, found by a title fragment. */
-export function topicFor(telegram: FakeTelegram, titlePart: string) {
-  return liveTopics(telegram).find((t) => t.name.includes(titlePart));
+/** The topic a Market chat's title points at, found by a title fragment (in the group, or in chat `chatId`). */
+export function topicFor(telegram: FakeTelegram, titlePart: string, chatId = GROUP_ID) {
+  return liveTopics(telegram, chatId).find((t) => t.name.includes(titlePart));
 }
 
 /** Posts a notification to the bridge as the Market would. */

@@ -80,7 +80,9 @@ describe('setup mode: binding a chat with the one-time code', () => {
     world.telegram.addPrivateChat({ id: OPERATOR.id, firstName: OPERATOR.first_name });
     const inPrivate = world.telegram.userSends(OPERATOR.id, { from: OPERATOR, text: `/start ${CODE}` });
     await waitFor(() => answersTo(OPERATOR.id, inPrivate.message_id).length > 0, 'the answer in a private chat');
-    expect(answersTo(OPERATOR.id, inPrivate.message_id)[0]).toContain('Bot Settings → Threaded Mode');
+    expect(answersTo(OPERATOR.id, inPrivate.message_id)[0]).toContain(
+      'Bot Settings → Threads Settings → Threaded Mode',
+    );
 
     expect(await exists(bindingFile())).toBe(false);
     s.stop();

@@ -26,6 +26,15 @@ import type {
   UserFromGetMe,
 } from 'grammy/types';
 import { listenOnLoopback } from './loopback.ts';
+import {
+  closingRefusal,
+  creationRefusal,
+  deletionRefusal,
+  hasTopics,
+  mayChangeTopic,
+  NOT_A_FORUM,
+  userCreationRefusal,
+} from './telegram-topic-rules.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // Public types
@@ -1199,7 +1208,10 @@ export class FakeTelegram {
     this.chatOrThrow(chatId).botKicked = true;
   }
 
-  /** Adds a private chat between the bot and user `id`. */
+  /**
+   * Adds a private chat between the bot and user `id`. It has topics while the bot's topic mode is on
+   * ({@link setBotTopicsEnabled}); the rules for them are in telegram-topic-rules.ts.
+   */
   addPrivateChat(opts: { id: number; firstName: string }): void {
     const chat = { ...this.emptyChat(opts.id, 'private'), firstName: opts.firstName };
     chat.members.set(opts.id, { id: opts.id, is_bot: false, first_name: opts.firstName });
@@ -1213,7 +1225,17 @@ export class FakeTelegram {
   setBotSettings(settings: { canReadAllGroupMessages?: boolean; hasTopicsEnabled?: boolean }): void {
     if (settings.canReadAllGroupMessages !== undefined)
       this.botUser.can_read_all_group_messages = settings.canReadAllGroupMessages;
-    if (settings.hasTopicsEnabled !== undefined) this.botUser.has_topics_enabled = settings.hasTopicsEnabled;
+    if (settings.hasTopicsEnabled !== undefined) this.setBotTopicsEnabled(settings.hasTopicsEnabled);
+  }
+
+  /**
+   * Turns the bot's forum topic mode in private chats on or off, as its owner does in @BotFather (Bot Settings →
+   * Threaded Mode): getMe's `has_topics_enabled`. `usersCreateTopics` (getMe's `allows_users_to_create_topics`,
+   * default: the same as `on`) says whether users may create topics in their chat with the bot too.
+   */
+  setBotTopicsEnabled(on: boolean, usersCreateTopics = on): void {
+    this.botUser.has_topics_enabled = on;
+    this.botUser.allows_users_to_create_topics = on && usersCreateTopics;
   }
 
   // --- what happened -----------------------------------------------------------------------------
@@ -1411,11 +1433,13 @@ export class FakeTelegram {
   /**
    * A user creates a topic in the app: queues its `forum_topic_created` service message as a `message`
    * update and returns the topic's thread id. The bot did not create it, so closing, reopening or renaming
-   * it needs can_manage_topics. Throws when the chat is not a forum.
+   * it needs can_manage_topics. In a private chat the user may create topics while the bot's settings let them
+   * ({@link setBotTopicsEnabled}). Throws when the chat has no topics, or its user may not create them.
    */
   userCreatesTopic(chatId: number, name: string, by: FakeUserInput): number {
     const chat = this.chatOrThrow(chatId);
-    if (chat.type !== 'supergroup' || !chat.isForum) throw new Error(`chat ${chatId} is not a forum`);
+    const refusal = userCreationRefusal(chat, this.botUser);
+    if (refusal !== undefined) throw new Error(`chat ${chatId} ${refusal}`);
     const from = userJson(by);
     chat.members.set(from.id, from);
     const service = this.openTopic(chat, from, name, TOPIC_ICON_COLORS[0] ?? 0, undefined);
@@ -1478,6 +1502,7 @@ export class FakeTelegram {
     const chat = this.chatOrThrow(chatId);
     const topic = chat.topics.get(threadId);
     if (!topic || topic.deleted) throw new Error(`chat ${chatId} has no topic ${threadId}`);
+    if (chat.type === 'private') throw new Error(`topics of the private chat ${chatId} cannot be closed or reopened`);
     if (topic.closed === closed) throw new Error(`topic ${threadId} is ${closed ? 'closed' : 'open'} already`);
     const from = userJson(by);
     chat.members.set(from.id, from);
@@ -1999,8 +2024,9 @@ export class FakeTelegram {
     return id;
   }
 
+  /** A forum supergroup, or a private chat while the bot's topic mode is on. */
   private requireForum(chat: ChatState): void {
-    if (chat.type !== 'supergroup' || !chat.isForum) throw bad('the chat is not a forum');
+    if (!hasTopics(chat, this.botUser)) throw bad(NOT_A_FORUM);
   }
 
   private requireTopic(chat: ChatState, p: Params): TopicState {
@@ -2011,9 +2037,12 @@ export class FakeTelegram {
     return topic;
   }
 
-  /** As TDLib decides: can_manage_topics, or the bot created the topic. `refusal` is TDLib's text for the action. */
+  /**
+   * As TDLib decides: can_manage_topics, or the bot created the topic (in a private chat, always allowed).
+   * `refusal` is TDLib's text for the action.
+   */
   private requireTopicRights(chat: ChatState, topic: TopicState, refusal: string): void {
-    if (!(chat.botIsAdmin && chat.canManageTopics) && !topic.createdByBot) throw bad(refusal);
+    if (!mayChangeTopic(chat, topic.createdByBot)) throw bad(refusal);
   }
 
   private requirePinRights(chat: ChatState): void {
@@ -2198,7 +2227,7 @@ export class FakeTelegram {
     const chat = this.requireChat(p);
     let threadId = p.int('message_thread_id');
     if (threadId !== undefined) {
-      const topic = chat.type === 'supergroup' && chat.isForum ? chat.topics.get(threadId) : undefined;
+      const topic = hasTopics(chat, this.botUser) ? chat.topics.get(threadId) : undefined;
       if (!topic || topic.deleted) throw bad('message thread not found');
     }
     let reply: { messageId: number; allowWithout: boolean } | undefined;
@@ -2437,8 +2466,8 @@ export class FakeTelegram {
 
   private createForumTopic(p: Params): unknown {
     const chat = this.requireChat(p);
-    this.requireForum(chat);
-    if (!chat.botIsAdmin || !chat.canManageTopics) throw bad('not enough rights to create a topic');
+    const refusal = creationRefusal(chat, this.botUser);
+    if (refusal !== undefined) throw bad(refusal);
     const name = p.string('name') ?? '';
     if (name.length < 1 || name.length > 128) throw bad('TOPIC_NAME_INVALID');
     const iconColor = p.int('icon_color') ?? TOPIC_ICON_COLORS[0] ?? 0;
@@ -2476,6 +2505,8 @@ export class FakeTelegram {
 
   private setTopicClosed(p: Params, closed: boolean): boolean {
     const chat = this.requireChat(p);
+    const supergroupsOnly = closingRefusal(chat);
+    if (supergroupsOnly !== undefined) throw bad(supergroupsOnly);
     const topic = this.requireTopic(chat, p);
     this.requireTopicRights(chat, topic, 'not enough rights to close or open the topic');
     if (topic.closed === closed) throw bad('TOPIC_NOT_MODIFIED');
@@ -2513,7 +2544,8 @@ export class FakeTelegram {
   private deleteForumTopic(p: Params): boolean {
     const chat = this.requireChat(p);
     const topic = this.requireTopic(chat, p);
-    if (!chat.botIsAdmin) throw bad('not enough rights to delete a topic');
+    const refusal = deletionRefusal(chat);
+    if (refusal !== undefined) throw bad(refusal);
     this.removeTopic(chat, topic);
     return true;
   }

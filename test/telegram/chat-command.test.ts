@@ -52,6 +52,19 @@ describe("/chat's answers", () => {
     );
   });
 
+  it("name the chat's topic without a link in a private chat (solo mode), where topics have none", () => {
+    const solo = { ...o, groupId: 1001 };
+    expect(chatAnswer({ ...opened, created: true }, order, solo)).toBe(
+      '✅ The chat about order 123 is open in its topic.',
+    );
+    expect(chatAnswer({ ...opened, created: false }, order, solo)).toBe(
+      '💬 The chat about order 123 is here already, in its topic.',
+    );
+    expect(chatAnswer({ ...opened, created: true }, order, { ...solo, texts: textsFor('ru') })).toBe(
+      '✅ Чат по заказу 123 открыт в своей теме.',
+    );
+  });
+
   it("tell the Market's refusals with its reason, and when its quota comes back", () => {
     expect(chatAnswer({ kind: 'not-found', reason: 'NOT_FOUND: Order 123 not found' }, order, o)).toBe(
       '⚠️ The Market has no order 123 in this cabinet (NOT_FOUND: Order 123 not found). Check the number.',

@@ -56,6 +56,21 @@ describe('Operators', () => {
     expect(ops.mayAnswer({ userId: undefined, anonymousAdmin: true })).toBe(false);
   });
 
+  it.each([[{ kind: 'all' }], [{ kind: 'admins' }], [{ kind: 'ids', ids: [5, 6] }]] as const)(
+    "lets only the chat's own person answer in a private chat (solo mode), whatever OPERATORS is (%j)",
+    async (setting) => {
+      const solo = 1001;
+      const api = { getChatAdministrators: () => Promise.reject(new Error('no administrators')) };
+      const ops = new Operators(setting, { api, groupId: solo, logger: log });
+      await ops.start();
+      ops.stop();
+      expect(ops.mayAnswer({ userId: solo, anonymousAdmin: false })).toBe(true);
+      expect(ops.mayAnswer({ userId: 5, anonymousAdmin: false })).toBe(false);
+      expect(ops.mayAnswer({ userId: undefined, anonymousAdmin: true })).toBe(false);
+      expect(ops.watchesMembers).toBe(false);
+    },
+  );
+
   it("lets the group's creator, administrators and anonymous admins answer with OPERATORS=admins", async () => {
     const api = adminsApi([creator(1), admin(2)]);
     const ops = new Operators({ kind: 'admins' }, { api, groupId: GROUP, logger: log });

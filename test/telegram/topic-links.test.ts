@@ -8,8 +8,12 @@ describe('topicLink', () => {
     expect(topicLink(-1009999999999, topicId(1))).toBe('https://t.me/c/9999999999/1');
   });
 
-  it('refuses an id that is not a supergroup, which has no such links', () => {
+  it('refuses a basic group, which has no such links', () => {
     expect(() => topicLink(-123456, topicId(5))).toThrow(/not a supergroup/);
-    expect(() => topicLink(1001234567890, topicId(5))).toThrow(/not a supergroup/);
+  });
+
+  it("gives none for a person's private chat with the bot (solo mode), whose topics have no links", () => {
+    expect(topicLink(1001, topicId(5))).toBeUndefined();
+    expect(topicLink(1001234567890, topicId(5))).toBeUndefined();
   });
 });
