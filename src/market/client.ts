@@ -5,13 +5,13 @@
  * `MarketTransport` (transport.ts) performs one HTTP exchange and owns the Api-Key; `outcomes.ts` turns
  * answers into values, typed errors and send outcomes; reads go through the one retry point `ReadRetry`
  * (retry.ts), writes (`#write` here) are sent at most once; attachment downloads live in attachments.ts,
- * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts, product questions
- * in questions.ts, product names in products.ts. Settings and their defaults are in options.ts.
+ * order details (and the choice of the order method) in orders.ts, product reviews in reviews.ts, product
+ * questions in questions.ts, product names in products.ts, the shops the key reaches in campaigns.ts. Settings and
+ * their defaults are in options.ts.
  */
 import { Blob } from 'node:buffer';
 import type { Logger } from 'pino';
 import { FormData } from 'undici';
-import type { z } from 'zod';
 import type { FeedbackPort } from '../bridge/feedback-port.ts';
 import type { MarketChatId, MarketMessageId } from '../bridge/ids.ts';
 import { CHAT_STATUSES } from '../bridge/model.ts';
@@ -19,13 +19,15 @@ import type { ChatStatus, ChatSubject, MarketChat, MarketMessage, OrderSummary }
 import type { MarketFile, MarketPort, NewChatOutcome, Page, SendOptions, SendOutcome } from '../bridge/ports.ts';
 import type { ProductPort } from '../bridge/product-port.ts';
 import { AttachmentDownloader } from './attachments.ts';
+import { readCampaigns } from './campaigns.ts';
+import type { MarketCampaign } from './campaigns.ts';
 import { MarketApiError, MarketRateLimitError } from './errors.ts';
 import { resolveOptions } from './options.ts';
 import type { MarketClientOptions } from './options.ts';
 import { OrderReader } from './orders.ts';
-import type { OrderSource, ReadOptions } from './orders.ts';
+import type { OrderSource, Read } from './orders.ts';
 import { FeedbackMethods } from './feedback.ts';
-import { errorFrom, newChatOutcome, parseAnswer, sendOutcome } from './outcomes.ts';
+import { errorFrom, newChatOutcome, parseAnswer, readThrough, sendOutcome } from './outcomes.ts';
 import type { ErrorContext } from './outcomes.ts';
 import { ProductReader } from './products.ts';
 import { QuestionMethods } from './questions.ts';
@@ -45,6 +47,7 @@ import type { TokenInfo } from './schemas.ts';
 import { MarketTransport, isSuccess } from './transport.ts';
 import type { ApiRequest, Operation, RawResponse } from './transport.ts';
 
+export type { MarketCampaign } from './campaigns.ts';
 export type { MarketClientOptions } from './options.ts';
 export type { OrderSource } from './orders.ts';
 export type { TokenInfo } from './schemas.ts';
@@ -80,6 +83,8 @@ export class MarketClient implements MarketPort {
   readonly #transport: MarketTransport;
   readonly #errors: ErrorContext;
   readonly #retry: ReadRetry;
+  /** A read through the one retry point (see `readThrough`). */
+  readonly #read: Read;
   readonly #attachments: AttachmentDownloader;
   readonly #orders: OrderReader;
   /** The FeedbackPort: product reviews and questions, through the same transport, quotas and retries. */
@@ -99,6 +104,7 @@ export class MarketClient implements MarketPort {
     this.#transport = transport;
     this.#errors = { quota: this.#quota, now: this.#now, redact: (text) => transport.redact(text) };
     this.#retry = new ReadRetry(settings, this.#quota);
+    this.#read = readThrough({ transport, retry: this.#retry, errors: this.#errors });
     this.#attachments = new AttachmentDownloader(settings, {
       transport,
       quota: this.#quota,
@@ -107,15 +113,14 @@ export class MarketClient implements MarketPort {
     });
     this.#orders = new OrderReader({
       businessId: this.#businessId,
-      read: (req, schema, readOptions) => this.#read(req, schema, readOptions),
+      read: this.#read,
       tokenInfo: () => this.getTokenInfo(),
       now: this.#now,
       log: this.#log,
     });
     const feedbackDeps = () => ({
       businessId: this.#businessId,
-      read: <S extends z.ZodType>(req: ApiRequest, schema: S, readOptions?: ReadOptions) =>
-        this.#read(req, schema, readOptions),
+      read: this.#read,
       write: (req: ApiRequest) => this.#write(req),
       log: this.#log,
       signal: this.#signal,
@@ -253,6 +258,11 @@ export class MarketClient implements MarketPort {
     return res.result;
   }
 
+  /** Every shop the key reaches, with its cabinet (getCampaigns, all pages; see campaigns.ts). */
+  campaigns(): Promise<MarketCampaign[]> {
+    return readCampaigns(this.#read);
+  }
+
   /**
    * The order a chat is about (see `MarketPort.getOrder`): through getBusinessOrders when the key has an
    * order-processing scope, else through the deprecated getOrder, which needs `campaignId`. Undefined when
@@ -343,25 +353,6 @@ export class MarketClient implements MarketPort {
 
   #businessPath(suffix: string): string {
     return `/v2/businesses/${this.#businessId}${suffix}`;
-  }
-
-  /**
-   * A read through the one retry point: exchange, typed error for a non-2xx answer, parsed body. A 401 is
-   * always fatal; a 403 unless `forbiddenIsFatal` is false.
-   */
-  async #read<S extends z.ZodType>(req: ApiRequest, schema: S, options: ReadOptions = {}): Promise<z.output<S>> {
-    const fatalOnAuth = (status: number) => status === 401 || (options.forbiddenIsFatal ?? true);
-    return this.#retry.run(
-      req.operation,
-      async () => {
-        const res = await this.#transport.exchangeApi(req);
-        if (!isSuccess(res.status)) {
-          throw errorFrom(this.#errors, req.operation, res, { fatalOnAuth: fatalOnAuth(res.status) });
-        }
-        return parseAnswer(req.operation, res, schema);
-      },
-      { once: options.once },
-    );
   }
 
   /**

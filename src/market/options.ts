@@ -1,6 +1,8 @@
 /**
  * The settings of `MarketClient`: the options a caller passes, their checks and their defaults, resolved
  * once into `MarketSettings`, of which each layer (transport, retry, writes, attachments) reads its part.
+ * `MarketConnection` is the part that needs no cabinet: what the shop list (campaigns.ts) asks with before
+ * MARKET_BUSINESS_ID is known.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -46,6 +48,9 @@ export interface MarketClientOptions {
   allowPrivateAttachmentHosts?: boolean;
 }
 
+/** What talking to the Market needs before a cabinet is chosen: the client's options without `businessId`. */
+export type MarketConnectionOptions = Omit<MarketClientOptions, 'businessId'>;
+
 const DEFAULTS = {
   maxConcurrent: 2,
   requestTimeoutMs: 15_000,
@@ -59,6 +64,8 @@ const DEFAULTS = {
 
 /** `MarketClientOptions` checked, with every default applied. */
 export type MarketSettings = ReturnType<typeof resolveOptions>;
+/** `MarketConnectionOptions` checked, with every default applied; the transport and the retry point need no more. */
+export type MarketConnection = ReturnType<typeof resolveConnection>;
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return delay(ms, undefined, signal ? { signal } : {});
@@ -66,23 +73,32 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** Checks the options (throwing a TypeError that names the setting to fix) and applies the defaults. */
 export function resolveOptions(options: MarketClientOptions) {
+  const connection = resolveConnection(options);
+  if (!Number.isSafeInteger(options.businessId) || options.businessId < 1) {
+    throw new TypeError('MarketClient businessId (MARKET_BUSINESS_ID) must be a positive integer');
+  }
+  return {
+    ...connection,
+    businessId: options.businessId,
+    log: options.logger.child({ component: 'market-client', businessId: options.businessId }),
+  };
+}
+
+/** Like `resolveOptions`, without a cabinet. */
+export function resolveConnection(options: MarketConnectionOptions) {
   const baseUrl = new URL(options.baseUrl);
   if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') {
     throw new TypeError('MarketClient baseUrl must be an http(s) URL');
   }
   if (!options.apiKey) throw new TypeError('MarketClient needs an apiKey (MARKET_API_KEY)');
-  if (!Number.isSafeInteger(options.businessId) || options.businessId < 1) {
-    throw new TypeError('MarketClient businessId (MARKET_BUSINESS_ID) must be a positive integer');
-  }
   if (!/^[\x20-\x7e]{1,100}$/.test(options.integration)) {
     throw new TypeError('MarketClient integration must be 1–100 printable ASCII characters');
   }
   return {
     baseUrl,
     apiKey: options.apiKey,
-    businessId: options.businessId,
     integration: options.integration,
-    log: options.logger.child({ component: 'market-client', businessId: options.businessId }),
+    log: options.logger.child({ component: 'market-client' }),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     attempts: Math.max(1, options.retry?.attempts ?? DEFAULTS.attempts),
     baseDelayMs: options.retry?.baseDelayMs ?? DEFAULTS.baseDelayMs,

@@ -1,8 +1,8 @@
 /**
  * What a Market answer means: a 2xx body parsed by its zod schema, a non-2xx answer turned into the
- * typed error (a 420 also blocks its operation until the window ends), a write's result or failure
- * turned into a `SendOutcome`, telling apart "not sent", "rejected", "rate-limited" and "ambiguous", and
- * createChat's into a `NewChatOutcome`.
+ * typed error (a 420 also blocks its operation until the window ends), a read made of those through the
+ * retry point (`readThrough`), a write's result or failure turned into a `SendOutcome`, telling apart
+ * "not sent", "rejected", "rate-limited" and "ambiguous", and createChat's into a `NewChatOutcome`.
  */
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -16,10 +16,13 @@ import {
   MarketSchemaError,
 } from './errors.ts';
 import type { MarketError, MarketErrorEntry } from './errors.ts';
+import type { Read, ReadOptions } from './orders.ts';
 import { rateLimitUntil } from './quota.ts';
 import type { QuotaTracker } from './quota.ts';
+import type { ReadRetry } from './retry.ts';
 import { apiErrorResponseSchema, emptyApiResponseSchema } from './schemas.ts';
-import type { Operation, RawResponse } from './transport.ts';
+import { isSuccess } from './transport.ts';
+import type { ApiRequest, MarketTransport, Operation, RawResponse } from './transport.ts';
 
 /** What turning an error answer into a typed error needs: the quota a 420 blocks, the clock, the key's redaction. */
 export interface ErrorContext {
@@ -71,6 +74,27 @@ export function errorFrom(
   const text = context.redact(res.body.toString('utf8', 0, Math.min(res.body.length, 200))).trim();
   if (fatal) return new MarketCredentialsError(operation, res.status, errors, { detail: text || undefined });
   return new MarketApiError(operation, res.status, errors, { detail: text || undefined });
+}
+
+/**
+ * Reads through the one retry point: exchange, typed error for a non-2xx answer, parsed body. A 401 is always
+ * fatal; a 403 unless the read's `forbiddenIsFatal` is false.
+ */
+export function readThrough(parts: { transport: MarketTransport; retry: ReadRetry; errors: ErrorContext }): Read {
+  const { transport, retry, errors } = parts;
+  return <S extends z.ZodType>(req: ApiRequest, schema: S, options: ReadOptions = {}): Promise<z.output<S>> =>
+    retry.run(
+      req.operation,
+      async () => {
+        const res = await transport.exchangeApi(req);
+        if (!isSuccess(res.status)) {
+          const fatalOnAuth = res.status === 401 || (options.forbiddenIsFatal ?? true);
+          throw errorFrom(errors, req.operation, res, { fatalOnAuth });
+        }
+        return parseAnswer(req.operation, res, schema);
+      },
+      { once: options.once },
+    );
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { MarketApiError, MarketError, MarketNetworkError, MarketRateLimitError, MarketSchemaError } from './errors.ts';
-import type { MarketSettings } from './options.ts';
+import type { MarketConnection } from './options.ts';
 import type { QuotaTracker } from './quota.ts';
 import type { Operation } from './transport.ts';
 
@@ -23,7 +23,7 @@ export class ReadRetry {
   readonly #random: () => number;
   readonly #signal: AbortSignal | undefined;
 
-  constructor(settings: MarketSettings, quota: QuotaTracker) {
+  constructor(settings: MarketConnection, quota: QuotaTracker) {
     this.#log = settings.log;
     this.#quota = quota;
     this.#attempts = settings.attempts;

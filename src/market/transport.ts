@@ -14,7 +14,7 @@ import {
   MarketSchemaError,
 } from './errors.ts';
 import { errorCode, failedBeforeSending, privateAddressError } from './network-failures.ts';
-import type { MarketSettings } from './options.ts';
+import type { MarketConnection } from './options.ts';
 import { ConcurrencyLimiter, header, rateLimitUntil } from './quota.ts';
 import type { QuotaTracker, ResponseHeaders } from './quota.ts';
 
@@ -30,6 +30,7 @@ export type Operation =
   | 'getAuthTokenInfo'
   | 'getOrder'
   | 'getBusinessOrders'
+  | 'getCampaigns'
   | 'getGoodsQuestions'
   | 'getGoodsQuestionAnswers'
   | 'updateGoodsQuestionTextEntity'
@@ -107,7 +108,7 @@ export class MarketTransport {
   readonly #quota: QuotaTracker;
   #lastAnswerAt: number | undefined;
 
-  constructor(settings: MarketSettings, quota: QuotaTracker) {
+  constructor(settings: MarketConnection, quota: QuotaTracker) {
     this.#baseUrl = settings.baseUrl;
     this.#apiKey = settings.apiKey;
     this.#integration = settings.integration;

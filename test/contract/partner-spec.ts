@@ -1,9 +1,9 @@
 /**
  * The operations of the official partner-api spec copied in ./partner-api/ (see its SOURCE.md), order details,
- * product reviews, product questions and the product catalogue's getOfferMappings: where each lives, its scopes,
- * limits and deprecation, and a checker of bodies against its request and response schemas. `$ref`s are followed
- * lazily, so recursive schemas (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and the
- * client's contract tests.
+ * product reviews, product questions, the product catalogue's getOfferMappings and the shop list: where each lives,
+ * its scopes, limits and deprecation, and a checker of bodies against its request and response schemas. `$ref`s are
+ * followed lazily, so recursive schemas (RegionDTO.parent) are fine. Used by the fake Market's conformance tests and
+ * the client's contract tests.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -73,7 +73,18 @@ export const PRODUCT_OPERATIONS = {
 } as const;
 export type ProductOperationId = keyof typeof PRODUCT_OPERATIONS;
 
-const OPERATIONS = { ...ORDER_OPERATIONS, ...REVIEW_OPERATIONS, ...QUESTION_OPERATIONS, ...PRODUCT_OPERATIONS };
+/** The shop list: the shops (campaigns) the key reaches, each with its cabinet (business). */
+export const CAMPAIGN_OPERATIONS = {
+  getCampaigns: { path: '/v2/campaigns', file: 'v2_campaigns.yaml' },
+} as const;
+
+const OPERATIONS = {
+  ...ORDER_OPERATIONS,
+  ...REVIEW_OPERATIONS,
+  ...QUESTION_OPERATIONS,
+  ...PRODUCT_OPERATIONS,
+  ...CAMPAIGN_OPERATIONS,
+};
 /** Every copied operation. */
 export type SpecOperationId = keyof typeof OPERATIONS;
 

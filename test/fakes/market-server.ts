@@ -1,6 +1,7 @@
 /**
  * A stateful fake of the Yandex Market Partner API: the seven chat methods, `POST /v2/auth/token`, the
- * two order-details methods (getOrder, deprecated, and getBusinessOrders), the five product-review methods
+ * two order-details methods (getOrder, deprecated, and getBusinessOrders), the shop list (getCampaigns, in
+ * market-campaigns.ts, with `addCampaign` for more shops and other businesses), the five product-review methods
  * (in market-reviews.ts, reached as `reviews`), the three product-question methods (in market-questions.ts,
  * reached as `questions`) and the product catalogue's getOfferMappings (in market-products.ts, reached as
  * `products`), served by `node:http` on
@@ -28,11 +29,11 @@
  *   no `.json` suffix, no unversioned paths), to catch client typos.
  * - Parallel requests count per business, and per campaign for `/v2/campaigns/...` (README §4); the order
  *   methods' own `parallel-limit-value: 6` is not modelled apart from that.
- * - The business's campaigns are `campaignIds` plus every campaign of a chat or an order added; getOrder
- *   answers 403 "Access denied" for any other campaign, and 404 for an order of another campaign of the
- *   business (an assumption, REVIEWS-QUESTIONS.md §5.4). getBusinessOrders sorts by creation, then id;
- *   `limit` above 50 is cut to 50 (`x-transform: truncateLimit`); without dates only orders created in the
- *   last 30 days match, and whether that window also limits an `orderIds` lookup is configurable.
+ * - The business's campaigns are `campaignIds` plus every campaign of a chat or an order added (and those of
+ *   `addCampaign` for it); getOrder answers 403 "Access denied" for any other campaign, and 404 for an order of
+ *   another campaign of the business (an assumption, REVIEWS-QUESTIONS.md §5.4). getBusinessOrders sorts by
+ *   creation, then id; `limit` above 50 is cut to 50 (`x-transform: truncateLimit`); without dates only orders
+ *   created in the last 30 days match, and whether that window also limits an `orderIds` lookup is configurable.
  *   Substatus values are not checked against the 125-value enum; shipment dates are checked, not filtered.
  * - Page tokens are base64url JSON: an offset for getChats (so a chat updated between pages can move,
  *   as with any offset cursor), the last returned messageId for getChatHistory. Tokens of another
@@ -53,6 +54,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { listenOnLoopback } from './loopback.ts';
+import { CAMPAIGNS_LIMIT, FakeCampaigns, type FakeCampaign, type FakeCampaignInput } from './market-campaigns.ts';
 import {
   ORDER_SOURCE_PLATFORMS,
   ORDER_STATUSES,
@@ -92,6 +94,7 @@ import {
 import { FakeProducts } from './market-products.ts';
 
 export type { FakeOrder, FakeOrderInput, FakeOrderItemInput } from './market-orders.ts';
+export type { FakeCampaign, FakeCampaignInput } from './market-campaigns.ts';
 
 /** The operationIds of the Partner API methods this fake serves (as named in the spec). */
 export type OperationId =
@@ -105,11 +108,12 @@ export type OperationId =
   | 'getAuthTokenInfo'
   | 'getOrder'
   | 'getBusinessOrders'
+  | 'getCampaigns'
   | ReviewOperationId
   | QuestionOperationId
   | ProductOperationId;
 
-/** Every operationId, in the order of the README's limit table, then the order, review, question and product methods. */
+/** Every operationId, in the order of the README's limit table, then the order, shop, review, question and product methods. */
 export const OPERATION_IDS: readonly OperationId[] = [
   'getChats',
   'getChat',
@@ -121,6 +125,7 @@ export const OPERATION_IDS: readonly OperationId[] = [
   'getAuthTokenInfo',
   'getOrder',
   'getBusinessOrders',
+  'getCampaigns',
   ...REVIEW_OPERATION_IDS,
   ...QUESTION_OPERATION_IDS,
   ...PRODUCT_OPERATION_IDS,
@@ -141,6 +146,7 @@ export const DEFAULT_LIMITS: Readonly<Record<OperationId, number>> = {
   getAuthTokenInfo: 100,
   getOrder: 10000,
   getBusinessOrders: 10000,
+  getCampaigns: CAMPAIGNS_LIMIT,
   ...REVIEW_LIMITS,
   ...QUESTION_LIMITS,
   ...PRODUCT_LIMITS,
@@ -198,8 +204,13 @@ export interface FakeMarketOptions {
   now?: () => number;
   /** Called for every message stored, including the ones the client sends (e.g. to emit notifications). */
   onMessage?: (message: FakeChatMessage) => void;
-  /** Campaigns (shops) besides those of chats and orders; the first is orders' default. Default `[2001]`. */
+  /**
+   * Campaigns (shops) of the business besides those of chats and orders; the first is orders' default. Default
+   * `[2001]`; `[]` is a cabinet without shops (until a chat or an order names one).
+   */
   campaignIds?: number[];
+  /** The business's name, as getCampaigns reports it. Default `'Test business'`. */
+  businessName?: string;
   /** Whether getBusinessOrders' default 30-day window limits an `orderIds` lookup too (undocumented). Default false. */
   orderIdsInDateWindow?: boolean;
   /** How the review methods answer where the spec is silent (see market-reviews.ts). */
@@ -347,6 +358,8 @@ const OPERATION_SCOPES: Record<OperationId, readonly string[]> = {
   getAuthTokenInfo: ALL_SCOPES,
   getOrder: [...ORDER_SCOPES, 'COMMUNICATION'],
   getBusinessOrders: ORDER_SCOPES,
+  // Every key scope may list the shops.
+  getCampaigns: ALL_SCOPES,
   ...REVIEW_SCOPES,
   ...QUESTION_SCOPES,
   ...PRODUCT_SCOPES,
@@ -707,6 +720,11 @@ function matchRoute(method: string, pathname: string): Route {
       ? { kind: 'operation', operationId: 'getAuthTokenInfo', businessIdRaw: undefined }
       : { kind: 'method-not-allowed', allow: ['POST'] };
   }
+  if (pathname === '/v2/campaigns') {
+    return method === 'GET'
+      ? { kind: 'operation', operationId: 'getCampaigns', businessIdRaw: undefined }
+      : { kind: 'method-not-allowed', allow: ['GET'] };
+  }
   const campaignOrder = /^\/v2\/campaigns\/([^/]+)\/orders\/([^/]+)$/.exec(pathname);
   if (campaignOrder) {
     return method === 'GET'
@@ -791,8 +809,8 @@ export class FakeMarket {
   private closed = false;
   private readonly chatsById = new Map<number, ChatState>();
   private readonly ordersById = new Map<number, FakeOrder>();
-  /** The business's campaigns (shops): the configured ones and those of every chat and order added. */
-  private readonly campaigns: Set<number>;
+  /** The shops the key reaches: the business's (configured, and of every chat and order added) and others. */
+  private readonly campaigns: FakeCampaigns;
   private readonly defaultCampaignId: number;
   private readonly orderIdsInDateWindow: boolean;
   private nextOrderId = FIRST_ORDER_ID;
@@ -840,10 +858,15 @@ export class FakeMarket {
     }
     this.attachmentsRequireApiKey = options.attachmentsRequireApiKey ?? false;
     const campaignIds = options.campaignIds ?? [DEFAULT_CAMPAIGN_ID];
-    if (campaignIds.length === 0 || !campaignIds.every(isPositiveInt)) {
-      throw new Error('FakeMarket: campaignIds must be one or more positive integers');
-    }
-    this.campaigns = new Set(campaignIds);
+    if (!campaignIds.every(isPositiveInt)) throw new Error('FakeMarket: campaignIds must be positive integers');
+    this.campaigns = new FakeCampaigns(
+      {
+        businessId: this.businessId,
+        businessName: options.businessName ?? 'Test business',
+        reject: (status, message) => new Rejection(status, message),
+      },
+      campaignIds,
+    );
     this.defaultCampaignId = campaignIds[0] ?? DEFAULT_CAMPAIGN_ID;
     this.orderIdsInDateWindow = options.orderIdsInDateWindow ?? false;
     this.now = options.now ?? Date.now;
@@ -933,10 +956,7 @@ export class FakeMarket {
     if (order && c.campaignId !== undefined && c.campaignId !== order.campaignId) {
       throw new Error(`FakeMarket.addChat: order ${order.orderId} belongs to campaign ${order.campaignId}`);
     }
-    if (c.campaignId !== undefined) {
-      if (!isPositiveInt(c.campaignId)) throw new Error(`FakeMarket.addChat: bad campaignId ${String(c.campaignId)}`);
-      this.campaigns.add(c.campaignId);
-    }
+    if (c.campaignId !== undefined) this.campaigns.join(c.campaignId, 'FakeMarket.addChat');
     const createdAtMs = c.createdAt === undefined ? this.now() : parseDate(c.createdAt);
     this.chatsById.set(chatId, {
       chatId,
@@ -1016,10 +1036,10 @@ export class FakeMarket {
       ),
     );
     const campaignId = input.campaignId ?? [...chatCampaigns][0] ?? this.defaultCampaignId;
-    if (!isPositiveInt(campaignId)) throw new Error(`FakeMarket.addOrder: bad campaignId ${String(campaignId)}`);
     if ([...chatCampaigns].some((c) => c !== campaignId)) {
       throw new Error(`FakeMarket.addOrder: a chat puts order ${orderId} in campaign ${[...chatCampaigns].join(', ')}`);
     }
+    this.campaigns.join(campaignId, 'FakeMarket.addOrder');
     this.ordersById.set(orderId, createOrder(input, { orderId, campaignId, nowMs: this.now() }));
     this.subjects.set(`ORDER:${orderId}`, {
       orderId,
@@ -1027,9 +1047,17 @@ export class FakeMarket {
       ...(input.customer !== undefined && { customer: input.customer }),
       chatsClosed: input.chatsClosed ?? false,
     });
-    this.campaigns.add(campaignId);
     this.nextOrderId = Math.max(this.nextOrderId, orderId + 1);
     return orderId;
+  }
+
+  /**
+   * Adds a shop the key reaches, or describes one of the business's again (its name, placement, API availability):
+   * by default a shop of the business; with another `businessId`, one of another cabinet, which getCampaigns lists
+   * and nothing else serves. See market-campaigns.ts.
+   */
+  addCampaign(input: FakeCampaignInput): FakeCampaign {
+    return this.campaigns.add(input);
   }
 
   /** An order as stored (every default applied), or undefined. */
@@ -1253,6 +1281,7 @@ export class FakeMarket {
   private resourceName(operation: OperationId): string {
     if (operation === 'getAuthTokenInfo') return '/v2/auth/token';
     if (operation === 'getOrder') return '/v2/campaigns/{campaignId}/orders/{orderId}';
+    if (operation === 'getCampaigns') return '/v2/campaigns';
     if (operation === 'getBusinessOrders') return `/v1/businesses/${this.businessId}/orders`;
     const question = Object.entries(QUESTION_ROUTES).find(([, id]) => id === operation);
     if (question) return `/v1/businesses/${this.businessId}/${question[0]}`;
@@ -1463,7 +1492,7 @@ export class FakeMarket {
       if (!/^[0-9]+$/.test(campaignIdRaw) || !isPositiveInt(Number(campaignIdRaw))) {
         throw bad(`Path parameter 'campaignId' must be a positive int64, got '${campaignIdRaw}'`);
       }
-      if (!this.campaigns.has(Number(campaignIdRaw))) throw new Rejection(403, 'Access denied', 'FORBIDDEN');
+      if (!this.campaigns.isOwn(Number(campaignIdRaw))) throw new Rejection(403, 'Access denied', 'FORBIDDEN');
     }
   }
 
@@ -1502,6 +1531,8 @@ export class FakeMarket {
         return this.getOrder(Number(route.campaignIdRaw), route.orderIdRaw ?? '');
       case 'getBusinessOrders':
         return this.getBusinessOrders(query, parseJsonObject(contentType, raw));
+      case 'getCampaigns':
+        return this.campaigns.execute(query);
       case 'getGoodsFeedbacks':
       case 'getGoodsFeedbackComments':
       case 'updateGoodsFeedbackComment':
