@@ -19,7 +19,7 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
   let config: Config;
   let find;
   try {
-    ({ config, find } = loadStartConfig(process.env, ['TELEGRAM_CHAT_ID']));
+    ({ config, find } = loadStartConfig(process.env));
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`marketgram: ${err.message}\nSee .env.example for every setting.\n`);
@@ -28,18 +28,34 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
     throw err;
   }
   // Loaded once the settings are good, so that a wrong one is reported at once, before the bridge's modules load.
-  const [{ StartupError, startApp }, { chooseLogFormat, createLogger }, { StoreError }, { findChat, SetupError }] =
-    await Promise.all([
-      import('./app.ts'),
-      import('./logger.ts'),
-      import('./store/errors.ts'),
-      import('./setup/find-chat.ts'),
-    ]);
+  const [
+    { StartupError, startApp },
+    { chooseLogFormat, createLogger },
+    { StoreError },
+    { findChat, SetupError },
+    { findBusiness },
+  ] = await Promise.all([
+    import('./app.ts'),
+    import('./logger.ts'),
+    import('./store/errors.ts'),
+    import('./setup/find-chat.ts'),
+    import('./setup/find-business.ts'),
+  ]);
   const logger = createLogger({
     level: config.logLevel,
     format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
     secrets: [config.telegram.token, config.market.apiKey],
   });
+  if (find.includes('MARKET_BUSINESS_ID')) {
+    // The cabinet the key reaches; several or none stop the start, naming them.
+    try {
+      config = { ...config, market: { ...config.market, businessId: await findBusiness(config, logger) } };
+    } catch (err) {
+      if (!(err instanceof SetupError)) throw err;
+      process.stderr.write(`marketgram: ${err.message}\n`);
+      return 1;
+    }
+  }
   if (find.includes('TELEGRAM_CHAT_ID')) {
     // Setup mode until a person binds a chat; a signal meanwhile stops it (exit 0).
     const signalled = new AbortController();

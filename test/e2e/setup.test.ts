@@ -109,4 +109,22 @@ describe('setup mode: binding a chat with the one-time code', () => {
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   }, 60_000);
+
+  it('npm start without MARKET_BUSINESS_ID: uses the one cabinet the key reaches, or names them all when there are several', async () => {
+    const run = world.spawn({ MARKET_BUSINESS_ID: '', LOG_LEVEL: 'info' });
+    await waitFor(() => run.output().includes('marketgram started'), 'the start', 20_000);
+    expect(run.output()).toMatch(/"businessId":4242/);
+    const chat = world.market.addChat({ contextType: 'ORDER', orderId: 5151, customer: { name: 'Ivan' } });
+    world.market.addMessage(chat, { sender: 'CUSTOMER', text: 'hello' });
+    await waitFor(() => topicFor(world.telegram, '5151'), 'the chat mirrored', 30_000);
+    run.child.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+
+    world.market.addCampaign({ id: 777, businessId: 9090, businessName: 'Other cabinet', domain: 'other.example' });
+    const several = world.spawn({ MARKET_BUSINESS_ID: 'replace-me' });
+    const { code } = await several.exited;
+    expect(code).toBe(1);
+    expect(several.output()).toContain('MARKET_BUSINESS_ID is not set and the key reaches 2 cabinets');
+    expect(several.output()).toContain('9090 (Other cabinet: other.example)');
+  }, 60_000);
 });
