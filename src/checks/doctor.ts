@@ -5,7 +5,9 @@
  * ends within seconds even when something hangs. Nothing it prints holds the bot token or the API key.
  */
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadStartConfig, type Config } from '../config.ts';
+import { discoverBusiness } from '../market/business-discovery.ts';
+import { readBinding } from '../store/binding.ts';
 import { MarketClient } from '../market/client.ts';
 import { VERSION } from '../version.ts';
 import { fail, lineOf, pass, skip, type CheckResult } from './check.ts';
@@ -29,8 +31,9 @@ export interface DoctorOptions {
 /** Runs every check and prints its line; resolves with the exit code. */
 export async function runDoctor(o: DoctorOptions): Promise<number> {
   let config: Config;
+  let find;
   try {
-    config = loadConfig(o.env);
+    ({ config, find } = loadStartConfig(o.env));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) o.write(lineOf(fail('configuration', problem, undefined)));
@@ -49,8 +52,13 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
 
   report([pass('configuration', 'every setting is valid')]);
   const running = await checkHere(config, report);
-  await checkTelegram(config, running, o.timeoutMs ?? 5_000, report);
-  report(await guarded([...Object.values(MARKET_CHECKS)], () => checkMarket(config, o.timeoutMs ?? 5_000)));
+  const found = await findUnset(config, find, o.timeoutMs ?? 5_000);
+  report(found.results);
+  config = found.config;
+  if (config.telegram.chatId !== 0) await checkTelegram(config, running, o.timeoutMs ?? 5_000, report);
+  if (config.market.businessId !== 0) {
+    report(await guarded([...Object.values(MARKET_CHECKS)], () => checkMarket(config, o.timeoutMs ?? 5_000)));
+  }
   report(
     await guarded([NOTIFICATION_CHECK], async () => [
       await notificationCheck({
@@ -128,4 +136,51 @@ async function guarded(names: string[], run: () => Promise<CheckResult[]>): Prom
 
 function redact(text: string, secrets: string[]): string {
   return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
+
+/**
+ * What the start would find by itself when it is not set: the chat the setup bound (DATA_DIR/chat.json) and the
+ * cabinet the key reaches. One line each; a chat id or business id that stays 0 means its checks cannot run.
+ */
+async function findUnset(
+  config: Config,
+  find: readonly string[],
+  timeoutMs: number,
+): Promise<{ config: Config; results: CheckResult[] }> {
+  const results: CheckResult[] = [];
+  if (find.includes('TELEGRAM_CHAT_ID')) {
+    const bound = await readBinding(config.dataDir).catch(() => undefined);
+    if (bound) {
+      config = { ...config, telegram: { ...config.telegram, chatId: bound.chatId } };
+      results.push(
+        pass('Telegram chat binding', `TELEGRAM_CHAT_ID is not set: the chat ${bound.chatId} bound by the setup`),
+      );
+    } else {
+      results.push(
+        fail(
+          'Telegram chat binding',
+          'TELEGRAM_CHAT_ID is not set and no chat is bound yet, so the chat, its rights and the webhook were not checked',
+          'start marketgram: it runs the setup mode and logs a one-time code to send in the chat (docs/setup.md), or set TELEGRAM_CHAT_ID.',
+        ),
+      );
+    }
+  }
+  if (find.includes('MARKET_BUSINESS_ID')) {
+    const found = await discoverBusiness({
+      baseUrl: config.market.apiUrl,
+      apiKey: config.market.apiKey,
+      logger: pino({ level: 'silent' }),
+      integration: `marketgram/${VERSION}`,
+      requestTimeoutMs: timeoutMs,
+      retry: { attempts: 1 },
+      maxRateLimitWaitMs: 0,
+    });
+    if (found.kind === 'one') {
+      config = { ...config, market: { ...config.market, businessId: found.businessId } };
+      results.push(pass('Market cabinet from the key', found.message));
+    } else {
+      results.push(fail('Market cabinet from the key', found.message, 'set MARKET_BUSINESS_ID.'));
+    }
+  }
+  return { config, results };
 }

@@ -340,4 +340,29 @@ describe('npm run doctor as a process', () => {
     expect(run.output()).toMatch(/^❌ bot rights: pin messages — .* Fix: enable "Pin messages"/m);
     expect(run.output()).toMatch(/^1 of 15 checks failed: fix it, then run the doctor again\.$/m);
   });
+
+  it('without TELEGRAM_CHAT_ID: checks the chat the setup bound, and names the missing binding when there is none', async () => {
+    const unbound = await doctor({ TELEGRAM_CHAT_ID: '' });
+    expect(unbound.code).toBe(1);
+    expect(unbound.line('Telegram chat binding')).toMatch(
+      /^❌ Telegram chat binding — TELEGRAM_CHAT_ID is not set and no chat is bound yet.*Fix: start marketgram: it runs the setup mode/,
+    );
+    expect(unbound.lines.some((l) => l.includes('Telegram bot token'))).toBe(false);
+
+    await writeFile(
+      path.join(world.dataDir, 'chat.json'),
+      JSON.stringify({ chatId: GROUP_ID, kind: 'group', boundAt: new Date().toISOString() }),
+    );
+    const bound = await doctor({ TELEGRAM_CHAT_ID: '' });
+    expect(bound.line('Telegram chat binding')).toBe(
+      `✅ Telegram chat binding — TELEGRAM_CHAT_ID is not set: the chat ${GROUP_ID} bound by the setup`,
+    );
+    expect(bound.line('Telegram chat')).toMatch(/^✅ Telegram chat — "Shop", a forum supergroup/);
+  });
+
+  it('without MARKET_BUSINESS_ID: finds the cabinet from the key and checks it', async () => {
+    const { line } = await doctor({ MARKET_BUSINESS_ID: '' });
+    expect(line('Market cabinet from the key')).toMatch(/^✅ Market cabinet from the key — .*4242/);
+    expect(line('Market business id')).toMatch(/^✅ Market business id — the key reaches cabinet 4242/);
+  });
 });
