@@ -1,11 +1,14 @@
 /**
  * The chat to mirror into when TELEGRAM_CHAT_ID is not set: the one the setup bound before (DATA_DIR/chat.json),
  * or, the first time, one bound now in setup mode (setup-mode.ts), waiting until a person binds one or the
- * process is told to stop.
+ * process is told to stop. Meanwhile the HTTP listener answers /healthz (200: the process is up) and /readyz (503:
+ * waiting for a chat), so a container's health check sees a live process.
  */
 import { GrammyError, HttpError } from 'grammy';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { HttpServer } from '../server/http.ts';
+import { addOpsRoutes } from '../server/ops-routes.ts';
 import { readBinding, type ChatBinding } from '../store/binding.ts';
 import { startSetupMode } from './setup-mode.ts';
 
@@ -32,6 +35,38 @@ export async function findChat(
     );
     return bound;
   }
+  const http = new HttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    logger: logger.child({ side: 'http' }),
+  });
+  addOpsRoutes(http, {
+    readiness: () =>
+      Promise.resolve({ ready: false, setup: 'waiting for a chat to be bound with the code in the log' }),
+    metrics: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
+  });
+  let httpPort: number;
+  try {
+    httpPort = await http.listen();
+  } catch (err) {
+    throw new SetupError(
+      `Cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}): change HTTP_PORT or HTTP_HOST.`,
+    );
+  }
+  try {
+    return await setupMode(config, logger, until, httpPort, code);
+  } finally {
+    await http.close();
+  }
+}
+
+async function setupMode(
+  config: Config,
+  logger: Logger,
+  until: AbortSignal,
+  httpPort: number,
+  code: string | undefined,
+): Promise<ChatBinding | undefined> {
   let setup;
   try {
     setup = await startSetupMode({
@@ -51,6 +86,7 @@ export async function findChat(
       );
     throw err;
   }
+  logger.info({ httpPort }, 'setup mode: /healthz answers 200 and /readyz 503 until a chat is bound');
   if (until.aborted) {
     await setup.stop();
     return undefined;

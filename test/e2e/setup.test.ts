@@ -94,6 +94,14 @@ describe('setup mode: binding a chat with the one-time code', () => {
     const code = await waitFor(() => /"code":"([A-Z0-9]{10})"/.exec(run.output())?.[1], 'the code in the log', 20_000);
     expect(run.output()).toContain(`send \\"/start ${code}\\" to @${BOT.username} in a private chat`);
     expect(run.output()).toContain(`https://t.me/${BOT.username}?startgroup=${code}`);
+    // Meanwhile the process answers its health check, and says it is not ready.
+    const port = await waitFor(() => /"httpPort":(\d+)/.exec(run.output())?.[1], 'the setup mode listener', 10_000);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { ready?: boolean; setup?: string };
+    expect(body.ready).toBe(false);
+    expect(body.setup).toContain('waiting for a chat');
     world.telegram.userSends(GROUP_ID, { from: OPERATOR, text: `/setup@${BOT.username} ${code}` });
     const chat = world.market.addChat({ contextType: 'ORDER', orderId: 5150, customer: { name: 'Anna' } });
     world.market.addMessage(chat, { sender: 'CUSTOMER', text: 'where is my order?' });
