@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import { ConfigError, loadStartConfig, type Config } from '../config.ts';
 import { discoverBusiness } from '../market/business-discovery.ts';
+import type { MarketConnectionOptions } from '../market/options.ts';
 import { readBinding } from '../store/binding.ts';
 import { MarketClient } from '../market/client.ts';
 import { VERSION } from '../version.ts';
@@ -108,16 +109,7 @@ async function checkTelegram(
 }
 
 async function checkMarket(config: Config, timeoutMs: number): Promise<CheckResult[]> {
-  const market = new MarketClient({
-    baseUrl: config.market.apiUrl,
-    apiKey: config.market.apiKey,
-    businessId: config.market.businessId,
-    logger: pino({ level: 'silent' }),
-    integration: `marketgram/${VERSION}`,
-    requestTimeoutMs: timeoutMs,
-    retry: { attempts: 1 },
-    maxRateLimitWaitMs: 0,
-  });
+  const market = new MarketClient({ ...connection(config, timeoutMs), businessId: config.market.businessId });
   try {
     return (await marketChecks(market, config.market)).results;
   } finally {
@@ -166,15 +158,7 @@ async function findUnset(
     }
   }
   if (find.includes('MARKET_BUSINESS_ID')) {
-    const found = await discoverBusiness({
-      baseUrl: config.market.apiUrl,
-      apiKey: config.market.apiKey,
-      logger: pino({ level: 'silent' }),
-      integration: `marketgram/${VERSION}`,
-      requestTimeoutMs: timeoutMs,
-      retry: { attempts: 1 },
-      maxRateLimitWaitMs: 0,
-    });
+    const found = await discoverBusiness(connection(config, timeoutMs));
     if (found.kind === 'one') {
       config = { ...config, market: { ...config.market, businessId: found.businessId } };
       results.push(pass('Market cabinet from the key', found.message));
@@ -183,4 +167,17 @@ async function findUnset(
     }
   }
   return { config, results };
+}
+
+/** The Market as the doctor asks it: silently, one attempt, no waiting out a 420, each call bounded. */
+function connection(config: Config, timeoutMs: number): MarketConnectionOptions {
+  return {
+    baseUrl: config.market.apiUrl,
+    apiKey: config.market.apiKey,
+    logger: pino({ level: 'silent' }),
+    integration: `marketgram/${VERSION}`,
+    requestTimeoutMs: timeoutMs,
+    retry: { attempts: 1 },
+    maxRateLimitWaitMs: 0,
+  };
 }
