@@ -1,5 +1,5 @@
 /**
- * The readers the settings table (settings.ts) builds its schemas from: trimmed text, required values, URLs,
+ * What a row of the settings table (settings.ts) is, and the readers the table builds its schemas from: trimmed text, required values, URLs,
  * whole numbers in a range, on/off flags, one of a few words, and the small parsers some settings need.
  */
 import { isIP } from 'node:net';
@@ -8,6 +8,19 @@ import { z } from 'zod';
 /** A domain name as REPLY_GUARD_ALLOW takes it: labels of letters (Latin or Cyrillic), digits and hyphens. */
 export const DOMAIN =
   /^(?=.{1,253}$)(?:[a-z0-9\u0430-\u044f\u0451](?:[a-z0-9\u0430-\u044f\u0451-]{0,61}[a-z0-9\u0430-\u044f\u0451])?\.)+[a-z\u0430-\u044f\u0451]{2,63}$/;
+
+/** One row of the settings table. */
+export interface Setting {
+  /** The value when unset, as written in the environment; none for a required setting or a mode left off. */
+  default?: string;
+  required?: true;
+  /** What to write: ends every message about a missing or malformed value. */
+  hint: string;
+  /** How the setting's description in docs/configuration.md begins. */
+  doc: string;
+  /** Reads the trimmed-or-not text (or undefined when unset without a default) into its value. */
+  schema: (name: string, hint: string) => z.ZodType<unknown, string | undefined>;
+}
 
 export const trimmed = z.string().trim();
 export const required = (name: string, hint: string) => trimmed.min(1, { error: `${name} is required: ${hint}` });

@@ -4,8 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { cidrList } from './cidr.ts';
-import { int, flag, publicUrlOrUnset, splitList, trimmed } from './setting-readers.ts';
-import type { Setting } from './settings.ts';
+import { int, flag, publicUrlOrUnset, splitList, trimmed, type Setting } from './setting-readers.ts';
 
 /** The ranges the Market documents as the source of its notifications. */
 export const MARKET_NOTIFICATION_RANGES = ['5.45.207.0/25', '141.8.142.0/25', '5.255.253.0/25'];

@@ -20,23 +20,11 @@ import {
   splitList,
   timeOfDayOrOff,
   trimmed,
+  type Setting,
 } from './setting-readers.ts';
 
-export { parseOperators, type OperatorsSetting } from './setting-readers.ts';
+export { parseOperators, type OperatorsSetting, type Setting } from './setting-readers.ts';
 export { MARKET_NOTIFICATION_RANGES } from './settings-http.ts';
-
-/** One row of the settings table. */
-export interface Setting {
-  /** The value when unset, as written in the environment; none for a required setting or a mode left off. */
-  default?: string;
-  required?: true;
-  /** What to write: ends every message about a missing or malformed value. */
-  hint: string;
-  /** How the setting's description in docs/configuration.md begins. */
-  doc: string;
-  /** Reads the trimmed-or-not text (or undefined when unset without a default) into its value. */
-  schema: (name: string, hint: string) => z.ZodType<unknown, string | undefined>;
-}
 
 /** Every setting, in the order of docs/configuration.md. */
 export const SETTINGS = {
