@@ -36,6 +36,8 @@ const WORDS = ['thank you', 'we will check', 'sorry', 'yes', 'it is', 'a new one
 
 export class ThreadReplyTyper {
   readonly typed: TypedThreadReply[] = [];
+  /** How often each reply was tried (it is tried again every 250 ms while it has to wait). */
+  private readonly tries = new Map<number, number>();
 
   constructor(
     private readonly world: World,
@@ -62,9 +64,13 @@ export class ThreadReplyTyper {
         .messages(GROUP_ID, { threadId, fromBot: true })
         .map((m) => ({ m, parsed: parseThreadPost(m.text ?? '') }))
         .flatMap(({ m, parsed }) => (parsed.kind === 'post' ? [{ messageId: m.message_id, n: parsed.n }] : []));
-    // Every other reply answers a buyer's post, in a topic that has one (when any has).
+    // Every other reply answers a buyer's post, in a topic that has one: it waits for one (for 20 s at most, then
+    // it is typed without) while no topic has any yet — a loaded run mirrors the first posts late.
     const wantPost = n % 2 === 1;
     const withPosts = wantPost ? withCard.filter(({ topic }) => postsIn(topic.threadId).length > 0) : [];
+    const tries = (this.tries.get(n) ?? 0) + 1;
+    this.tries.set(n, tries);
+    if (wantPost && withPosts.length === 0 && tries < 80) return false;
     const pool = withPosts.length > 0 ? withPosts : withCard;
     const { topic, thread } = pool[Math.floor(this.random() * pool.length)]!;
     const posts = postsIn(topic.threadId);
