@@ -43,11 +43,14 @@ describe('the triage desk, end to end', () => {
     expect(empty.text).toContain('Nobody is waiting for an answer.');
     await waitFor(() => telegram.pinnedMessages(GROUP_ID)[0] === empty.message_id, 'board pinned');
 
+    // Taken before the buyer waits: the reminder (1 s into the wait) must find its owner, however slow the run.
     const chatId = market.addChat({ contextType: 'ORDER', orderId: 71, customer: { name: 'Ivan' } });
-    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'where is my parcel?' });
+    market.addMessage(chatId, { sender: 'PARTNER', text: 'hello, how can we help?' });
     const topic = await waitFor(() => topicFor(telegram, 'Order 71'), 'topic');
     const card = await waitFor(() => inTopic(topic.threadId, 'Yandex Market buyer chat')[0], 'card');
     telegram.userPressesButton(GROUP_ID, card.message_id, `o:${topic.threadId}`, OPERATOR);
+    await cardSays(topic.threadId, 'Olga');
+    market.addMessage(chatId, { sender: 'CUSTOMER', text: 'where is my parcel?' });
 
     // The board lists the chat with a link to its topic, its wait and its owner.
     const listed = await waitFor(() => {
