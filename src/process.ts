@@ -28,17 +28,25 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
     throw err;
   }
   // Loaded once the settings are good, so that a wrong one is reported at once, before the bridge's modules load.
-  const [{ StartupError, startApp }, { chooseLogFormat, createLogger }, { StoreError }, { findChat, SetupError }] =
-    await Promise.all([
-      import('./app.ts'),
-      import('./logger.ts'),
-      import('./store/errors.ts'),
-      import('./setup/find-chat.ts'),
-    ]);
+  const [
+    { StartupError, startApp },
+    { startCabinets },
+    { chooseLogFormat, createLogger },
+    { StoreError },
+    { findChat, SetupError },
+  ] = await Promise.all([
+    import('./app.ts'),
+    import('./app/cabinets.ts'),
+    import('./logger.ts'),
+    import('./store/errors.ts'),
+    import('./setup/find-chat.ts'),
+  ]);
   const logger = createLogger({
     level: config.logLevel,
     format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
-    secrets: [config.telegram.token, config.market.apiKey],
+    secrets: [config.telegram.token, config.market.apiKey, ...(config.cabinets ?? []).map((c) => c.apiKey)].filter(
+      (s) => s !== '',
+    ),
   });
   if (find.includes('TELEGRAM_CHAT_ID')) {
     // Setup mode until a person binds a chat; a signal meanwhile stops it (exit 0).
@@ -62,7 +70,7 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
   }
   let app;
   try {
-    app = await startApp(config, logger, overrides);
+    app = config.cabinets ? await startCabinets(config, logger, overrides) : await startApp(config, logger, overrides);
   } catch (err) {
     if (err instanceof StartupError || err instanceof StoreError) {
       // Once, as text: the message is for the person who must fix something, not for a log collector.
