@@ -253,15 +253,31 @@ function replyGuard(setting: Config['guard']): ReplyGuardPort | undefined {
   return { mode: setting.kind, check: (text, context) => guard.check(text, context) };
 }
 
-/** A shared group's texts for one cabinet: its name on the cards, so that operators tell the cabinets apart. */
+/**
+ * A shared group's texts for one cabinet: its name on the cards, the desk's board and escalations, /mine and the
+ * daily digest, so that operators tell the cabinets apart. Topic titles get it from the TelegramPort.
+ */
 function namedTexts(t: Texts, name: string): Texts {
+  const named = (text: string) => `[${name}] ${text}`;
+  const { board, deskStatus: desk } = t;
   return {
     ...t,
-    card: { ...t.card, title: `[${name}] ${t.card.title}` },
+    card: { ...t.card, title: named(t.card.title) },
     feedback: {
       ...t.feedback,
-      reviewCard: `[${name}] ${t.feedback.reviewCard}`,
-      questionCard: `[${name}] ${t.feedback.questionCard}`,
+      reviewCard: named(t.feedback.reviewCard),
+      questionCard: named(t.feedback.questionCard),
+    },
+    board: {
+      ...board,
+      waiting: (n) => named(board.waiting(n)),
+      nobodyWaits: named(board.nobodyWaits),
+      escalation: (n) => named(board.escalation(n)),
+    },
+    deskStatus: {
+      ...desk,
+      mine: { ...desk.mine, heading: (n) => named(desk.mine.heading(n)), none: named(desk.mine.none) },
+      digest: { ...desk.digest, title: (day) => named(desk.digest.title(day)) },
     },
   };
 }
