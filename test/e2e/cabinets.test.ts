@@ -12,6 +12,7 @@ import {
   GROUP_ID,
   OPERATOR,
   liveTopics,
+  notify,
   startWorld,
   topicTexts,
   waitFor,
@@ -35,7 +36,7 @@ afterEach(async () => {
   closing = [];
 });
 
-async function startThree(): Promise<Cabinets> {
+async function startThree(extra: Record<string, string> = {}): Promise<Cabinets> {
   const world = await startWorld();
   const b = await startFakeMarket({ apiKey: KEY_B, businessId: 5353 });
   const c = await startFakeMarket({ apiKey: KEY_C, businessId: 6464 });
@@ -65,7 +66,7 @@ async function startThree(): Promise<Cabinets> {
     ].join('\n'),
   );
   const { TELEGRAM_CHAT_ID: _chat, MARKET_API_KEY: _key, MARKET_BUSINESS_ID: _business, ...env } = world.env;
-  const config = loadConfig({ ...env, MARKET_API_URL: router.url, CABINETS_FILE: file, SHOP_B_KEY: KEY_B });
+  const config = loadConfig({ ...env, MARKET_API_URL: router.url, CABINETS_FILE: file, SHOP_B_KEY: KEY_B, ...extra });
   const deployment = await startCabinets(config, pino({ level: process.env.E2E_LOG ?? 'silent' }), {
     ambiguousCheckDelayMs: 50,
     ambiguousSettleMs: 300,
@@ -198,6 +199,44 @@ describe('several cabinets in one process', () => {
     const body = (await ready.json()) as { ready: boolean; cabinets: Record<string, { failed?: string }> };
     expect(body.cabinets['shop-b']?.failed).toBeDefined();
     expect(body.cabinets['shop-a']?.failed).toBeUndefined();
+  });
+
+  it('hands each notification of the one endpoint to the cabinet of its business id', async () => {
+    const { world, markets, deployment } = await startThree({
+      MARKET_NOTIFICATIONS: 'on',
+      MARKET_RECONCILE_INTERVAL: '3600',
+    });
+    const cabinet = (name: string) => deployment.cabinets.find((c) => c.name === name)!;
+    await waitFor(() => deployment.cabinets.every((c) => c.parts.poller.rounds >= 1), 'first polls');
+    const chatB = markets.b.addChat({ contextType: 'ORDER', orderId: 222, customer: { name: 'Anna' } });
+    const messageId = markets.b.addMessage(chatB, { sender: 'CUSTOMER', text: 'pushed to b' });
+    const chatsReadBefore = markets.a.count('getChatHistory') + markets.c.count('getChatHistory');
+    const res = await notify(deployment.httpPort, {
+      notificationType: 'CHAT_MESSAGE_SENT',
+      chatId: chatB,
+      messageId: String(messageId),
+      businessId: 5353,
+      sentAt: new Date().toISOString(),
+    });
+    expect(res.status).toBe(200);
+    const topic = await waitFor(() => topicNamed(world, GROUP_ID, '[shop-b] 🔴 Order 222'), 'shop-b topic', 5000);
+    await waitFor(() => topicTexts(world.telegram, topic.threadId).some((t) => t.includes('pushed to b')), 'message');
+    expect(markets.a.count('getChatHistory') + markets.c.count('getChatHistory')).toBe(chatsReadBefore);
+    // A notification for a cabinet this process does not serve goes nowhere.
+    const other = await notify(deployment.httpPort, {
+      notificationType: 'CHAT_CREATED',
+      chatId: 1,
+      businessId: 7777,
+      createdAt: new Date().toISOString(),
+    });
+    expect(other.status).toBe(200);
+    const counted = async (name: string) =>
+      (await cabinet(name).parts.metrics.registry.getSingleMetricAsString('marketgram_notifications_total')).match(
+        /type="CHAT_\w+"[^}]*\} (\d+)/g,
+      ) ?? [];
+    expect(await counted('shop-b')).toHaveLength(1);
+    expect(await counted('shop-a')).toEqual([]);
+    expect(await counted('shop-c')).toEqual([]);
   });
 
   it('starts with a cabinet whose key is refused already, and serves the others', async () => {
