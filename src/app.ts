@@ -10,48 +10,35 @@ import { buildHttpServer } from './app/http.ts';
 import type { AppOverrides } from './app/overrides.ts';
 import { buildParts, type Parts } from './app/parts.ts';
 import { runShutdown, type ShutdownStep } from './app/shutdown.ts';
+import {
+  StartupError,
+  createMarketClient,
+  fatalSignal,
+  installTelegramHandlers,
+  listen,
+  startOperators,
+  templatesFile,
+} from './app/steps.ts';
 import { openStore } from './app/store.ts';
 import type { ThreadParts } from './app/threads.ts';
-import { operatorRouter } from './app/operator-router.ts';
 import { openTemplateBook } from './app/templates.ts';
 import type { Bridge } from './bridge/bridge.ts';
-import { BOT_COMMANDS } from './bridge/command-texts.ts';
-import { problemOf } from './checks/check.ts';
-import { templatesCheck } from './checks/local.ts';
 import { checkMarket } from './checks/market.ts';
 import { checkTelegram } from './checks/telegram.ts';
 import type { Config } from './config.ts';
 import type { Digest } from './desk/digest.ts';
 import type { Health } from './health.ts';
-import { MarketClient } from './market/client.ts';
+import type { MarketClient } from './market/client.ts';
 import type { MarketPoller } from './market/poller.ts';
-import type { HttpServer } from './server/http.ts';
 import type { Metrics } from './server/metrics.ts';
 import type { JsonStore } from './store/store.ts';
-import type { TemplateBook } from './templates/book.ts';
-import type { SeedTemplate } from './templates/seed-file.ts';
-import { installChatCommand } from './telegram/chat-command.ts';
 import { registerCommandMenu } from './telegram/command-menu.ts';
-import { installMineCommand } from './telegram/mine-command.ts';
-import { installOperatorInput } from './telegram/operator-input.ts';
-import { Operators, type Sender } from './telegram/operators.ts';
 import { telegramReason } from './telegram/reason.ts';
-import { installQuickReplies } from './telegram/quick-replies.ts';
 import { isPrivateChat } from './telegram/solo.ts';
-import { installStatusCommand } from './telegram/status.ts';
 import { startUpdates } from './telegram/updates.ts';
-import { VERSION } from './version.ts';
 
 export type { AppOverrides } from './app/overrides.ts';
-
-/** The service cannot start (or must stop) until a person fixes something; the message says what. */
-export class StartupError extends Error {
-  readonly code = 'STARTUP_FAILED';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StartupError';
-  }
-}
+export { StartupError } from './app/steps.ts';
 
 export interface App {
   bridge: Bridge;
@@ -72,6 +59,8 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<App> {
+  if (config.cabinets)
+    throw new Error('startApp serves the one cabinet of the environment; CABINETS_FILE: startCabinets');
   const seeds = await templatesFile(config);
   const store = await openStore({
     dataDir: config.dataDir,
@@ -154,27 +143,6 @@ export async function startApp(config: Config, logger: Logger, overrides: AppOve
   return { bridge: core, poller, store, health, metrics, digest, threads, httpPort, fatal, stop };
 }
 
-/** `fatal` resolves with the first error that must stop the service (bad credentials, polling ended). */
-function fatalSignal(): { fatal: Promise<Error>; reportFatal: (err: Error) => void } {
-  let reportFatal: (err: Error) => void = () => undefined;
-  const fatal = new Promise<Error>((resolve) => {
-    reportFatal = resolve;
-  });
-  return { fatal, reportFatal };
-}
-
-function createMarketClient(config: Config, logger: Logger, signal: AbortSignal): MarketClient {
-  return new MarketClient({
-    baseUrl: config.market.apiUrl,
-    apiKey: config.market.apiKey,
-    businessId: config.market.businessId,
-    logger: logger.child({ side: 'market' }),
-    integration: `marketgram/${VERSION}`,
-    signal,
-    allowPrivateAttachmentHosts: config.market.attachmentsAllowPrivateHosts,
-  });
-}
-
 /** The Telegram checks, then the Market checks; a setting a person must fix stops the start. Returns the bot. */
 async function preflight(
   config: Config,
@@ -196,90 +164,6 @@ async function preflight(
   } catch (err) {
     await market.close();
     throw err;
-  }
-}
-
-/** TEMPLATES_FILE, read and checked before anything starts: a file a person must fix stops the start. */
-async function templatesFile(config: Config): Promise<SeedTemplate[]> {
-  const { result, seeds } = await templatesCheck(config.templatesFile);
-  if (!result.ok) throw new StartupError(problemOf(result), { cause: result.cause });
-  return seeds;
-}
-
-/** Who may answer buyers, /status, quick replies, /chat, /mine, and operator input (replies, edits, buttons). */
-function installTelegramHandlers(
-  config: Config,
-  logger: Logger,
-  parts: Parts,
-  botInfo: UserFromGetMe,
-  templates: TemplateBook,
-): Operators {
-  const { bot, core, health, texts, reports } = parts;
-  const telegramLog = logger.child({ side: 'telegram' });
-  const operators = new Operators(config.operators, {
-    api: bot.api,
-    groupId: config.telegram.chatId,
-    logger: telegramLog,
-  });
-  operators.install(bot);
-  installStatusCommand(bot, config.telegram.chatId, health, texts, reports.summary);
-  const mayAnswer = (sender: Sender) => operators.mayAnswer(sender);
-  // Before the operator input: its commands and buttons are never a reply of their own.
-  installQuickReplies(bot, core, {
-    groupId: config.telegram.chatId,
-    book: templates,
-    texts,
-    logger: telegramLog,
-    mayAnswer,
-  });
-  installChatCommand(bot, core, {
-    groupId: config.telegram.chatId,
-    texts,
-    logger: telegramLog,
-    timeZone: config.timeZone,
-    mayAnswer,
-  });
-  installMineCommand(bot, {
-    groupId: config.telegram.chatId,
-    texts,
-    logger: telegramLog,
-    mayAnswer,
-    waiting: reports.waiting,
-  });
-  installOperatorInput(bot, operatorRouter(core, parts.threads?.threads, texts), {
-    groupId: config.telegram.chatId,
-    botUsername: botInfo.username,
-    commands: BOT_COMMANDS,
-    mayAnswer,
-    texts,
-    logger: telegramLog,
-  });
-  bot.catch((err) => {
-    logger.error({ err: err.error, updateId: err.ctx.update.update_id }, 'update handler failed');
-  });
-  return operators;
-}
-
-async function startOperators(config: Config, operators: Operators, undo: () => Promise<void>): Promise<void> {
-  try {
-    await operators.start();
-  } catch (err) {
-    await undo();
-    throw new StartupError(
-      `OPERATORS=admins: the group's administrators cannot be read (${telegramReason(err)}): check that the bot is an administrator of ${config.telegram.chatId}, or set OPERATORS to all or a list of user ids.`,
-      { cause: err },
-    );
-  }
-}
-
-async function listen(config: Config, server: HttpServer, undo: () => Promise<void>): Promise<number> {
-  try {
-    return await server.listen();
-  } catch (err) {
-    await undo();
-    throw new StartupError(
-      `Cannot listen on ${config.http.host}:${config.http.port} (${(err as Error).message}): change HTTP_PORT or HTTP_HOST.`,
-    );
   }
 }
 

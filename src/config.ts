@@ -4,6 +4,7 @@
  * pass their own environment.
  */
 import type { z } from 'zod';
+import { CabinetsFileError, readCabinetsFile, type CabinetSetting } from './cabinets/file.ts';
 import type { WorkHours } from './desk/work-hours.ts';
 import { SETTINGS, type OperatorsSetting, type Setting, type SettingName } from './settings.ts';
 
@@ -73,6 +74,12 @@ export interface Config {
   guard: { kind: 'off' } | { kind: 'warn' | 'block'; allow: string[] };
   /** Recent messages mirrored into a new topic for a chat that existed before the bridge first saw it. */
   historyOnFirstSight: number;
+  /**
+   * The cabinets one process serves (CABINETS_FILE); none: the one cabinet of MARKET_API_KEY, MARKET_BUSINESS_ID
+   * and TELEGRAM_CHAT_ID (then `telegram.chatId`, `market.apiKey` and `market.businessId` are those; with a file
+   * they are 0 and empty, and each cabinet carries its own).
+   */
+  cabinets?: CabinetSetting[];
   /** Quick replies put in the store at every start (TEMPLATES_FILE); none when unset. */
   templatesFile?: string;
   /** Product reviews and questions as topics (MARKET_REVIEWS, MARKET_QUESTIONS, REVIEWS_SINCE_DAYS). */
@@ -108,9 +115,23 @@ export function loadStartConfig(
   env: Record<string, string | undefined>,
   findable: readonly Findable[] = ['TELEGRAM_CHAT_ID', 'MARKET_BUSINESS_ID'],
 ): { config: Config; find: Findable[] } {
-  const find = findable.filter((name) => given(env, name) === undefined);
-  const { values, problems } = readSettings({ ...env, ...Object.fromEntries(find.map((name) => [name, '1'])) });
+  const cabinetsFile = given(env, 'CABINETS_FILE');
+  // With CABINETS_FILE each cabinet has its own key, business and chat: the single-cabinet settings are not read.
+  const perCabinet =
+    cabinetsFile === undefined ? [] : (['TELEGRAM_CHAT_ID', 'MARKET_API_KEY', 'MARKET_BUSINESS_ID'] as const);
+  const find = findable.filter((name) => given(env, name) === undefined && !perCabinet.some((n) => n === name));
+  const unread = [...find, ...perCabinet];
+  const { values, problems } = readSettings({ ...env, ...Object.fromEntries(unread.map((name) => [name, '1'])) });
   problems.push(...webhookProblems(env, values));
+  let cabinets: CabinetSetting[] | undefined;
+  if (cabinetsFile !== undefined) {
+    try {
+      cabinets = readCabinetsFile(cabinetsFile.trim(), env);
+    } catch (err) {
+      if (!(err instanceof CabinetsFileError)) throw err;
+      problems.push(...err.problems.map((p) => `CABINETS_FILE ${err.file}: ${p}`));
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const e = values as Values;
   const hook = e.TELEGRAM_WEBHOOK_URL;
@@ -118,7 +139,7 @@ export function loadStartConfig(
   const config: Config = {
     telegram: {
       token: e.TELEGRAM_BOT_TOKEN,
-      chatId: find.includes('TELEGRAM_CHAT_ID') ? 0 : e.TELEGRAM_CHAT_ID,
+      chatId: find.includes('TELEGRAM_CHAT_ID') || cabinets ? 0 : e.TELEGRAM_CHAT_ID,
       apiRoot: e.TELEGRAM_API_ROOT,
       pacing: e.TELEGRAM_PACING,
       groupPerMinute: e.TELEGRAM_GROUP_RATE,
@@ -126,8 +147,8 @@ export function loadStartConfig(
     },
     updates: hook && secret ? { kind: 'webhook', url: hook, secret } : { kind: 'polling' },
     market: {
-      apiKey: e.MARKET_API_KEY,
-      businessId: find.includes('MARKET_BUSINESS_ID') ? 0 : e.MARKET_BUSINESS_ID,
+      apiKey: cabinets ? '' : e.MARKET_API_KEY,
+      businessId: find.includes('MARKET_BUSINESS_ID') || cabinets ? 0 : e.MARKET_BUSINESS_ID,
       apiUrl: e.MARKET_API_URL,
       fullSyncIntervalMs: e.MARKET_FULL_SYNC_INTERVAL * 1000,
       attachmentsAllowPrivateHosts: e.ATTACHMENTS_ALLOW_PRIVATE_HOSTS,
@@ -150,6 +171,7 @@ export function loadStartConfig(
     operators: e.OPERATORS,
     guard: e.REPLY_GUARD === 'off' ? { kind: 'off' } : { kind: e.REPLY_GUARD, allow: e.REPLY_GUARD_ALLOW },
     historyOnFirstSight: e.HISTORY_ON_FIRST_SIGHT,
+    cabinets,
     templatesFile: e.TEMPLATES_FILE,
     threads: { reviews: e.MARKET_REVIEWS, questions: e.MARKET_QUESTIONS, sinceDays: e.REVIEWS_SINCE_DAYS },
     desk: {

@@ -19,6 +19,8 @@ export interface HealthSources {
   storeProblem: () => string | undefined;
   /** Last time the Market answered any request. */
   marketLastOk: () => number | undefined;
+  /** Why the Market will not serve this cabinet any more (its key refused), with what to do; undefined if nothing. */
+  marketProblem?: () => string | undefined;
   lastPollAt: () => number | undefined;
   lastNotificationAt: () => number | undefined;
   /**
@@ -84,10 +86,13 @@ export class Health {
           : { ok: false, ageSeconds: age(tgLast), detail: this.probeFailed ?? 'no answer from Telegram lately' };
     const maxSilenceMs = this.s.maxSilenceMs();
     const mkLast = this.s.marketLastOk();
+    const mkProblem = this.s.marketProblem?.();
     const market: Check =
-      mkLast !== undefined && now - mkLast < maxSilenceMs
-        ? { ok: true, ageSeconds: age(mkLast) }
-        : { ok: false, ageSeconds: age(mkLast), detail: 'no answer from the Market lately' };
+      mkProblem !== undefined
+        ? { ok: false, ageSeconds: age(mkLast), detail: mkProblem }
+        : mkLast !== undefined && now - mkLast < maxSilenceMs
+          ? { ok: true, ageSeconds: age(mkLast) }
+          : { ok: false, ageSeconds: age(mkLast), detail: 'no answer from the Market lately' };
     const lastIntake = Math.max(this.s.lastPollAt() ?? 0, this.s.lastNotificationAt() ?? 0) || undefined;
     const withinGrace = now - this.s.startedAt < maxSilenceMs;
     const intake: Check =

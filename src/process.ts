@@ -30,12 +30,14 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
   // Loaded once the settings are good, so that a wrong one is reported at once, before the bridge's modules load.
   const [
     { StartupError, startApp },
+    { startCabinets },
     { chooseLogFormat, createLogger },
     { StoreError },
     { findChat, SetupError },
     { findBusiness },
   ] = await Promise.all([
     import('./app.ts'),
+    import('./app/cabinets.ts'),
     import('./logger.ts'),
     import('./store/errors.ts'),
     import('./setup/find-chat.ts'),
@@ -44,7 +46,9 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
   const logger = createLogger({
     level: config.logLevel,
     format: chooseLogFormat(config.logFormat, process.stdout.isTTY === true),
-    secrets: [config.telegram.token, config.market.apiKey],
+    secrets: [config.telegram.token, config.market.apiKey, ...(config.cabinets ?? []).map((c) => c.apiKey)].filter(
+      (s) => s !== '',
+    ),
   });
   if (find.includes('MARKET_BUSINESS_ID')) {
     // The cabinet the key reaches; several or none stop the start, naming them.
@@ -78,7 +82,7 @@ async function run(overrides: AppOverrides, options: ProcessOptions = {}): Promi
   }
   let app;
   try {
-    app = await startApp(config, logger, overrides);
+    app = config.cabinets ? await startCabinets(config, logger, overrides) : await startApp(config, logger, overrides);
   } catch (err) {
     if (err instanceof StartupError || err instanceof StoreError) {
       // Once, as text: the message is for the person who must fix something, not for a log collector.

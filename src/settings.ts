@@ -153,6 +153,12 @@ export const SETTINGS = {
     schema: (name) =>
       trimmed.optional().refine((s) => s === undefined || s.length > 0, { error: `${name} must be a file path` }),
   },
+  CABINETS_FILE: {
+    hint: 'the path of a YAML or JSON file listing the cabinets (name, apiKey or apiKeyEnv, businessId, chatId), or empty for one cabinet',
+    doc: 'A YAML or JSON file of the cabinets one process serves',
+    schema: (name) =>
+      trimmed.optional().refine((s) => s === undefined || s.length > 0, { error: `${name} must be a file path` }),
+  },
   REMIND_AFTER: {
     default: '900',
     hint: 'seconds of waiting for the seller before a chat gets a reminder in its topic, 0 (off) to 604800',

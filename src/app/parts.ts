@@ -61,29 +61,38 @@ export interface PartsDeps {
   market: MarketClient;
   botInfo: UserFromGetMe;
   reportFatal: (err: Error) => void;
+  /** One of several cabinets (CABINETS_FILE): its name, and whether its chat is shared with other cabinets. */
+  cabinet?: { name: string; shared: boolean };
+  /** The chat's Telegram budget, shared by the cabinets of one chat; made here when absent. */
+  budget?: CallBudget;
+  /** Why the Market no longer serves the cabinet (its key refused); shown by health. */
+  marketProblem?: () => string | undefined;
 }
 
 export function buildParts(config: Config, logger: Logger, overrides: AppOverrides, deps: PartsDeps): Parts {
-  const { store, market, botInfo, reportFatal } = deps;
+  const { store, market, botInfo, reportFatal, cabinet } = deps;
   const startedAt = Date.now();
   const pulse: Pulse = {};
   const tooLongMs = tooLongAfter(config.desk);
   const repliesWaiting = () =>
     store.allReplies().filter((r) => r.state === 'queued' || r.state === 'sending' || r.state === 'unknown').length;
-  const metrics: Metrics = new Metrics({
-    queueDepth: (): number => core.pending,
-    backlog: (): number => core.backlog,
-    telegramQueue: () => budget.queued(),
-    repliesWaiting,
-    quota: () => market.quotaSnapshot(),
-    storeWritable: () => store.writeProblem === undefined,
-    telegramRightsOk: () => rights.problem === undefined,
-    desk: () => {
-      const now = Date.now();
-      return deskGauges(store.chats(), now, tooLongMs, dayBounds(config.timeZone, now));
+  const metrics: Metrics = new Metrics(
+    {
+      queueDepth: (): number => core.pending,
+      backlog: (): number => core.backlog,
+      telegramQueue: () => budget.queued(),
+      repliesWaiting,
+      quota: () => market.quotaSnapshot(),
+      storeWritable: () => store.writeProblem === undefined,
+      telegramRightsOk: () => rights.problem === undefined,
+      desk: () => {
+        const now = Date.now();
+        return deskGauges(store.chats(), now, tooLongMs, dayBounds(config.timeZone, now));
+      },
     },
-  });
-  const texts = textsFor(config.language);
+    { cabinet: cabinet?.name, processMetrics: cabinet === undefined },
+  );
+  const texts = cabinet?.shared ? namedTexts(textsFor(config.language), cabinet.name) : textsFor(config.language);
   // Health checks go around the bot's retries and pacing: they must answer in a second or two.
   const plainApi = new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot, timeoutSeconds: 5 });
   const rights: GroupRights = new GroupRights({
@@ -99,10 +108,12 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     },
   });
   const groupPerMinute = overrides.telegramGroupPerMinute ?? config.telegram.groupPerMinute;
-  const budget = new CallBudget({
-    groupPerMinute,
-    globalPerSecond: config.telegram.globalPerSecond,
-  });
+  const budget =
+    deps.budget ??
+    new CallBudget({
+      groupPerMinute,
+      globalPerSecond: config.telegram.globalPerSecond,
+    });
   const bot = createBot({
     token: config.telegram.token,
     apiRoot: config.telegram.apiRoot,
@@ -129,7 +140,10 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     bot.api,
     config.telegram.chatId,
     `${config.telegram.apiRoot}/file/bot${config.telegram.token}`,
-    { budget: config.telegram.pacing ? budget : undefined },
+    {
+      budget: config.telegram.pacing ? budget : undefined,
+      titlePrefix: cabinet?.shared ? `[${cabinet.name}] ` : undefined,
+    },
   );
   const guard = replyGuard(config.guard);
   const core: Bridge = new Bridge(market, telegram, store, {
@@ -166,6 +180,7 @@ export function buildParts(config: Config, logger: Logger, overrides: AppOverrid
     telegramProblem: () => rights.problem,
     storeProblem: () => store.writeProblem,
     marketLastOk: () => market.lastAnswerAt,
+    marketProblem: deps.marketProblem,
     lastPollAt: () => poller.lastSuccessAt,
     lastNotificationAt: () => pulse.lastNotificationAt,
     maxSilenceMs: () => Math.max(3 * poller.roundIntervalMs, 120_000),
@@ -236,4 +251,33 @@ function replyGuard(setting: Config['guard']): ReplyGuardPort | undefined {
   if (setting.kind === 'off') return undefined;
   const guard = createGuard({ allow: setting.allow });
   return { mode: setting.kind, check: (text, context) => guard.check(text, context) };
+}
+
+/**
+ * A shared group's texts for one cabinet: its name on the cards, the desk's board and escalations, /mine and the
+ * daily digest, so that operators tell the cabinets apart. Topic titles get it from the TelegramPort.
+ */
+function namedTexts(t: Texts, name: string): Texts {
+  const named = (text: string) => `[${name}] ${text}`;
+  const { board, deskStatus: desk } = t;
+  return {
+    ...t,
+    card: { ...t.card, title: named(t.card.title) },
+    feedback: {
+      ...t.feedback,
+      reviewCard: named(t.feedback.reviewCard),
+      questionCard: named(t.feedback.questionCard),
+    },
+    board: {
+      ...board,
+      waiting: (n) => named(board.waiting(n)),
+      nobodyWaits: named(board.nobodyWaits),
+      escalation: (n) => named(board.escalation(n)),
+    },
+    deskStatus: {
+      ...desk,
+      mine: { ...desk.mine, heading: (n) => named(desk.mine.heading(n)), none: named(desk.mine.none) },
+      digest: { ...desk.digest, title: (day) => named(desk.digest.title(day)) },
+    },
+  };
 }

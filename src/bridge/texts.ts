@@ -121,6 +121,10 @@ export interface Texts {
     replies: string;
     quota: string;
     mode: (telegram: 'polling' | 'webhook', notifications: boolean) => string;
+    /** The first line of /status for one of several cabinets. */
+    cabinet: (name: string) => string;
+    /** Posted once in General when the Market refuses a cabinet's key: the others go on. */
+    cabinetStopped: (name: string, reason: string) => string;
   };
 }
 
@@ -232,6 +236,9 @@ const ru: Texts = {
     quota: 'Квота Маркета',
     mode: (tg, n) =>
       `Режим: Telegram — ${tg === 'webhook' ? 'вебхук' : 'long polling'}, Маркет — ${n ? 'уведомления + сверка' : 'опрос'}`,
+    cabinet: (name) => `Кабинет ${name}`,
+    cabinetStopped: (name, reason) =>
+      `⛔️ Кабинет ${name} остановлен: ${reason}\nОстальные кабинеты работают. Исправьте ключ в CABINETS_FILE и перезапустите marketgram.`,
   },
 };
 
@@ -342,6 +349,9 @@ const en: Texts = {
     quota: 'Market quota',
     mode: (tg, n) =>
       `Mode: Telegram ${tg === 'webhook' ? 'webhook' : 'long polling'}, Market ${n ? 'notifications + reconciling polls' : 'polling'}`,
+    cabinet: (name) => `Cabinet ${name}`,
+    cabinetStopped: (name, reason) =>
+      `⛔️ Cabinet ${name} stopped: ${reason}\nThe other cabinets go on. Fix its key in CABINETS_FILE and restart marketgram.`,
   },
 };
 

@@ -2,7 +2,7 @@
  * Prometheus metrics (prom-client, a registry of our own). Implements the bridge's observer port and
  * reads gauges (queue depth, Market quota, the desk's figures) from their owners when scraped.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BridgeObserver, GuardFindingKind } from '../bridge/ports.ts';
 import type { MessageSender } from '../bridge/model.ts';
 import type { DeskGauges } from '../desk/gauges.ts';
@@ -109,8 +109,14 @@ export class Metrics implements BridgeObserver {
     registers: [this.registry],
   });
 
-  constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'marketgram_' });
+  /**
+   * `cabinet`: the label every metric carries when the process serves several cabinets (names stay those of the
+   * single cabinet). `processMetrics: false` leaves out the process's own figures (memory, CPU, event loop):
+   * with several cabinets the process registry (`processRegistry`) carries them once.
+   */
+  constructor(sources: MetricsSources, options: { cabinet?: string; processMetrics?: boolean } = {}) {
+    if (options.cabinet !== undefined) this.registry.setDefaultLabels({ cabinet: options.cabinet });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'marketgram_' });
     new Gauge({
       name: 'marketgram_queue_tasks',
       help: 'Tasks queued or running in the per-chat queues',
@@ -223,4 +229,17 @@ export class Metrics implements BridgeObserver {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** The process's own figures (memory, CPU, event loop), once for all cabinets. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'marketgram_' });
+  return registry;
+}
+
+/** One scrape of several registries (the process's and each cabinet's, told apart by their `cabinet` label). */
+export async function renderAll(registries: readonly Registry[]): Promise<{ contentType: string; body: string }> {
+  const merged = AggregatorRegistry.aggregate(await Promise.all(registries.map((r) => r.getMetricsAsJSON())));
+  return { contentType: merged.contentType, body: await merged.metrics() };
 }

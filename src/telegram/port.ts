@@ -15,6 +15,7 @@ import {
   type TelegramFile,
   type TelegramPort,
 } from '../bridge/ports.ts';
+import { TOPIC_TITLE_LIMIT } from '../bridge/format.ts';
 import type { Html } from '../bridge/html.ts';
 import type { CallBudget } from './budget.ts';
 import { encodeAction } from './buttons.ts';
@@ -37,8 +38,21 @@ export class TelegramGroup implements TelegramPort {
     private readonly api: Api,
     private readonly chatId: number,
     private readonly fileRoot: string,
-    private readonly options: { downloadTimeoutMs?: number; budget?: CallBudget } = {},
+    private readonly options: {
+      downloadTimeoutMs?: number;
+      budget?: CallBudget;
+      /** Put before every topic title (the cabinet's name in a group several cabinets share), kept within 128. */
+      titlePrefix?: string;
+    } = {},
   ) {}
+
+  /** The title as Telegram gets it: with the prefix, cut to Telegram's 128 characters. */
+  private title(title: string): string {
+    const prefix = this.options.titlePrefix;
+    if (!prefix) return title;
+    const chars = [...`${prefix}${title}`];
+    return chars.length <= TOPIC_TITLE_LIMIT ? chars.join('') : `${chars.slice(0, TOPIC_TITLE_LIMIT - 1).join('')}…`;
+  }
 
   /** Telegram closes topics in supergroups only, never in a private chat. */
   get canCloseTopics(): boolean {
@@ -51,7 +65,7 @@ export class TelegramGroup implements TelegramPort {
   }
 
   async createTopic(title: string, lane: Lane = 'live'): Promise<TopicId> {
-    const topic = await this.lane(lane, 0, () => this.api.createForumTopic(this.chatId, title));
+    const topic = await this.lane(lane, 0, () => this.api.createForumTopic(this.chatId, this.title(title)));
     return toTopicId(topic.message_thread_id);
   }
 
@@ -61,7 +75,9 @@ export class TelegramGroup implements TelegramPort {
 
   async renameTopic(topicId: TopicId, title: string): Promise<void> {
     try {
-      await this.lane('cosmetic', topicId, () => this.api.editForumTopic(this.chatId, topicId, { name: title }));
+      await this.lane('cosmetic', topicId, () =>
+        this.api.editForumTopic(this.chatId, topicId, { name: this.title(title) }),
+      );
     } catch (err) {
       if (err instanceof GrammyError && /TOPIC_NOT_MODIFIED/i.test(err.description)) return;
       throw this.map(err, topicId);

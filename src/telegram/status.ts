@@ -52,7 +52,12 @@ export function deskLines(d: DeskSummary, t: Texts, link: TopicLinker): Html[] {
 }
 
 /** The answer to /status: the desk's lines (when given), then the health report. */
-export function formatStatus(r: HealthReport, t: Texts, desk?: { summary: DeskSummary; link: TopicLinker }): Html {
+export function formatStatus(
+  r: HealthReport,
+  t: Texts,
+  desk?: { summary: DeskSummary; link: TopicLinker },
+  cabinet?: string,
+): Html {
   const h = t.health;
   const when = (s: number | undefined) => (s === undefined ? h.never : h.ago(s));
   const mark = (ok: boolean) => (ok ? '✓' : '✗');
@@ -63,6 +68,7 @@ export function formatStatus(r: HealthReport, t: Texts, desk?: { summary: DeskSu
     .map(([op, q]) => `${QUOTA_SHOWN[op]} ${q.remaining}/${q.limit ?? '?'}`)
     .join(', ');
   const lines: Array<Html | string> = [
+    ...(cabinet === undefined ? [] : [html`<b>${h.cabinet(cabinet)}</b>`]),
     ...(desk ? [...deskLines(desk.summary, t, desk.link), ''] : []),
     html`<b>${r.ready ? h.ok : h.notOk}</b>`,
     line(h.telegram, r.checks.telegram),
@@ -81,19 +87,23 @@ export function formatStatus(r: HealthReport, t: Texts, desk?: { summary: DeskSu
   return joinHtml(lines, '\n');
 }
 
-/** `desk`: the desk's figures now (a source, so /status never sees the store); none: health only. */
+/**
+ * `desk`: the desk's figures now (a source, so /status never sees the store); none: health only. `cabinet`: the
+ * name the answer begins with, when the process serves several cabinets (each answers for itself).
+ */
 export function installStatusCommand(
   bot: Bot,
   groupId: number,
   health: Health,
   t: Texts,
   desk?: () => DeskSummary,
+  cabinet?: string,
 ): void {
   const link: TopicLinker = (topicId) => topicLink(groupId, topicId);
   bot.command('status', async (ctx) => {
     if (ctx.chat.id !== groupId) return;
     const report = await health.report();
-    await ctx.reply(formatStatus(report, t, desk && { summary: desk(), link }).markup, {
+    await ctx.reply(formatStatus(report, t, desk && { summary: desk(), link }, cabinet).markup, {
       parse_mode: 'HTML',
       message_thread_id: ctx.message?.is_topic_message ? ctx.message.message_thread_id : undefined,
       link_preview_options: { is_disabled: true },

@@ -46,6 +46,7 @@
  *   `chatsClosed` (an order too old to write about, a return of a DBS shop) gets 400 — the Market's real answer
  *   to those is undocumented. The new chat is a CHAT in status NEW with the order's campaign and customer.
  */
+import { randomUUID } from 'node:crypto';
 import {
   createServer,
   type IncomingHttpHeaders,
@@ -790,7 +791,7 @@ export class FakeMarket {
   /** The shop's product catalogue (getOfferMappings): products added by the test. */
   readonly products: FakeProducts;
 
-  private readonly apiKey: string;
+  private apiKey: string;
   private readonly businessId: number;
   private scopes: readonly string[];
   private readonly apiKeyName: string;
@@ -925,6 +926,11 @@ export class FakeMarket {
   }
 
   // --- world set-up ---------------------------------------------------------------------------------
+
+  /** The seller revokes the key in the cabinet: from now on every request with it is answered 401. */
+  revokeKey(): void {
+    this.apiKey = `revoked:${randomUUID()}`;
+  }
 
   /**
    * Adds a chat and returns its chatId (auto-incremented from 1001 unless given). ORDER chats need
