@@ -1,7 +1,8 @@
 /**
  * The composition root: builds the store, the Market client, the Telegram bot and the bridge core from the
  * configuration and starts them, as a list of named steps. Used by main.ts and by the end-to-end tests,
- * which run the same code against the fake servers.
+ * which run the same code against the fake servers. This is the one cabinet of the environment; several cabinets
+ * (CABINETS_FILE) start with app/cabinets.ts, which shares these steps (app/steps.ts).
  */
 import { setMaxListeners } from 'node:events';
 import type { UserFromGetMe } from 'grammy/types';

@@ -17,7 +17,7 @@ import { checkTelegram } from '../checks/telegram.ts';
 import type { Config } from '../config.ts';
 import type { HealthReport } from '../health.ts';
 import type { MarketNotification } from '../market/notifications.ts';
-import { processRegistry, renderAll } from '../server/metrics.ts';
+import { processMetrics, renderAll } from '../server/metrics.ts';
 import type { JsonStore } from '../store/store.ts';
 import { createBot } from '../telegram/bot.ts';
 import { CallBudget } from '../telegram/budget.ts';
@@ -86,7 +86,8 @@ export async function startCabinets(config: Config, logger: Logger, overrides: A
     ),
   );
   const cabinets = running.map((r) => r.cabinet);
-  const registries = [processRegistry(), ...cabinets.map((c) => c.parts.metrics.registry)];
+  const ofProcess = processMetrics();
+  const registries = [ofProcess.registry, ...cabinets.map((c) => c.parts.metrics.registry)];
   const router = createBot({
     token: config.telegram.token,
     apiRoot: config.telegram.apiRoot,
@@ -100,7 +101,7 @@ export async function startCabinets(config: Config, logger: Logger, overrides: A
     readiness: () => readiness(cabinets),
     metrics: () => renderAll(registries),
     notified: notificationRouter(running, logger.child({ side: 'http' })),
-    rejected: (reason) => cabinets[0]?.parts.metrics.notificationRejected(reason),
+    rejected: (reason) => ofProcess.notificationRejected(reason),
     updates: router,
   });
   const closeAll = async () => {

@@ -4,6 +4,7 @@
  * privacy mode, the webhook, the notification URL, the store). Each remote call is bounded, so a doctor run
  * ends within seconds even when something hangs. Nothing it prints holds the bot token or the API key.
  */
+import path from 'node:path';
 import { pino } from 'pino';
 import { ConfigError, loadStartConfig, type Config } from '../config.ts';
 import { discoverBusiness } from '../market/business-discovery.ts';
@@ -41,7 +42,8 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
     o.write('The other checks need a valid configuration: fix the settings above (.env.example describes each).');
     return DOCTOR_EXIT.config;
   }
-  const secrets = [config.telegram.token, config.market.apiKey];
+  const targets = cabinetsOf(config);
+  const secrets = [config.telegram.token, ...targets.map((t) => t.config.market.apiKey)];
   if (config.updates.kind === 'webhook') secrets.push(config.updates.secret);
   const results: CheckResult[] = [];
   const report = (batch: CheckResult[]) => {
@@ -52,13 +54,20 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
   };
 
   report([pass('configuration', 'every setting is valid')]);
-  const running = await checkHere(config, report);
-  const found = await findUnset(config, find, o.timeoutMs ?? 5_000);
-  report(found.results);
-  config = found.config;
-  if (config.telegram.chatId !== 0) await checkTelegram(config, running, o.timeoutMs ?? 5_000, report);
-  if (config.market.businessId !== 0) {
-    report(await guarded([...Object.values(MARKET_CHECKS)], () => checkMarket(config, o.timeoutMs ?? 5_000)));
+  let running = false;
+  // With CABINETS_FILE, each cabinet's store, chat and key, its lines named after it.
+  for (const target of targets) {
+    const named = (batch: CheckResult[]) =>
+      report(target.name === undefined ? batch : batch.map((r) => ({ ...r, name: `${target.name}: ${r.name}` })));
+    running = (await checkHere(target.config, named)) || running;
+    // Without CABINETS_FILE: the chat the setup bound and the cabinet the key reaches, when they are not set.
+    const found = await findUnset(target.config, target.name === undefined ? find : [], o.timeoutMs ?? 5_000);
+    named(found.results);
+    const c = found.config;
+    if (c.telegram.chatId !== 0) await checkTelegram(c, running, o.timeoutMs ?? 5_000, named);
+    if (c.market.businessId !== 0) {
+      named(await guarded([...Object.values(MARKET_CHECKS)], () => checkMarket(c, o.timeoutMs ?? 5_000)));
+    }
   }
   report(
     await guarded([NOTIFICATION_CHECK], async () => [
@@ -78,6 +87,20 @@ export async function runDoctor(o: DoctorOptions): Promise<number> {
       : `${failed} of ${results.length} checks failed: fix ${failed === 1 ? 'it' : 'them'}, then run the doctor again.`,
   );
   return failed === 0 ? DOCTOR_EXIT.ok : DOCTOR_EXIT.failed;
+}
+
+/** What the doctor checks: the one cabinet of the environment, or each of CABINETS_FILE as the start serves it. */
+function cabinetsOf(config: Config): Array<{ name?: string; config: Config }> {
+  if (!config.cabinets) return [{ config }];
+  return config.cabinets.map((c) => ({
+    name: c.name,
+    config: {
+      ...config,
+      telegram: { ...config.telegram, chatId: c.chatId },
+      market: { ...config.market, apiKey: c.apiKey, businessId: c.businessId },
+      dataDir: path.join(config.dataDir, c.name),
+    },
+  }));
 }
 
 /** DATA_DIR, its lock, the store and TEMPLATES_FILE; resolves with whether a marketgram is running. */

@@ -231,11 +231,20 @@ export class Metrics implements BridgeObserver {
   }
 }
 
-/** The process's own figures (memory, CPU, event loop), once for all cabinets. */
-export function processRegistry(): Registry {
+/**
+ * With several cabinets, what belongs to the process rather than to one cabinet: its own figures (memory, CPU,
+ * event loop), and the requests the notification endpoint refused (no cabinet is known for them).
+ */
+export function processMetrics(): { registry: Registry; notificationRejected(reason: string): void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'marketgram_' });
-  return registry;
+  const rejected = new Counter({
+    name: 'marketgram_notifications_rejected_total',
+    help: 'Requests to the notification endpoint that were refused, by reason',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  return { registry, notificationRejected: (reason) => rejected.inc({ reason }) };
 }
 
 /** One scrape of several registries (the process's and each cabinet's, told apart by their `cabinet` label). */

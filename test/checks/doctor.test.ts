@@ -45,6 +45,24 @@ async function lockedByLiveProcess(): Promise<void> {
 }
 
 describe('npm run doctor', () => {
+  it('checks each cabinet of CABINETS_FILE on lines named after it, and fails on the one whose key is refused', async () => {
+    const file = path.join(world.dataDir, 'cabinets.yaml');
+    await writeFile(
+      file,
+      [
+        `- { name: good, apiKey: "${API_KEY}", businessId: ${BUSINESS_ID}, chatId: ${GROUP_ID} }`,
+        `- { name: bad, apiKey: "ACMA:revoked-key-000000000:000000", businessId: 9999, chatId: ${GROUP_ID} }`,
+      ].join('\n'),
+    );
+    const { code, lines, line } = await doctor({ CABINETS_FILE: file });
+    expect(code).toBe(1);
+    expect(line('good: Market API key')).toMatch(/^✅/);
+    expect(line('good: Telegram chat')).toMatch(/^✅/);
+    expect(line('bad: Market API key')).toMatch(/^❌/);
+    expect(line('bad: store readable')).toMatch(/^✅/);
+    expect(lines.join('\n')).not.toContain('ACMA:revoked-key');
+  });
+
   it('passes a good set-up with exit code 0, one line per check, no secret printed', async () => {
     const port = await freePort();
     const { code, lines } = await doctor({

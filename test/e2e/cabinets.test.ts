@@ -230,6 +230,16 @@ describe('several cabinets in one process', () => {
       createdAt: new Date().toISOString(),
     });
     expect(other.status).toBe(200);
+    // A refused request belongs to no cabinet: counted once, without the label.
+    const refused = await fetch(`http://127.0.0.1:${deployment.httpPort}/market/notification`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(refused.status).toBe(400);
+    const scrape = await (await fetch(`http://127.0.0.1:${deployment.httpPort}/metrics`)).text();
+    expect(scrape).toMatch(/^marketgram_notifications_rejected_total\{reason="[^"]+"\} 1$/m);
+    expect(scrape.match(/^# TYPE marketgram_notifications_rejected_total/gm)).toHaveLength(1);
     const counted = async (name: string) =>
       (await cabinet(name).parts.metrics.registry.getSingleMetricAsString('marketgram_notifications_total')).match(
         /type="CHAT_\w+"[^}]*\} (\d+)/g,
