@@ -75,9 +75,14 @@ export async function startCabinets(config: Config, logger: Logger, overrides: A
   const { fatal, reportFatal } = fatalSignal();
   const groupPerMinute = overrides.telegramGroupPerMinute ?? config.telegram.groupPerMinute;
   const budgets = new Map<number, CallBudget>();
+  // One bot: the chats' budgets share its per-second limit.
+  const globalWindow: number[] = [];
   for (const { chatId } of settings) {
     if (!budgets.has(chatId))
-      budgets.set(chatId, new CallBudget({ groupPerMinute, globalPerSecond: config.telegram.globalPerSecond }));
+      budgets.set(
+        chatId,
+        new CallBudget({ groupPerMinute, globalPerSecond: config.telegram.globalPerSecond, globalWindow }),
+      );
   }
   const shared = (chatId: number) => settings.filter((c) => c.chatId === chatId).length > 1;
   const running = await Promise.all(

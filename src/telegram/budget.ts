@@ -37,6 +37,11 @@ export const GROUP_SPACING_MARGIN = 1.01;
 export interface BudgetOptions {
   groupPerMinute: number;
   globalPerSecond: number;
+  /**
+   * When the calls of the last second started: pass one array to the budgets of every chat one bot posts into
+   * (several cabinets), since Telegram's per-second limit is the bot's, not a chat's. Default: this budget's own.
+   */
+  globalWindow?: number[];
   now?: () => number;
 }
 
@@ -67,7 +72,7 @@ export class CallBudget {
   private readonly spacingMs: number;
   private readonly now: () => number;
   private lastStart = -Infinity;
-  private readonly recent: number[] = [];
+  private readonly recent: number[];
   private running = false;
   private pausedUntil = 0;
   private timer?: NodeJS.Timeout;
@@ -77,6 +82,7 @@ export class CallBudget {
   constructor(private readonly o: BudgetOptions) {
     this.spacingMs = Math.ceil((60_000 / o.groupPerMinute) * GROUP_SPACING_MARGIN);
     this.now = o.now ?? Date.now;
+    this.recent = o.globalWindow ?? [];
   }
 
   /** Runs `fn` with its budgeted calls in `lane`, counted for topic `key` (0: none). */

@@ -133,4 +133,30 @@ describe('CallBudget: the group’s Telegram calls by priority', () => {
     const { at } = await run(budget, [['live', 4, 'next']]);
     expect(at[0]! - t0).toBeGreaterThanOrEqual(95);
   });
+
+  it('shares the bot’s per-second limit across the budgets of several chats when they share its window', async () => {
+    const startsWithin = async (budgets: CallBudget[]) => {
+      const t0 = performance.now();
+      const at: number[] = [];
+      await Promise.all(
+        budgets.flatMap((b, i) =>
+          [1, 2].map((k) =>
+            b.within('live', i * 10 + k, async () => {
+              const turn = await b.take();
+              at.push(performance.now() - t0);
+              turn.end();
+            }),
+          ),
+        ),
+      );
+      return at.filter((ms) => ms < 500).length;
+    };
+    const options = { groupPerMinute: 60_000, globalPerSecond: 2 };
+    // Apart, each chat's budget lets 2 calls a second through: 4 at once for two chats.
+    expect(await startsWithin([new CallBudget(options), new CallBudget(options)])).toBe(4);
+    // Sharing one window, the two chats together stay at the bot's 2 a second.
+    const globalWindow: number[] = [];
+    const shared = [new CallBudget({ ...options, globalWindow }), new CallBudget({ ...options, globalWindow })];
+    expect(await startsWithin(shared)).toBe(2);
+  });
 });
