@@ -89,6 +89,33 @@ describe('setup mode: binding a chat with the one-time code', () => {
     expect(await s.bound).toBeUndefined();
   });
 
+  it('binds a private chat with topics (solo), and the bridge then mirrors into its topics', async () => {
+    world.telegram.setBotTopicsEnabled(true);
+    world.telegram.addPrivateChat({ id: OPERATOR.id, firstName: OPERATOR.first_name });
+    const s = setup();
+    const sent = world.telegram.userSends(OPERATOR.id, { from: OPERATOR, text: `/start ${CODE}` });
+    const bound = await s.bound;
+    expect(bound).toMatchObject({ chatId: OPERATOR.id, kind: 'private', boundBy: OPERATOR.id });
+    expect(answersTo(OPERATOR.id, sent.message_id)).toEqual([
+      '✅ Done: this chat is connected to marketgram. Every buyer chat will appear here as a topic of its own.',
+    ]);
+
+    await world.start({ TELEGRAM_CHAT_ID: String(bound!.chatId) });
+    const chat = world.market.addChat({ contextType: 'ORDER', orderId: 5152, customer: { name: 'Vera' } });
+    world.market.addMessage(chat, { sender: 'CUSTOMER', text: 'is it in stock?' });
+    const topic = await waitFor(
+      () => world.telegram.topics(OPERATOR.id).find((t) => t.name.includes('5152')),
+      'a topic in the private chat',
+    );
+    await waitFor(
+      () =>
+        world.telegram
+          .messages(OPERATOR.id, { threadId: topic.threadId, fromBot: true })
+          .some((m) => m.text?.includes('is it in stock?')),
+      'the buyer message in it',
+    );
+  });
+
   it('npm start without TELEGRAM_CHAT_ID: logs the code, binds the group it is posted in, and mirrors there', async () => {
     const run = world.spawn({ TELEGRAM_CHAT_ID: '', LOG_LEVEL: 'info' });
     const code = await waitFor(() => /"code":"([A-Z0-9]{10})"/.exec(run.output())?.[1], 'the code in the log', 20_000);
