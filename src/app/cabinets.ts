@@ -101,7 +101,10 @@ export async function startCabinets(config: Config, logger: Logger, overrides: A
     globalPerSecond: config.telegram.globalPerSecond,
     botInfo,
   });
-  routeUpdates(router, cabinets, logger.child({ side: 'telegram' }));
+  const texts = cabinets[0]?.parts.texts;
+  routeUpdates(router, cabinets, logger.child({ side: 'telegram' }), (names) =>
+    texts ? texts.commands.chat.whichCabinet(names) : names.join(', '),
+  );
   const server = buildListener(config, logger, {
     readiness: () => readiness(cabinets),
     metrics: () => renderAll(registries),

@@ -30,6 +30,8 @@ export interface CommandTexts {
     /** `until`: when createChat's quota comes back, as a time of day. */
     rateLimited: (until: string) => string;
     failed: (subject: ChatSubject, reason: string) => string;
+    /** In a group several cabinets share: /chat must name the cabinet first. */
+    whichCabinet: (names: readonly string[]) => string;
   };
 }
 
@@ -59,6 +61,8 @@ export const ruCommands: CommandTexts = {
       `⚠️ Маркет не открывает чат ${ruAbout(s)}: ${reason}. Начать чат можно по заказу, а по возврату — в магазинах FBY, FBS и Экспресс.`,
     rateLimited: (until) => `⏳ Лимит Маркета на новые чаты исчерпан до ${until}. Повторите команду после этого.`,
     failed: (s, reason) => `⚠️ Не удалось открыть чат ${ruAbout(s)}: ${reason}. Попробуйте ещё раз через минуту.`,
+    whichCabinet: (names) =>
+      `В этой группе несколько кабинетов (${names.join(', ')}): укажите кабинет первым, например /chat ${names[0] ?? 'кабинет'} ЗАКАЗ.`,
   },
 };
 
@@ -84,5 +88,7 @@ export const enCommands: CommandTexts = {
       `⚠️ The Market will not open a chat about ${enSubject(s)}: ${reason}. Chats can be started about orders, and about returns in FBY, FBS and Express shops.`,
     rateLimited: (until) => `⏳ The Market's limit on new chats is used up until ${until}. Try again after that.`,
     failed: (s, reason) => `⚠️ Could not open the chat about ${enSubject(s)}: ${reason}. Try again in a minute.`,
+    whichCabinet: (names) =>
+      `This group serves several cabinets (${names.join(', ')}): name the cabinet first, e.g. /chat ${names[0] ?? 'cabinet'} ORDER.`,
   },
 };

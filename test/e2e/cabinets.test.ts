@@ -272,4 +272,38 @@ describe('several cabinets in one process', () => {
     world.market.addMessage(chat, { sender: 'CUSTOMER', text: 'hi' });
     await waitFor(() => topicNamed(world, GROUP_ID, '[good] 🔴 Order 7'), 'good mirrors');
   });
+
+  it('/chat in a shared group goes to the cabinet it names first, alone; without a name it asks which', async () => {
+    const { world, markets } = await startThree();
+    const { telegram } = world;
+    markets.b.addOrder({ orderId: 456, campaignId: 9, customer: { name: 'Anna' } });
+    const ask = (text: string) =>
+      telegram.userSends(GROUP_ID, {
+        from: OPERATOR,
+        text,
+        entities: [{ type: 'bot_command', offset: 0, length: text.split(/\s/, 1)[0]?.length ?? 0 }],
+      });
+    const answers = (m: { message_id: number }) =>
+      telegram
+        .messages(GROUP_ID, { fromBot: true })
+        .filter((a) => a.replyToMessageId === m.message_id)
+        .map((a) => a.text ?? '');
+    const created = (market: FakeMarket) => market.requests.filter((r) => r.operationId === 'createChat').length;
+
+    const bare = ask('/chat 456');
+    await waitFor(() => answers(bare).length > 0, 'the answer to /chat without a cabinet');
+    expect(answers(bare)).toEqual([
+      'This group serves several cabinets (shop-a, shop-b): name the cabinet first, e.g. /chat shop-a ORDER.',
+    ]);
+
+    const named = ask('/chat shop-b 456');
+    await waitFor(() => answers(named).length > 0, 'the answer to /chat shop-b');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(answers(named)).toHaveLength(1);
+    expect(answers(named)[0]).toContain('order 456');
+    expect(created(markets.b)).toBe(1);
+    expect(created(markets.a)).toBe(0);
+    await waitFor(() => topicNamed(world, GROUP_ID, '456'), 'the topic of order 456');
+    expect(topicNamed(world, GROUP_ID, '456')?.name).toMatch(/^\S* ?\[shop-b\]/);
+  });
 });
