@@ -11,6 +11,7 @@
 import { isNote, markNote } from './notes.ts';
 import { findPublished, publish } from './thread-publish.ts';
 import { ThreadReplyNotices } from './thread-reply-notices.ts';
+import { forgetOldReplies } from './thread-reply-ttl.ts';
 import type { WriteOutcome } from './feedback-port.ts';
 import type { GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
 import type { ThreadDeps } from './thread-deps.ts';
@@ -19,10 +20,12 @@ import type { ThreadRecord, ThreadReplyRecord, ThreadReplyTarget } from './threa
 /** The Market's text limits: review comments and question texts. */
 const LIMIT = { review: 4_096, question: 5_000 } as const;
 const MAX_ATTEMPTS = 3;
+const FORGET_EVERY_MS = 3600 * 1000;
 const REACTION_PUBLISHED = '👍';
 
 export class ThreadReplies {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private forgetting?: NodeJS.Timeout;
   private readonly notices: ThreadReplyNotices;
 
   constructor(private readonly d: ThreadDeps) {
@@ -141,6 +144,7 @@ export class ThreadReplies {
    * outcome the operator was not told yet (the process stopped in between) is told now.
    */
   resume(): void {
+    this.forgetOld();
     for (const reply of this.d.store.threadReplies()) {
       if (reply.state === 'queued') this.request(reply);
       else if (reply.state === 'sending' || reply.state === 'unknown') this.later(reply, 0, () => this.check(reply.id));
@@ -159,7 +163,16 @@ export class ThreadReplies {
     }
   }
 
+  /** Forgets the finished replies old enough (thread-reply-ttl.ts), now and every hour. */
+  private forgetOld(): void {
+    if (forgetOldReplies(this.d.store, this.d.now()) > 0) void this.d.store.commit();
+    clearTimeout(this.forgetting);
+    this.forgetting = setTimeout(() => this.forgetOld(), FORGET_EVERY_MS);
+    this.forgetting.unref();
+  }
+
   stop(): void {
+    clearTimeout(this.forgetting);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
   }

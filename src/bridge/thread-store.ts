@@ -126,5 +126,7 @@ export interface ThreadStore {
   /** Adds (or replaces) a reply, marked changed; returns the stored record. */
   putThreadReply(record: ThreadReplyRecord): ThreadReplyRecord;
   saveThreadReply(record: ThreadReplyRecord): void;
+  /** Forgets a reply (a finished one, old enough); marked changed. */
+  deleteThreadReply(id: string): void;
   commit(): Promise<void>;
 }

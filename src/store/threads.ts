@@ -79,6 +79,12 @@ export class ThreadTable implements ThreadStore {
     if (this.findThreadReply(record.id) === record) this.changed();
   }
 
+  deleteThreadReply(id: string): void {
+    if (this.findThreadReply(id) === undefined) return;
+    delete this.replies()[id];
+    this.changed();
+  }
+
   private index(record: ThreadRecord): void {
     if (record.topicId !== undefined) this.byTopic.set(record.topicId, record.key);
   }

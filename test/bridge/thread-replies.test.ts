@@ -280,4 +280,42 @@ describe('replies to reviews and questions', () => {
       expect(Object.values(w.store.findThread(rec.key)!.posted)).toContain(msg.messageId);
     }
   });
+
+  it('forgets finished replies 30 days after they were written, at a start and hourly, and keeps the others', async () => {
+    const w = await world();
+    await w.threads.reviewSeen(w.feedback.addReview({ id: 91 }));
+    const rec = w.store.findThread('review:91')!;
+    const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
+    const stored = (id: number, state: 'sent' | 'failed' | 'cancelled' | 'unknown', createdAt: string) =>
+      w.store.putThreadReply({
+        id: `${rec.topicId}:${id}`,
+        thread: rec.key,
+        topicId: rec.topicId!,
+        telegramMessageId: id as never,
+        text: `text ${id}`,
+        target: { kind: 'review-comment' },
+        state,
+        attempts: 1,
+        createdAt,
+      });
+    stored(921, 'sent', daysAgo(31));
+    stored(922, 'failed', daysAgo(40));
+    stored(923, 'cancelled', daysAgo(31));
+    stored(924, 'sent', daysAgo(29));
+    stored(925, 'unknown', daysAgo(31)); // not finished: still looked for, never forgotten
+    await w.store.commit();
+    const restarted = new Threads(w.feedback, w.telegram, w.store, {
+      texts: textsFor('en'),
+      logger: pino({ level: 'silent' }),
+      sinceDays: 14,
+      ambiguousSettleMs: 60_000,
+    });
+    restarted.resume();
+    await restarted.stop();
+    const left = w.store
+      .threadReplies()
+      .map((r) => r.id.split(':')[1])
+      .sort();
+    expect(left).toEqual(['924', '925']);
+  });
 });
