@@ -4,6 +4,7 @@
  * side so a text is changed in both languages at once. Larger groups of texts (the reply guard's, the quick
  * replies', the commands', the desk's…) are tables of their own in `*-texts.ts`, carried here by a field each.
  */
+import { enHealth, ruHealth, type HealthTexts } from './health-texts.ts';
 import { enBoard, ruBoard, type BoardTexts } from './board-texts.ts';
 import { enCard, ruCard, type CardTexts } from './card-texts.ts';
 import { enCommands, ruCommands, type CommandTexts } from './command-texts.ts';
@@ -102,30 +103,7 @@ export interface Texts {
   feedback: FeedbackTexts;
   /** The desk lines of /status, /mine, the daily digest. */
   deskStatus: DeskStatusTexts;
-  health: {
-    ok: string;
-    notOk: string;
-    telegram: string;
-    market: string;
-    intake: string;
-    store: string;
-    ago: (seconds: number) => string;
-    never: string;
-    lastPoll: string;
-    lastNotification: string;
-    chats: string;
-    queue: string;
-    /** Telegram calls waiting for their turn under the flood limit. */
-    telegramQueue: string;
-    backlog: string;
-    replies: string;
-    quota: string;
-    mode: (telegram: 'polling' | 'webhook', notifications: boolean) => string;
-    /** The first line of /status for one of several cabinets. */
-    cabinet: (name: string) => string;
-    /** Posted once in General when the Market refuses a cabinet's key: the others go on. */
-    cabinetStopped: (name: string, reason: string) => string;
-  };
+  health: HealthTexts;
 }
 
 const ru: Texts = {
@@ -216,30 +194,7 @@ const ru: Texts = {
   board: ruBoard,
   feedback: ruFeedback,
   deskStatus: ruDeskStatus,
-  health: {
-    ok: '✅ marketgram работает',
-    notOk: '⚠️ marketgram работает с проблемами',
-    telegram: 'Telegram',
-    market: 'Маркет',
-    intake: 'Новые сообщения',
-    store: 'Хранилище',
-    ago: (s) =>
-      s < 60 ? `${s} с назад` : s < 3600 ? `${Math.round(s / 60)} мин назад` : `${Math.round(s / 3600)} ч назад`,
-    never: 'ещё не было',
-    lastPoll: 'Последний опрос Маркета',
-    lastNotification: 'Последнее уведомление',
-    chats: 'Чатов',
-    queue: 'Задач в очереди',
-    telegramQueue: 'Ждут очереди в Telegram (лимит группы)',
-    backlog: 'Сообщений ждут публикации',
-    replies: 'Ответов ждут отправки',
-    quota: 'Квота Маркета',
-    mode: (tg, n) =>
-      `Режим: Telegram — ${tg === 'webhook' ? 'вебхук' : 'long polling'}, Маркет — ${n ? 'уведомления + сверка' : 'опрос'}`,
-    cabinet: (name) => `Кабинет ${name}`,
-    cabinetStopped: (name, reason) =>
-      `⛔️ Кабинет ${name} остановлен: ${reason}\nОстальные кабинеты работают. Исправьте ключ в CABINETS_FILE и перезапустите marketgram.`,
-  },
+  health: ruHealth,
 };
 
 const en: Texts = {
@@ -330,29 +285,7 @@ const en: Texts = {
   board: enBoard,
   feedback: enFeedback,
   deskStatus: enDeskStatus,
-  health: {
-    ok: '✅ marketgram is healthy',
-    notOk: '⚠️ marketgram has problems',
-    telegram: 'Telegram',
-    market: 'Market',
-    intake: 'New messages',
-    store: 'Store',
-    ago: (s) => (s < 60 ? `${s} s ago` : s < 3600 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`),
-    never: 'not yet',
-    lastPoll: 'Last Market poll',
-    lastNotification: 'Last notification',
-    chats: 'Chats',
-    queue: 'Queued tasks',
-    telegramQueue: 'Waiting for Telegram (group limit)',
-    backlog: 'Messages waiting to be posted',
-    replies: 'Replies waiting',
-    quota: 'Market quota',
-    mode: (tg, n) =>
-      `Mode: Telegram ${tg === 'webhook' ? 'webhook' : 'long polling'}, Market ${n ? 'notifications + reconciling polls' : 'polling'}`,
-    cabinet: (name) => `Cabinet ${name}`,
-    cabinetStopped: (name, reason) =>
-      `⛔️ Cabinet ${name} stopped: ${reason}\nThe other cabinets go on. Fix its key in CABINETS_FILE and restart marketgram.`,
-  },
+  health: enHealth,
 };
 
 export function textsFor(language: Language): Texts {

@@ -9,13 +9,13 @@
  * mirrored back. An edit in Telegram edits what was published.
  */
 import { isNote, markNote } from './notes.ts';
-import { findPublished, publish } from './thread-publish.ts';
+import { findPublished, publish, replyTarget } from './thread-publish.ts';
 import { ThreadReplyNotices } from './thread-reply-notices.ts';
 import { forgetOldReplies } from './thread-reply-ttl.ts';
 import type { WriteOutcome } from './feedback-port.ts';
 import type { GuardFinding, OperatorMessage, ReplyAction } from './ports.ts';
 import type { ThreadDeps } from './thread-deps.ts';
-import type { ThreadRecord, ThreadReplyRecord, ThreadReplyTarget } from './thread-store.ts';
+import type { ThreadRecord, ThreadReplyRecord } from './thread-store.ts';
 
 /** The Market's text limits: review comments and question texts. */
 const LIMIT = { review: 4_096, question: 5_000 } as const;
@@ -48,7 +48,7 @@ export class ThreadReplies {
       topicId: msg.topicId,
       telegramMessageId: msg.messageId,
       text,
-      target: this.target(rec, msg.replyTo),
+      target: replyTarget(rec, msg.replyTo),
       state: 'queued',
       attempts: 0,
       createdAt: d.now().toISOString(),
@@ -343,17 +343,5 @@ export class ThreadReplies {
   private async save(reply: ThreadReplyRecord): Promise<void> {
     this.d.store.saveThreadReply(reply);
     await this.d.store.commit();
-  }
-
-  /** What the reply answers: the post the operator replied to, or the review or question itself. */
-  private target(rec: ThreadRecord, replyTo: number | undefined): ThreadReplyTarget {
-    const key = replyTo === undefined ? undefined : Object.entries(rec.posted).find(([, id]) => id === replyTo)?.[0];
-    const id = key === undefined ? undefined : Number(key.slice(2));
-    if (rec.kind === 'review') {
-      return key?.startsWith('c:') ? { kind: 'review-comment', parentId: id! } : { kind: 'review-comment' };
-    }
-    if (key?.startsWith('a:')) return { kind: 'answer-comment', answerId: id! };
-    const answerId = key === undefined ? undefined : rec.answerOf?.[key];
-    return answerId === undefined ? { kind: 'answer' } : { kind: 'answer-comment', answerId };
   }
 }
