@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { telegramMessageId, telegramUserId, type TopicId } from '../../src/bridge/ids.ts';
 import type { OperatorMessage, ReplyGuardPort } from '../../src/bridge/ports.ts';
 import { textsFor } from '../../src/bridge/texts.ts';
+import type { ThreadRecord, ThreadReplyRecord, ThreadStore } from '../../src/bridge/thread-store.ts';
 import { Threads } from '../../src/bridge/threads.ts';
 import { createGuard } from '../../src/guard/guard.ts';
 import { JsonStore } from '../../src/store/store.ts';
@@ -40,6 +41,22 @@ async function world(over: { guard?: ReplyGuardPort; undoSeconds?: number; ambig
   const settle = () => new Promise((r) => setTimeout(r, 60));
   const notice = (msg: OperatorMessage) => telegram.posts.find((p) => p.replyTo === msg.messageId)?.html;
   return { feedback, telegram, store, threads, type, settle, notice };
+}
+
+/** A reply as a process left it in the store (a comment on the review, sent by default), message `id`. */
+function storedReply(store: ThreadStore, rec: ThreadRecord, id: number, over: Partial<ThreadReplyRecord> = {}) {
+  return store.putThreadReply({
+    id: `${rec.topicId}:${id}`,
+    thread: rec.key,
+    topicId: rec.topicId!,
+    telegramMessageId: id as never,
+    text: `text ${id}`,
+    target: { kind: 'review-comment' },
+    state: 'sent',
+    attempts: 1,
+    createdAt: new Date().toISOString(),
+    ...over,
+  });
 }
 
 describe('replies to reviews and questions', () => {
@@ -166,18 +183,7 @@ describe('replies to reviews and questions', () => {
     const w = await world();
     await w.threads.reviewSeen(w.feedback.addReview({ id: 71 }));
     const rec = w.store.findThread('review:71')!;
-    const crashed = (id: number, text: string) =>
-      w.store.putThreadReply({
-        id: `${rec.topicId}:${id}`,
-        thread: rec.key,
-        topicId: rec.topicId!,
-        telegramMessageId: id as never,
-        text,
-        target: { kind: 'review-comment' },
-        state: 'sending',
-        attempts: 1,
-        createdAt: new Date().toISOString(),
-      });
+    const crashed = (id: number, text: string) => storedReply(w.store, rec, id, { text, state: 'sending' });
     // The first arrived before the process was killed; the second did not.
     w.feedback.addComment(71, { text: 'It arrived.', author: { type: 'BUSINESS', name: 'Shop' } });
     crashed(901, 'It arrived.');
@@ -202,19 +208,7 @@ describe('replies to reviews and questions', () => {
     const w = await world();
     await w.threads.reviewSeen(w.feedback.addReview({ id: 81 }));
     const rec = w.store.findThread('review:81')!;
-    const stored = (id: number, over: Partial<Parameters<typeof w.store.putThreadReply>[0]>) =>
-      w.store.putThreadReply({
-        id: `${rec.topicId}:${id}`,
-        thread: rec.key,
-        topicId: rec.topicId!,
-        telegramMessageId: id as never,
-        text: `text ${id}`,
-        target: { kind: 'review-comment' },
-        state: 'sent',
-        attempts: 1,
-        createdAt: new Date().toISOString(),
-        ...over,
-      });
+    const stored = (id: number, over: Partial<ThreadReplyRecord>) => storedReply(w.store, rec, id, over);
     stored(911, { told: false, resultId: 5 });
     stored(912, { state: 'failed', told: false, error: 'the Market refused', retryable: false });
     stored(913, { state: 'failed', told: false, error: 'no answer', retryable: true });
@@ -286,18 +280,8 @@ describe('replies to reviews and questions', () => {
     await w.threads.reviewSeen(w.feedback.addReview({ id: 91 }));
     const rec = w.store.findThread('review:91')!;
     const daysAgo = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000).toISOString();
-    const stored = (id: number, state: 'sent' | 'failed' | 'cancelled' | 'unknown', createdAt: string) =>
-      w.store.putThreadReply({
-        id: `${rec.topicId}:${id}`,
-        thread: rec.key,
-        topicId: rec.topicId!,
-        telegramMessageId: id as never,
-        text: `text ${id}`,
-        target: { kind: 'review-comment' },
-        state,
-        attempts: 1,
-        createdAt,
-      });
+    const stored = (id: number, state: ThreadReplyRecord['state'], createdAt: string) =>
+      storedReply(w.store, rec, id, { state, createdAt });
     stored(921, 'sent', daysAgo(31));
     stored(922, 'failed', daysAgo(40));
     stored(923, 'cancelled', daysAgo(31));
